@@ -1,0 +1,1 @@
+"""Hakam service: the Flask app, its Redis store and the `hakam` CLI."""

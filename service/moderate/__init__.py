@@ -1,0 +1,1 @@
+"""Moderator web page."""

@@ -1,0 +1,1 @@
+"""Hakam training: data in, model out. Imports hakam.model, never hakam.service."""
