@@ -1,5 +1,6 @@
 """Hakam model: text in, scores out. Never imports Flask or Redis."""
 
 from .scorer import Reason, Score, Scorer
+from .thresholds import Thresholds
 
-__all__ = ["Reason", "Score", "Scorer"]
+__all__ = ["Reason", "Score", "Scorer", "Thresholds"]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .normalize import normalize
+from .thresholds import Thresholds
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,9 @@ _ABUSE = ("idiot", "stupid", "كلب", "حمار", "غبي", "حقير")
 
 
 class Scorer:
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, thresholds: Thresholds | None = None) -> None:
         self.version = version
+        self.thresholds = thresholds or Thresholds()
 
     @classmethod
     def load(cls, path: str | None = None) -> "Scorer":

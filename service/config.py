@@ -1,0 +1,73 @@
+"""One Config, read from the environment and checked before the first request."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+
+class ConfigError(ValueError):
+    """A setting is wrong; the message names the variable and what was wrong."""
+
+
+def _default_data_dir() -> str:
+    return platformdirs.user_data_dir("hakam", appauthor=False)
+
+
+@dataclass(frozen=True)
+class Config:
+    redis_url: str | None = None  # None: use the embedded Redis (see service/embedded.py)
+    data_dir: str = field(default_factory=_default_data_dir)  # HAKAM_DATA_DIR
+    model_path: str | None = None  # HAKAM_MODEL: None means the shipped model
+    secret_key: str | None = None  # HAKAM_SECRET_KEY: signs moderator sessions; generated if unset
+    max_body_bytes: int = 256 * 1024  # HAKAM_MAX_BODY_BYTES
+    # A key derived from secret material keeps reader emails and IPs hashed, never stored raw.
+    flood_seconds: int = 15  # HAKAM_FLOOD_SECONDS: WordPress's comment flood interval
+    lease_seconds: int = 300  # HAKAM_LEASE_SECONDS: how long a moderator's claim lasts
+    webhook_timeout: float = 5.0
+    webhook_max_attempts: int = 8
+    secure_cookies: bool = False  # HAKAM_SECURE_COOKIES: set when served behind HTTPS
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Config:
+        values: dict = {}
+        if env.get("REDIS_URL"):
+            url = env["REDIS_URL"]
+            if not url.startswith(("redis://", "rediss://", "unix://")):
+                raise ConfigError(
+                    f"REDIS_URL must start with redis://, rediss:// or unix://, got {url!r}"
+                )
+            values["redis_url"] = url
+        if env.get("HAKAM_DATA_DIR"):
+            values["data_dir"] = env["HAKAM_DATA_DIR"]
+        if env.get("HAKAM_MODEL"):
+            path = env["HAKAM_MODEL"]
+            if not Path(path).exists():
+                raise ConfigError(f"HAKAM_MODEL points at {path!r}, which does not exist")
+            values["model_path"] = path
+        if env.get("HAKAM_SECRET_KEY"):
+            values["secret_key"] = env["HAKAM_SECRET_KEY"]
+        for name, attr in (
+            ("HAKAM_MAX_BODY_BYTES", "max_body_bytes"),
+            ("HAKAM_FLOOD_SECONDS", "flood_seconds"),
+            ("HAKAM_LEASE_SECONDS", "lease_seconds"),
+        ):
+            if env.get(name):
+                try:
+                    number = int(env[name])
+                except ValueError:
+                    raise ConfigError(f"{name} must be a whole number, got {env[name]!r}") from None
+                if number < 0:
+                    raise ConfigError(f"{name} must not be negative, got {number}")
+                values[attr] = number
+        if env.get("HAKAM_SECURE_COOKIES"):
+            values["secure_cookies"] = env["HAKAM_SECURE_COOKIES"].lower() in ("1", "true", "yes")
+        return cls(**values)
+
+    def with_(self, **changes) -> Config:
+        return replace(self, **changes)
