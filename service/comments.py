@@ -1,0 +1,129 @@
+"""POST /v1/comments and GET /v1/comments/{id}: parse, validate, score, decide, store.
+
+Views only parse, call and serialise: validation, policy and storage each live in their own
+module. Nothing here logs or returns the reader's email or IP; both are reduced to keyed hashes
+before they reach the store.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, g, jsonify, request
+
+from . import policy
+from .auth import require_site
+from .errors import BadRequest, NotFound, UnsupportedMediaType
+from .metrics import DECISIONS, SCORING_SECONDS
+from .scoring import get_scorer
+from .store import get_store
+from .validation import validate_submission
+
+bp = Blueprint("comments", __name__)
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def read_fields() -> dict:
+    """The submitted fields as a dict of the WordPress names, or a typed 400/413/415 error."""
+    if request.mimetype not in (JSON, FORM):
+        raise UnsupportedMediaType(
+            f"send {JSON} or {FORM}, not {request.mimetype or 'a body without a Content-Type'}")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType("only UTF-8 bodies are accepted")
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH, chunked or not
+    try:
+        if request.mimetype == JSON:
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            data = dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True,
+                                  encoding="utf-8", errors="strict"))
+    except UnicodeDecodeError:
+        raise BadRequest("the body is not valid UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"the body is not valid JSON ({error.msg} at position {error.pos})") \
+            from None
+    if not isinstance(data, dict):
+        raise BadRequest("the JSON body must be an object")
+    return data
+
+
+def _answer(comment_id: str, status: str, score, reasons: list[dict], model_version: str):
+    return {
+        "id": comment_id, "status": status,
+        "scores": {"spam": round(score.spam, 4), "abuse": round(score.abuse, 4)},
+        "reasons": reasons, "model_version": model_version,
+    }
+
+
+def _model_reasons(score) -> list[dict]:
+    return [{"code": r.code, "message": r.message, "task": r.task,
+             "spans": [list(s) for s in r.spans]} for r in score.reasons]
+
+
+@bp.post("/comments")
+@require_site
+def create_comment():
+    site = g.site
+    store = get_store()
+    fields = read_fields()
+    idempotency_key = request.headers.get("Idempotency-Key", "").strip() or None
+    if idempotency_key:
+        first = store.idempotent_answer(site.name, idempotency_key)
+        if first is not None:
+            return jsonify(first), 201, {"Idempotent-Replayed": "true"}
+
+    submission = validate_submission(fields, site.rules)
+
+    scorer = get_scorer()
+    started = time.perf_counter()
+    score = scorer.score(submission.comment)
+    SCORING_SECONDS.observe(time.perf_counter() - started)
+    facts = policy.CommentFacts(
+        text=submission.comment, author=submission.author, email=submission.email,
+        url=submission.url or "", author_ip=submission.author_ip or "",
+        user_agent=submission.user_agent or "",
+    )
+    decision = policy.decide(score, site.policy, scorer.thresholds, facts)
+    # The decision's reasons first (which rule or threshold decided), then the words behind
+    # each score, so a moderator sees both.
+    reasons = list(decision.reasons) + _model_reasons(score)
+
+    # WordPress identifies a logged-out author by email (or name when email is optional).
+    author_key = store.private_key(submission.email or f"name:{submission.author}")
+    ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
+    comment = {
+        "text": submission.comment, "author": submission.author, "url": submission.url or "",
+        "post_id": submission.post_id, "parent_id": submission.parent_id or "",
+        "post_url": submission.post_url or "", "language": submission.language or "",
+        "author_key": author_key,
+        "scores": {"spam": score.spam, "abuse": score.abuse}, "reasons": reasons,
+        "model_version": scorer.version,
+    }
+    comment_id, body = store.accept(
+        site=site.name, comment=comment, status=decision.status,
+        answer=lambda cid: _answer(cid, decision.status, score, reasons, scorer.version),
+        duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
+        author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
+    )
+    if body["id"] == comment_id and body["status"] == decision.status:
+        DECISIONS.labels(decision.status, "policy").inc()
+    return jsonify(body), 201, {"Location": f"/v1/comments/{comment_id}"}
+
+
+@bp.get("/comments/<comment_id>")
+@require_site
+def get_comment(comment_id: str):
+    comment = get_store().get_comment(comment_id)
+    # Another site's comment is indistinguishable from no comment at all.
+    if comment is None or comment["site"] != g.site.name:
+        raise NotFound("no such comment")
+    return jsonify({
+        "id": comment["id"], "status": comment["status"], "scores": comment["scores"],
+        "reasons": comment["reasons"], "model_version": comment["model_version"],
+        "post_id": comment["post_id"], "created_at": comment["created_at"],
+        "history": comment["history"],
+    })

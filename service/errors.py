@@ -1,0 +1,157 @@
+"""Typed errors raised where a problem is found, and the one place they become HTTP answers.
+
+Business code raises these; `init_app` turns each into a status and a JSON body. The last-resort
+handler logs the traceback under an error id and returns only that id: no stack trace, and no
+request data, ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("hakam.errors")
+
+
+class HakamError(Exception):
+    status = 500
+    code = "error"
+
+    def body(self) -> dict:
+        return {"error": self.code, "message": str(self) or self.code}
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class ValidationFailed(HakamError):
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("the submission has invalid fields")
+        self.errors = errors
+
+    def body(self) -> dict:
+        return {"errors": self.errors}
+
+
+class BadRequest(HakamError):
+    status = 400
+    code = "bad_request"
+
+
+class UnsupportedMediaType(HakamError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class Unauthorized(HakamError):
+    status = 401
+    code = "unauthorized"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="hakam"'}
+
+
+class NotFound(HakamError):
+    status = 404
+    code = "not_found"
+
+
+class UnknownComment(NotFound):
+    code = "unknown_comment"
+
+
+class Duplicate(HakamError):
+    """The same text from the same author on the same post was already accepted."""
+
+    status = 409
+    code = "duplicate"
+
+    def __init__(self, first_id: str) -> None:
+        super().__init__("this comment was already received")
+        self.first_id = first_id
+
+    def body(self) -> dict:
+        return {**super().body(), "first_id": self.first_id}
+
+
+class Flooded(HakamError):
+    """WordPress's comment flood rule: one comment per author or IP per interval."""
+
+    status = 429
+    code = "flood"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("you are posting comments too quickly")
+        self.retry_after = max(1, int(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class AlreadyDecided(HakamError):
+    status = 409
+    code = "already_decided"
+
+    def __init__(self, first: dict) -> None:
+        super().__init__("this comment was already decided")
+        self.first = first
+
+    def body(self) -> dict:
+        return {**super().body(), "first": self.first}
+
+
+class ClaimedByOther(HakamError):
+    status = 409
+    code = "claimed_by_other"
+
+    def __init__(self, moderator: str, expires_at: float) -> None:
+        super().__init__("another moderator holds this comment")
+        self.moderator = moderator
+        self.expires_at = expires_at
+
+    def body(self) -> dict:
+        return {**super().body(), "moderator": self.moderator, "lease_expires_at": self.expires_at}
+
+
+class StoreUnavailable(HakamError):
+    """Redis could not be reached: nothing was stored, so nothing may be reported as stored."""
+
+    status = 503
+    code = "store_unavailable"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}
+
+
+def _json_error(status: int, body: dict, headers: dict[str, str] | None = None):
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HakamError)
+    def _hakam_error(error: HakamError):
+        return _json_error(error.status, error.body(), error.headers())
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        headers = {}
+        if error.code == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return _json_error(error.code or 500, {"error": code, "message": error.name}, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        error_id = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s", error_id)
+        return _json_error(500, {"error": "internal", "error_id": error_id})

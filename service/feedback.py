@@ -1,0 +1,5 @@
+"""PLACEHOLDER: feedback route (wordpress branch)."""
+
+from flask import Blueprint
+
+bp = Blueprint("feedback", __name__)

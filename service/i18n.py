@@ -1,0 +1,5 @@
+"""PLACEHOLDER (replaced by the validation branch)."""
+
+
+def init_app(app) -> None:
+    pass

@@ -1,0 +1,153 @@
+"""Scores plus a site's rules -> publish, hold or reject, and the reasons why. Pure functions only.
+
+The rules are WordPress's own discussion settings (hold everything, disallowed words, moderation
+words, too many links), applied after the model's thresholds. Word lists match substrings, as
+WordPress's `check_comment` and `wp_check_comment_disallowed_list` do, but on text normalised the
+same way the model sees it, so `كـلب`, `كَلب` and `كلب` all match one entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from hakam.model import Score, Thresholds
+from hakam.model.normalize import normalize
+
+# Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
+_LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
+STATUSES = ("approved", "pending", "spam")
+
+
+@dataclass(frozen=True)
+class SitePolicy:
+    premoderation: bool = False  # WordPress: "Comment must be manually approved"
+    disallowed_words: tuple[str, ...] = ()  # WordPress: "Disallowed Comment Keys" -> spam
+    moderation_words: tuple[str, ...] = ()  # WordPress: "Comment Moderation" words -> held
+    max_links: int = 2  # WordPress: hold a comment with more than this many links
+    spam_reject: float | None = None  # None: the model's shipped threshold
+    spam_hold: float | None = None
+    abuse_hold: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SitePolicy:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for words in ("disallowed_words", "moderation_words"):
+            known[words] = tuple(known.get(words, ()))
+        return cls(**known)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["disallowed_words"] = list(self.disallowed_words)
+        data["moderation_words"] = list(self.moderation_words)
+        return data
+
+    def thresholds(self, defaults: Thresholds) -> Thresholds:
+        return Thresholds(
+            spam_reject=defaults.spam_reject if self.spam_reject is None else self.spam_reject,
+            spam_hold=defaults.spam_hold if self.spam_hold is None else self.spam_hold,
+            abuse_hold=defaults.abuse_hold if self.abuse_hold is None else self.abuse_hold,
+        )
+
+
+@dataclass(frozen=True)
+class CommentFacts:
+    """What the word lists look at: WordPress checks name, email, URL, IP and user agent too."""
+
+    text: str
+    author: str = ""
+    email: str = ""
+    url: str = ""
+    author_ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    reasons: tuple[dict, ...] = field(default_factory=tuple)
+
+
+def _reason(code: str, message: str, spans=()) -> dict:
+    return {"code": code, "message": message, "spans": [list(s) for s in spans]}
+
+
+def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, list[str]]:
+    """First listed word found, its spans in the comment text, and which other fields hold it."""
+    text = normalize(facts.text)
+    others = {
+        "name": normalize(facts.author).text, "email": normalize(facts.email).text,
+        "website": normalize(facts.url).text, "ip": facts.author_ip,
+        "user agent": normalize(facts.user_agent).text,
+    }
+    for word in words:
+        needle = normalize(word).text.strip()
+        if not needle:
+            continue
+        spans = []
+        for match in re.finditer(re.escape(needle), text.text):
+            start = text.offsets[match.start()]
+            end = text.offsets[match.end() - 1] + 1
+            spans.append((start, end))
+        fields = [name for name, value in others.items() if needle in value]
+        if spans or fields:
+            return word, spans, fields
+    return "", [], []
+
+
+def _where(spans: list, fields: list[str]) -> str:
+    places = (["the comment"] if spans else []) + [f"the {f}" for f in fields]
+    return " and ".join(places)
+
+
+def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
+           facts: CommentFacts) -> Decision:
+    limits = policy.thresholds(defaults)
+    model_spans = {
+        task: [span for r in score.reasons if r.task == task for span in r.spans]
+        for task in ("spam", "abuse")
+    }
+
+    word, spans, fields = _word_hits(policy.disallowed_words, facts)
+    if word:
+        return Decision("spam", (_reason(
+            "disallowed_word",
+            f"A word on the site's disallowed list appears in {_where(spans, fields)}.", spans),))
+
+    if score.spam > limits.spam_reject:
+        return Decision("spam", (_reason(
+            "spam_score",
+            f"Spam score {score.spam:.2f} is above the rejection threshold "
+            f"{limits.spam_reject:.2f}.", model_spans["spam"]),))
+
+    held: list[dict] = []
+    if score.spam > limits.spam_hold:
+        held.append(_reason(
+            "spam_score",
+            f"Spam score {score.spam:.2f} is above the hold threshold {limits.spam_hold:.2f}.",
+            model_spans["spam"]))
+    if score.abuse > limits.abuse_hold:
+        held.append(_reason(
+            "abuse_score",
+            f"Abuse score {score.abuse:.2f} is above the hold threshold "
+            f"{limits.abuse_hold:.2f}.", model_spans["abuse"]))
+    word, spans, fields = _word_hits(policy.moderation_words, facts)
+    if word:
+        held.append(_reason(
+            "moderation_word",
+            f"A word on the site's moderation list appears in {_where(spans, fields)}.", spans))
+    links = [m.span() for m in _LINK.finditer(facts.text)]
+    if len(links) > policy.max_links:
+        held.append(_reason(
+            "too_many_links",
+            f"The comment has {len(links)} links; the site holds more than {policy.max_links}.",
+            links))
+    if policy.premoderation:
+        held.append(_reason("premoderation", "The site holds every comment for review."))
+    if held:
+        return Decision("pending", tuple(held))
+
+    return Decision("approved", (_reason(
+        "below_thresholds",
+        f"Spam {score.spam:.2f} and abuse {score.abuse:.2f} are below the hold thresholds "
+        f"({limits.spam_hold:.2f}, {limits.abuse_hold:.2f}) and no site rule matched."),))

@@ -1,0 +1,79 @@
+"""The review API: moderators list, claim and decide held comments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from .auth import require_moderator
+from .errors import BadRequest
+from .metrics import DECISIONS
+from .schemas import ClaimRequest, DecisionRequest
+from .store import get_store
+from .validation import validate_body
+
+bp = Blueprint("review", __name__)
+MAX_PAGE = 500
+
+
+def _public(comment: dict) -> dict:
+    """A held comment as moderators see it: never the author's email or IP (not stored anyway)."""
+    return {k: comment[k] for k in (
+        "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
+        "post_id", "post_url", "created_at", "lease") if k in comment}
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None and request.get_data():
+        raise BadRequest("the body must be a JSON object")
+    return data or {}
+
+
+@bp.get("/review/queue")
+@require_moderator
+def queue():
+    site = request.args.get("site") or None
+    limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    store = get_store()
+    held = store.queue(site=site, limit=limit)
+    return jsonify({"comments": [_public(c) for c in held], "depth": store.queue_depth(site)})
+
+
+@bp.post("/review/claim")
+@require_moderator
+def claim():
+    body = validate_body(ClaimRequest, _json_body())
+    lease = current_app.config["HAKAM"].lease_seconds
+    claimed = get_store().claim(g.moderator.name, limit=body.limit, site=body.site,
+                                lease_seconds=lease)
+    return jsonify({"comments": [_public(c) for c in claimed], "lease_seconds": lease})
+
+
+@bp.post("/review/<comment_id>/decision")
+@require_moderator
+def decide(comment_id: str):
+    body = validate_body(DecisionRequest, _json_body())
+    record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
+    DECISIONS.labels(record["status"], "moderator").inc()
+    return jsonify(record), 200
+
+
+@bp.get("/review/audit")
+@require_moderator
+def audit():
+    limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    return jsonify({"decisions": get_store().audit(limit=limit,
+                                                    site=request.args.get("site") or None)})

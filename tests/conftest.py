@@ -1,0 +1,57 @@
+"""Shared fixtures: a real throwaway Redis per session (flushed for every test), the app built
+from the factory with test config, and clients authenticated as a site or a moderator."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from hakam.service import create_app
+from hakam.service.config import Config
+from hakam.service.store import Store
+from tests.redis_harness import ThrowawayRedis
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = ThrowawayRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    redis.Redis.from_url(redis_server.url).flushall()
+    return redis_server.url
+
+
+@pytest.fixture
+def config(redis_url, tmp_path) -> Config:
+    return Config(redis_url=redis_url, data_dir=str(tmp_path), testing=True, flood_seconds=15)
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config, start_workers=False)
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app) -> Store:
+    return app.extensions["hakam.store"]
+
+
+@pytest.fixture
+def site_key(store) -> str:
+    api_key, _secret = store.create_site("akhbar", language="ar")
+    return api_key
+
+
+@pytest.fixture
+def moderator_token(store) -> str:
+    return store.create_moderator("salma")
