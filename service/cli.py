@@ -1,3 +1,197 @@
+"""The `hakam` command: serve, manage sites and moderators, export labels.
+
+Output meant for scripts (a key, a token, JSONL) goes to standard output alone; everything said
+to a person goes to standard error. The model commands (score, train, evaluate, model promote)
+come from hakam.training.cli.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+
 import click
-@click.group()
-def main(): pass
+
+from .config import Config, ConfigError
+from .policy import SitePolicy
+from .store import Store
+from .validation import SiteRules
+
+
+def _config() -> Config:
+    try:
+        return Config.from_env()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextlib.contextmanager
+def open_store() -> Iterator[Store]:
+    """The store the service uses: REDIS_URL, else the embedded Redis in HAKAM_DATA_DIR
+    (reusing the one a running `hakam serve` started, or starting it for this command)."""
+    config = _config()
+    if config.redis_url:
+        yield Store.from_url(config.redis_url)
+        return
+    from .embedded import embedded_redis_for_cli
+
+    with embedded_redis_for_cli(config.data_dir) as url:
+        yield Store.from_url(url)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Hakam: comment moderation for news sites."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the service under gunicorn (embedded Redis when REDIS_URL is unset)."""
+    from .server import serve as run
+
+    try:
+        run(_config(), host=host, port=port, workers=workers)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.group()
+def sites() -> None:
+    """Sites that send comments."""
+
+
+@sites.command("add")
+@click.argument("name")
+@click.option("--webhook", "webhook_url", help="URL that receives moderator decisions.")
+@click.option("--language", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
+def sites_add(name: str, webhook_url: str | None, language: str) -> None:
+    """Create a site and print its API key (alone, on standard output)."""
+    if webhook_url and not webhook_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an http(s) URL", param_hint="--webhook")
+    with open_store() as store:
+        try:
+            api_key, secret = store.create_site(name, webhook_url=webhook_url, language=language)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(api_key)
+    _say(f"webhook secret: {secret}")
+    _say(f"site {name!r} created; the key above is shown only once and stored only as a hash")
+
+
+@sites.command("list")
+def sites_list() -> None:
+    """List sites, their language, webhook and queue depth."""
+    with open_store() as store:
+        for site in store.list_sites():
+            state = "revoked" if site.revoked else "active"
+            click.echo(f"{site.name}\t{site.language}\t{state}\t"
+                       f"held={store.queue_depth(site.name)}\t{site.webhook_url or '-'}")
+
+
+@sites.command("revoke")
+@click.argument("name")
+def sites_revoke(name: str) -> None:
+    """Revoke a site's key: its requests get 401 from now on."""
+    with open_store() as store:
+        if not store.revoke_site(name):
+            raise click.ClickException(f"no site named {name!r}")
+    _say(f"site {name!r} revoked")
+
+
+@sites.command("configure")
+@click.argument("name")
+@click.option("--premoderation/--no-premoderation", default=None,
+              help="Hold every comment for review.")
+@click.option("--disallowed-word", "disallowed", multiple=True,
+              help="Comments containing it are spam (repeatable; replaces the list).")
+@click.option("--moderation-word", "moderation", multiple=True,
+              help="Comments containing it are held (repeatable; replaces the list).")
+@click.option("--max-links", type=click.IntRange(0, 100), help="Hold comments with more links.")
+@click.option("--spam-reject", type=click.FloatRange(0, 1), help="Spam score that rejects.")
+@click.option("--spam-hold", type=click.FloatRange(0, 1), help="Spam score that holds.")
+@click.option("--abuse-hold", type=click.FloatRange(0, 1), help="Abuse score that holds.")
+@click.option("--require-name-email/--no-require-name-email", default=None)
+@click.option("--check-deliverability/--no-check-deliverability", default=None,
+              help="Look up the email's domain in DNS.")
+@click.option("--webhook", "webhook_url")
+@click.option("--language", type=click.Choice(["ar", "en"]))
+def sites_configure(name, premoderation, disallowed, moderation, max_links, spam_reject,
+                    spam_hold, abuse_hold, require_name_email, check_deliverability,
+                    webhook_url, language) -> None:
+    """Change a site's rules; prints the resulting settings as JSON."""
+    with open_store() as store:
+        site = store.get_site(name)
+        if site is None:
+            raise click.ClickException(f"no site named {name!r}")
+        policy = site.policy.to_dict()
+        for key, value in (("premoderation", premoderation), ("max_links", max_links),
+                           ("spam_reject", spam_reject), ("spam_hold", spam_hold),
+                           ("abuse_hold", abuse_hold)):
+            if value is not None:
+                policy[key] = value
+        if disallowed:
+            policy["disallowed_words"] = [w for w in disallowed if w.strip()]
+        if moderation:
+            policy["moderation_words"] = [w for w in moderation if w.strip()]
+        rules = site.rules.__dict__.copy()
+        if require_name_email is not None:
+            rules["require_name_email"] = require_name_email
+        if check_deliverability is not None:
+            rules["check_deliverability"] = check_deliverability
+        site = store.configure_site(name, rules=SiteRules(**rules),
+                                    policy=SitePolicy.from_dict(policy),
+                                    webhook_url=webhook_url, language=language)
+    click.echo(json.dumps({"name": site.name, "language": site.language,
+                           "webhook_url": site.webhook_url, "rules": site.rules.__dict__,
+                           "policy": site.policy.to_dict()}, ensure_ascii=False))
+
+
+@main.group()
+def moderators() -> None:
+    """People who review held comments."""
+
+
+@moderators.command("add")
+@click.argument("name")
+def moderators_add(name: str) -> None:
+    """Create a moderator (or rotate their token) and print the token alone on standard output."""
+    with open_store() as store:
+        token = store.create_moderator(name)
+    click.echo(token)
+    _say(f"moderator {name!r} ready; the token is shown only once")
+
+
+@main.group()
+def labels() -> None:
+    """Training labels from moderator decisions and site feedback."""
+
+
+@labels.command("export")
+def labels_export() -> None:
+    """Write every label as JSONL (text, task, label, source) to standard output."""
+    count = 0
+    with open_store() as store:
+        for label in store.labels():
+            sys.stdout.write(json.dumps(label, ensure_ascii=False) + "\n")
+            count += 1
+    _say(f"exported {count} labels")
+
+
+def _register_model_commands() -> None:
+    try:
+        from hakam.training.cli import register
+    except ImportError:  # training extras absent: the service commands still work
+        return
+    register(main)
+
+
+_register_model_commands()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -28,8 +28,6 @@ SCORING_SECONDS = Histogram(
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0),
 )
 REQUEST_SECONDS = Histogram("hakam_request_seconds", "Request latency", ["endpoint"])
-
-bp = Blueprint("metrics", __name__)
 
 
 class _QueueDepth:
@@ -64,9 +62,10 @@ def _registry(app: Flask) -> CollectorRegistry:
 def init_app(app: Flask) -> None:
     registry = _registry(app)
 
-    @bp.get("/metrics")
     def metrics():
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
 
     @app.before_request
     def _start_timer():
@@ -81,5 +80,3 @@ def init_app(app: Flask) -> None:
         if started is not None:
             REQUEST_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
         return response
-
-    app.register_blueprint(bp)

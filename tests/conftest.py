@@ -31,8 +31,15 @@ def config(redis_url, tmp_path) -> Config:
 
 
 @pytest.fixture
-def app(config):
-    app = create_app(config, start_workers=False)
+def scorer():
+    from tests.service.scripted_scorer import ScriptedScorer
+
+    return ScriptedScorer()
+
+
+@pytest.fixture
+def app(config, scorer):
+    app = create_app(config, scorer=scorer, start_workers=False)
     yield app
 
 
@@ -53,5 +60,16 @@ def site_key(store) -> str:
 
 
 @pytest.fixture
+def site_headers(site_key) -> dict[str, str]:
+    return {"Authorization": f"Bearer {site_key}"}
+
+
+@pytest.fixture
 def moderator_token(store) -> str:
     return store.create_moderator("salma")
+
+
+@pytest.fixture
+def moderator_headers(moderator_token) -> dict[str, str]:
+    return {"Authorization": f"Bearer {moderator_token}"}
+

@@ -1,0 +1,31 @@
+"""A scorer whose scores the test decides, for service tests about what happens *given* a
+score. The real model is tested in tests/model; the service only depends on this interface."""
+
+from __future__ import annotations
+
+from hakam.model import Reason, Score, Thresholds
+
+
+class ScriptedScorer:
+    version = "scripted-1"
+    thresholds = Thresholds(spam_reject=0.9, spam_hold=0.5, abuse_hold=0.5)
+
+    def __init__(self) -> None:
+        self.scripts: dict[str, tuple[float, float]] = {}
+
+    def will_score(self, word: str, spam: float = 0.0, abuse: float = 0.0) -> None:
+        """Any comment containing `word` gets these scores, with `word` as the reason's span."""
+        self.scripts[word] = (spam, abuse)
+
+    def score(self, text: str) -> Score:
+        for word, (spam, abuse) in self.scripts.items():
+            at = text.find(word)
+            if at >= 0:
+                task = "abuse" if abuse >= spam else "spam"
+                reason = Reason(code=f"{task}_terms", message=f"words behind the {task} score",
+                                spans=((at, at + len(word)),), task=task, weight=1.0)
+                return Score(spam=spam, abuse=abuse, reasons=(reason,))
+        return Score(spam=0.01, abuse=0.01, reasons=())
+
+    def score_many(self, texts):
+        return [self.score(t) for t in texts]
