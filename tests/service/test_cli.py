@@ -1,0 +1,110 @@
+"""The `hakam` command as an operator uses it, against a throwaway Redis."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from hakam.service.cli import main
+from tests.factories import a_comment
+
+
+@pytest.fixture
+def hakam(redis_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("HAKAM_DATA_DIR", str(tmp_path))
+
+    def run(*args: str):
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return result
+
+    return run
+
+
+def test_sites_add_prints_only_the_key_and_the_key_works(hakam, client):
+    result = hakam("sites", "add", "akhbar", "--webhook", "https://news.example/hook",
+                   "--language", "ar")
+
+    assert result.exit_code == 0
+    key = result.stdout.strip()
+    assert key.startswith("hk_site_") and "\n" not in key
+    assert "webhook secret: hk_whsec_" in result.stderr
+    response = client.post("/v1/comments", json=a_comment(),
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201
+
+
+def test_keys_and_tokens_are_stored_only_as_hashes(hakam, redis_url):
+    import redis
+
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    token = hakam("moderators", "add", "salma").stdout.strip()
+    everything = " ".join(
+        str(redis.Redis.from_url(redis_url, decode_responses=True).dump(k))
+        for k in redis.Redis.from_url(redis_url, decode_responses=True).scan_iter("*"))
+    assert key not in everything and token not in everything
+
+
+def test_a_site_name_is_unique(hakam):
+    hakam("sites", "add", "akhbar")
+    again = hakam("sites", "add", "akhbar")
+    assert again.exit_code != 0
+    assert "already exists" in again.stderr
+
+
+def test_sites_list_and_revoke(hakam, client):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    hakam("sites", "add", "sport", "--language", "en")
+    assert [line.split("\t")[:3] for line in hakam("sites", "list").stdout.splitlines()] == [
+        ["akhbar", "ar", "active"], ["sport", "en", "active"]]
+
+    assert hakam("sites", "revoke", "akhbar").exit_code == 0
+    assert "akhbar\tar\trevoked" in hakam("sites", "list").stdout
+    response = client.post("/v1/comments", json=a_comment(),
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 401
+
+
+def test_sites_configure_turns_on_premoderation_and_word_lists(hakam, client):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    result = hakam("sites", "configure", "akhbar", "--premoderation",
+                   "--disallowed-word", "كازينو", "--max-links", "1")
+    settings = json.loads(result.stdout)
+    assert settings["policy"]["premoderation"] is True
+    assert settings["policy"]["disallowed_words"] == ["كازينو"]
+
+    headers = {"Authorization": f"Bearer {key}"}
+    held = client.post("/v1/comments", json=a_comment(), headers=headers).get_json()
+    spam = client.post("/v1/comments", json=a_comment(comment="أفضل كـازينو"),
+                       headers=headers).get_json()
+    assert held["status"] == "pending"
+    assert spam["status"] == "spam"
+
+
+def test_sites_configure_can_make_name_and_email_optional(hakam, client):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    hakam("sites", "configure", "akhbar", "--no-require-name-email")
+    response = client.post("/v1/comments", json={"comment": "تعليق بلا اسم",
+                                                  "comment_post_ID": "1"},
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201
+
+
+def test_moderators_add_prints_a_working_token(hakam, client):
+    token = hakam("moderators", "add", "salma").stdout.strip()
+    assert token.startswith("hk_mod_")
+    response = client.get("/v1/review/queue", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_labels_export_writes_jsonl(hakam, store):
+    store.record_label("نص مسيء", "abuse", 1, "moderator")
+    store.record_label("buy now", "spam", 1, "site")
+    result = hakam("labels", "export")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines == [
+        {"text": "نص مسيء", "task": "abuse", "label": 1, "source": "moderator"},
+        {"text": "buy now", "task": "spam", "label": 1, "source": "site"},
+    ]

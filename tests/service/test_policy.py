@@ -1,0 +1,84 @@
+"""The decision policy as a table: scores and a site's WordPress-style rules in, decision out."""
+
+from __future__ import annotations
+
+import pytest
+
+from hakam.model import Reason, Score, Thresholds
+from hakam.service.policy import CommentFacts, SitePolicy, decide
+
+DEFAULTS = Thresholds(spam_reject=0.9, spam_hold=0.5, abuse_hold=0.5)
+CLEAN = Score(spam=0.05, abuse=0.05)
+
+
+def codes(decision) -> list[str]:
+    return [r["code"] for r in decision.reasons]
+
+
+@pytest.mark.parametrize("score, policy, status, first_code", [
+    (CLEAN, SitePolicy(), "approved", "below_thresholds"),
+    (Score(spam=0.95, abuse=0.0), SitePolicy(), "spam", "spam_score"),
+    (Score(spam=0.6, abuse=0.0), SitePolicy(), "pending", "spam_score"),
+    (Score(spam=0.0, abuse=0.7), SitePolicy(), "pending", "abuse_score"),
+    (CLEAN, SitePolicy(premoderation=True), "pending", "premoderation"),
+    # A site can tune its thresholds either way.
+    (Score(spam=0.0, abuse=0.7), SitePolicy(abuse_hold=0.8), "approved", "below_thresholds"),
+    (Score(spam=0.6, abuse=0.0), SitePolicy(spam_reject=0.55), "spam", "spam_score"),
+])
+def test_scores_and_site_options_decide(score, policy, status, first_code):
+    decision = decide(score, policy, DEFAULTS, CommentFacts(text="نص"))
+    assert decision.status == status
+    assert codes(decision)[0] == first_code
+
+
+@pytest.mark.parametrize("written", ["كلب", "كـلب", "كَلْب", "كـــلب"])
+def test_disallowed_words_match_however_the_reader_decorates_them(written):
+    policy = SitePolicy(disallowed_words=("كلب",))
+    text = f"يا {written} اسكت"
+    decision = decide(CLEAN, policy, DEFAULTS, CommentFacts(text=text))
+
+    assert decision.status == "spam"
+    assert codes(decision) == ["disallowed_word"]
+    start, end = decision.reasons[0]["spans"][0]
+    assert text[start:end] == written  # the span points at what the reader wrote
+
+
+def test_a_disallowed_word_in_the_name_or_email_counts_but_is_not_quoted():
+    policy = SitePolicy(disallowed_words=("casino",))
+    decision = decide(CLEAN, policy, DEFAULTS,
+                      CommentFacts(text="hello", author="Casino King", email="x@casino.example"))
+    assert decision.status == "spam"
+    assert "name" in decision.reasons[0]["message"]
+    assert "casino.example" not in decision.reasons[0]["message"]
+
+
+def test_moderation_words_hold_a_comment():
+    policy = SitePolicy(moderation_words=("انتخابات",))
+    decision = decide(CLEAN, policy, DEFAULTS, CommentFacts(text="عن الانتخابات القادمة"))
+    assert decision.status == "pending"
+    assert codes(decision) == ["moderation_word"]
+
+
+@pytest.mark.parametrize("links, status", [(2, "approved"), (3, "pending")])
+def test_more_links_than_the_site_allows_holds_a_comment(links, status):
+    text = " ".join(f"https://example{i}.com/page" for i in range(links))
+    decision = decide(CLEAN, SitePolicy(), DEFAULTS, CommentFacts(text=text))
+    assert decision.status == status
+
+
+def test_every_reason_for_holding_is_listed_with_the_models_spans():
+    score = Score(spam=0.6, abuse=0.7, reasons=(
+        Reason("abuse_terms", "", spans=((3, 7),), task="abuse"),
+        Reason("spam_terms", "", spans=((10, 14),), task="spam")))
+    decision = decide(score, SitePolicy(premoderation=True), DEFAULTS,
+                      CommentFacts(text="x" * 20))
+    assert codes(decision) == ["spam_score", "abuse_score", "premoderation"]
+    assert decision.reasons[0]["spans"] == [[10, 14]]
+    assert decision.reasons[1]["spans"] == [[3, 7]]
+
+
+def test_disallowed_words_beat_every_other_rule():
+    decision = decide(Score(spam=0.0, abuse=0.99), SitePolicy(disallowed_words=("buy",),
+                                                              premoderation=True),
+                      DEFAULTS, CommentFacts(text="buy now"))
+    assert decision.status == "spam"
