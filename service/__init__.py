@@ -32,8 +32,19 @@ def _check_redis(store, config: Config) -> None:
 
 
 def create_app(config: Config | None = None, *, scorer=None, start_workers: bool = True) -> Flask:
-    from . import comments, errors, feedback, health, i18n, metrics, moderate, openapi, review
-    from . import scoring, store
+    from . import (
+        comments,
+        errors,
+        feedback,
+        health,
+        i18n,
+        metrics,
+        moderate,
+        openapi,
+        review,
+        scoring,
+        store,
+    )
     from .webhooks import Deliverer
 
     config = config or Config.from_env()

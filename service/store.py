@@ -13,7 +13,7 @@ hakam:site:{name}                  hash    language, webhook_url, webhook_secret
 hakam:sitekey:{sha256}             string  site name for an API key hash (sites add)
 hakam:moderator:{name}             hash    token_hash, created_at (moderators add)
 hakam:modtoken:{sha256}            string  moderator name for a token hash (moderators add)
-hakam:comment:{id}                 hash    the comment, its scores, status, decision (accept / decide)
+hakam:comment:{id}                 hash    comment, scores, status, decision (accept / decide)
 hakam:history:{id}                 list    JSON status events, oldest first (accept / decide)
 hakam:pending                      zset    held comment ids by arrival time (accept / decide)
 hakam:pending:{site}               zset    the same, per site
@@ -255,7 +255,7 @@ class Store:
 
     @_redis_errors_mean_unavailable
     def private_key(self, value: str) -> str:
-        """A keyed hash of an email or IP: comparable for flood and duplicate checks, not reversible."""
+        """Keyed hash of an email or IP: comparable for flood and duplicate checks, irreversible."""
         if self._pepper is None:
             self.r.set(P + "pepper", secrets.token_hex(32), nx=True)
             self._pepper = self.r.get(P + "pepper").encode()
@@ -263,7 +263,7 @@ class Store:
 
     @_redis_errors_mean_unavailable
     def app_secret(self) -> str:
-        """The key that signs moderator sessions, shared by every worker and kept across restarts."""
+        """Signs moderator sessions; shared by every worker and kept across restarts."""
         self.r.set(P + "app-secret", secrets.token_hex(32), nx=True)
         return self.r.get(P + "app-secret")
 
