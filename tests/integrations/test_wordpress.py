@@ -209,8 +209,9 @@ def test_marking_a_comment_spam_in_wordpress_admin_gives_hakam_a_label(hakam_and
 
     screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=approved",
                        timeout=30).text
-    link = re.search(r"comment\.php\?c=%d&(?:amp;|#038;)action=spamcomment&(?:amp;|#038;)"
-                     r"_wpnonce=[0-9a-f]+" % comment["id"], screen)
+    amp = "&(?:amp;|#038;)"
+    link = re.search(rf"comment\.php\?c={comment['id']}{amp}action=spamcomment{amp}"
+                     r"_wpnonce=[0-9a-f]+", screen)
     assert link, "no spam link for the comment on edit-comments.php"
     admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
 
