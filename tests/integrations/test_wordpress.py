@@ -10,6 +10,8 @@ import html
 import json
 import re
 import secrets
+import socket
+import time
 
 import pytest
 import redis
@@ -150,6 +152,8 @@ def test_unsigned_or_badly_signed_decisions_are_refused_and_repeats_change_nothi
     assert (first.status_code, first.json()["outcome"]) == (200, "applied")
     assert (repeat.status_code, repeat.json()["outcome"]) == (200, "unchanged")
     assert site.comment_by_author(author)["approved"] == "1"
+    # Approving a held comment is a label when an editor does it, not when Hakam does.
+    assert _site_labels(store, ABUSIVE + " " + author) == []
 
 
 def test_a_comment_posted_while_hakam_is_down_is_held_then_sent_after_it_restarts(
@@ -180,6 +184,27 @@ def test_a_comment_posted_while_hakam_is_down_is_held_then_sent_after_it_restart
     log = site.php_log_text()
     assert "could not reach Hakam" in log
     assert email not in log
+
+
+def test_a_comment_is_held_when_hakam_is_too_slow_to_answer(hakam_and_wordpress):
+    _hakam, site, _store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    real_url = site.query("SELECT option_value FROM wp_options "
+                          "WHERE option_name = 'hakam_url'")[0][0]
+    site.set_option("hakam_url", f"http://127.0.0.1:{silent.getsockname()[1]}")
+    try:
+        started = time.monotonic()
+        assert site.post_comment(author=author, email=email, text=ORDINARY + author) == 302
+        waited = time.monotonic() - started
+    finally:
+        site.set_option("hakam_url", real_url)
+        silent.close()
+
+    assert waited < 10  # the reader waited for the plugin's short timeout, not for Hakam
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"
+    assert comment["meta"]["_hakam_pending_send"] == "1"
 
 
 def test_the_settings_page_and_comments_screen_are_in_arabic(hakam_and_wordpress):

@@ -226,6 +226,11 @@ require_once ABSPATH . 'wp-settings.php';
                                f"WHERE comment_id = {int(comment_id)}"))
         return {"id": int(comment_id), "approved": approved, "meta": meta}
 
+    def set_option(self, name: str, value: str) -> None:
+        # Plain strings only (WordPress serialises arrays); no object cache, so this is live.
+        self.query(f"UPDATE wp_options SET option_value = {quote(value)} "
+                   f"WHERE option_name = {quote(name)}")
+
     def php_log_text(self) -> str:
         return self.php_log.read_text(errors="replace") if self.php_log.exists() else ""
 
