@@ -243,3 +243,28 @@ def test_marking_a_comment_spam_in_wordpress_admin_gives_hakam_a_label(hakam_and
     assert site.comment_by_author(author)["approved"] == "spam"
     assert _site_labels(store, text) == [{"text": text, "task": "spam", "label": 1,
                                           "source": "site"}]
+
+
+def test_approving_a_held_comment_in_wordpress_admin_tells_hakam_it_is_fine(
+        hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = ABUSIVE + " " + author
+    site.post_comment(author=author, email=email, text=text)
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"
+    admin = site.admin_session()
+
+    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=moderated",
+                       timeout=30).text
+    amp = "&(?:amp;|#038;)"
+    link = re.search(rf"comment\.php\?c={comment['id']}{amp}action=approvecomment{amp}"
+                     r"_wpnonce=[0-9a-f]+", screen)
+    assert link, "no approve link for the comment on edit-comments.php"
+    admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
+
+    assert site.comment_by_author(author)["approved"] == "1"
+    assert _site_labels(store, text) == [
+        {"text": text, "task": "spam", "label": 0, "source": "site"},
+        {"text": text, "task": "abuse", "label": 0, "source": "site"},
+    ]
