@@ -115,6 +115,11 @@ class Hakam_Intake {
 		if ( is_wp_error( $approved ) || ! Hakam_Settings::is_configured() ) {
 			return $approved;
 		}
+		// Pingbacks and trackbacks have no reader, no email and no text of their own; Hakam's
+		// required-field rules would refuse them all, so WordPress's own checks keep them.
+		if ( ! empty( $commentdata['comment_type'] ) && 'comment' !== $commentdata['comment_type'] ) {
+			return $approved;
+		}
 		$key    = wp_generate_uuid4();
 		$result = Hakam_Client::send_comment( self::fields( $commentdata ), $key );
 
