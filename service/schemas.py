@@ -228,9 +228,12 @@ class CommentSubmission(BaseModel):
         if value is None:
             return None
         try:
-            return str(ipaddress.ip_address(value))
+            address = ipaddress.ip_address(value)
         except ValueError:
             raise PydanticCustomError("ip_invalid", "not an IP address") from None
+        # One spelling per address, so that flood limits see ::ffff:192.0.2.1 as 192.0.2.1.
+        mapped = getattr(address, "ipv4_mapped", None)
+        return str(mapped or address)
 
     @field_validator("user_agent")
     @classmethod
