@@ -90,7 +90,8 @@ class Duplicate(HakamError):
     code = "duplicate"
 
     def __init__(self, first_id: str) -> None:
-        super().__init__(lazy_gettext("This comment was already received."))
+        super().__init__(lazy_gettext(
+            "Duplicate comment detected: it looks as though you have already said that."))
         self.first_id = first_id
 
     def body(self) -> dict:

@@ -17,10 +17,18 @@ Source strings are English, wrapped in ``gettext``/``ngettext``/``lazy_gettext``
 aliases are fine) in Python and in ``{{ _("...") }}`` / ``{% trans %}`` in Jinja templates.
 From the repository root::
 
-    pybabel extract -F babel.cfg -k lazy_gettext -k _l -o service/translations/messages.pot .
-    pybabel update -i service/translations/messages.pot -d service/translations
+    pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+        --project=Hakam -o service/translations/messages.pot .
+    pybabel update -i service/translations/messages.pot -d service/translations \
+        --ignore-obsolete
     # translate the new entries in service/translations/ar/LC_MESSAGES/messages.po
     # (remove "#, fuzzy" flags you have checked: fuzzy entries are not used)
+
+``babel.cfg`` covers ``service/**.py`` and every ``service/**/templates/**.html``, so the moderator
+page's templates feed the same catalog. Arabic has six plural forms; the catalog's Plural-Forms
+header is the one from the gettext manual (Babel's own `pybabel init` header orders the last two
+forms differently, so never re-init the Arabic catalog: update it). A test checks that every
+extracted message has an Arabic translation.
 
 ``messages.pot`` and the compiled ``.mo`` files are build output and are not committed. The
 ``.mo`` files are compiled here, at app start (`compile_catalogs`), into a cache folder keyed by
