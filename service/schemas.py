@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -51,6 +52,12 @@ def _without_control_characters(value: str | None) -> str | None:
 
 
 Text = Annotated[str, AfterValidator(_without_control_characters)]
+
+
+def _text(max_length: int) -> Any:
+    """Text whose length is checked as submitted, before any validator rewrites it."""
+    return Annotated[str, StringConstraints(max_length=max_length),
+                     AfterValidator(_without_control_characters)]
 
 
 def _web_address(value: str) -> str:
@@ -106,9 +113,8 @@ class CommentSubmission(BaseModel):
         description="The reader's email (internationalised addresses accepted); required unless "
                     "the site made name and email optional. Never stored nor answered: only a "
                     "keyed hash is kept.")
-    url: Text | None = Field(
-        None, max_length=URL_MAX_CHARS,
-        description="The reader's website; http:// is added when the scheme is missing.")
+    url: _text(URL_MAX_CHARS) | None = Field(
+        None, description="The reader's website; http:// is added when the scheme is missing.")
     post_id: Text = Field(
         alias="comment_post_ID", min_length=1, max_length=POST_ID_MAX_CHARS,
         json_schema_extra=_post_id_schema,
@@ -116,8 +122,8 @@ class CommentSubmission(BaseModel):
     parent_id: int | None = Field(
         None, alias="comment_parent", ge=0,
         description="The comment replied to; 0 or absent for a top-level comment.")
-    post_url: Text | None = Field(None, max_length=POST_URL_MAX_CHARS,
-                                  description="The post's public http(s) address.")
+    post_url: _text(POST_URL_MAX_CHARS) | None = Field(
+        None, description="The post's public http(s) address.")
     author_ip: Text | None = Field(None, description="The reader's IPv4 or IPv6 address. "
                                    "Never stored nor answered: only a keyed hash is kept.")
     user_agent: Text | None = Field(
@@ -204,7 +210,8 @@ class CommentSubmission(BaseModel):
     @field_validator("post_id")
     @classmethod
     def _positive_post_number(cls, value: str) -> str:
-        if value.isdigit() and int(value) < 1:
+        # A number sent as text must still be a positive one: "0" and "-1" name no post.
+        if re.fullmatch(r"[+-]?[0-9]+", value) and int(value) < 1:
             raise PydanticCustomError("post_id_invalid", "not a post id")
         return value
 

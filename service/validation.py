@@ -123,7 +123,7 @@ def message_for(error: ErrorDetails, field: str) -> str:
     context = error.get("ctx") or {}
     if kind in ("missing", "required", "string_too_short"):
         return _required(field)
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):
         return _too_long(field, context["max_length"])
     if kind == "too_many_bytes":
         return _comment_too_long(context["max_bytes"])
