@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import policy
 from .auth import require_site
@@ -36,7 +37,12 @@ def read_fields() -> dict:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(gettext("Only UTF-8 bodies are accepted."))
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH, chunked or not
+    raw = request.get_data(cache=True)  # raises 413 past a declared Content-Length limit
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit rather than refused (werkzeug stops reading
+        # there), so one that reached the limit is treated as over it.
+        raise RequestEntityTooLarge()
     try:
         if request.mimetype == JSON:
             data = json.loads(raw.decode("utf-8"))
