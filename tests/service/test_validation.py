@@ -14,6 +14,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask import g
 from flask_babel import ngettext, refresh
+from openapi_spec_validator import validate as validate_openapi
 
 from hakam.service import i18n
 from hakam.service.validation import SiteRules
@@ -546,3 +547,54 @@ def test_workers_starting_together_compile_the_same_catalogs(tmp_path):
     assert len(set(folders)) == 1
     assert sorted(p.name for p in folders[0].glob("*/LC_MESSAGES/*")) == [
         "messages.mo", "messages.mo"]
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(client):
+    validate_openapi(client.get("/openapi.json").get_json())
+
+
+# -- deliverability (DNS is the one thing stood in for: the sandbox and CI have none) --------
+
+@pytest.fixture
+def dns_lookups(monkeypatch):
+    """Record the domains email-validator would look up, answering each as `dns_lookups.answer`
+    says: "deliverable" or "undeliverable"."""
+    import email_validator.deliverability as deliverability
+    from email_validator import EmailUndeliverableError
+
+    class Lookups(list):
+        answer = "deliverable"
+
+    lookups = Lookups()
+
+    def look_up(domain, domain_i18n, timeout=None, dns_resolver=None):
+        lookups.append(domain)
+        if lookups.answer == "undeliverable":
+            raise EmailUndeliverableError(f"The domain name {domain_i18n} does not accept email.")
+        return {"mx": [(10, f"mail.{domain}")], "mx_fallback_type": None}
+
+    monkeypatch.setattr(deliverability, "validate_email_deliverability", look_up)
+    return lookups
+
+
+def test_no_dns_look_up_happens_unless_the_site_asks_for_it(client, site_headers, dns_lookups):
+    assert post(client, site_headers, a_comment(email="reader@example.org")).status_code == 201
+    assert dns_lookups == []
+
+
+@pytest.mark.parametrize("answer, lang, expected", [
+    ("deliverable", "ar", None),
+    ("undeliverable", "ar", "نطاق عنوان البريد الإلكتروني هذا لا يستقبل الرسائل."),
+    ("undeliverable", "en", "The domain of this email address does not receive email."),
+])
+def test_a_site_checking_deliverability_refuses_a_domain_without_mail(
+        client, store, site_key, site_headers, dns_lookups, answer, lang, expected):
+    store.configure_site("akhbar", rules=SiteRules(check_deliverability=True))
+    dns_lookups.answer = answer
+    response = post(client, site_headers, a_comment(email="reader@bücher.de"), lang)
+
+    assert dns_lookups == ["xn--bcher-kva.de"]
+    if expected is None:
+        assert response.status_code == 201
+    else:
+        assert refused(response) == {"email": [expected]}
