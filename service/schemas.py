@@ -375,9 +375,13 @@ class ValidationErrors(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Any other error; some carry more fields (first_id, retry hints...)."""
-
-    model_config = ConfigDict(extra="allow")
+    """Any other error: a stable code and a sentence; some codes carry one more field."""
 
     error: str = Field(description="a stable code, e.g. unauthorized, duplicate, flood")
     message: str | None = Field(None, description="a sentence in the reader's language")
+    first_id: str | None = Field(None, description="duplicate: the comment first received")
+    first: DecisionRecord | dict[str, Any] | None = Field(
+        None, description="already_decided: the decision that stands")
+    moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
+    lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
+    error_id: str | None = Field(None, description="internal: quote it when reporting the error")

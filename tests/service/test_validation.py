@@ -16,7 +16,7 @@ from flask import g
 from flask_babel import ngettext, refresh
 from openapi_spec_validator import validate as validate_openapi
 
-from hakam.service import i18n
+from hakam.service import i18n, schemas
 from hakam.service.validation import SiteRules
 from tests.factories import a_comment
 
@@ -598,3 +598,32 @@ def test_a_site_checking_deliverability_refuses_a_domain_without_mail(
         assert response.status_code == 201
     else:
         assert refused(response) == {"email": [expected]}
+
+
+def _documented(model, body: dict) -> None:
+    """`body` is what `model` documents: it validates, and has no field the model leaves out."""
+    model.model_validate(body)
+    assert set(body) <= {f.alias or name for name, f in model.model_fields.items()}
+
+
+def test_the_answers_are_the_documented_shapes(client, site_headers, moderator_headers, scorer):
+    scorer.will_score("حمار", abuse=0.97)
+    created = post(client, site_headers, a_comment(comment="يا حمار"))
+    _documented(schemas.CommentAnswer, created.get_json())
+    comment_id = created.get_json()["id"]
+    _documented(schemas.CommentRecord,
+                client.get(f"/v1/comments/{comment_id}", headers=site_headers).get_json())
+    _documented(schemas.QueuePage,
+                client.get("/v1/review/queue", headers=moderator_headers).get_json())
+    claimed = client.post("/v1/review/claim", json={"limit": 5}, headers=moderator_headers)
+    _documented(schemas.ClaimAnswer, claimed.get_json())
+    assert [c["id"] for c in claimed.get_json()["comments"]] == [comment_id]
+    decided = client.post(f"/v1/review/{comment_id}/decision", json={"decision": "reject"},
+                          headers=moderator_headers)
+    _documented(schemas.DecisionRecord, decided.get_json())
+    _documented(schemas.AuditPage,
+                client.get("/v1/review/audit", headers=moderator_headers).get_json())
+    again = client.post(f"/v1/review/{comment_id}/decision", json={"decision": "spam"},
+                        headers=moderator_headers)
+    assert again.status_code == 409
+    _documented(schemas.ErrorBody, again.get_json())
