@@ -14,13 +14,11 @@ site's comment id answers 404 exactly like an unknown one, as GET /v1/comments/{
 
 from __future__ import annotations
 
-from typing import Literal
-
 from flask import Blueprint, g, jsonify, request
-from pydantic import BaseModel, ConfigDict
 
 from .auth import require_site
 from .errors import BadRequest, NotFound
+from .schemas import FeedbackAnswer, FeedbackRequest
 from .store import get_store
 from .validation import validate_body
 
@@ -35,13 +33,6 @@ FEEDBACK_LABELS: dict[str, tuple[str, int]] = {
 }
 
 
-class FeedbackBody(BaseModel):
-    """Local until the validation branch's `schemas.FeedbackRequest` lands; same shape."""
-
-    model_config = ConfigDict(extra="forbid")
-    label: Literal["spam", "ham", "abuse", "ok"]
-
-
 def _json_object() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -52,7 +43,7 @@ def _json_object() -> dict:
 @bp.post("/comments/<comment_id>/feedback")
 @require_site
 def give_feedback(comment_id: str):
-    body = validate_body(FeedbackBody, _json_object())
+    body = validate_body(FeedbackRequest, _json_object())
     store = get_store()
     comment = store.get_comment(comment_id)
     # Another site's comment is indistinguishable from no comment at all.
@@ -60,5 +51,6 @@ def give_feedback(comment_id: str):
         raise NotFound("no such comment")
     task, value = FEEDBACK_LABELS[body.label]
     store.record_label(comment["text"], task, value, source="site", comment_id=comment_id)
-    return jsonify({"comment_id": comment_id, "label": body.label, "task": task,
-                    "value": value, "source": "site"}), 201
+    answer = FeedbackAnswer(comment_id=comment_id, label=body.label, task=task, value=value,
+                            source="site")
+    return jsonify(answer.model_dump()), 201

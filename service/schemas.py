@@ -273,6 +273,16 @@ class FeedbackRequest(BaseModel):
     label: Literal["spam", "ham", "abuse", "ok"]
 
 
+class FeedbackAnswer(BaseModel):
+    """What POST /v1/comments/{id}/feedback answers (201): the label as stored."""
+
+    comment_id: str
+    label: Literal["spam", "ham", "abuse", "ok"]
+    task: Literal["spam", "abuse"] = Field(description="the classifier head the label teaches")
+    value: Literal[0, 1] = Field(description="1: it is spam / abusive; 0: it is not")
+    source: Literal["site"]
+
+
 # -- answers ----------------------------------------------------------------------------------
 
 CommentStatus = Literal["approved", "pending", "spam", "rejected"]
