@@ -21,15 +21,6 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
-@bp.record_once
-def _ensure_babel(state) -> None:
-    # Until hakam.service.i18n sets Flask-Babel up, the page still needs gettext in templates.
-    if "babel" not in state.app.extensions:
-        from flask_babel import Babel
-
-        Babel(state.app, locale_selector=lambda: g.get("hakam_locale") or "ar")
-
-
 @bp.before_request
 def _choose_language() -> None:
     # The switch's choice wins over Accept-Language (see hakam.service.i18n.select_locale).
