@@ -69,9 +69,18 @@ def _page_context() -> dict:
     }
 
 
+def _own_page(target: str | None) -> str:
+    """`target` when it is a path under /moderate/, else the queue: never an open redirect."""
+    home = url_for("moderate.queue_page")
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith(home) or "\\" in (target or ""):
+        return home
+    return target
+
+
 def _signed_in_or_redirect():
     if current_moderator() is None:
-        return redirect(url_for("moderate.sign_in_page"))
+        return redirect(url_for("moderate.sign_in_page", next=request.full_path.rstrip("?")))
     return None
 
 
@@ -157,17 +166,19 @@ def script_messages() -> dict:
 
 @bp.get("/sign-in")
 def sign_in_page():
+    next_page = _own_page(request.args.get("next"))
     if current_moderator() is not None:
-        return redirect(url_for("moderate.queue_page"))
-    return render_template("moderate/sign_in.html")
+        return redirect(next_page)
+    return render_template("moderate/sign_in.html", next_page=next_page)
 
 
 @bp.post("/sign-in")
 def sign_in_submit():
+    next_page = _own_page(request.form.get("next"))
     if sign_in(request.form.get("token", "")) is None:
-        return render_template("moderate/sign_in.html",
+        return render_template("moderate/sign_in.html", next_page=next_page,
                                error=_("That moderator token is not valid.")), 401
-    return redirect(url_for("moderate.queue_page"))
+    return redirect(next_page)
 
 
 @bp.post("/sign-out")
@@ -181,13 +192,7 @@ def choose_language():
     locale = request.form.get("locale")
     if locale in LOCALES:
         session["locale"] = locale
-    back = request.form.get("next", "")
-    # Only back to a page of ours: never an open redirect.
-    prefix = url_for("moderate.queue_page")
-    parts = urlsplit(back)
-    if parts.scheme or parts.netloc or not parts.path.startswith(prefix):
-        back = prefix
-    return redirect(back)
+    return redirect(_own_page(request.form.get("next")))
 
 
 def _filters() -> dict:
