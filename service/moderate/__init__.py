@@ -10,6 +10,7 @@ let a /v1 API request through its CSRF check (those use bearer tokens).
 from __future__ import annotations
 
 from flask import Blueprint, g, session
+from flask_babel import refresh
 
 bp = Blueprint("moderate", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -26,6 +27,7 @@ def _choose_language() -> None:
     # The switch's choice wins over Accept-Language (see hakam.service.i18n.select_locale).
     if session.get("locale") in LOCALES:
         g.hakam_locale = session["locale"]
+        refresh()  # in case an earlier hook already translated something in another language
 
 
 @bp.after_request

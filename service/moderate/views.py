@@ -39,6 +39,9 @@ from .access import (
 
 BATCH_SIZES = (5, 10, 20, 50)
 HISTORY_LIMIT = 100
+# Seconds a decision waits on the page before it is sent, so it can be undone: the store keeps
+# exactly one decision per comment, so there is no undo once it is sent.
+UNDO_SECONDS = 5
 
 
 def _is_api() -> bool:
@@ -222,7 +225,7 @@ def queue_page():
         hold_reason_labels=hold_reason_labels(), status_labels=status_labels(),
         counts=get_store().counts(filters["site"] or None), messages=script_messages(),
         decision_reasons=display.DECISION_REASONS, decision_labels=decision_labels(),
-        undo_seconds=current_app.config.get("HAKAM_UNDO_SECONDS", 5))
+        undo_seconds=UNDO_SECONDS)
 
 
 @bp.get("/history")
@@ -233,7 +236,9 @@ def history_page():
     filters = _filters()
     records = get_store().audit(limit=HISTORY_LIMIT, site=filters["site"] or None)
     for record in records:
+        # The /v1 review API accepts a free-text reason, so both are hostile text here.
         record["moderator"] = display.without_bidi_controls(str(record.get("moderator", "")))
+        record["reason"] = display.without_bidi_controls(str(record.get("reason") or ""))
         record["at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record["at"]))
     return render_template(
         "moderate/history.html", moderator=g.moderator_checked, filters=filters,

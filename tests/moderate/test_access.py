@@ -213,8 +213,12 @@ def test_deciding_through_the_page_is_final_and_conflicts_are_409(
 def test_the_history_lists_recent_decisions_with_who_and_what(client, store, moderator_token,
                                                                held):
     store.decide(held[0], "omar", "spam", "advertising")
+    store.decide(held[1], "omar", "reject", "\u202e<script>alert(1)</script>")  # /v1 free text
     sign_in(client, moderator_token, **{"Accept-Language": "en"})
 
     page = client.get("/moderate/history", headers={"Accept-Language": "en"}).text
-    row = page[page.index('<tr class="decision-row">'):]
-    assert "<bdi>omar</bdi>" in row and "Spam" in row and "Advertising" in row
+    rows = page.split('<tr class="decision-row">')[1:]
+    assert len(rows) == 2  # newest first
+    assert "<bdi>omar</bdi>" in rows[1] and "Spam" in rows[1] and "Advertising" in rows[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rows[0] and "\u202e" not in rows[0]
+    assert "<script>alert" not in page

@@ -75,6 +75,38 @@ def test_undo_within_the_grace_period_leaves_the_comment_pending(newsroom, open_
     assert watch.errors == []
 
 
+def test_a_decision_still_in_its_grace_period_is_sent_when_the_moderator_leaves(
+        newsroom, open_page):
+    held = newsroom.post(comment="تعليق يُقبل ثم يغادر المشرف الصفحة فورا")
+    page, _ = open_page("en")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(1)
+
+    page.keyboard.press("a")
+    page.click("text=History")  # leaves the queue page well inside the grace period
+    deadline = time.monotonic() + GRACE - 1
+    while newsroom.store.get_comment(held)["status"] == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert newsroom.store.get_comment(held)["status"] == "approved"
+
+
+def test_question_mark_opens_the_keyboard_help_and_escape_closes_it(newsroom, open_page):
+    newsroom.post(comment="تعليق")
+    page, _ = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(1)
+    help_box = page.locator("#help")
+
+    page.keyboard.press("?")
+    expect(help_box).to_be_visible()
+    assert "التراجع" in help_box.inner_text()
+    page.keyboard.press("a")  # shortcuts do nothing while the help is open
+    page.keyboard.press("Escape")
+    expect(help_box).to_be_hidden()
+    assert page.locator("li.pending-decision").count() == 0
+
+
 def test_two_moderators_never_see_the_same_claimed_comment(newsroom, open_page):
     posted = [newsroom.post(comment=f"تعليق رقم {n}") for n in range(10)]
     salma, _ = open_page("ar")
