@@ -48,6 +48,18 @@ class Route:
     tag: str = ""
 
 
+# Headers some answers carry, whatever the route.
+ANSWER_HEADERS: dict[int, dict[str, str]] = {
+    401: {"WWW-Authenticate": "Bearer realm=\"hakam\""},
+    429: {"Retry-After": "Seconds until the flood interval has passed"},
+    503: {"Retry-After": "Seconds to wait before retrying"},
+}
+CREATED_HEADERS = {
+    "Location": "/v1/comments/{id}: where the comment's status can be read",
+    "Idempotent-Replayed": "\"true\" when this is the stored answer to a repeated Idempotency-Key",
+}
+
+
 SECURITY_SCHEMES = {
     "siteKey": {"type": "http", "scheme": "bearer",
                 "description": "A site's API key, from `hakam sites add NAME`."},
@@ -157,6 +169,10 @@ def _operation(route: Route, refs: dict) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, (description, model) in sorted(route.responses.items()):
         answer: dict[str, Any] = {"description": description}
+        headers = CREATED_HEADERS if status == 201 else ANSWER_HEADERS.get(status)
+        if headers:
+            answer["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                                 for name, text in headers.items()}
         if model is not None:
             answer["content"] = {JSON: {"schema": refs[(model, "serialization")]}}
         responses[str(status)] = answer

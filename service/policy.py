@@ -74,6 +74,8 @@ def _reason(code: str, message: str, spans=()) -> dict:
 
 def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, list[str]]:
     """First listed word found, its spans in the comment text, and which other fields hold it."""
+    if not words:
+        return "", [], []
     text = normalize(facts.text)
     others = {
         "name": normalize(facts.author).text, "email": normalize(facts.email).text,

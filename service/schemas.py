@@ -38,6 +38,9 @@ COMMENT_MAX_BYTES = 65_525
 USER_AGENT_MAX_CHARS = 254
 POST_ID_MAX_CHARS = 64
 POST_URL_MAX_CHARS = 2_000
+# A site that asks for deliverability checks waits at most this long for DNS; past it the address
+# counts as deliverable, so that a DNS outage never stops comments.
+DELIVERABILITY_TIMEOUT_SECONDS = 4
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -175,7 +178,7 @@ class CommentSubmission(BaseModel):
             return value
         try:
             checked = validate_email(value, check_deliverability=rules.check_deliverability,
-                                     allow_smtputf8=True)
+                                     allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS)
         except EmailUndeliverableError:
             raise PydanticCustomError("email_undeliverable", "the domain takes no email") \
                 from None
@@ -372,9 +375,13 @@ class ValidationErrors(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Any other error; some carry more fields (first_id, retry hints...)."""
-
-    model_config = ConfigDict(extra="allow")
+    """Any other error: a stable code and a sentence; some codes carry one more field."""
 
     error: str = Field(description="a stable code, e.g. unauthorized, duplicate, flood")
     message: str | None = Field(None, description="a sentence in the reader's language")
+    first_id: str | None = Field(None, description="duplicate: the comment first received")
+    first: DecisionRecord | dict[str, Any] | None = Field(
+        None, description="already_decided: the decision that stands")
+    moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
+    lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
+    error_id: str | None = Field(None, description="internal: quote it when reporting the error")

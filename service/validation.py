@@ -12,7 +12,7 @@ pydantic's English text to a client.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -33,7 +33,6 @@ class SiteRules:
 
 
 Model = TypeVar("Model", bound=BaseModel)
-Message = Callable[[Mapping[str, Any]], str]
 
 
 def _required(field: str) -> str:

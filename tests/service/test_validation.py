@@ -14,8 +14,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask import g
 from flask_babel import ngettext, refresh
+from openapi_spec_validator import validate as validate_openapi
 
-from hakam.service import i18n
+from hakam.service import i18n, schemas
 from hakam.service.validation import SiteRules
 from tests.factories import a_comment
 
@@ -546,3 +547,83 @@ def test_workers_starting_together_compile_the_same_catalogs(tmp_path):
     assert len(set(folders)) == 1
     assert sorted(p.name for p in folders[0].glob("*/LC_MESSAGES/*")) == [
         "messages.mo", "messages.mo"]
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(client):
+    validate_openapi(client.get("/openapi.json").get_json())
+
+
+# -- deliverability (DNS is the one thing stood in for: the sandbox and CI have none) --------
+
+@pytest.fixture
+def dns_lookups(monkeypatch):
+    """Record the domains email-validator would look up, answering each as `dns_lookups.answer`
+    says: "deliverable" or "undeliverable"."""
+    import email_validator.deliverability as deliverability
+    from email_validator import EmailUndeliverableError
+
+    class Lookups(list):
+        answer = "deliverable"
+
+    lookups = Lookups()
+
+    def look_up(domain, domain_i18n, timeout=None, dns_resolver=None):
+        lookups.append(domain)
+        if lookups.answer == "undeliverable":
+            raise EmailUndeliverableError(f"The domain name {domain_i18n} does not accept email.")
+        return {"mx": [(10, f"mail.{domain}")], "mx_fallback_type": None}
+
+    monkeypatch.setattr(deliverability, "validate_email_deliverability", look_up)
+    return lookups
+
+
+def test_no_dns_look_up_happens_unless_the_site_asks_for_it(client, site_headers, dns_lookups):
+    assert post(client, site_headers, a_comment(email="reader@example.org")).status_code == 201
+    assert dns_lookups == []
+
+
+@pytest.mark.parametrize("answer, lang, expected", [
+    ("deliverable", "ar", None),
+    ("undeliverable", "ar", "نطاق عنوان البريد الإلكتروني هذا لا يستقبل الرسائل."),
+    ("undeliverable", "en", "The domain of this email address does not receive email."),
+])
+def test_a_site_checking_deliverability_refuses_a_domain_without_mail(
+        client, store, site_key, site_headers, dns_lookups, answer, lang, expected):
+    store.configure_site("akhbar", rules=SiteRules(check_deliverability=True))
+    dns_lookups.answer = answer
+    response = post(client, site_headers, a_comment(email="reader@bücher.de"), lang)
+
+    assert dns_lookups == ["xn--bcher-kva.de"]
+    if expected is None:
+        assert response.status_code == 201
+    else:
+        assert refused(response) == {"email": [expected]}
+
+
+def _documented(model, body: dict) -> None:
+    """`body` is what `model` documents: it validates, and has no field the model leaves out."""
+    model.model_validate(body)
+    assert set(body) <= {f.alias or name for name, f in model.model_fields.items()}
+
+
+def test_the_answers_are_the_documented_shapes(client, site_headers, moderator_headers, scorer):
+    scorer.will_score("حمار", abuse=0.97)
+    created = post(client, site_headers, a_comment(comment="يا حمار"))
+    _documented(schemas.CommentAnswer, created.get_json())
+    comment_id = created.get_json()["id"]
+    _documented(schemas.CommentRecord,
+                client.get(f"/v1/comments/{comment_id}", headers=site_headers).get_json())
+    _documented(schemas.QueuePage,
+                client.get("/v1/review/queue", headers=moderator_headers).get_json())
+    claimed = client.post("/v1/review/claim", json={"limit": 5}, headers=moderator_headers)
+    _documented(schemas.ClaimAnswer, claimed.get_json())
+    assert [c["id"] for c in claimed.get_json()["comments"]] == [comment_id]
+    decided = client.post(f"/v1/review/{comment_id}/decision", json={"decision": "reject"},
+                          headers=moderator_headers)
+    _documented(schemas.DecisionRecord, decided.get_json())
+    _documented(schemas.AuditPage,
+                client.get("/v1/review/audit", headers=moderator_headers).get_json())
+    again = client.post(f"/v1/review/{comment_id}/decision", json={"decision": "spam"},
+                        headers=moderator_headers)
+    assert again.status_code == 409
+    _documented(schemas.ErrorBody, again.get_json())
