@@ -133,6 +133,20 @@ def _expire_lease(newsroom, comment_id: str) -> None:
     newsroom.store.r.zadd("hakam:leases", {comment_id: 0})
 
 
+def test_the_page_says_plainly_when_the_hold_on_its_batch_runs_out(newsroom, open_page):
+    newsroom.post(comment="تعليق يطول التفكير فيه")
+    page, _ = open_page("en")
+    page.clock.install()
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(1)
+    expect(page.locator("#lease")).to_contain_text("Your hold ends in 5 min")
+    assert page.locator("#notice").is_hidden()
+
+    page.clock.run_for(301_000)  # past the server's 300 s lease
+
+    expect(page.locator("#notice")).to_contain_text("Your hold on these comments has expired")
+
+
 def test_a_lost_lease_and_a_comment_decided_elsewhere_are_reported_plainly(newsroom, open_page):
     taken = newsroom.post(comment="تعليق يأخذه مشرف آخر بعد انتهاء الحجز")
     decided = newsroom.post(comment="تعليق يقرر فيه مشرف آخر أولا")
