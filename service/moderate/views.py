@@ -155,6 +155,7 @@ def script_messages() -> dict:
         "empty": _("No comments are waiting for you with these filters."),
         "loading": _("Claiming comments…"),
         "waited": _("waited %(time)s", time="{time}"),
+        "waited_moments": _("waited less than a minute"),
         "spam": _("Spam"), "abuse": _("Abuse"),
         "post": _("Post %(post)s", post="{post}"),
         "no_reason": _("Reason (optional)"),

@@ -241,8 +241,11 @@ def test_the_arabic_page_reads_right_to_left_and_switches_to_english(newsroom, o
                   author="Sarah M.")
     newsroom.post(comment="يا كلب يا حمار، اكتب شيئا مفيدا", author="زائر")
     page, watch = open_page("ar")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     sign_in(page, newsroom.base, newsroom.moderator("سلمى"))
     expect(cards(page)).to_have_count(3)
+    assert requested and all(url.startswith(newsroom.base + "/") for url in requested)  # offline
 
     assert page.evaluate("document.documentElement.lang") == "ar"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"

@@ -22,7 +22,8 @@
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
 
   function waitedText(seconds) {
-    const [value, unit] = seconds < 3600 ? [Math.max(1, Math.round(seconds / 60)), "minute"]
+    if (seconds < 60) return M.waited_moments;
+    const [value, unit] = seconds < 3600 ? [Math.round(seconds / 60), "minute"]
       : seconds < 172800 ? [Math.round(seconds / 3600), "hour"] : [Math.round(seconds / 86400), "day"];
     const amount = new Intl.NumberFormat(data.locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
     return fill(M.waited, { time: amount });
