@@ -150,19 +150,35 @@ return {'stored', ARGV[1]}
 """
 
 # KEYS: pending set to draw from (global or per site), leases
-# ARGV: now, deadline, limit, moderator, comment key prefix
+# ARGV: now, deadline, limit, moderator, comment key prefix, reason code ('' for any),
+#       '1' to hand back (and renew) comments this moderator already holds
 _CLAIM = """
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[3])
+local reason = ARGV[6]
+local own_too = ARGV[7] == '1'
 local claimed = {}
 local offset = 0
 local page = 100
+local function has_reason(id)
+  if reason == '' then return true end
+  local ok, reasons = pcall(cjson.decode, redis.call('HGET', ARGV[5] .. id, 'reasons') or '[]')
+  if not ok or type(reasons) ~= 'table' then return false end
+  for _, r in ipairs(reasons) do
+    if type(r) == 'table' and r.code == reason then return true end
+  end
+  return false
+end
 while #claimed < limit do
   local ids = redis.call('ZRANGE', KEYS[1], offset, offset + page - 1)
   if #ids == 0 then break end
   for _, id in ipairs(ids) do
     local lease = redis.call('ZSCORE', KEYS[2], id)
-    if (not lease) or tonumber(lease) <= now then
+    local free = (not lease) or tonumber(lease) <= now
+    if (not free) and own_too then
+      free = redis.call('HGET', ARGV[5] .. id, 'lease_moderator') == ARGV[4]
+    end
+    if free and has_reason(id) then
       redis.call('ZADD', KEYS[2], ARGV[2], id)
       redis.call('HSET', ARGV[5] .. id, 'lease_moderator', ARGV[4], 'lease_expires_at', ARGV[2])
       claimed[#claimed + 1] = id
@@ -385,6 +401,15 @@ class Store:
         return Moderator(name) if name else None
 
     @_redis_errors_mean_unavailable
+    def moderator_token_fingerprint(self, name: str) -> str | None:
+        """A short digest of the moderator's current token (None: no such moderator).
+
+        The moderator page keeps it in the session, so rotating a token ends older sessions.
+        """
+        token_hash = self.r.hget(P + f"moderator:{name}", "token_hash")
+        return token_hash[:16] if token_hash else None
+
+    @_redis_errors_mean_unavailable
     def moderator_exists(self, name: str) -> bool:
         return bool(self.r.exists(P + f"moderator:{name}"))
 
@@ -484,12 +509,20 @@ class Store:
 
     @_redis_errors_mean_unavailable
     def claim(self, moderator: str, limit: int = 10, site: str | None = None,
-              lease_seconds: int | None = None) -> list[dict]:
+              lease_seconds: int | None = None, *, reason: str | None = None,
+              include_own: bool = False) -> list[dict]:
+        """Lease up to `limit` held comments, oldest first, to `moderator`.
+
+        `reason` keeps only comments held with that reason code. `include_own` also hands back
+        (with a renewed lease) those this moderator already holds, so a reloaded moderator page
+        finds its own batch instead of waiting for the lease to run out.
+        """
         now = time.time()
         deadline = now + (lease_seconds or self.lease_seconds)
         key = P + (f"pending:{site}" if site else "pending")
         ids = self._claim(keys=[key, P + "leases"],
-                          args=[now, deadline, limit, moderator, P + "comment:"])
+                          args=[now, deadline, limit, moderator, P + "comment:", reason or "",
+                                "1" if include_own else "0"])
         return self._views(ids, now=now)
 
     @_redis_errors_mean_unavailable

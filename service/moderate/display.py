@@ -1,0 +1,108 @@
+"""Held comments as the moderator page shows them: hostile text made safe to display.
+
+Owns turning a stored comment into display data: the text cut into plain and highlighted
+segments at the model's spans, bidi controls removed so a name cannot reorder the page around
+it, and links reduced to http(s) addresses. Pure functions only; it never builds HTML (the
+templates and the page script insert every piece as text, never as markup) and never returns an
+author's email or IP (the store does not keep them either).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+# Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
+# make a name or comment read differently from what it is (a "Trojan Source" style spoof).
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# Why a comment was held (the policy's codes), in the order the filter lists them.
+HOLD_REASONS = ("abuse_score", "spam_score", "moderation_word", "too_many_links", "premoderation")
+# The reason a moderator may attach to a decision.
+DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
+DECISIONS = ("approve", "reject", "spam")
+
+
+def without_bidi_controls(text: str) -> str:
+    return BIDI_CONTROLS.sub("", text)
+
+
+def http_url(url: str | None) -> str | None:
+    """`url` when it is an absolute http(s) address, else None (javascript:, data:, relative...)."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ord(c) < 0x21 or c in "\\\"'<>`" for c in url) or BIDI_CONTROLS.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def _clean_spans(spans, length: int) -> list[tuple[int, int]]:
+    """Spans clipped to the text, sorted, and merged where they overlap or touch."""
+    clipped = []
+    for span in spans or ():
+        try:
+            start, end = int(span[0]), int(span[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        start, end = max(0, start), min(length, end)
+        if start < end:
+            clipped.append((start, end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(clipped):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def segments(text: str, reasons: list[dict]) -> list[dict]:
+    """The text as [{"text", "highlight"}] pieces; highlighted pieces are the words behind a score.
+
+    Spans are [start, end) offsets into the original text, so the cut happens before bidi
+    controls are removed from each piece.
+    """
+    spans = _clean_spans([s for r in reasons or () for s in (r.get("spans") or ())], len(text))
+    pieces, position = [], 0
+    for start, end in spans:
+        if position < start:
+            pieces.append({"text": text[position:start], "highlight": False})
+        pieces.append({"text": text[start:end], "highlight": True})
+        position = end
+    if position < len(text):
+        pieces.append({"text": text[position:], "highlight": False})
+    for piece in pieces:
+        piece["text"] = without_bidi_controls(piece["text"])
+    return [p for p in pieces if p["text"]]
+
+
+def held_comment(comment: dict, now: float | None = None) -> dict:
+    """One claimed comment as the page script renders it (every string is inserted as text)."""
+    now = time.time() if now is None else now
+    scores = comment.get("scores") or {}
+    reasons = comment.get("reasons") or []
+    lease = comment.get("lease") or {}
+    return {
+        "id": comment["id"],
+        "site": without_bidi_controls(comment.get("site", "")),
+        "author": without_bidi_controls(comment.get("author", "")),
+        # The author's website is shown as text only: it is never made a link.
+        "author_url": without_bidi_controls(comment.get("url") or ""),
+        "post_id": without_bidi_controls(comment.get("post_id", "")),
+        "post_url": http_url(comment.get("post_url")),
+        "segments": segments(comment.get("text", ""), reasons),
+        "scores": {task: float(scores.get(task, 0.0)) for task in ("spam", "abuse")},
+        "reasons": [{"code": without_bidi_controls(str(r.get("code", ""))),
+                     "message": without_bidi_controls(str(r.get("message", "")))}
+                    for r in reasons],
+        "waited_seconds": max(0, int(now - float(comment.get("created_at", now)))),
+        "lease_expires_at": lease.get("expires_at"),
+    }

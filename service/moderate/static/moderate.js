@@ -1,0 +1,351 @@
+// The moderator queue: claim a batch, show it, decide with the keyboard, undo within a grace
+// period. Comment data is hostile: it is only ever inserted with textContent (never innerHTML),
+// and links come pre-checked from the server (http(s) only).
+"use strict";
+
+(() => {
+  const data = JSON.parse(document.getElementById("page-data").textContent);
+  const M = data.messages;
+  const queue = document.getElementById("queue");
+  const template = document.getElementById("comment-template");
+  const notice = document.getElementById("notice");
+  const leaseLine = document.getElementById("lease");
+  const empty = document.getElementById("empty");
+  const help = document.getElementById("help");
+  const pending = new Map(); // comment id -> decision waiting for its grace period to end
+  const undoOrder = []; // ids of pending decisions, most recent last
+  let selected = null;
+  let leaseDeadline = 0;
+  let claiming = false;
+
+  const numbers = new Intl.NumberFormat(data.locale, { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+
+  function waitedText(seconds) {
+    if (seconds < 60) return M.waited_moments;
+    const [value, unit] = seconds < 3600 ? [Math.round(seconds / 60), "minute"]
+      : seconds < 172800 ? [Math.round(seconds / 3600), "hour"] : [Math.round(seconds / 86400), "day"];
+    const amount = new Intl.NumberFormat(data.locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
+    return fill(M.waited, { time: amount });
+  }
+
+  function showNotice(text, withSignIn) {
+    notice.replaceChildren(document.createTextNode(text));
+    if (withSignIn) {
+      const link = document.createElement("a");
+      link.href = data.urls.sign_in;
+      link.textContent = " →";
+      notice.append(link);
+    }
+    notice.hidden = false;
+  }
+
+  function hideNotice() {
+    notice.hidden = true;
+    notice.replaceChildren();
+  }
+
+  async function call(url, method, body, keepalive) {
+    const headers = { Accept: "application/json" };
+    headers[data.csrf_header] = data.csrf_token;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, {
+      method, headers, keepalive: Boolean(keepalive), credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let payload = {};
+    try { payload = await response.json(); } catch (error) { payload = {}; }
+    return { ok: response.ok, status: response.status, payload };
+  }
+
+  function explain(result) {
+    const code = result.payload && result.payload.error;
+    if (code === "signed_out") showNotice(M.signed_out, true);
+    else if (code === "csrf_failed") showNotice(M.csrf_failed);
+    return M[code] || M.failed;
+  }
+
+  // -- rendering ---------------------------------------------------------------------------
+
+  function render(comment) {
+    const item = template.content.firstElementChild.cloneNode(true);
+    item.dataset.id = comment.id;
+    item.querySelector(".author").textContent = comment.author;
+    const authorUrl = item.querySelector(".author-url");
+    if (comment.author_url) authorUrl.textContent = comment.author_url; else authorUrl.remove();
+    const postLabel = fill(M.post, { post: comment.post_id || "" });
+    const link = item.querySelector("a.post");
+    const plain = item.querySelector(".post-plain");
+    if (comment.post_url) {
+      link.href = comment.post_url;
+      link.textContent = postLabel;
+      link.title = comment.post_url;
+      plain.remove();
+    } else {
+      link.remove();
+      plain.textContent = postLabel;
+    }
+    item.querySelector(".site").textContent = comment.site;
+    item.querySelector(".waited").textContent = waitedText(comment.waited_seconds);
+    const text = item.querySelector(".text");
+    for (const segment of comment.segments) {
+      if (segment.highlight) {
+        const mark = document.createElement("mark");
+        mark.textContent = segment.text;
+        text.append(mark);
+      } else {
+        text.append(document.createTextNode(segment.text));
+      }
+    }
+    for (const task of ["spam", "abuse"]) {
+      item.querySelector("meter." + task).value = comment.scores[task];
+      item.querySelector("." + task + "-value").textContent = numbers.format(comment.scores[task]);
+    }
+    const reasons = item.querySelector(".reasons");
+    for (const reason of comment.reasons) {
+      const entry = document.createElement("li");
+      entry.textContent = M.hold_reasons[reason.code] || reason.code;
+      entry.title = reason.message;
+      entry.className = "reason";
+      reasons.append(entry);
+    }
+    for (const button of item.querySelectorAll("button[data-decision]")) {
+      button.addEventListener("click", () => { select(item); decide(item, button.dataset.decision); });
+    }
+    item.querySelector(".undo").addEventListener("click", () => undo(item.dataset.id));
+    item.querySelector(".dismiss").addEventListener("click", () => removeItem(item));
+    const reasonSelect = item.querySelector(".decision-reason");
+    reasonSelect.addEventListener("change", () => item.focus());
+    item.addEventListener("click", (event) => {
+      if (!event.target.closest("button, select, a")) select(item);
+    });
+    return item;
+  }
+
+  function items() { return Array.from(queue.children); }
+  function open(item) { return !item.classList.contains("decided") && !pending.has(item.dataset.id); }
+
+  function select(item) {
+    if (selected) selected.classList.remove("selected");
+    selected = item || null;
+    if (!selected) return;
+    selected.classList.add("selected");
+    selected.focus({ preventScroll: true });
+    selected.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    const list = items();
+    if (!list.length) return;
+    const at = list.indexOf(selected);
+    const next = at < 0 ? 0 : Math.min(list.length - 1, Math.max(0, at + step));
+    select(list[next]);
+  }
+
+  function selectNextOpen(from) {
+    const list = items();
+    const at = list.indexOf(from);
+    const after = list.slice(at + 1).find(open);
+    const before = list.slice(0, Math.max(0, at)).reverse().find(open);
+    select(after || before || null);
+  }
+
+  function removeItem(item) {
+    const wasSelected = item === selected;
+    if (wasSelected) selectNextOpen(item);
+    item.remove();
+    if (item === selected) selected = null;
+    afterChange();
+  }
+
+  function afterChange() {
+    const left = items().length;
+    empty.hidden = left > 0;
+    if (!left) empty.textContent = M.empty;
+    if (!left && !pending.size) claim();
+  }
+
+  // -- decisions, with a grace period for undo -----------------------------------------------
+
+  function outcome(item, text, withUndo, withDismiss) {
+    item.querySelector(".outcome-text").textContent = text;
+    item.querySelector(".undo").hidden = !withUndo;
+    item.querySelector(".dismiss").hidden = !withDismiss;
+  }
+
+  function decide(item, decision) {
+    if (!item || !open(item)) return;
+    const id = item.dataset.id;
+    const entry = {
+      id, item, decision, reason: item.querySelector(".decision-reason").value,
+      deadline: Date.now() + data.undo_seconds * 1000,
+    };
+    const tick = () => {
+      const left = Math.ceil((entry.deadline - Date.now()) / 1000);
+      if (left <= 0) { send(entry, false); return; }
+      outcome(item, M.decided[decision] + " · " + fill(M.sending_in, { seconds: left }), true, false);
+    };
+    entry.timer = setInterval(tick, 250);
+    pending.set(id, entry);
+    undoOrder.push(id);
+    item.classList.add("pending-decision", "decision-" + decision);
+    tick();
+    selectNextOpen(item);
+  }
+
+  function undo(id) {
+    const target = id || [...undoOrder].reverse().find((candidate) => pending.has(candidate));
+    const entry = target && pending.get(target);
+    if (!entry) return;
+    clearInterval(entry.timer);
+    pending.delete(target);
+    undoOrder.splice(undoOrder.indexOf(target), 1);
+    entry.item.classList.remove("pending-decision", "decision-" + entry.decision);
+    outcome(entry.item, "", false, false);
+    select(entry.item);
+  }
+
+  async function send(entry, keepalive) {
+    clearInterval(entry.timer);
+    if (pending.get(entry.id) !== entry) return;
+    pending.delete(entry.id);
+    undoOrder.splice(undoOrder.indexOf(entry.id), 1);
+    const { item } = entry;
+    item.classList.add("sending");
+    outcome(item, M.decided[entry.decision], false, false);
+    let result;
+    try {
+      result = await call(data.urls.decide.replace("COMMENT_ID", encodeURIComponent(entry.id)),
+        "POST", { decision: entry.decision, reason: entry.reason }, keepalive);
+    } catch (error) {
+      result = null;
+    }
+    item.classList.remove("sending");
+    if (result && result.ok) {
+      item.classList.add("decided");
+      removeItem(item);
+      refreshCounts();
+      return;
+    }
+    item.classList.remove("pending-decision", "decision-" + entry.decision);
+    if (result && result.status === 409 || result && result.status === 404) {
+      // Final for this page: someone else decided it or now holds it.
+      item.classList.add("decided", "conflict");
+      outcome(item, explain(result), false, true);
+      refreshCounts();
+      return;
+    }
+    // Nothing was stored: the comment stays open for another try.
+    item.classList.add("failed");
+    outcome(item, result ? explain(result) : M.network, false, false);
+  }
+
+  window.addEventListener("pagehide", () => {
+    for (const entry of [...pending.values()]) send(entry, true);
+  });
+
+  // -- claiming and counts ---------------------------------------------------------------------
+
+  async function claim() {
+    if (claiming) return;
+    claiming = true;
+    leaseLine.textContent = M.loading;
+    try {
+      const result = await call(data.urls.claim, "POST", {
+        site: data.filters.site || null, reason: data.filters.reason || null,
+        limit: data.filters.batch,
+      });
+      if (!result.ok) { showNotice(explain(result), result.status === 401); leaseLine.textContent = ""; return; }
+      hideNotice();
+      const known = new Set(items().map((item) => item.dataset.id));
+      for (const comment of result.payload.comments) {
+        if (!known.has(comment.id)) queue.append(render(comment));
+      }
+      leaseDeadline = result.payload.comments.length
+        ? Date.now() + result.payload.lease_seconds * 1000 : 0;
+      showCounts(result.payload.counts);
+      updateLease();
+      empty.hidden = items().length > 0;
+      if (!items().length) empty.textContent = M.empty;
+      if (!selected || !selected.isConnected) select(items().find(open) || null);
+    } catch (error) {
+      showNotice(M.network);
+    } finally {
+      claiming = false;
+    }
+  }
+
+  function updateLease() {
+    if (!leaseDeadline || !items().some(open)) { leaseLine.textContent = ""; return; }
+    const left = leaseDeadline - Date.now();
+    if (left <= 0) {
+      leaseLine.textContent = "";
+      if (notice.hidden) showNotice(M.lease_expired);
+      document.body.classList.add("lease-expired");
+      return;
+    }
+    document.body.classList.remove("lease-expired");
+    leaseLine.textContent = fill(M.lease_left, { minutes: Math.ceil(left / 60000) });
+  }
+
+  function showCounts(counts) {
+    for (const cell of document.querySelectorAll("#counts [data-status]")) {
+      cell.textContent = String(counts[cell.dataset.status] || 0);
+    }
+  }
+
+  async function refreshCounts() {
+    const site = data.filters.site ? "?site=" + encodeURIComponent(data.filters.site) : "";
+    try {
+      const result = await call(data.urls.counts + site, "GET");
+      if (result.ok) showCounts(result.payload);
+    } catch (error) { /* counts are a convenience; the next answer refreshes them */ }
+  }
+
+  // -- keyboard and help -------------------------------------------------------------------------
+
+  function toggleHelp(show) {
+    help.hidden = show === undefined ? !help.hidden : !show;
+    if (!help.hidden) document.getElementById("help-close").focus();
+    else if (selected) selected.focus();
+  }
+
+  document.getElementById("help-button").addEventListener("click", () => toggleHelp(true));
+  document.getElementById("help-close").addEventListener("click", () => toggleHelp(false));
+  document.getElementById("claim-more").addEventListener("click", () => { hideNotice(); claim(); });
+
+  const letters = { KeyJ: "j", KeyK: "k", KeyA: "a", KeyR: "r", KeyS: "s", KeyU: "u" };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const isHelpKey = event.key === "?" || event.key === "؟";
+    if (!help.hidden) {
+      if (isHelpKey || event.key === "Escape") { event.preventDefault(); toggleHelp(false); }
+      return;
+    }
+    if (event.target.closest && event.target.closest("input, select, textarea")) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    if (isHelpKey) { event.preventDefault(); toggleHelp(true); return; }
+    // By physical key, so the shortcuts work the same on an Arabic keyboard layout.
+    const key = letters[event.code];
+    const digit = /^Digit([1-9])$/.exec(event.code);
+    if (!key && !digit) return;
+    event.preventDefault();
+    if (digit && selected && open(selected)) {
+      const options = selected.querySelector(".decision-reason").options;
+      const index = Number(digit[1]);
+      if (index < options.length) options.selectedIndex = index;
+      return;
+    }
+    if (key === "j") move(1);
+    else if (key === "k") move(-1);
+    else if (key === "a") decide(selected, "approve");
+    else if (key === "r") decide(selected, "reject");
+    else if (key === "s") decide(selected, "spam");
+    else if (key === "u") undo();
+  });
+
+  setInterval(updateLease, 1000);
+  claim();
+})();

@@ -1,0 +1,302 @@
+"""Routes of the moderator page: the HTML pages and the JSON endpoints its script calls.
+
+Views only parse, call the store and serialise; the store's typed errors (AlreadyDecided,
+ClaimedByOther, UnknownComment) become JSON 409/404 answers in the app's error handler, and the
+page script words them for the moderator. Every POST passes `access.check_csrf` first.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..errors import BadRequest
+from ..metrics import DECISIONS as DECISION_METRIC
+from ..store import get_store
+from . import LOCALES, bp, display
+from .access import (
+    CSRF_HEADER,
+    CsrfRefused,
+    check_csrf,
+    csrf_token,
+    current_moderator,
+    sign_in,
+    sign_out,
+)
+
+BATCH_SIZES = (5, 10, 20, 50)
+HISTORY_LIMIT = 100
+# Seconds a decision waits on the page before it is sent, so it can be undone: the store keeps
+# exactly one decision per comment, so there is no undo once it is sent.
+UNDO_SECONDS = 5
+
+
+def _is_api() -> bool:
+    return request.path.startswith(url_for("moderate.queue_page") + "api/")
+
+
+@bp.before_request
+def _require_csrf() -> None:
+    check_csrf()
+
+
+@bp.errorhandler(CsrfRefused)
+def _csrf_refused(_error):
+    if _is_api():
+        return jsonify({"error": "csrf_failed",
+                        "message": "the CSRF token is missing or invalid"}), 400
+    return render_template("moderate/sign_in.html",
+                           error=_("The form expired. Please try again.")), 400
+
+
+@bp.context_processor
+def _page_context() -> dict:
+    locale = str(get_locale() or "ar")
+    return {
+        "csrf_token": csrf_token, "csrf_header": CSRF_HEADER, "page_locale": locale,
+        "page_direction": "rtl" if locale == "ar" else "ltr",
+        "other_locale": "en" if locale == "ar" else "ar",
+    }
+
+
+def _own_page(target: str | None) -> str:
+    """`target` when it is a path under /moderate/, else the queue: never an open redirect."""
+    home = url_for("moderate.queue_page")
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith(home) or "\\" in (target or ""):
+        return home
+    return target
+
+
+def _signed_in_or_redirect():
+    if current_moderator() is None:
+        return redirect(url_for("moderate.sign_in_page", next=request.full_path.rstrip("?")))
+    return None
+
+
+def _api_moderator() -> str:
+    name = current_moderator()
+    if name is None:
+        # Not the app's bearer Unauthorized: the page signs in with a cookie, not a header.
+        raise _SignedOut()
+    return name
+
+
+class _SignedOut(Exception):
+    pass
+
+
+@bp.errorhandler(_SignedOut)
+def _signed_out(_error):
+    return jsonify({"error": "signed_out", "message": "sign in again"}), 401
+
+
+# -- labels shown on the page ---------------------------------------------------------------
+
+def hold_reason_labels() -> dict[str, str]:
+    return {
+        "abuse_score": _("Abuse score over the threshold"),
+        "spam_score": _("Spam score over the threshold"),
+        "moderation_word": _("Word on the moderation list"),
+        "too_many_links": _("Too many links"),
+        "premoderation": _("Site holds every comment"),
+        "abuse_terms": _("Abusive words"),
+        "spam_terms": _("Spam words"),
+    }
+
+
+def decision_reason_labels() -> dict[str, str]:
+    return {
+        "off_topic": _("Off topic"), "insult": _("Insult"), "hate": _("Hate speech"),
+        "advertising": _("Advertising"), "personal_data": _("Personal data"),
+        "other": _("Other"),
+    }
+
+
+def decision_labels() -> dict[str, str]:
+    return {"approve": _("Approve"), "reject": _("Reject"), "spam": _("Spam")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"pending": _("Waiting"), "approved": _("Approved"), "rejected": _("Rejected"),
+            "spam": _("Spam")}
+
+
+def script_messages() -> dict:
+    """Every sentence the page script may show, in the page's language."""
+    return {
+        "decided": {"approve": _("Approved"), "reject": _("Rejected"), "spam": _("Marked as spam")},
+        "undo": _("Undo"),
+        "sending_in": _("Sending in %(seconds)s s", seconds="{seconds}"),
+        "already_decided": _("Another moderator already decided this comment."),
+        "claimed_by_other": _("Your hold on this comment expired and another moderator holds it "
+                              "now."),
+        "unknown_comment": _("This comment no longer exists."),
+        "lease_expired": _("Your hold on these comments has expired: other moderators may take "
+                           "them. Claim them again to keep working."),
+        "lease_left": _("Your hold ends in %(minutes)s min", minutes="{minutes}"),
+        "signed_out": _("Your session has ended. Sign in again."),
+        "csrf_failed": _("The page is out of date. Reload it and try again."),
+        "network": _("The server could not be reached. The decision was not saved."),
+        "failed": _("The decision was not saved."),
+        "empty": _("No comments are waiting for you with these filters."),
+        "loading": _("Claiming comments…"),
+        "waited": _("waited %(time)s", time="{time}"),
+        "waited_moments": _("waited less than a minute"),
+        "spam": _("Spam"), "abuse": _("Abuse"),
+        "post": _("Post %(post)s", post="{post}"),
+        "no_reason": _("Reason (optional)"),
+        "dismiss": _("Dismiss"),
+        "hold_reasons": hold_reason_labels(),
+        "decision_reasons": decision_reason_labels(),
+        "decisions": decision_labels(),
+    }
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+@bp.get("/sign-in")
+def sign_in_page():
+    next_page = _own_page(request.args.get("next"))
+    if current_moderator() is not None:
+        return redirect(next_page)
+    return render_template("moderate/sign_in.html", next_page=next_page)
+
+
+@bp.post("/sign-in")
+def sign_in_submit():
+    next_page = _own_page(request.form.get("next"))
+    if sign_in(request.form.get("token", "")) is None:
+        return render_template("moderate/sign_in.html", next_page=next_page,
+                               error=_("That moderator token is not valid.")), 401
+    return redirect(next_page)
+
+
+@bp.post("/sign-out")
+def sign_out_submit():
+    sign_out()
+    return redirect(url_for("moderate.sign_in_page"))
+
+
+@bp.post("/language")
+def choose_language():
+    locale = request.form.get("locale")
+    if locale in LOCALES:
+        session["locale"] = locale
+    return redirect(_own_page(request.form.get("next")))
+
+
+def _filters() -> dict:
+    sites = [s.name for s in get_store().list_sites()]
+    site = request.args.get("site") or ""
+    reason = request.args.get("reason") or ""
+    try:
+        batch = int(request.args.get("batch", 10))
+    except ValueError:
+        batch = 10
+    return {
+        "sites": sites, "site": site if site in sites else "",
+        "reason": reason if reason in display.HOLD_REASONS else "",
+        "batch": batch if batch in BATCH_SIZES else 10,
+    }
+
+
+@bp.get("/")
+def queue_page():
+    redirect_to = _signed_in_or_redirect()
+    if redirect_to:
+        return redirect_to
+    filters = _filters()
+    return render_template(
+        "moderate/queue.html", moderator=g.moderator_checked, filters=filters,
+        batch_sizes=BATCH_SIZES, hold_reasons=display.HOLD_REASONS,
+        hold_reason_labels=hold_reason_labels(), status_labels=status_labels(),
+        counts=get_store().counts(filters["site"] or None), messages=script_messages(),
+        decision_reasons=display.DECISION_REASONS, decision_labels=decision_labels(),
+        undo_seconds=UNDO_SECONDS)
+
+
+@bp.get("/history")
+def history_page():
+    redirect_to = _signed_in_or_redirect()
+    if redirect_to:
+        return redirect_to
+    filters = _filters()
+    records = get_store().audit(limit=HISTORY_LIMIT, site=filters["site"] or None)
+    for record in records:
+        # The /v1 review API accepts a free-text reason, so both are hostile text here.
+        record["moderator"] = display.without_bidi_controls(str(record.get("moderator", "")))
+        record["reason"] = display.without_bidi_controls(str(record.get("reason") or ""))
+        record["at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record["at"]))
+    return render_template(
+        "moderate/history.html", moderator=g.moderator_checked, filters=filters,
+        records=records, decision_labels=decision_labels(),
+        decision_reason_labels=decision_reason_labels())
+
+
+# -- JSON endpoints the page script calls ----------------------------------------------------
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("send a JSON object")
+    return data
+
+
+@bp.post("/api/claim")
+def claim():
+    moderator = _api_moderator()
+    body = _json_body()
+    sites = {s.name for s in get_store().list_sites()}
+    site = body.get("site") or None
+    reason = body.get("reason") or None
+    limit = body.get("limit", 10)
+    if site is not None and site not in sites:
+        raise BadRequest("unknown site")
+    if reason is not None and reason not in display.HOLD_REASONS:
+        raise BadRequest("unknown reason code")
+    if not isinstance(limit, int) or limit not in BATCH_SIZES:
+        raise BadRequest(f"limit must be one of {', '.join(map(str, BATCH_SIZES))}")
+    lease_seconds = current_app.config["HAKAM"].lease_seconds
+    now = time.time()
+    claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
+                                reason=reason, include_own=True)
+    return jsonify({"comments": [display.held_comment(c, now) for c in claimed],
+                    "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
+                    "counts": get_store().counts(site)})
+
+
+@bp.post("/api/comments/<comment_id>/decision")
+def decide(comment_id: str):
+    moderator = _api_moderator()
+    body = _json_body()
+    decision = body.get("decision")
+    reason = body.get("reason") or ""
+    if decision not in display.DECISIONS:
+        raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
+    if reason and reason not in display.DECISION_REASONS:
+        raise BadRequest("unknown reason code")
+    record = get_store().decide(comment_id, moderator, decision, reason)
+    DECISION_METRIC.labels(record["status"], "moderator").inc()
+    return jsonify({"comment_id": comment_id, "status": record["status"],
+                    "decision": decision, "reason": reason})
+
+
+@bp.get("/api/counts")
+def counts():
+    _api_moderator()
+    site = request.args.get("site") or None
+    return jsonify(get_store().counts(site))

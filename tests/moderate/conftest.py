@@ -1,0 +1,142 @@
+"""Fixtures for the moderator page: one real gunicorn and one Chromium for the whole session.
+
+The server runs `hakam serve` (two workers) against the session's throwaway Redis; each test
+still gets a flushed Redis through `redis_url`, and builds its own site, moderators and held
+comments through the real POST /v1/comments. The browser is Debian's chromium driven by
+Playwright (its own browser download does not work offline); each test opens fresh contexts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from hakam.service.policy import SitePolicy
+from hakam.service.store import Store
+from tests.factories import a_comment
+from tests.redis_harness import free_port, wait_for_http
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def server(redis_server, tmp_path_factory):
+    """`hakam serve --workers 2` on a free port; yields its base URL."""
+    data_dir = tmp_path_factory.mktemp("moderate-serve")
+    port = free_port()
+    env = {**os.environ, "REDIS_URL": redis_server.url, "HAKAM_DATA_DIR": str(data_dir),
+           "HAKAM_FLOOD_SECONDS": "0"}
+    log = open(data_dir / "serve.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(port),
+         "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/healthz", process=process)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium "
+                    "(listed in service/moderate/tests-system-deps.txt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Newsroom:
+    """A site with premoderation (every comment is held) and a way to post to it."""
+
+    base: str
+    store: Store
+    site_key: str
+
+    def post(self, **overrides) -> str:
+        response = requests.post(f"{self.base}/v1/comments", json=a_comment(**overrides),
+                                 headers={"Authorization": f"Bearer {self.site_key}"}, timeout=10)
+        assert response.status_code == 201, response.text
+        assert response.json()["status"] == "pending"
+        return response.json()["id"]
+
+    def moderator(self, name: str) -> str:
+        return self.store.create_moderator(name)
+
+
+@pytest.fixture
+def newsroom(server, redis_url) -> Newsroom:
+    store = Store.from_url(redis_url)
+    site_key, _secret = store.create_site("akhbar", language="ar")
+    store.configure_site("akhbar", policy=SitePolicy(premoderation=True))
+    return Newsroom(server, store, site_key)
+
+
+class PageWatch:
+    """Collects what must never happen on a page: dialogs, script errors, console errors."""
+
+    def __init__(self, page) -> None:
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", self._console)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+
+def sign_in(page, base: str, token: str, query: str = ""):
+    """Open the queue (with `query` as its filters), signing in on the way."""
+    queue = f"{base}/moderate/" + (f"?{query}" if query else "")
+    page.goto(queue)
+    page.fill("#token", token)
+    page.click("#sign-in")
+    page.wait_for_url(queue)
+    return page
+
+
+@pytest.fixture
+def open_page(browser):
+    """Opens pages in fresh browser contexts (separate cookies), closed after the test."""
+    contexts = []
+
+    def opener(locale: str = "en"):
+        context = browser.new_context(locale=locale, viewport={"width": 1100, "height": 800},
+                                      extra_http_headers={"Accept-Language": locale})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page, PageWatch(page)
+
+    yield opener
+    for context in contexts:
+        context.close()
