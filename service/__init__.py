@@ -43,6 +43,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         openapi,
         review,
         scoring,
+        sessions,
         store,
     )
     from .webhooks import Deliverer
@@ -64,8 +65,10 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.secret_key = config.secret_key or the_store.app_secret()
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_PATH="/moderate",
         SESSION_COOKIE_SECURE=config.secure_cookies, PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
+    sessions.init_app(app)
     scoring.init_app(app, config.model_path, scorer=scorer)
     i18n.init_app(app)
     errors.init_app(app)

@@ -55,7 +55,7 @@ def test_signing_in_sets_a_strict_httponly_cookie_that_holds_no_token(client, mo
     assert response.status_code == 302 and response.headers["Location"] == "/moderate/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
-    with client.session_transaction() as session:
+    with client.session_transaction("/moderate/") as session:
         assert session["moderator"] == "salma"
         assert moderator_token not in repr(dict(session))
     assert client.get("/moderate/").status_code == 200
@@ -95,7 +95,7 @@ def test_a_session_older_than_its_lifetime_has_ended(client, app, moderator_toke
     sign_in(client, moderator_token)
     token = page_csrf(client)
     lifetime = app.permanent_session_lifetime.total_seconds()
-    with client.session_transaction() as session:
+    with client.session_transaction("/moderate/") as session:
         session["signed_in_at"] = time.time() - lifetime - 1
 
     response = client.post("/moderate/api/claim", json={"limit": 10},
@@ -105,7 +105,7 @@ def test_a_session_older_than_its_lifetime_has_ended(client, app, moderator_toke
 
 
 def test_the_page_api_needs_a_session_and_says_so_in_json(client):
-    with client.session_transaction() as session:
+    with client.session_transaction("/moderate/") as session:
         session["csrf_token"] = "x"
     response = client.get("/moderate/api/counts")
     assert response.status_code == 401 and response.get_json()["error"] == "signed_out"
@@ -222,3 +222,10 @@ def test_the_history_lists_recent_decisions_with_who_and_what(client, store, mod
     assert "<bdi>omar</bdi>" in rows[1] and "Spam" in rows[1] and "Advertising" in rows[1]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rows[0] and "\u202e" not in rows[0]
     assert "<script>alert" not in page
+
+
+def test_the_session_cookie_stays_on_the_moderator_page(client, moderator_token, site_headers):
+    cookie = sign_in(client, moderator_token).headers["Set-Cookie"]
+    assert "Path=/moderate" in cookie  # never sent along with API calls
+    answer = client.post("/v1/comments", json=a_comment(), headers=site_headers)
+    assert answer.status_code == 201 and "Set-Cookie" not in answer.headers
