@@ -446,7 +446,7 @@ class Store:
             P + "pending", P + f"pending:{site}", P + f"counts:{site}",
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
-                json.dumps(body), history, *fields]
+                json.dumps(body) if idempotency_key else "", history, *fields]
         outcome, value = self._accept(keys=keys, args=argv)
         if outcome == "replay":
             replay = json.loads(value)
