@@ -1,0 +1,67 @@
+"""What a feature is: the n-grams of normalised text and the spam head's side signals.
+
+Training hands these functions to scikit-learn (as the vectorisers' analyzers) and the compiled
+scorer calls the very same functions, so both see identical features by construction. This
+module never holds weights and never scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+CHAR_RANGE = (2, 5)
+WORD_RANGE = (1, 2)
+
+_WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without \b (same matches)
+_LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz|me|co|io)\b",
+                   re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
+_REPEAT = re.compile(r"(.)\1{2,}")
+
+
+def char_gram_candidates(text: str) -> list[str]:
+    """Every 2–5-gram of the text's words joined by two spaces and padded with one: the
+    `char_wb` n-grams plus cross-word ones, which all contain two spaces and so are never in a
+    vocabulary. The compiled scorer uses this directly (skipping the filter is what makes it
+    fast); vectorisers use `char_grams`."""
+    joined = " " + "  ".join(text.split()) + " "
+    length = len(joined)
+    low, high = CHAR_RANGE
+    return [joined[i:i + n] for n in range(low, high + 1) for i in range(length - n + 1)]
+
+
+def char_grams(text: str) -> list[str]:
+    """Character 2–5-grams inside word boundaries, each word padded with one space on each side
+    (the same n-grams as scikit-learn's `char_wb`: none straddles two words)."""
+    return [gram for gram in char_gram_candidates(text) if "  " not in gram]
+
+
+def word_grams(text: str) -> list[str]:
+    """Word unigrams and bigrams of tokens of two or more word characters."""
+    tokens = _WORD.findall(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every whitespace-separated word: explanations highlight whole words."""
+    return [match.span() for match in re.finditer(r"\S+", text)]
+
+
+SIDE_SIGNALS = ("length", "capitals", "repeats", "links", "emails", "phones")
+
+
+def side_signals(original: str) -> tuple[float, ...]:
+    """Cheap signals of spam measured on what the reader wrote, each scaled to about [0, 1]."""
+    letters = sum(1 for ch in original if ch.isalpha())
+    capitals = sum(1 for ch in original if ch.isupper())
+    repeated = sum(len(m.group(0)) for m in _REPEAT.finditer(original))
+    return (
+        min(math.log1p(len(original)) / 7.0, 1.5),
+        capitals / letters if letters else 0.0,
+        repeated / len(original) if original else 0.0,
+        min(len(_LINK.findall(original)), 5) / 5.0,
+        min(len(_EMAIL.findall(original)), 3) / 3.0,
+        min(len(_PHONE.findall(original)), 3) / 3.0,
+    )
