@@ -54,8 +54,8 @@ SIDE_SIGNALS = ("length", "capitals", "repeats", "links", "emails", "phones")
 
 def side_signals(original: str) -> tuple[float, ...]:
     """Cheap signals of spam measured on what the reader wrote, each scaled to about [0, 1]."""
-    letters = sum(1 for ch in original if ch.isalpha())
-    capitals = sum(1 for ch in original if ch.isupper())
+    letters = sum(map(str.isalpha, original))
+    capitals = sum(map(str.isupper, original))
     repeated = sum(len(m.group(0)) for m in _REPEAT.finditer(original))
     return (
         min(math.log1p(len(original)) / 7.0, 1.5),

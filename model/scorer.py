@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -145,21 +146,26 @@ class Scorer:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _indexes(self, normalized: str) -> np.ndarray:
-        grams = char_grams(normalized)
-        words = word_grams(normalized)
+    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
+        """Index and count of every n-gram of the text that is in the vocabulary."""
         missing = self._missing
+        char_counts = Counter(char_grams(normalized))
+        word_counts = Counter(word_grams(normalized))
+        total = len(char_counts) + len(word_counts)
         indexes = np.fromiter(
-            chain(map(self._char_index.get, grams, repeat(missing, len(grams))),
-                  map(self._word_index.get, words, repeat(missing, len(words)))),
-            dtype=np.intp, count=len(grams) + len(words))
-        return indexes[indexes != missing]
+            chain(map(self._char_index.get, char_counts, repeat(missing, len(char_counts))),
+                  map(self._word_index.get, word_counts, repeat(missing, len(word_counts)))),
+            dtype=np.intp, count=total)
+        counts = np.fromiter(chain(char_counts.values(), word_counts.values()),
+                             dtype=np.float64, count=total)
+        known = indexes != missing
+        return indexes[known], counts[known]
 
     def decision_values(self, text: str):
         """Uncalibrated log-odds of both heads, each kept n-gram's index and its contribution
         to both heads, and the normalised text."""
         norm = normalize(text)
-        indexes, counts = np.unique(self._indexes(norm.text), return_counts=True)
+        indexes, counts = self._lookup(norm.text)
         values = (1.0 + np.log(counts)) * self._idf[indexes]
         squares = values * values
         is_char = indexes < self._char_size
@@ -184,12 +190,18 @@ class Scorer:
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         reasons = []
-        for column, task in ((0, "spam"), (1, "abuse")):
-            pushes = contributions[:, column] if len(indexes) else contributions
-            top = np.argsort(-pushes)[:TOP_TERMS] if len(indexes) else ()
-            chosen = [(int(indexes[i]), float(pushes[i])) for i in top if pushes[i] > 0]
-            if chosen:
-                reasons.append(self._reason(task, chosen, text, norm))
+        if len(indexes):
+            words = None
+            for column, task in ((0, "spam"), (1, "abuse")):
+                pushes = contributions[:, column]
+                top = np.argpartition(-pushes, TOP_TERMS)[:TOP_TERMS] if len(pushes) > TOP_TERMS \
+                    else range(len(pushes))
+                chosen = sorted(((int(indexes[i]), float(pushes[i])) for i in top
+                                 if pushes[i] > 0), key=lambda pair: -pair[1])
+                if chosen:
+                    if words is None:
+                        words = [(s, e, f" {norm.text[s:e]} ") for s, e in word_spans(norm.text)]
+                    reasons.append(self._reason(task, chosen, text, norm, words))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
     def score_many(self, texts: Iterable[str]) -> list[Score]:
@@ -197,16 +209,16 @@ class Scorer:
 
     # -- explanations ----------------------------------------------------------------------
 
-    def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm) -> Reason:
+    def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm,
+                words: list[tuple[int, int, str]]) -> Reason:
         spans: list[tuple[int, int]] = []
-        words = word_spans(norm.text)
         for index, _ in chosen:
             term = self._terms[index]
             if index < self._char_size:
-                hits = [(s, e) for s, e in words if term in f" {norm.text[s:e]} "]
+                hits = [(s, e) for s, e, padded in words if term in padded]
             else:
                 tokens = term.split(" ")
-                hits = [(s, e) for s, e in words if any(t in norm.text[s:e] for t in tokens)]
+                hits = [(s, e) for s, e, padded in words if any(t in padded for t in tokens)]
             spans.extend(_original_span(norm, s, e) for s, e in hits)
         merged = _merge(spans)
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"

@@ -107,6 +107,34 @@ class Pipeline:
         return {task: platt_apply(self.decision(texts, task, normalized), self.platt[task])
                 for task in TASKS}
 
+    @classmethod
+    def from_compiled(cls, model: dict) -> Pipeline:
+        """Rebuild the scikit-learn pipeline from a compiled model (exactly: same vocabulary,
+        idf and coefficients), so a shipped model needs no second, larger copy for the
+        equality test and the latency bench."""
+        recipe = model["metadata"].get("recipe", {}).get("features", {})
+        vectorizers = []
+        for kind, analyzer in (("char", char_grams), ("word", word_grams)):
+            part = model[kind]
+            vectorizer = TfidfVectorizer(
+                analyzer=analyzer, lowercase=False, sublinear_tf=recipe.get("sublinear_tf", True),
+                vocabulary={term: i for i, term in enumerate(part["vocabulary"])})
+            vectorizer._validate_vocabulary()
+            vectorizer.idf_ = part["idf"]
+            vectorizers.append(vectorizer)
+        heads = {}
+        for task in TASKS:
+            coefficients = [model["char"][task], model["word"][task]]
+            if task == "spam":
+                coefficients.append(model["side"]["spam"])
+            head = LogisticRegression()
+            head.classes_ = np.array([0, 1])
+            head.coef_ = np.concatenate(coefficients)[None, :]
+            head.intercept_ = np.array([model["intercept"][task]])
+            heads[task] = head
+        return cls(vectorizers[0], vectorizers[1], heads,
+                   {task: tuple(model["platt"][task]) for task in TASKS})
+
 
 @dataclass
 class Baseline:
