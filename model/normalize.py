@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,9 +65,10 @@ PHONE_TOKEN = "phonetoken"
 class Normalized:
     text: str
     # offsets[i]: index in the original text of the first character normalised char i stands for.
-    offsets: tuple[int, ...]
+    # A tuple, or a range when normalising moved nothing (the identity map, without the cost).
+    offsets: Sequence[int]
     # ends[i]: index just past the last original character normalised char i stands for.
-    ends: tuple[int, ...] = ()
+    ends: Sequence[int] = ()
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """[start, end) in the normalised text -> [s, e) in the original text (never raises)."""
@@ -98,21 +100,22 @@ def _fold_char(char: str) -> str:
     return folded
 
 
-def _fold(text: str) -> tuple[str, list[int], list[int]] | str:
-    """The folded text, with offsets only when a character changed length."""
+def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """The folded text, with offsets only when a character changed length (None: unchanged)."""
     if unicodedata.is_normalized("NFKC", text):
         folded = text.casefold()
         if len(folded) == len(text) and unicodedata.is_normalized("NFKC", folded):
-            return folded
-    pieces: list[str] = []
+            return folded, None, None
+    pieces = list(map(_fold_char, text))
+    folded = "".join(pieces)
+    if len(folded) == len(text):
+        return folded, None, None
     offsets: list[int] = []
     ends: list[int] = []
-    for index, char in enumerate(text):
-        out = _fold_char(char)
-        pieces.append(out)
-        offsets.extend([index] * len(out))
-        ends.extend([index + 1] * len(out))
-    return "".join(pieces), offsets, ends
+    for index, out in enumerate(pieces):
+        offsets += [index] * len(out)
+        ends += [index + 1] * len(out)
+    return folded, offsets, ends
 
 
 # --- 2. One-to-one unification ---------------------------------------------------------------
@@ -147,6 +150,8 @@ def _unification_table() -> dict[int, str]:
 
 
 _UNIFY = _unification_table()
+# Most English comments hold none of these; searching is cheaper than translating.
+_UNIFIED_CHAR = re.compile("[" + re.escape("".join(sorted(chr(c) for c in _UNIFY))) + "]")
 
 
 # --- 3. Deletions ------------------------------------------------------------------------------
@@ -168,7 +173,14 @@ _CLEAN = re.compile(
 )
 
 
+# Cheap searches that say whether _CLEAN can find anything at all (most comments: no).
+_DROPPED_CHAR = re.compile(f"[{_DROPPED}]")
+_MARK_TWICE = re.compile(r"([^\w\s])\1")
+
+
 def _clean_edits(text: str) -> list[tuple[int, int, str]]:
+    if not ("  " in text or _DROPPED_CHAR.search(text) or _MARK_TWICE.search(text)):
+        return []
     edits = []
     for match in _CLEAN.finditer(text):
         start, end = match.span()
@@ -185,39 +197,73 @@ _TLDS = (
     "com|net|org|info|biz|io|co|ly|tv|xyz|online|site|top|club|shop|store|app|dev|ru|cn|uk|de|fr"
     "|ca|au|eg|sa|ae|ma|dz|tn|jo|lb|kw|qa|bh|om|iq|sy|ps|ye|sd|link|click|live|news|blog|pro"
     "|tech|website|vip|win|bet|loan|cc|ws|pw|tk|ml|ga|cf|gq|su|ir|tr|pk|ng|ke|za|gov|edu|mil|int"
-    "|cloud|email|today|world|life|space|fun|icu|buzz|cam|ly|nl|es|pl|br|mx|jp|kr|ch|se|eu|asia"
+    "|cloud|email|today|world|life|space|fun|icu|buzz|cam|nl|es|pl|br|mx|jp|kr|ch|se|eu|asia"
     "|مصر|السعوديه|امارات|قطر|الاردن|تونس|الجزاير|المغرب|عمان|فلسطين|سوريه|البحرين|شبكه|موقع|كوم"
 )
-_LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
+# Possessive quantifiers (Python 3.11) keep these from backtracking through long words.
+_LABEL = r"[^\W_][\w-]*+"
 # A dot, or a dot written so that link filters miss it.
 _DOT = r"(?: ?\. ?| ?[\[(](?:\.|dot)[\])] ?| dot )"
 _SPELLED_DOT = r"(?: ?[\[(](?:\.|dot)[\])] ?| dot )"
-_HOST = rf"{_LABEL}(?:{_DOT}{_LABEL})*"
+# A host must end in a known top-level domain, so "good.the end" and "end . Next" stay text.
+_HOST = rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_TLDS})(?!\w)"
 # A path ends before trailing punctuation: "see site.com/page, then" keeps its comma.
 _PATH = r"(?::\d{1,5})?(?:/(?:[^\s]*[^\s.,!?;:)\]'\"؟،])?)?"
-_PLACEHOLDER = re.compile(
-    # e-mail: name@host.tld, name [at] host [dot] tld, name at host dot com
-    rf"(?P<email>(?<![\w.+-])[\w.+-]*[^\W_] ?"
-    rf"(?:(?:@|[\[(]at[\])]) ?{_HOST}{_DOT}[^\W\d_]{{2,}}"
-    rf"| at {_LABEL}(?:{_SPELLED_DOT}{_LABEL})*{_SPELLED_DOT}(?:{_TLDS}))(?!\w))"
-    # URL with a scheme, also hxxp:// and h**p://
-    rf"|(?P<url>(?<!\w)(?:(?:h(?:tt|xx|\*\*)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}|[^\s]+)"
-    rf"|www{_DOT}{_HOST}|{_HOST}{_DOT}(?:{_TLDS})(?!\w)){_PATH})"
-    # phone: 8+ digits, with spaces, dashes, dots or brackets between
-    r"|(?P<phone>(?<![\w+])\+?\(?\d(?:[ \-.()/]{0,2}\d){7,}(?!\w))"
+_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]++ ?(?:(?:@|[\[(]at[\])]) ?{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}"
+    rf"[^\W\d_]{{2,}}+| at {_LABEL}(?:{_SPELLED_DOT}{_LABEL})*{_SPELLED_DOT}(?:{_TLDS}))(?!\w)"
 )
+_SCHEME_URL = re.compile(
+    rf"(?<!\w)(?:h(?:tt|xx|\*\*)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}{_PATH}|[^\s]*[^\s.,!?;:)\]'\"؟،])"
+)
+_WWW_URL = re.compile(rf"(?<!\w)www(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]'\"؟،])")
+_BARE_URL = re.compile(rf"(?<![\w.@-]){_HOST}{_PATH}")
+_BARE_URL_HINT = re.compile(rf"[.\])] ?(?:{_TLDS})(?!\w)")
+_PHONE = re.compile(r"\d(?:[ \-.()/]{0,2}\d){7,}")
 _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}")
-_TOKENS = {"email": EMAIL_TOKEN, "url": URL_TOKEN, "phone": PHONE_TOKEN}
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _address_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) for each address; each search runs only if a cheap hint is present."""
+    found = []
+    if "@" in text or "at]" in text or "at)" in text or (" at " in text and "dot" in text):
+        found += [(*m.span(), EMAIL_TOKEN) for m in _EMAIL.finditer(text)]
+    if "/" in text:
+        found += [(*m.span(), URL_TOKEN) for m in _SCHEME_URL.finditer(text)]
+    if "www" in text:
+        found += [(*m.span(), URL_TOKEN) for m in _WWW_URL.finditer(text)]
+    if "dot" in text or _BARE_URL_HINT.search(text):
+        found += [(*m.span(), URL_TOKEN) for m in _BARE_URL.finditer(text)]
+    for match in _PHONE.finditer(text):
+        start, end = match.span()
+        if (start and _is_word_char(text[start - 1])) or (
+            end < len(text) and _is_word_char(text[end])
+        ):
+            continue
+        if _DATE.fullmatch(match.group()):
+            continue
+        while start and text[start - 1] in "+(":
+            start -= 1
+        found.append((start, end, PHONE_TOKEN))
+    return found
 
 
 def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
+    found = _address_spans(text)
+    if not found:
+        return []
+    # Earliest first, longest first at one start; an address inside another is dropped.
+    found.sort(key=lambda span: (span[0], -span[1]))
     edits = []
-    for match in _PLACEHOLDER.finditer(text):
-        kind = match.lastgroup
-        start, end = match.span()
-        if kind == "phone" and _DATE.fullmatch(match.group()):
+    covered = 0
+    for start, end, token in found:
+        if start < covered:
             continue
-        token = _TOKENS[kind]
+        covered = end
         if start > 0 and text[start - 1] != " ":
             token = " " + token
         if end < len(text) and text[end] != " ":
@@ -229,6 +275,7 @@ def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
 # --- 5. Repeated letters -----------------------------------------------------------------------
 
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_THRICE = re.compile(r"(.)\1\1", re.DOTALL)  # a cheap first look for _REPEAT
 
 
 def _is_arabic(char: str) -> bool:
@@ -236,6 +283,8 @@ def _is_arabic(char: str) -> bool:
 
 
 def _repeat_edits(text: str) -> list[tuple[int, int, str]]:
+    if not _THRICE.search(text):
+        return []
     edits = []
     for match in _REPEAT.finditer(text):
         start, end = match.span()
@@ -251,7 +300,13 @@ _SINGLES = re.compile(
 )
 
 
+# A run of three single letters has a middle one with a separator on each side.
+_MIDDLE_SINGLE = re.compile(r"[ .\-_*][^\W\d_][ .\-_*]")
+
+
 def _join_edits(text: str) -> list[tuple[int, int, str]]:
+    if not _MIDDLE_SINGLE.search(text):
+        return []
     edits = []
     for match in _SINGLES.finditer(text):
         start = match.start()
@@ -287,8 +342,13 @@ _LEET = {"0": "o", "1": "i", "4": "a", "@": "a", "$": "s", "3": "e", "5": "s", "
 _UNAMBIGUOUS_LEET = frozenset("014@$")
 _ARABIZI_DIGITS = frozenset("2689")
 _VOWELS = frozenset("aeiouy")
-_SUSPECT = re.compile("[0-9@$" + "".join(sorted(_LOOKALIKE)) + "]")
-_WORD = re.compile(r"(?:[^\W_]|[@$])+")
+# Split so each character class stays a bitmap (a class holding astral characters is a list
+# that the regex engine scans linearly for every character of the comment).
+_SUSPECT = re.compile(
+    "[0-9@$" + "".join(sorted(c for c in _LOOKALIKE if c <= "\uffff")) + "]"
+)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_LOOKALIKE = frozenset(c for c in _LOOKALIKE if c > "\uffff")
 _NUMBERLIKE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|s|k|m|g|x|d|h|p)|[a-z]{1,3}\d")
 _TRAILING_DIGITS = re.compile(r"\d{2,}$")
 
@@ -342,18 +402,38 @@ def _map_word(word: str) -> str:
     return "".join(out)
 
 
+def _is_word_part(char: str) -> bool:
+    return char.isalnum() or char in "@$"
+
+
+def _suspect_positions(text: str):
+    for match in _SUSPECT.finditer(text):
+        yield match.start()
+    if _ASTRAL.search(text):
+        yield from (i for i, c in enumerate(text) if c in _ASTRAL_LOOKALIKE)
+
+
 def _map_lookalikes(text: str) -> str:
-    if not _SUSPECT.search(text):
-        return text
+    """Rewrite only the words holding a digit, @, $ or a look-alike letter."""
     pieces = []
     position = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
+    for index in sorted(_suspect_positions(text)):
+        if index < position:
+            continue  # inside a word already looked at
+        start = index
+        while start > position and _is_word_part(text[start - 1]):
+            start -= 1
+        end = index + 1
+        while end < len(text) and _is_word_part(text[end]):
+            end += 1
+        word = text[start:end]
         mapped = _map_word(word)
         if mapped != word:
-            pieces.append(text[position:match.start()])
+            pieces.append(text[position:start])
             pieces.append(mapped)
-            position = match.end()
+        else:
+            pieces.append(text[position:end])
+        position = end
     if not pieces:
         return text
     pieces.append(text[position:])
@@ -364,9 +444,19 @@ def _map_lookalikes(text: str) -> str:
 
 
 def _apply(
-    text: str, offsets: list[int], ends: list[int], edits: list[tuple[int, int, str]]
+    text: str,
+    offsets: list[int] | None,
+    ends: list[int] | None,
+    edits: list[tuple[int, int, str]],
 ) -> tuple[str, list[int], list[int]]:
-    """Apply sorted, non-overlapping edits (start, end, replacement) and carry the offsets."""
+    """Apply sorted, non-overlapping edits (start, end, replacement) and carry the offsets.
+
+    A replacement's characters all stand for the whole replaced span; a deletion is absorbed
+    into the span of the character before it. None offsets mean "each character is itself".
+    """
+    if offsets is None or ends is None:
+        offsets = list(range(len(text)))
+        ends = list(range(1, len(text) + 1))
     pieces: list[str] = []
     new_offsets: list[int] = []
     new_ends: list[int] = []
@@ -389,15 +479,15 @@ def _apply(
 
 
 def normalize(text: str, *, placeholders: bool = True) -> Normalized:
+    """The text as the model and the word lists see it, with a map back to the original.
+
+    placeholders=False keeps URLs, e-mail addresses and phone numbers as (normalised) text.
+    """
     if not isinstance(text, str) or not text:
         return Normalized("", (), ())
-    folded = _fold(text)
-    if isinstance(folded, str):
-        offsets = list(range(len(text)))
-        ends = list(range(1, len(text) + 1))
-    else:
-        folded, offsets, ends = folded
-    current = folded.translate(_UNIFY)
+    current, offsets, ends = _fold(text)
+    if _UNIFIED_CHAR.search(current):
+        current = current.translate(_UNIFY)
 
     edits = _clean_edits(current)
     if edits:
@@ -428,6 +518,9 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
 
     start = 1 if current.startswith(" ") else 0
     stop = len(current) - 1 if current.endswith(" ") and len(current) > start else len(current)
+    if offsets is None or ends is None:
+        # Nothing moved: a range is an exact, cheap sequence of the identity map.
+        return Normalized(current[start:stop], range(start, stop), range(start + 1, stop + 1))
     if start or stop != len(current):
         current, offsets, ends = current[start:stop], offsets[start:stop], ends[start:stop]
     return Normalized(current, tuple(offsets), tuple(ends))
