@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -14,8 +13,8 @@ import pytest
 
 from hakam.model import Scorer
 from hakam.model.scorer import ARTIFACT_DIR, MODEL_FILE
+from tests.shared_datasets import ABSENT_REASON, DATASETS
 
-DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 ALJAZEERA = DATASETS / "mubarak2017-aljazeera-comments"
 
 # Written for this test (not taken from any dataset): short abusive comments in the styles the
@@ -136,7 +135,7 @@ def test_obfuscation_barely_moves_the_abuse_score_of_written_examples(shipped):
     assert within >= 0.99, sorted(moves)[-10:]
 
 
-@pytest.mark.skipif(not ALJAZEERA.is_dir(), reason=f"dataset folder {ALJAZEERA} is absent")
+@pytest.mark.skipif(not ALJAZEERA.is_dir(), reason=ABSENT_REASON)
 def test_obfuscation_barely_moves_the_abuse_score_of_held_out_news_comments(shipped):
     from hakam.training import datasets
 
