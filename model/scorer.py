@@ -18,16 +18,15 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 
 import joblib
 import numpy as np
 
-from .features import char_grams, side_signals, word_grams, word_spans
+from .features import char_gram_hashes, side_signals, term_hashes, word_grams, word_spans
 from .normalize import normalize
 from .thresholds import Thresholds
 
@@ -110,6 +109,27 @@ _MESSAGES = {
 }
 
 
+class _NgramTable:
+    """Sorted n-gram hashes -> feature index. A comment's n-gram hashes are sorted and found with
+    one `searchsorted` (numpy narrows each search from the previous one), which beats hundreds of
+    dictionary lookups of fresh strings that each miss the cache."""
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        self._order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[self._order]
+        if len(self._hashes) and (np.diff(self._hashes) == 0).any():
+            raise ValueError("two character n-grams of this vocabulary share a hash")
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """Feature index of each hash that is in the table (unknown ones are left out)."""
+        if not len(self._hashes):
+            return np.empty(0, dtype=np.intp)
+        hashes = np.sort(hashes)
+        places = np.searchsorted(self._hashes, hashes)
+        places[places == len(self._hashes)] = 0
+        return self._order[places[self._hashes[places] == hashes]]
+
+
 class Scorer:
     """Scores comments for spam and abuse with a compiled model (see `hakam.training.compile`)."""
 
@@ -126,7 +146,7 @@ class Scorer:
         # every unknown n-gram maps to (it adds nothing to a norm or a dot product).
         self._terms = list(char["vocabulary"]) + list(word["vocabulary"])
         self._missing = len(self._terms)
-        self._char_index = {term: i for i, term in enumerate(char["vocabulary"])}
+        self._char_table = _NgramTable(term_hashes(list(char["vocabulary"])))
         self._word_index = {term: i + self._char_size for i, term in enumerate(word["vocabulary"])}
         self._idf = np.concatenate([char["idf"], word["idf"], [0.0]])
         self._weights = np.column_stack([
@@ -148,18 +168,15 @@ class Scorer:
 
     def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
         """Index and count of every n-gram of the text that is in the vocabulary."""
+        char_indexes = self._char_table.find(char_gram_hashes(normalized))
+        words = word_grams(normalized)
         missing = self._missing
-        char_counts = Counter(char_grams(normalized))
-        word_counts = Counter(word_grams(normalized))
-        total = len(char_counts) + len(word_counts)
-        indexes = np.fromiter(
-            chain(map(self._char_index.get, char_counts, repeat(missing, len(char_counts))),
-                  map(self._word_index.get, word_counts, repeat(missing, len(word_counts)))),
-            dtype=np.intp, count=total)
-        counts = np.fromiter(chain(char_counts.values(), word_counts.values()),
-                             dtype=np.float64, count=total)
-        known = indexes != missing
-        return indexes[known], counts[known]
+        word_indexes = np.fromiter(map(self._word_index.get, words, repeat(missing, len(words))),
+                                   dtype=np.intp, count=len(words))
+        indexes, counts = np.unique(
+            np.concatenate([char_indexes, word_indexes[word_indexes != missing]]),
+            return_counts=True)
+        return indexes, counts
 
     def decision_values(self, text: str):
         """Uncalibrated log-odds of both heads, each kept n-gram's index and its contribution
