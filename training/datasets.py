@@ -177,6 +177,15 @@ def load_dataset(data_dir: str | Path, name: str) -> list[Example]:
         raise DatasetError(f"cannot read dataset {name} in {folder}: {error!r}") from error
 
 
+def as_negatives(rows: list[Example], task: str) -> list[Example]:
+    """Real comments from an abuse dataset, every one of them a negative for the spam head:
+    readers' comments and tweets, abusive or not, are not spam. Without them the Arabic spam
+    data (synthetic adverts against news headlines) teaches that any Arabic comment is spam."""
+    if task != "spam" or any(row.task != "abuse" for row in rows):
+        raise DatasetError("only abuse datasets can serve as negatives, and only for spam")
+    return [Example(row.text, "spam", 0, row.dataset) for row in rows]
+
+
 # --- extra files (CSV or JSONL with text, task, label) ------------------------------------
 
 _POSITIVE = {"1", "true", "yes", "spam", "abuse", "abusive", "offensive", "rejected"}

@@ -79,7 +79,9 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "MLMA rows other than `normal` are abusive; Davidson hate and offensive are abusive; "
         "Vanetik ID16 uses the cp1256-repaired text and unannotated rows are dropped; OSACT "
         "`<LF>` becomes a newline. The Arabic spam tweets are largely synthetic spam against "
-        "news-headline ham, so that dataset weighs less.", "",
+        "news-headline ham, so that dataset weighs less, and abuse datasets listed under the spam "
+        "head lend their texts (abusive or not) as spam negatives: real comments are not "
+        "spam.", "",
         "## Thresholds", "",
         f"- `spam_reject` = {thresholds['spam_reject']:.4f}: the lowest score at which held-out "
         "spam precision is at least 0.98, pooled and within each spam dataset (and never below "

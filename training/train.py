@@ -203,7 +203,7 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
     notes: dict = {}
     probs, labels, names = calibration["spam"]
     reject_precision = settings.get("spam_reject_precision", 0.98)
-    candidates = [settings.get("spam_reject_floor", 0.8)]
+    candidates = [settings.get("spam_reject_floor", 0.9)]
     pooled = _lowest_threshold_with_precision(probs, labels, reject_precision)
     candidates.append(pooled if pooled is not None else 0.999)
     for name in sorted(set(names)):
@@ -263,13 +263,18 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
 
 def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) -> list[Example]:
     raw: list[Example] = []
+    loaded: dict[str, list[Example]] = {}
     for task in TASKS:
         for name in recipe.get("datasets", {}).get(task, {}):
             if data_dir is None:
                 raise datasets.DatasetError("the recipe names datasets but no --data was given")
-            rows = datasets.load_dataset(data_dir, name)
-            if not quiet:
-                print(f"{name}: {len(rows)} rows", file=sys.stderr)
+            if name not in loaded:
+                loaded[name] = datasets.load_dataset(data_dir, name)
+                if not quiet:
+                    print(f"{name}: {len(loaded[name])} rows", file=sys.stderr)
+            rows = loaded[name]
+            if rows and rows[0].task != task:
+                rows = datasets.as_negatives(rows, task)
             raw.extend(rows)
     for path in extras:
         raw.extend(datasets.load_extra(path))
