@@ -14,7 +14,7 @@ import shutil
 import sys
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
@@ -90,11 +90,20 @@ class Pipeline:
     word_vectorizer: TfidfVectorizer
     heads: dict  # task -> LogisticRegression
     platt: dict  # task -> (a, b)
+    # task -> naive-Bayes log-count ratio per n-gram (NB-LR, Wang & Manning 2012), or absent
+    nb_ratios: dict = field(default_factory=dict)
 
-    def features(self, texts: list[str], task: str, normalized: list[str] | None = None):
+    def text_features(self, normalized: list[str]):
+        return sparse.hstack([self.char_vectorizer.transform(normalized),
+                              self.word_vectorizer.transform(normalized)], format="csr")
+
+    def features(self, texts: list[str], task: str, normalized: list[str] | None = None,
+                 text_features=None):
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
-        blocks = [self.char_vectorizer.transform(normalized),
-                  self.word_vectorizer.transform(normalized)]
+        blocks = [text_features if text_features is not None
+                  else self.text_features(normalized)]
+        if self.nb_ratios.get(task) is not None:
+            blocks[0] = blocks[0] @ sparse.diags(self.nb_ratios[task])
         if task == "spam":
             blocks.append(_side_matrix(texts))
         return sparse.hstack(blocks, format="csr")
@@ -159,6 +168,13 @@ def _fit_vectorizer(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVecto
     vectorizer.fit(texts)
     vectorizer.stop_words_ = None  # the pruned n-grams: large and never needed again
     return vectorizer
+
+
+def nb_ratios(features, labels: np.ndarray, smoothing: float) -> np.ndarray:
+    """log(p(feature | positive) / p(feature | negative)) with additive smoothing."""
+    positive = np.asarray(features[labels == 1].sum(axis=0)).ravel() + smoothing
+    negative = np.asarray(features[labels == 0].sum(axis=0)).ravel() + smoothing
+    return np.log((positive / positive.sum()) / (negative / negative.sum()))
 
 
 def row_weights(rows: list[Example], recipe: dict, task: str) -> np.ndarray:
@@ -239,6 +255,15 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
     """The dictionary `hakam.model.Scorer` loads: vocabulary, idf and both heads' weights."""
     model: dict = {"format": FORMAT, "thresholds": thresholds.as_dict(), "metadata": metadata}
     offset = 0
+    text_size = (len(pipeline.char_vectorizer.vocabulary_)
+                 + len(pipeline.word_vectorizer.vocabulary_))
+    # NB ratios scale features before the head, so they fold into the head's coefficients
+    effective = {}
+    for task in TASKS:
+        coefficients = pipeline.heads[task].coef_[0].astype(np.float64).copy()
+        if pipeline.nb_ratios.get(task) is not None:
+            coefficients[:text_size] *= pipeline.nb_ratios[task]
+        effective[task] = coefficients
     for kind, vectorizer in (("char", pipeline.char_vectorizer),
                              ("word", pipeline.word_vectorizer)):
         size = len(vectorizer.vocabulary_)
@@ -248,12 +273,11 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
         model[kind] = {
             "vocabulary": vocabulary,
             "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
-            "spam": pipeline.heads["spam"].coef_[0, offset:offset + size].astype(np.float64),
-            "abuse": pipeline.heads["abuse"].coef_[0, offset:offset + size].astype(np.float64),
+            "spam": effective["spam"][offset:offset + size],
+            "abuse": effective["abuse"][offset:offset + size],
         }
         offset += size
-    model["side"] = {"names": list(SIDE_SIGNALS),
-                     "spam": pipeline.heads["spam"].coef_[0, offset:].astype(np.float64)}
+    model["side"] = {"names": list(SIDE_SIGNALS), "spam": effective["spam"][offset:]}
     model["intercept"] = {task: float(pipeline.heads[task].intercept_[0]) for task in TASKS}
     model["platt"] = {task: list(pipeline.platt[task]) for task in TASKS}
     return model
@@ -319,8 +343,12 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
     for task in _progress(TASKS, "fitting heads", quiet=quiet):
         rows = [e for e in train_rows if e.task == task]
         texts = [e.text for e in rows]
-        X = pipeline.features(texts, task, [normalized[id(e)] for e in rows])
         y = np.array([e.label for e in rows])
+        text_features = pipeline.text_features([normalized[id(e)] for e in rows])
+        smoothing = recipe.get("heads", {}).get(task, {}).get("nb")
+        if smoothing:
+            pipeline.nb_ratios[task] = nb_ratios(text_features, y, smoothing)
+        X = pipeline.features(texts, task, [normalized[id(e)] for e in rows], text_features)
         C = recipe.get("heads", {}).get(task, {}).get("C", 2.0)
         pipeline.heads[task] = _fit_head(X, y, row_weights(rows, recipe, task), C)
         held = [e for e in examples if e.task == task and e.split == "calibration"]

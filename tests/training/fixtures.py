@@ -29,6 +29,7 @@ C = {spam_c}
 
 [heads.abuse]
 C = {abuse_c}
+nb = 1.0
 
 [datasets.spam]
 "youtube-spam" = 1.0
