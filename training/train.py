@@ -14,7 +14,7 @@ import shutil
 import sys
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
@@ -83,15 +83,42 @@ def platt_apply(values: np.ndarray, platt: tuple[float, float]) -> np.ndarray:
 
 
 @dataclass
+class Member:
+    """One logistic regression of a head, over features optionally scaled by naive-Bayes
+    log-count ratios (NB-LR, Wang & Manning 2012)."""
+
+    regression: LogisticRegression
+    nb_ratios: np.ndarray | None = None
+
+    def scaled(self, features):
+        if self.nb_ratios is None:
+            return features
+        scale = np.ones(features.shape[1])
+        scale[:len(self.nb_ratios)] = self.nb_ratios
+        return features @ sparse.diags(scale)
+
+    def decision(self, features) -> np.ndarray:
+        return self.regression.decision_function(self.scaled(features))
+
+    def coefficients(self) -> np.ndarray:
+        """The weights on the unscaled features (the NB ratios folded in)."""
+        coefficients = self.regression.coef_[0].astype(np.float64).copy()
+        if self.nb_ratios is not None:
+            coefficients[:len(self.nb_ratios)] *= self.nb_ratios
+        return coefficients
+
+
+@dataclass
 class Pipeline:
-    """The trained scikit-learn model; `predict` is what the compiled scorer must reproduce."""
+    """The trained scikit-learn model; `predict` is what the compiled scorer must reproduce.
+
+    A head is the mean decision value of its members (a linear model again, so the ensemble
+    compiles to one weight per feature), calibrated by a Platt sigmoid."""
 
     char_vectorizer: TfidfVectorizer
     word_vectorizer: TfidfVectorizer
-    heads: dict  # task -> LogisticRegression
+    heads: dict  # task -> list[Member]
     platt: dict  # task -> (a, b)
-    # task -> naive-Bayes log-count ratio per n-gram (NB-LR, Wang & Manning 2012), or absent
-    nb_ratios: dict = field(default_factory=dict)
 
     def text_features(self, normalized: list[str]):
         return sparse.hstack([self.char_vectorizer.transform(normalized),
@@ -102,14 +129,13 @@ class Pipeline:
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
         blocks = [text_features if text_features is not None
                   else self.text_features(normalized)]
-        if self.nb_ratios.get(task) is not None:
-            blocks[0] = blocks[0] @ sparse.diags(self.nb_ratios[task])
         if task == "spam":
             blocks.append(_side_matrix(texts))
         return sparse.hstack(blocks, format="csr")
 
-    def decision(self, texts, task, normalized=None) -> np.ndarray:
-        return self.heads[task].decision_function(self.features(texts, task, normalized))
+    def decision(self, texts, task, normalized=None, features=None) -> np.ndarray:
+        features = features if features is not None else self.features(texts, task, normalized)
+        return np.mean([member.decision(features) for member in self.heads[task]], axis=0)
 
     def predict(self, texts: list[str], normalized: list[str] | None = None) -> dict:
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
@@ -140,7 +166,7 @@ class Pipeline:
             head.classes_ = np.array([0, 1])
             head.coef_ = np.concatenate(coefficients)[None, :]
             head.intercept_ = np.array([model["intercept"][task]])
-            heads[task] = head
+            heads[task] = [Member(head)]
         return cls(vectorizers[0], vectorizers[1], heads,
                    {task: tuple(model["platt"][task]) for task in TASKS})
 
@@ -257,13 +283,10 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
     offset = 0
     text_size = (len(pipeline.char_vectorizer.vocabulary_)
                  + len(pipeline.word_vectorizer.vocabulary_))
-    # NB ratios scale features before the head, so they fold into the head's coefficients
-    effective = {}
-    for task in TASKS:
-        coefficients = pipeline.heads[task].coef_[0].astype(np.float64).copy()
-        if pipeline.nb_ratios.get(task) is not None:
-            coefficients[:text_size] *= pipeline.nb_ratios[task]
-        effective[task] = coefficients
+    # members' NB ratios fold into their coefficients, and the mean of linear models is linear
+    effective = {task: np.mean([m.coefficients() for m in pipeline.heads[task]], axis=0)
+                 for task in TASKS}
+    assert all(len(effective[task]) >= text_size for task in TASKS)
     for kind, vectorizer in (("char", pipeline.char_vectorizer),
                              ("word", pipeline.word_vectorizer)):
         size = len(vectorizer.vocabulary_)
@@ -278,7 +301,9 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
         }
         offset += size
     model["side"] = {"names": list(SIDE_SIGNALS), "spam": effective["spam"][offset:]}
-    model["intercept"] = {task: float(pipeline.heads[task].intercept_[0]) for task in TASKS}
+    model["intercept"] = {
+        task: float(np.mean([m.regression.intercept_[0] for m in pipeline.heads[task]]))
+        for task in TASKS}
     model["platt"] = {task: list(pipeline.platt[task]) for task in TASKS}
     return model
 
@@ -305,10 +330,22 @@ def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) ->
     return datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
 
 
-def _fit_head(features, labels, weights, C: float) -> LogisticRegression:
-    head = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
-    head.fit(features, labels, sample_weight=weights)
-    return head
+def head_members(recipe: dict, task: str) -> list[dict]:
+    """A head's members: `[[heads.<task>.members]]` tables, or the head's own table alone."""
+    head = recipe.get("heads", {}).get(task, {})
+    return head.get("members") or [head]
+
+
+def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Member:
+    ratios = None
+    if settings.get("nb"):
+        ratios = nb_ratios(text_features, y, float(settings["nb"]))
+    if "shares" in settings:  # this member weighs the datasets its own way
+        recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
+    member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
+                                       max_iter=1000), ratios)
+    member.regression.fit(member.scaled(X), y, sample_weight=row_weights(rows, recipe, task))
+    return member
 
 
 def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
@@ -345,12 +382,10 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
         texts = [e.text for e in rows]
         y = np.array([e.label for e in rows])
         text_features = pipeline.text_features([normalized[id(e)] for e in rows])
-        smoothing = recipe.get("heads", {}).get(task, {}).get("nb")
-        if smoothing:
-            pipeline.nb_ratios[task] = nb_ratios(text_features, y, smoothing)
         X = pipeline.features(texts, task, [normalized[id(e)] for e in rows], text_features)
-        C = recipe.get("heads", {}).get(task, {}).get("C", 2.0)
-        pipeline.heads[task] = _fit_head(X, y, row_weights(rows, recipe, task), C)
+        pipeline.heads[task] = [
+            _fit_member(X, y, text_features, rows, recipe, task, settings)
+            for settings in head_members(recipe, task)]
         held = [e for e in examples if e.task == task and e.split == "calibration"]
         if len({e.label for e in held}) < 2:  # tiny data: calibrate on training rows
             held = rows

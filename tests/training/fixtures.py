@@ -27,7 +27,11 @@ min_df = 1
 [heads.spam]
 C = {spam_c}
 
-[heads.abuse]
+# two members averaged: plain and NB-weighted, as the shipped recipe may do
+[[heads.abuse.members]]
+C = {abuse_c}
+
+[[heads.abuse.members]]
 C = {abuse_c}
 nb = 1.0
 
