@@ -109,6 +109,14 @@ _MESSAGES = {
 }
 
 
+def vocabulary_list(part: dict) -> list[str]:
+    """A vectoriser's n-grams in feature order (stored as one newline-joined string)."""
+    vocabulary = part["vocabulary"]
+    if isinstance(vocabulary, str):
+        return vocabulary.split("\n") if vocabulary else []
+    return list(vocabulary)
+
+
 class _NgramTable:
     """Sorted n-gram hashes -> feature index. A comment's n-gram hashes are sorted and found with
     one `searchsorted` (numpy narrows each search from the previous one), which beats hundreds of
@@ -141,13 +149,15 @@ class Scorer:
         self.metadata: dict = model.get("metadata", {})
         self.thresholds = Thresholds(**model["thresholds"])
         char, word = model["char"], model["word"]
-        self._char_size = len(char["vocabulary"])
+        char_terms, word_terms = vocabulary_list(char), vocabulary_list(word)
+        self._char_size = len(char_terms)
         # One index space: char n-grams first, then word n-grams, then one all-zero slot that
         # every unknown n-gram maps to (it adds nothing to a norm or a dot product).
-        self._terms = list(char["vocabulary"]) + list(word["vocabulary"])
+        self._terms = char_terms + word_terms
         self._missing = len(self._terms)
-        self._char_table = _NgramTable(term_hashes(list(char["vocabulary"])))
-        self._word_index = {term: i + self._char_size for i, term in enumerate(word["vocabulary"])}
+        self._char_table = _NgramTable(term_hashes(char_terms))
+        self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
+                                    strict=True))
         self._idf = np.concatenate([char["idf"], word["idf"], [0.0]])
         self._weights = np.column_stack([
             np.concatenate([char["spam"], word["spam"], [0.0]]),

@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from hakam.model.features import SIDE_SIGNALS, char_grams, side_signals, word_grams
 from hakam.model.normalize import normalize
-from hakam.model.scorer import FORMAT, MODEL_FILE
+from hakam.model.scorer import FORMAT, MODEL_FILE, vocabulary_list
 from hakam.model.thresholds import Thresholds
 
 from . import datasets
@@ -153,7 +153,7 @@ class Pipeline:
             part = model[kind]
             vectorizer = TfidfVectorizer(
                 analyzer=analyzer, lowercase=False, sublinear_tf=recipe.get("sublinear_tf", True),
-                vocabulary={term: i for i, term in enumerate(part["vocabulary"])})
+                vocabulary={term: i for i, term in enumerate(vocabulary_list(part))})
             vectorizer._validate_vocabulary()
             vectorizer.idf_ = part["idf"]
             vectorizers.append(vectorizer)
@@ -293,8 +293,10 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
         vocabulary = [""] * size
         for term, index in vectorizer.vocabulary_.items():
             vocabulary[index] = term
+        assert not any("\n" in term for term in vocabulary)  # n-grams never hold a newline
         model[kind] = {
-            "vocabulary": vocabulary,
+            # one string, split at load: unpickling 200,000 small strings takes most of a second
+            "vocabulary": "\n".join(vocabulary),
             "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
             "spam": effective["spam"][offset:offset + size],
             "abuse": effective["abuse"][offset:offset + size],
