@@ -23,12 +23,22 @@ _PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
 _REPEAT = re.compile(r"(.)\1{2,}")
 
 
+_DOUBLED_LATIN = re.compile(r"([a-z])\1+")
+
+
+def fold_repeats(text: str) -> str:
+    """Repeated Latin letters become one, for features only. The normaliser keeps two (cool,
+    good), so "idiiiot" → "idiiot" would still differ from "idiot"; folding them makes
+    elongation unable to move a score, at the price of confusing good with god."""
+    return _DOUBLED_LATIN.sub(r"\1", text)
+
+
 def char_gram_candidates(text: str) -> list[str]:
     """Every 2–5-gram of the text's words joined by two spaces and padded with one: the
     `char_wb` n-grams plus cross-word ones, which all contain two spaces and so are never in a
     vocabulary. The compiled scorer uses this directly (skipping the filter is what makes it
     fast); vectorisers use `char_grams`."""
-    joined = " " + "  ".join(text.split()) + " "
+    joined = " " + "  ".join(fold_repeats(text).split()) + " "
     length = len(joined)
     low, high = CHAR_RANGE
     return [joined[i:i + n] for n in range(low, high + 1) for i in range(length - n + 1)]
@@ -42,7 +52,7 @@ def char_grams(text: str) -> list[str]:
 
 def word_grams(text: str) -> list[str]:
     """Word unigrams and bigrams of tokens of two or more word characters."""
-    tokens = _WORD.findall(text)
+    tokens = _WORD.findall(fold_repeats(text))
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
@@ -86,7 +96,7 @@ def _code_points(text: str) -> np.ndarray:
 
 def char_gram_hashes(text: str) -> np.ndarray:
     """Hashes of `char_gram_candidates(text)` (same n-grams, same multiplicity)."""
-    codes = _code_points(" " + "  ".join(text.split()) + " ")
+    codes = _code_points(" " + "  ".join(fold_repeats(text).split()) + " ")
     low, high = CHAR_RANGE
     pieces = []
     hashes = codes

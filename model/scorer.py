@@ -26,7 +26,14 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from .features import char_gram_hashes, side_signals, term_hashes, word_grams, word_spans
+from .features import (
+    char_gram_hashes,
+    fold_repeats,
+    side_signals,
+    term_hashes,
+    word_grams,
+    word_spans,
+)
 from .normalize import normalize
 from .thresholds import Thresholds
 
@@ -227,7 +234,8 @@ class Scorer:
                                  if pushes[i] > 0), key=lambda pair: -pair[1])
                 if chosen:
                     if words is None:
-                        words = [(s, e, f" {norm.text[s:e]} ") for s, e in word_spans(norm.text)]
+                        words = [(s, e, f" {fold_repeats(norm.text[s:e])} ")
+                                 for s, e in word_spans(norm.text)]
                     reasons.append(self._reason(task, chosen, text, norm, words))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
