@@ -5,7 +5,7 @@ compiled from (both heads' probabilities, no explanations), measured in the same
     python bench/score_latency.py [--model DIR] [--comments N] [--data DIR]
 
 Comments come from the evaluation split of the Arabic news comments and YouTube/SMS data when
-the dataset folder is present (default ../shared/datasets beside the repository), else from a
+the dataset folder is present (HAKAM_DATASETS, default ../shared/datasets beside the repository), else from a
 fixed list of made-up comments. The scikit-learn pipeline is rebuilt exactly from the compiled
 model, so no second copy of the model needs to be shipped.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import time
 from pathlib import Path
@@ -32,6 +33,15 @@ FALLBACK = [
     "ربح مضمون من البيت تواصل واتساب 0501234567",
     "والله كلام صحيح مية بالمية",
 ]
+
+
+def default_data() -> Path:
+    """HAKAM_DATASETS, else ../shared/datasets beside the clone (or beside a worktree's parent)."""
+    if os.environ.get("HAKAM_DATASETS"):
+        return Path(os.environ["HAKAM_DATASETS"])
+    candidates = [REPOSITORY.parent / "shared" / "datasets",
+                  REPOSITORY.parent.parent / "shared" / "datasets"]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
 
 
 def comments(data: Path, count: int) -> list[str]:
@@ -77,7 +87,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model folder (default: the shipped one)")
     parser.add_argument("--comments", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--data", type=Path, default=REPOSITORY.parent / "shared" / "datasets")
+    parser.add_argument("--data", type=Path, default=default_data())
     args = parser.parse_args()
 
     started = time.perf_counter()

@@ -94,18 +94,26 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
+_SPACE = np.uint64(32)
+
+
 def char_gram_hashes(text: str) -> np.ndarray:
-    """Hashes of `char_gram_candidates(text)` (same n-grams, same multiplicity)."""
+    """Hashes of `char_grams(text)` (same n-grams, same multiplicity): the n-grams of the
+    joined words, without those that straddle a word boundary (they hold two spaces)."""
     codes = _code_points(" " + "  ".join(fold_repeats(text).split()) + " ")
     low, high = CHAR_RANGE
     pieces = []
     hashes = codes
+    spaces = codes == _SPACE
+    double = spaces[:-1] & spaces[1:]  # double[i]: a word boundary starts at i
+    straddles = np.zeros(len(codes), dtype=bool)
     for n in range(2, high + 1):
         if len(codes) < n:
             break
         hashes = hashes[:-1] * _BASE + codes[n - 1:]
+        straddles = straddles[:-1] | double[n - 2:]
         if n >= low:
-            pieces.append(hashes)
+            pieces.append(hashes[~straddles])
     return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint64)
 
 

@@ -135,14 +135,15 @@ class _NgramTable:
         if len(self._hashes) and (np.diff(self._hashes) == 0).any():
             raise ValueError("two character n-grams of this vocabulary share a hash")
 
-    def find(self, hashes: np.ndarray) -> np.ndarray:
-        """Feature index of each hash that is in the table (unknown ones are left out)."""
-        if not len(self._hashes):
-            return np.empty(0, dtype=np.intp)
-        hashes = np.sort(hashes)
+    def count(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Feature index and count of each distinct hash that is in the table."""
+        hashes, counts = np.unique(hashes, return_counts=True)
+        if not len(self._hashes) or not len(hashes):
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
         places = np.searchsorted(self._hashes, hashes)
         places[places == len(self._hashes)] = 0
-        return self._order[places[self._hashes[places] == hashes]]
+        known = self._hashes[places] == hashes
+        return self._order[places[known]], counts[known]
 
 
 class Scorer:
@@ -185,15 +186,15 @@ class Scorer:
 
     def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
         """Index and count of every n-gram of the text that is in the vocabulary."""
-        char_indexes = self._char_table.find(char_gram_hashes(normalized))
+        char_indexes, char_counts = self._char_table.count(char_gram_hashes(normalized))
         words = word_grams(normalized)
         missing = self._missing
         word_indexes = np.fromiter(map(self._word_index.get, words, repeat(missing, len(words))),
                                    dtype=np.intp, count=len(words))
-        indexes, counts = np.unique(
-            np.concatenate([char_indexes, word_indexes[word_indexes != missing]]),
-            return_counts=True)
-        return indexes, counts
+        word_indexes, word_counts = np.unique(word_indexes[word_indexes != missing],
+                                              return_counts=True)
+        return (np.concatenate([char_indexes, word_indexes]),
+                np.concatenate([char_counts, word_counts]))
 
     def decision_values(self, text: str):
         """Uncalibrated log-odds of both heads, each kept n-gram's index and its contribution
@@ -234,8 +235,10 @@ class Scorer:
                                  if pushes[i] > 0), key=lambda pair: -pair[1])
                 if chosen:
                     if words is None:
-                        words = [(s, e, f" {fold_repeats(norm.text[s:e])} ")
-                                 for s, e in word_spans(norm.text)]
+                        # folding never moves a space, so the folded words line up
+                        words = [(s, e, f" {folded} ") for (s, e), folded in
+                                 zip(word_spans(norm.text), fold_repeats(norm.text).split(),
+                                     strict=False)]
                     reasons.append(self._reason(task, chosen, text, norm, words))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
