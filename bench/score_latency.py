@@ -5,7 +5,8 @@ compiled from (both heads' probabilities, no explanations), measured in the same
     python bench/score_latency.py [--model DIR] [--comments N] [--data DIR]
 
 Comments come from the evaluation split of the Arabic news comments and YouTube/SMS data when
-the dataset folder is present (HAKAM_DATASETS, default ../shared/datasets beside the repository), else from a
+the dataset folder is present (HAKAM_DATASETS, default ../shared/datasets beside the
+repository), else from a
 fixed list of made-up comments. The scikit-learn pipeline is rebuilt exactly from the compiled
 model, so no second copy of the model needs to be shipped.
 """
