@@ -21,6 +21,7 @@ _LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
 _REPEAT = re.compile(r"(.)\1{2,}")
+_DIGIT = re.compile(r"\d")
 
 
 _DOUBLED_LATIN = re.compile(r"([a-z])\1+")
@@ -69,13 +70,16 @@ def side_signals(original: str) -> tuple[float, ...]:
     letters = sum(map(str.isalpha, original))
     capitals = sum(map(str.isupper, original))
     repeated = sum(len(m.group(0)) for m in _REPEAT.finditer(original))
+    # the address patterns only run when their telltale character is there (most comments
+    # have none), which keeps this cheap on every comment
     return (
         min(math.log1p(len(original)) / 7.0, 1.5),
         capitals / letters if letters else 0.0,
         repeated / len(original) if original else 0.0,
-        min(len(_LINK.findall(original)), 5) / 5.0,
-        min(len(_EMAIL.findall(original)), 3) / 3.0,
-        min(len(_PHONE.findall(original)), 3) / 3.0,
+        min(len(_LINK.findall(original)), 5) / 5.0 if "." in original or ":" in original
+        else 0.0,
+        min(len(_EMAIL.findall(original)), 3) / 3.0 if "@" in original else 0.0,
+        min(len(_PHONE.findall(original)), 3) / 3.0 if _DIGIT.search(original) else 0.0,
     )
 
 

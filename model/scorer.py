@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -187,14 +188,14 @@ class Scorer:
     def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
         """Index and count of every n-gram of the text that is in the vocabulary."""
         char_indexes, char_counts = self._char_table.count(char_gram_hashes(normalized))
-        words = word_grams(normalized)
+        words = Counter(word_grams(normalized))
         missing = self._missing
         word_indexes = np.fromiter(map(self._word_index.get, words, repeat(missing, len(words))),
                                    dtype=np.intp, count=len(words))
-        word_indexes, word_counts = np.unique(word_indexes[word_indexes != missing],
-                                              return_counts=True)
-        return (np.concatenate([char_indexes, word_indexes]),
-                np.concatenate([char_counts, word_counts]))
+        word_counts = np.fromiter(words.values(), dtype=np.intp, count=len(words))
+        known = word_indexes != missing
+        return (np.concatenate([char_indexes, word_indexes[known]]),
+                np.concatenate([char_counts, word_counts[known]]))
 
     def decision_values(self, text: str):
         """Uncalibrated log-odds of both heads, each kept n-gram's index and its contribution
@@ -255,8 +256,9 @@ class Scorer:
             if index < self._char_size:
                 hits = [(s, e) for s, e, padded in words if term in padded]
             else:
-                tokens = term.split(" ")
-                hits = [(s, e) for s, e, padded in words if any(t in padded for t in tokens)]
+                first, _, second = term.partition(" ")
+                hits = [(s, e) for s, e, padded in words
+                        if first in padded or (second and second in padded)]
             spans.extend(_original_span(norm, s, e) for s, e in hits)
         merged = _merge(spans)
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
