@@ -236,6 +236,26 @@ def load_extra(path: str | Path) -> list[Example]:
     return examples
 
 
+def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
+    """Every row the recipe's `[datasets.<task>]` tables name (an abuse dataset under spam
+    gives spam negatives), then the extra files; not yet deduplicated or split."""
+    raw: list[Example] = []
+    loaded: dict[str, list[Example]] = {}
+    for task in TASKS:
+        for name in heads.get(task, {}):
+            if data_dir is None:
+                raise DatasetError("the recipe names datasets but no dataset folder was given")
+            if name not in loaded:
+                loaded[name] = load_dataset(data_dir, name)
+                if say:
+                    say(f"{name}: {len(loaded[name])} rows")
+            rows = loaded[name]
+            raw.extend(as_negatives(rows, task) if rows and rows[0].task != task else rows)
+    for path in extras:
+        raw.extend(load_extra(path))
+    return raw
+
+
 # --- language, dedupe key, split ----------------------------------------------------------
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")

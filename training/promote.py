@@ -43,22 +43,17 @@ class Promotion:
 
 
 def evaluation_rows(data: str | Path | None, *scorers: Scorer) -> list[datasets.Example]:
-    """The evaluation split of every dataset (and extra file) any of the models trained on."""
-    names: dict[str, None] = {}
+    """The evaluation split of every dataset (and extra file) any of the models trained on,
+    gathered the way training gathered them."""
+    heads: dict[str, dict] = {task: {} for task in datasets.TASKS}
     extras: dict[str, None] = {}
     for scorer in scorers:
         recipe = scorer.metadata.get("recipe", {})
         for task in datasets.TASKS:
-            names.update(dict.fromkeys(recipe.get("datasets", {}).get(task, {})))
+            heads[task].update(recipe.get("datasets", {}).get(task, {}))
         extras.update(dict.fromkeys(p for p in scorer.metadata.get("extras", [])
                                     if Path(p).is_file()))
-    rows: list[datasets.Example] = []
-    for name in names:
-        if data is None:
-            raise datasets.DatasetError("no dataset folder: pass --data")
-        rows.extend(datasets.load_dataset(data, name))
-    for path in extras:
-        rows.extend(datasets.load_extra(path))
+    rows = datasets.raw_examples(data, heads, list(extras))
     return [r for r in datasets.prepare(rows) if r.split == "evaluation"]
 
 

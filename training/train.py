@@ -313,22 +313,8 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
 # --- the whole run ---------------------------------------------------------------------------
 
 def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) -> list[Example]:
-    raw: list[Example] = []
-    loaded: dict[str, list[Example]] = {}
-    for task in TASKS:
-        for name in recipe.get("datasets", {}).get(task, {}):
-            if data_dir is None:
-                raise datasets.DatasetError("the recipe names datasets but no --data was given")
-            if name not in loaded:
-                loaded[name] = datasets.load_dataset(data_dir, name)
-                if not quiet:
-                    print(f"{name}: {len(loaded[name])} rows", file=sys.stderr)
-            rows = loaded[name]
-            if rows and rows[0].task != task:
-                rows = datasets.as_negatives(rows, task)
-            raw.extend(rows)
-    for path in extras:
-        raw.extend(datasets.load_extra(path))
+    say = None if quiet else (lambda message: print(message, file=sys.stderr))
+    raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say)
     return datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
 
 
