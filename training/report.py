@@ -116,5 +116,17 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "(`hakam labels export` → `hakam train --extra`).",
         "- Arabizi and French appear only in the Moroccan (OMCD) data.",
         "",
+        "## Retraining and promotion", "",
+        "```",
+        "hakam labels export > labels.jsonl          # moderator decisions (text, task, label)",
+        "hakam train --data ../shared/datasets --extra labels.jsonl --out /tmp/hakam-model",
+        "hakam evaluate --model /tmp/hakam-model --data ../shared/datasets",
+        "hakam model promote /tmp/hakam-model        # refuses a model worse on any slice",
+        "```", "",
+        "Promotion copies the model to `<data dir>/models/<version>/`, logs it in "
+        "`<data dir>/promotions.jsonl` and points `<data dir>/active-model` at it; "
+        "`Scorer.load()` (and so the service, unless HAKAM_MODEL names a model) loads the "
+        "active model, else this shipped one.",
+        "",
     ]
     return "\n".join(lines)
