@@ -138,9 +138,16 @@ class _NgramTable:
 
     def count(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Feature index and count of each distinct hash that is in the table."""
-        hashes, counts = np.unique(hashes, return_counts=True)
         if not len(self._hashes) or not len(hashes):
             return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+        hashes = np.sort(hashes)
+        # np.unique(return_counts=True) by hand: its Python overhead is most of its cost here
+        starts = np.empty(len(hashes), dtype=bool)
+        starts[0] = True
+        np.not_equal(hashes[1:], hashes[:-1], out=starts[1:])
+        first = np.flatnonzero(starts)
+        counts = np.diff(first, append=len(hashes))
+        hashes = hashes[first]
         places = np.searchsorted(self._hashes, hashes)
         places[places == len(self._hashes)] = 0
         known = self._hashes[places] == hashes
@@ -167,10 +174,11 @@ class Scorer:
         self._char_table = _NgramTable(term_hashes(char_terms))
         self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
                                     strict=True))
-        self._idf = np.concatenate([char["idf"], word["idf"], [0.0]])
-        self._weights = np.column_stack([
-            np.concatenate([char["spam"], word["spam"], [0.0]]),
-            np.concatenate([char["abuse"], word["abuse"], [0.0]]),
+        # one row per feature: idf, spam weight, abuse weight (one gather per comment)
+        self._table = np.column_stack([
+            np.concatenate([char["idf"], word["idf"]]),
+            np.concatenate([char["spam"], word["spam"]]),
+            np.concatenate([char["abuse"], word["abuse"]]),
         ])
         self._side = np.asarray(model["side"]["spam"], dtype=np.float64)
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
@@ -185,8 +193,9 @@ class Scorer:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
-        """Index and count of every n-gram of the text that is in the vocabulary."""
+    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """Index and count of every n-gram of the text that is in the vocabulary, character
+        n-grams first, and how many of them are character n-grams."""
         char_indexes, char_counts = self._char_table.count(char_gram_hashes(normalized))
         words = Counter(word_grams(normalized))
         missing = self._missing
@@ -195,25 +204,28 @@ class Scorer:
         word_counts = np.fromiter(words.values(), dtype=np.intp, count=len(words))
         known = word_indexes != missing
         return (np.concatenate([char_indexes, word_indexes[known]]),
-                np.concatenate([char_counts, word_counts[known]]))
+                np.concatenate([char_counts, word_counts[known]]), len(char_indexes))
 
     def decision_values(self, text: str):
         """Uncalibrated log-odds of both heads, each kept n-gram's index and its contribution
         to both heads, and the normalised text."""
         norm = normalize(text)
-        indexes, counts = self._lookup(norm.text)
-        values = (1.0 + np.log(counts)) * self._idf[indexes]
-        squares = values * values
-        is_char = indexes < self._char_size
-        char_norm = math.sqrt(squares[is_char].sum())
-        word_norm = math.sqrt(squares[~is_char].sum())
+        indexes, counts, chars = self._lookup(norm.text)
+        rows = self._table[indexes]
         # sublinear tf × idf, l2-normalised within each vectoriser, as TfidfVectorizer does
-        values /= np.where(is_char, char_norm or 1.0, word_norm or 1.0)
-        contributions = values[:, None] * self._weights[indexes]
-        spam, abuse = contributions.sum(axis=0) if len(indexes) else (0.0, 0.0)
-        spam += float(self._side @ np.asarray(side_signals(text))) + self._intercept[0]
+        values = (np.log(counts) + 1.0) * rows[:, 0]
+        char_values, word_values = values[:chars], values[chars:]
+        char_norm = math.sqrt(char_values @ char_values)
+        word_norm = math.sqrt(word_values @ word_values)
+        if char_norm:
+            char_values /= char_norm
+        if word_norm:
+            word_values /= word_norm
+        contributions = values[:, None] * rows[:, 1:]
+        spam, abuse = contributions.sum(axis=0).tolist() if len(indexes) else (0.0, 0.0)
+        spam += float(self._side @ side_signals(text)) + self._intercept[0]
         abuse += self._intercept[1]
-        return float(spam), float(abuse), indexes, contributions, norm
+        return spam, abuse, indexes, contributions, norm
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
