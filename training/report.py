@@ -34,8 +34,12 @@ def evaluation_markdown(result: dict) -> str:
         for key in ("at_spam_reject", "at_spam_hold", "at_abuse_hold"):
             if key in entry:
                 point = entry[key]
-                at.append(f"{key[3:]} > {point['threshold']:.3f}: "
-                          f"P {_number(point['precision'])} / R {_number(point['recall'])}")
+                if point["recall"] is None:  # only clean rows (spam negatives): what it flags
+                    at.append(f"{key[3:]} > {point['threshold']:.3f}: flags "
+                              f"{_number(point['clean_flagged_share'])} of clean")
+                else:
+                    at.append(f"{key[3:]} > {point['threshold']:.3f}: "
+                              f"P {_number(point['precision'])} / R {_number(point['recall'])}")
         lines.append(f"| {name} | {model['n']} | {model['positives']} | "
                      f"{_number(model.get('roc_auc'))} | {_number(model.get('pr_auc'))} | "
                      f"{_number(base.get('roc_auc'))} | {_number(base.get('pr_auc'))} | "
