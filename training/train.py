@@ -245,7 +245,7 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
     notes: dict = {}
     probs, labels, names = calibration["spam"]
     reject_precision = settings.get("spam_reject_precision", 0.98)
-    candidates = [settings.get("spam_reject_floor", 0.9)]
+    candidates = [settings.get("spam_reject_floor", 0.95)]
     pooled = _lowest_threshold_with_precision(probs, labels, reject_precision)
     candidates.append(pooled if pooled is not None else 0.999)
     for name in sorted(set(names)):
