@@ -127,31 +127,24 @@ def vocabulary_list(part: dict) -> list[str]:
 
 class _NgramTable:
     """Sorted n-gram hashes -> feature index. A comment's n-gram hashes are sorted and found with
-    one `searchsorted` (numpy narrows each search from the previous one), which beats hundreds of
-    dictionary lookups of fresh strings that each miss the cache."""
+    one `searchsorted`, which beats hundreds of dictionary lookups of fresh strings that each
+    miss the cache. Few numpy calls matter more than few searches: a sentinel hash at the end
+    (mapped to an all-zero feature) saves clamping the search results."""
 
-    def __init__(self, hashes: np.ndarray) -> None:
-        self._order = np.argsort(hashes, kind="stable")
-        self._hashes = hashes[self._order]
-        if len(self._hashes) and (np.diff(self._hashes) == 0).any():
+    _SENTINEL = np.uint64(2**64 - 1)
+
+    def __init__(self, hashes: np.ndarray, zero_feature: int) -> None:
+        order = np.argsort(hashes, kind="stable")
+        self._hashes = np.append(hashes[order], self._SENTINEL)
+        self._order = np.append(order, zero_feature)
+        if (np.diff(self._hashes) == 0).any():
             raise ValueError("two character n-grams of this vocabulary share a hash")
 
-    def count(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Feature index and count of each distinct hash that is in the table."""
-        if not len(self._hashes) or not len(hashes):
-            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-        hashes = np.sort(hashes)
-        # np.unique(return_counts=True) by hand: its Python overhead is most of its cost here
-        starts = np.empty(len(hashes), dtype=bool)
-        starts[0] = True
-        np.not_equal(hashes[1:], hashes[:-1], out=starts[1:])
-        first = np.flatnonzero(starts)
-        counts = np.diff(first, append=len(hashes))
-        hashes = hashes[first]
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """Feature index of every hash found (repeated as often as the hash is)."""
+        hashes.sort()
         places = np.searchsorted(self._hashes, hashes)
-        places[places == len(self._hashes)] = 0
-        known = self._hashes[places] == hashes
-        return self._order[places[known]], counts[known]
+        return self._order[places[self._hashes[places] == hashes]]
 
 
 class Scorer:
@@ -171,14 +164,15 @@ class Scorer:
         # every unknown n-gram maps to (it adds nothing to a norm or a dot product).
         self._terms = char_terms + word_terms
         self._missing = len(self._terms)
-        self._char_table = _NgramTable(term_hashes(char_terms))
+        self._char_table = _NgramTable(term_hashes(char_terms), self._missing)
         self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
                                     strict=True))
-        # one row per feature: idf, spam weight, abuse weight (one gather per comment)
+        # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
+        # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
-            np.concatenate([char["idf"], word["idf"]]),
-            np.concatenate([char["spam"], word["spam"]]),
-            np.concatenate([char["abuse"], word["abuse"]]),
+            np.concatenate([char["idf"], word["idf"], [0.0]]),
+            np.concatenate([char["spam"], word["spam"], [0.0]]),
+            np.concatenate([char["abuse"], word["abuse"], [0.0]]),
         ])
         self._side = np.asarray(model["side"]["spam"], dtype=np.float64)
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
@@ -193,34 +187,30 @@ class Scorer:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray, int]:
-        """Index and count of every n-gram of the text that is in the vocabulary, character
-        n-grams first, and how many of them are character n-grams."""
-        char_indexes, char_counts = self._char_table.count(char_gram_hashes(normalized))
-        words = Counter(word_grams(normalized))
-        missing = self._missing
-        word_indexes = np.fromiter(map(self._word_index.get, words, repeat(missing, len(words))),
-                                   dtype=np.intp, count=len(words))
-        word_counts = np.fromiter(words.values(), dtype=np.intp, count=len(words))
-        known = word_indexes != missing
-        return (np.concatenate([char_indexes, word_indexes[known]]),
-                np.concatenate([char_counts, word_counts[known]]), len(char_indexes))
+    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
+        """Index and count of every n-gram of the text in the vocabulary (n-grams outside it
+        may appear as the all-zero feature, which changes nothing)."""
+        found = self._char_table.find(char_gram_hashes(normalized)).tolist()
+        found.extend(map(self._word_index.get, word_grams(normalized), repeat(self._missing)))
+        counts = Counter(found)
+        return (np.fromiter(counts.keys(), dtype=np.intp, count=len(counts)),
+                np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
 
     def decision_values(self, text: str):
-        """Uncalibrated log-odds of both heads, each kept n-gram's index and its contribution
-        to both heads, and the normalised text."""
+        """Uncalibrated log-odds of both heads, each n-gram's feature index and contribution to
+        both heads, and the normalised text."""
         norm = normalize(text)
-        indexes, counts, chars = self._lookup(norm.text)
+        indexes, counts = self._lookup(norm.text)
         rows = self._table[indexes]
         # sublinear tf × idf, l2-normalised within each vectoriser, as TfidfVectorizer does
         values = (np.log(counts) + 1.0) * rows[:, 0]
-        char_values, word_values = values[:chars], values[chars:]
-        char_norm = math.sqrt(char_values @ char_values)
-        word_norm = math.sqrt(word_values @ word_values)
-        if char_norm:
-            char_values /= char_norm
-        if word_norm:
-            word_values /= word_norm
+        is_char = indexes < self._char_size
+        squares = values * values
+        char_squares = float(squares @ is_char)
+        word_squares = max(float(squares.sum()) - char_squares, 0.0)
+        char_scale = 1.0 / math.sqrt(char_squares) if char_squares else 1.0
+        word_scale = 1.0 / math.sqrt(word_squares) if word_squares else 1.0
+        values *= np.where(is_char, char_scale, word_scale)
         contributions = values[:, None] * rows[:, 1:]
         spam, abuse = contributions.sum(axis=0).tolist() if len(indexes) else (0.0, 0.0)
         spam += float(self._side @ side_signals(text)) + self._intercept[0]
