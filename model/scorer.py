@@ -221,7 +221,11 @@ class Scorer:
         slope, offset = self._platt[task]
         return _sigmoid(-(slope * value + offset))
 
-    def score(self, text: str) -> Score:
+    def score(self, text: str, *, explain_all: bool = False) -> Score:
+        """Both probabilities, and a reason for each head whose score reaches its hold
+        threshold (the n-grams that pushed it most, as spans of `text`). A head below its
+        threshold gets no reason, since "these words suggest abuse" would mislead on a clean
+        comment; `explain_all=True` explains every head that any n-gram pushed up."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         spam_value, abuse_value, indexes, contributions, norm = self.decision_values(text)
@@ -230,7 +234,11 @@ class Scorer:
         reasons = []
         if len(indexes):
             words = None
-            for column, task in ((0, "spam"), (1, "abuse")):
+            for column, task, probability, threshold in (
+                    (0, "spam", spam, self.thresholds.spam_hold),
+                    (1, "abuse", abuse, self.thresholds.abuse_hold)):
+                if not explain_all and probability <= threshold:
+                    continue
                 pushes = contributions[:, column]
                 top = np.argpartition(-pushes, TOP_TERMS)[:TOP_TERMS] if len(pushes) > TOP_TERMS \
                     else range(len(pushes))
@@ -245,8 +253,8 @@ class Scorer:
                     reasons.append(self._reason(task, chosen, text, norm, words))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
-    def score_many(self, texts: Iterable[str]) -> list[Score]:
-        return [self.score(text) for text in texts]
+    def score_many(self, texts: Iterable[str], *, explain_all: bool = False) -> list[Score]:
+        return [self.score(text, explain_all=explain_all) for text in texts]
 
     # -- explanations ----------------------------------------------------------------------
 

@@ -41,7 +41,9 @@ def _reason(reason, explain: bool) -> dict:
 @click.command("score")
 @click.option("--model", "model_path", type=click.Path(exists=True),
               help="A trained model folder or file (default: the active model).")
-@click.option("--explain", is_flag=True, help="Include each reason's message, spans and weight.")
+@click.option("--explain", is_flag=True,
+              help="Explain both heads (not only those at their hold threshold), with each "
+                   "reason's message, spans and weight.")
 def score_command(model_path: str | None, explain: bool) -> None:
     """Score JSONL {"text": ...} from standard input; one JSON line out per line in."""
     scorer = _load(model_path)
@@ -61,7 +63,7 @@ def score_command(model_path: str | None, explain: bool) -> None:
             out.write(json.dumps({"error": f"line {number}: {error}"}) + "\n")
             out.flush()
             continue
-        score = scorer.score(text)
+        score = scorer.score(text, explain_all=explain)
         out.write(json.dumps({
             "spam": round(score.spam, 6),
             "abuse": round(score.abuse, 6),

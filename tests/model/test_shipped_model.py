@@ -75,6 +75,13 @@ def test_explanation_spans_point_at_the_abusive_words_as_written(shipped):
     assert "“" in reason.message
 
 
+def test_only_heads_at_their_threshold_are_explained_unless_asked(shipped):
+    clean = "شكرا على هذا المقال المفيد والتحليل الرائع"
+    assert shipped.score(clean).reasons == ()
+    assert {r.task for r in shipped.score(clean, explain_all=True).reasons} <= {"spam", "abuse"}
+    assert [r.task for r in shipped.score("الله يلعنك يا حقير").reasons] == ["abuse"]
+
+
 def test_the_compiled_model_equals_its_scikit_learn_pipeline(shipped):
     train = pytest.importorskip("hakam.training.train")
     pipeline = train.Pipeline.from_compiled(joblib.load(ARTIFACT_DIR / MODEL_FILE))
