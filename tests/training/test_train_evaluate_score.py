@@ -97,3 +97,21 @@ def test_compiled_scorer_gives_the_pipelines_probabilities(trained_model):
     assert np.abs(spam - expected["spam"]).max() <= 1e-6
     assert np.abs(abuse - expected["abuse"]).max() <= 1e-6
     assert spam.std() > 0.05 and abuse.std() > 0.05  # the texts really vary in score
+
+
+def test_moderator_labels_train_alongside_the_datasets(tmp_path, corpus, recipe):
+    labels = tmp_path / "labels.jsonl"
+    rows = [{"text": f"اشتري الان ذهب رخيص رقم {i}", "task": "spam", "label": 1,
+             "source": "moderator"} for i in range(30)]
+    rows += [{"text": f"تعليق عادي عن الخبر {i}", "task": "spam", "label": 0,
+              "source": "moderator"} for i in range(30)]
+    labels.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                      encoding="utf-8")
+    out = tmp_path / "model"
+    result = run_hakam("train", "--recipe", str(recipe), "--data", str(corpus), "--extra",
+                       str(labels), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    scorer = Scorer.load(out)
+    assert scorer.metadata["extras"] == [str(labels.resolve())]
+    assert "extra:labels.jsonl" in scorer.metadata["sizes"]["spam"]
+    assert scorer.score("اشتري الان ذهب رخيص").spam > scorer.score("تعليق عادي عن الخبر").spam
