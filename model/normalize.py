@@ -1,26 +1,532 @@
-"""Text normalisation shared by the classifier and the service's word lists.
+"""Text normalisation shared by the classifier's features and the service's word lists.
 
-PLACEHOLDER until the model issue lands: casefolds and strips Arabic diacritics
-and tatweel only. The full normaliser (offset map, look-alikes, Arabizi, URLs)
-replaces this module behind the same `normalize(text) -> Normalized` interface.
+Owns one pure function, `normalize(text) -> Normalized`, and the rules it applies. It must never
+raise, never touch I/O after import, and must be idempotent: normalising its own output changes
+nothing. Every normalised character keeps the span of original characters it stands for, so an
+explanation found in normalised text can point at what the reader actually wrote.
+
+The decisions, in the order they are applied, and why:
+
+1. Unicode folding: NFKC then casefold (full-width letters, ligatures, mathematical letters such
+   as 𝐟𝐮𝐜𝐤, Arabic presentation forms all become plain letters). Done per character when the text
+   is not already NFKC, so every output character knows where it came from.
+2. One-to-one letter unification (a `str.translate` table, so offsets do not move):
+   أ إ آ ٱ → ا; ى → ي (Egyptian and Gulf writers use them interchangeably); the hamza seats
+   ؤ → و and ئ → ي (writers drop the hamza far more often than they misplace it); ة → ه
+   (commonly written as ه at the end of a word); Persian and Urdu look-alikes
+   (ک ڪ → ك, ی ې ے → ي, ە ھ ہ → ه); Arabic-Indic and Persian digits → ASCII digits;
+   accented Latin letters → their base letter (fück → fuck); every kind of space → " ".
+3. Deletions: Arabic diacritics (tashkeel, superscript alef U+0670, Quranic marks), tatweel,
+   zero-width and bidirectional controls, soft hyphen, variation selectors, stray combining
+   marks (zalgo); runs of spaces become one space; runs of the same punctuation become one.
+   A deleted character is absorbed into the span of the character before it, so a match on
+   "كلب" in "كَلْبٌ" points at the whole decorated word.
+4. URLs (also hxxp://, "www . site . com", "site dot com", "site[.]com"), e-mail addresses
+   (also "name at gmail dot com") and phone numbers (8 digits or more) become the placeholder
+   words URL_TOKEN, EMAIL_TOKEN and PHONE_TOKEN, each spanning the whole original address. The
+   words are plain ASCII letters no language uses, so a second pass leaves them alone.
+   `normalize(text, placeholders=False)` keeps addresses as text, for word lists that name a
+   domain.
+5. Runs of three or more of the same letter shrink: to one letter in Arabic script (Arabic
+   never doubles a letter three times and rarely twice in a way that matters: كلبببب → كلب),
+   to two letters otherwise (coool → cool and gooood → good; one letter would turn cool into col).
+6. Three or more single letters separated by one space, dot, dash, underscore or asterisk are
+   joined: f u c k, f.u.c.k, ك ل ب. Two single letters ("a b") are left alone, so ordinary
+   one-letter words survive.
+7. Inside a word that is otherwise ASCII Latin letters, look-alike letters from other scripts
+   (Unicode's confusables data, via the confusable_homoglyphs package) and leetspeak become
+   Latin letters: spаm with a Cyrillic а → spam, h3ll0 → hello, $h1t → shit. Words in another
+   script (a Russian word, an Arabic word) are never touched.
+   Leetspeak clashes with Arabizi, Arabic written in Latin letters where 3 = ع, 7 = ح, 5 = خ,
+   2 = ء: "3ayez", "7abibi", "ma3lesh". The trade-off chosen: 0 1 4 @ $ are always leet; a word
+   holding 2, 6, 8 or 9 is Arabizi or a number and keeps all its digits; 3, 5 and 7 become e, s
+   and t only when the word also holds an unambiguous leet character, or when the digit is
+   inside the word with no vowel beside it (Arabizi writes the vowel next to the consonant it
+   spells: 3a, a7; leet replaces the vowel itself: h3ll0, fr33). A 3, 5 or 7 opening a word is
+   Arabizi (7mar, 3ndi) unless an h follows (7he, 5hit: Arabizi never writes 7h). Ordinals and
+   units (1st, 4th, 10am, 5g, mp3, win10) are left alone. Some leet is missed (7ime, 5ex stay),
+   which costs less than garbling Arabizi comments.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-_DIACRITICS_AND_TATWEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
+URL_TOKEN = "urltoken"
+EMAIL_TOKEN = "emailtoken"
+PHONE_TOKEN = "phonetoken"
 
 
 @dataclass(frozen=True)
 class Normalized:
     text: str
-    # offsets[i] is the index in the original text of normalised character i.
-    offsets: tuple[int, ...]
+    # offsets[i]: index in the original text of the first character normalised char i stands for.
+    # A tuple, or a range when normalising moved nothing (the identity map, without the cost).
+    offsets: Sequence[int]
+    # ends[i]: index just past the last original character normalised char i stands for.
+    ends: Sequence[int] = ()
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """[start, end) in the normalised text -> [s, e) in the original text (never raises)."""
+        size = len(self.offsets)
+        if size == 0:
+            return (0, 0)
+        start = min(max(start, 0), size - 1)
+        end = min(max(end, start + 1), size)
+        ends = self.ends or tuple(o + 1 for o in self.offsets)
+        return (self.offsets[start], ends[end - 1])
 
 
-def normalize(text: str) -> Normalized:
-    kept = [(i, ch) for i, ch in enumerate(text) if not _DIACRITICS_AND_TATWEEL.match(ch)]
-    folded = "".join(ch.casefold() if len(ch.casefold()) == 1 else ch for _, ch in kept)
-    return Normalized(text=folded, offsets=tuple(i for i, _ in kept))
+# --- 1. Unicode folding ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    # NFKC and casefold do not commute for a few characters; iterate to a fixed point so a second
+    # pass over the output changes nothing.
+    folded = char
+    for _ in range(4):
+        step = "".join(
+            unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", c).casefold())
+            for c in folded
+        )
+        if step == folded:
+            break
+        folded = step
+    return folded
+
+
+def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """The folded text, with offsets only when a character changed length (None: unchanged)."""
+    if unicodedata.is_normalized("NFKC", text):
+        folded = text.casefold()
+        if len(folded) == len(text) and unicodedata.is_normalized("NFKC", folded):
+            return folded, None, None
+    pieces = list(map(_fold_char, text))
+    folded = "".join(pieces)
+    if len(folded) == len(text):
+        return folded, None, None
+    offsets: list[int] = []
+    ends: list[int] = []
+    for index, out in enumerate(pieces):
+        offsets += [index] * len(out)
+        ends += [index + 1] * len(out)
+    return folded, offsets, ends
+
+
+# --- 2. One-to-one unification ---------------------------------------------------------------
+
+
+def _unification_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    letters = {
+        "ا": "أإآٱٲٳٵ",
+        "ي": "ىیېۍێےۓٸ",
+        "و": "ؤۄۅ",
+        "ك": "کڪ",
+        "ه": "ةەھہۀۃ",
+    }
+    for target, sources in letters.items():
+        for source in sources:
+            table[ord(source)] = target
+    table[ord("ئ")] = "ي"
+    for digit in range(10):
+        table[0x0660 + digit] = str(digit)
+        table[0x06F0 + digit] = str(digit)
+    # Accented Latin letters -> base letter: the model and word lists treat fück as fuck.
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))[:1]
+        if len(base) == 1 and base.isascii() and base.isalpha() and base != chr(code):
+            table[code] = base.lower()
+    for code in range(0x3001):
+        if chr(code).isspace():
+            table[code] = " "
+    table[0x3002] = "."  # ideographic full stop, used to hide dots in domains
+    return table
+
+
+_UNIFY = _unification_table()
+# Most English comments hold none of these; searching is cheaper than translating.
+_UNIFIED_CHAR = re.compile("[" + re.escape("".join(sorted(chr(c) for c in _UNIFY))) + "]")
+
+
+# --- 3. Deletions ------------------------------------------------------------------------------
+
+_DROPPED = (
+    "\u0300-\u036f"  # combining Latin marks left after NFKC (zalgo)
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dd\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08ff"
+    "\u0640"  # tatweel
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb"
+)
+# Alternatives in priority order: characters to drop; a space followed by more spaces or dropped
+# characters (keep the first space); a punctuation mark repeated, possibly with dropped
+# characters between (keep the first).
+_CLEAN = re.compile(
+    f"(?P<drop>[{_DROPPED}]+)"
+    f"|(?P<space> [ {_DROPPED}]+)"
+    f"|(?P<mark>(?![{_DROPPED}/])([^\\w\\s])(?:[{_DROPPED}]*\\4)+)"
+)
+
+
+# Cheap searches that say whether _CLEAN can find anything at all (most comments: no).
+_DROPPED_CHAR = re.compile(f"[{_DROPPED}]")
+_MARK_TWICE = re.compile(r"([^\w\s])\1")
+
+
+def _clean_edits(text: str) -> list[tuple[int, int, str]]:
+    if not ("  " in text or _DROPPED_CHAR.search(text) or _MARK_TWICE.search(text)):
+        return []
+    edits = []
+    for match in _CLEAN.finditer(text):
+        start, end = match.span()
+        if match.lastgroup == "drop":
+            edits.append((start, end, ""))
+        else:
+            edits.append((start + 1, end, ""))
+    return edits
+
+
+# --- 4. Placeholders ---------------------------------------------------------------------------
+
+_TLDS = (
+    "com|net|org|info|biz|io|co|ly|tv|xyz|online|site|top|club|shop|store|app|dev|ru|cn|uk|de|fr"
+    "|ca|au|eg|sa|ae|ma|dz|tn|jo|lb|kw|qa|bh|om|iq|sy|ps|ye|sd|link|click|live|news|blog|pro"
+    "|tech|website|vip|win|bet|loan|cc|ws|pw|tk|ml|ga|cf|gq|su|ir|tr|pk|ng|ke|za|gov|edu|mil|int"
+    "|cloud|email|today|world|life|space|fun|icu|buzz|cam|nl|es|pl|br|mx|jp|kr|ch|se|eu|asia"
+    "|مصر|السعوديه|امارات|قطر|الاردن|تونس|الجزاير|المغرب|عمان|فلسطين|سوريه|البحرين|شبكه|موقع|كوم"
+)
+# Possessive quantifiers (Python 3.11) keep these from backtracking through long words.
+_LABEL = r"[^\W_][\w-]*+"
+# A dot, or a dot written so that link filters miss it.
+_DOT = r"(?: ?\. ?| ?[\[(](?:\.|dot)[\])] ?| dot )"
+_SPELLED_DOT = r"(?: ?[\[(](?:\.|dot)[\])] ?| dot )"
+# A host must end in a known top-level domain, so "good.the end" and "end . Next" stay text.
+_HOST = rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_TLDS})(?!\w)"
+# A path ends before trailing punctuation: "see site.com/page, then" keeps its comma.
+_PATH = r"(?::\d{1,5})?(?:/(?:[^\s]*[^\s.,!?;:)\]'\"؟،])?)?"
+_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]++ ?(?:(?:@|[\[(]at[\])]) ?{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}"
+    rf"[^\W\d_]{{2,}}+| at {_LABEL}(?:{_SPELLED_DOT}{_LABEL})*{_SPELLED_DOT}(?:{_TLDS}))(?!\w)"
+)
+_SCHEME_URL = re.compile(
+    rf"(?<!\w)(?:h(?:tt|xx|\*\*)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}{_PATH}|[^\s]*[^\s.,!?;:)\]'\"؟،])"
+)
+_WWW_URL = re.compile(rf"(?<!\w)www(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]'\"؟،])")
+_BARE_URL = re.compile(rf"(?<![\w.@-]){_HOST}{_PATH}")
+_BARE_URL_HINT = re.compile(rf"[.\])] ?(?:{_TLDS})(?!\w)")
+_PHONE = re.compile(r"\d(?:[ \-.()/]{0,2}\d){7,}")
+_DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _address_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) for each address; each search runs only if a cheap hint is present."""
+    found = []
+    if "@" in text or "at]" in text or "at)" in text or (" at " in text and "dot" in text):
+        found += [(*m.span(), EMAIL_TOKEN) for m in _EMAIL.finditer(text)]
+    if "/" in text:
+        found += [(*m.span(), URL_TOKEN) for m in _SCHEME_URL.finditer(text)]
+    if "www" in text:
+        found += [(*m.span(), URL_TOKEN) for m in _WWW_URL.finditer(text)]
+    if "dot" in text or _BARE_URL_HINT.search(text):
+        found += [(*m.span(), URL_TOKEN) for m in _BARE_URL.finditer(text)]
+    for match in _PHONE.finditer(text):
+        start, end = match.span()
+        if (start and _is_word_char(text[start - 1])) or (
+            end < len(text) and _is_word_char(text[end])
+        ):
+            continue
+        if _DATE.fullmatch(match.group()):
+            continue
+        while start and text[start - 1] in "+(":
+            start -= 1
+        found.append((start, end, PHONE_TOKEN))
+    return found
+
+
+def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
+    found = _address_spans(text)
+    if not found:
+        return []
+    # Earliest first, longest first at one start; an address inside another is dropped.
+    found.sort(key=lambda span: (span[0], -span[1]))
+    edits = []
+    covered = 0
+    for start, end, token in found:
+        if start < covered:
+            continue
+        covered = end
+        if start > 0 and text[start - 1] != " ":
+            token = " " + token
+        if end < len(text) and text[end] != " ":
+            token = token + " "
+        edits.append((start, end, token))
+    return edits
+
+
+# --- 5. Repeated letters -----------------------------------------------------------------------
+
+_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_THRICE = re.compile(r"(.)\1\1", re.DOTALL)  # a cheap first look for _REPEAT
+
+
+def _is_arabic(char: str) -> bool:
+    return "\u0600" <= char <= "\u08ff"
+
+
+def _repeat_edits(text: str) -> list[tuple[int, int, str]]:
+    if not _THRICE.search(text):
+        return []
+    edits = []
+    for match in _REPEAT.finditer(text):
+        start, end = match.span()
+        keep = 1 if _is_arabic(match.group(1)) else 2
+        edits.append((start + keep, end, ""))
+    return edits
+
+
+# --- 6. Spaced-out letters ---------------------------------------------------------------------
+
+_SINGLES = re.compile(
+    r"(?<![^\W_])(?<![@$])[^\W\d_](?:[ .\-_*][^\W\d_](?![^\W_]|[@$])){2,}"
+)
+
+
+# A run of three single letters has a middle one with a separator on each side.
+_MIDDLE_SINGLE = re.compile(r"[ .\-_*][^\W\d_][ .\-_*]")
+
+
+def _join_edits(text: str) -> list[tuple[int, int, str]]:
+    if not _MIDDLE_SINGLE.search(text):
+        return []
+    edits = []
+    for match in _SINGLES.finditer(text):
+        start = match.start()
+        edits.extend((i, i + 1, "") for i in range(start + 1, match.end(), 2))
+    return edits
+
+
+# --- 7. Look-alikes and leetspeak --------------------------------------------------------------
+
+
+def _confusable_table() -> dict[str, str]:
+    """Non-ASCII letters that Unicode lists as confusable with one ASCII Latin letter."""
+    try:
+        from confusable_homoglyphs import confusables
+    except ImportError:  # the normaliser still works, without the look-alike rule
+        return {}
+    table = {}
+    for char, glyphs in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii() or not unicodedata.category(char).startswith("L"):
+            continue
+        if unicodedata.name(char, "").startswith(("ARABIC", "HEBREW")):
+            continue
+        for glyph in glyphs:
+            latin = glyph["c"]
+            if len(latin) == 1 and latin.isascii() and latin.isalpha():
+                table[char] = latin.lower()
+                break
+    return table
+
+
+_LOOKALIKE = _confusable_table()
+_LEET = {"0": "o", "1": "i", "4": "a", "@": "a", "$": "s", "3": "e", "5": "s", "7": "t"}
+_UNAMBIGUOUS_LEET = frozenset("014@$")
+_ARABIZI_DIGITS = frozenset("2689")
+_VOWELS = frozenset("aeiouy")
+# Split so each character class stays a bitmap (a class holding astral characters is a list
+# that the regex engine scans linearly for every character of the comment).
+_SUSPECT = re.compile(
+    "[0-9@$" + "".join(sorted(c for c in _LOOKALIKE if c <= "\uffff")) + "]"
+)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_LOOKALIKE = frozenset(c for c in _LOOKALIKE if c > "\uffff")
+_NUMBERLIKE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|s|k|m|g|x|d|h|p)|[a-z]{1,3}\d")
+_TRAILING_DIGITS = re.compile(r"\d{2,}$")
+
+
+def _is_numberlike(word: str) -> bool:
+    """1st, 10am, 5g, mp3, win10: digits that count things, not letters in disguise."""
+    if _NUMBERLIKE.fullmatch(word):
+        return True
+    trailing = _TRAILING_DIGITS.search(word)
+    return trailing is not None and len(set(trailing.group())) > 1  # fr33 is leet, win10 is not
+
+
+def _is_arabizi_digit(word: str, index: int) -> bool:
+    """3, 5 or 7 spelling ع, خ or ح: a vowel beside it, or it opens the word (7mar, 3ndi).
+
+    Arabizi never writes 3h, 5h or 7h (the digit is the h sound), so those stay leet (7he, 5hit).
+    """
+    after = word[index + 1] if index + 1 < len(word) else ""
+    if index == 0:
+        return after != "h"
+    return word[index - 1] in _VOWELS or after in _VOWELS
+
+
+def _map_word(word: str) -> str:
+    """The word with look-alikes and leet replaced, or the word itself if it is not Latin."""
+    letters = 0
+    for char in word:
+        if "a" <= char <= "z":
+            letters += 1
+        elif char not in _LEET and char not in _LOOKALIKE and not ("0" <= char <= "9"):
+            return word
+    if letters == 0 or (letters < 2 and len(word) < 3):
+        return word
+    if not _ARABIZI_DIGITS.isdisjoint(word) or _is_numberlike(word):
+        leet = {"@": "a", "$": "s"}
+        plain_leet = True
+    else:
+        leet = _LEET
+        plain_leet = not _UNAMBIGUOUS_LEET.isdisjoint(word)
+    out = []
+    for index, char in enumerate(word):
+        if char in _LOOKALIKE:
+            out.append(_LOOKALIKE[char])
+        elif char in leet:
+            if char in "357" and not plain_leet and _is_arabizi_digit(word, index):
+                out.append(char)  # Arabizi: the vowel sits beside the consonant the digit spells
+            else:
+                out.append(leet[char])
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _is_word_part(char: str) -> bool:
+    return char.isalnum() or char in "@$"
+
+
+def _suspect_positions(text: str):
+    for match in _SUSPECT.finditer(text):
+        yield match.start()
+    if _ASTRAL.search(text):
+        yield from (i for i, c in enumerate(text) if c in _ASTRAL_LOOKALIKE)
+
+
+def _map_lookalikes(text: str) -> str:
+    """Rewrite only the words holding a digit, @, $ or a look-alike letter."""
+    pieces = []
+    position = 0
+    for index in sorted(_suspect_positions(text)):
+        if index < position:
+            continue  # inside a word already looked at
+        start = index
+        while start > position and _is_word_part(text[start - 1]):
+            start -= 1
+        end = index + 1
+        while end < len(text) and _is_word_part(text[end]):
+            end += 1
+        word = text[start:end]
+        mapped = _map_word(word)
+        if mapped != word:
+            pieces.append(text[position:start])
+            pieces.append(mapped)
+        else:
+            pieces.append(text[position:end])
+        position = end
+    if not pieces:
+        return text
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+
+def _apply(
+    text: str,
+    offsets: list[int] | None,
+    ends: list[int] | None,
+    edits: list[tuple[int, int, str]],
+) -> tuple[str, list[int], list[int]]:
+    """Apply sorted, non-overlapping edits (start, end, replacement) and carry the offsets.
+
+    A replacement's characters all stand for the whole replaced span; a deletion is absorbed
+    into the span of the character before it. None offsets mean "each character is itself".
+    """
+    if offsets is None or ends is None:
+        offsets = list(range(len(text)))
+        ends = list(range(1, len(text) + 1))
+    pieces: list[str] = []
+    new_offsets: list[int] = []
+    new_ends: list[int] = []
+    position = 0
+    for start, end, replacement in edits:
+        pieces.append(text[position:start])
+        new_offsets += offsets[position:start]
+        new_ends += ends[position:start]
+        if replacement:
+            pieces.append(replacement)
+            new_offsets += [offsets[start]] * len(replacement)
+            new_ends += [ends[end - 1]] * len(replacement)
+        elif new_ends:
+            new_ends[-1] = max(new_ends[-1], ends[end - 1])
+        position = end
+    pieces.append(text[position:])
+    new_offsets += offsets[position:]
+    new_ends += ends[position:]
+    return "".join(pieces), new_offsets, new_ends
+
+
+def normalize(text: str, *, placeholders: bool = True) -> Normalized:
+    """The text as the model and the word lists see it, with a map back to the original.
+
+    placeholders=False keeps URLs, e-mail addresses and phone numbers as (normalised) text.
+    """
+    if not isinstance(text, str) or not text:
+        return Normalized("", (), ())
+    current, offsets, ends = _fold(text)
+    if _UNIFIED_CHAR.search(current):
+        current = current.translate(_UNIFY)
+
+    edits = _clean_edits(current)
+    if edits:
+        current, offsets, ends = _apply(current, offsets, ends, edits)
+    if placeholders:
+        edits = _placeholder_edits(current)
+        if edits:
+            current, offsets, ends = _apply(current, offsets, ends, edits)
+    edits = _repeat_edits(current)
+    if edits:
+        current, offsets, ends = _apply(current, offsets, ends, edits)
+
+    joins = _join_edits(current)
+    if joins:
+        current, offsets, ends = _apply(current, offsets, ends, joins)
+    mapped = _map_lookalikes(current)
+    if joins or mapped != current:
+        # Joining and unmasking letters can reveal an address or a letter run: catch it now
+        # so that a second pass finds nothing more to do.
+        current = mapped
+        if placeholders:
+            edits = _placeholder_edits(current)
+            if edits:
+                current, offsets, ends = _apply(current, offsets, ends, edits)
+        edits = _repeat_edits(current)
+        if edits:
+            current, offsets, ends = _apply(current, offsets, ends, edits)
+
+    start = 1 if current.startswith(" ") else 0
+    stop = len(current) - 1 if current.endswith(" ") and len(current) > start else len(current)
+    if offsets is None or ends is None:
+        # Nothing moved: a range is an exact, cheap sequence of the identity map.
+        return Normalized(current[start:stop], range(start, stop), range(start + 1, stop + 1))
+    if start or stop != len(current):
+        current, offsets, ends = current[start:stop], offsets[start:stop], ends[start:stop]
+    return Normalized(current, tuple(offsets), tuple(ends))
+
+
+def count_links(text: str | Normalized) -> int:
+    """How many URLs the text holds, however they were disguised (a spam side signal)."""
+    normalized = text if isinstance(text, Normalized) else normalize(text)
+    return len(re.findall(rf"\b{URL_TOKEN}\b", normalized.text))

@@ -76,21 +76,20 @@ def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, 
     """First listed word found, its spans in the comment text, and which other fields hold it."""
     if not words:
         return "", [], []
-    text = normalize(facts.text)
+    # Addresses stay text here (placeholders=False): a site may list a domain or an address.
+    text = normalize(facts.text, placeholders=False)
     others = {
-        "name": normalize(facts.author).text, "email": normalize(facts.email).text,
-        "website": normalize(facts.url).text, "ip": facts.author_ip,
-        "user agent": normalize(facts.user_agent).text,
+        "name": normalize(facts.author, placeholders=False).text,
+        "email": normalize(facts.email, placeholders=False).text,
+        "website": normalize(facts.url, placeholders=False).text, "ip": facts.author_ip,
+        "user agent": normalize(facts.user_agent, placeholders=False).text,
     }
     for word in words:
-        needle = normalize(word).text.strip()
+        needle = normalize(word, placeholders=False).text.strip()
         if not needle:
             continue
-        spans = []
-        for match in re.finditer(re.escape(needle), text.text):
-            start = text.offsets[match.start()]
-            end = text.offsets[match.end() - 1] + 1
-            spans.append((start, end))
+        spans = [text.original_span(*match.span())
+                 for match in re.finditer(re.escape(needle), text.text)]
         fields = [name for name, value in others.items() if needle in value]
         if spans or fields:
             return word, spans, fields

@@ -1,0 +1,121 @@
+"""Latency of scoring one comment at a time: the compiled scorer (what the service runs: both
+heads, normalisation included, explanations for the heads at their hold threshold; also shown
+with both heads always explained) against the scikit-learn pipeline it was
+compiled from (both heads' probabilities, no explanations), measured in the same run.
+
+    python bench/score_latency.py [--model DIR] [--comments N] [--data DIR]
+
+Comments come from the evaluation split of the Arabic news comments and YouTube/SMS data when
+the dataset folder is present (HAKAM_DATASETS, default ../shared/datasets beside the
+repository), else from a
+fixed list of made-up comments. The scikit-learn pipeline is rebuilt exactly from the compiled
+model, so no second copy of the model needs to be shipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import time
+from pathlib import Path
+
+from hakam.model import Scorer
+from hakam.training.train import Pipeline
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+FALLBACK = [
+    "مقال رائع شكرا للكاتب على هذا التحليل الدقيق للوضع الاقتصادي في المنطقة",
+    "انت حقير وكلب ولا تفهم شيئا في السياسة يا جاهل",
+    "الله يحفظ بلادنا من كل شر، والحكومة يجب ان تتحمل مسؤوليتها تجاه المواطنين",
+    "Check out my channel for free giftcards!!! http://bit.ly/free-stuff subscribe",
+    "This song brings back so many memories, love it",
+    "you are a stupid idiot and everyone knows it",
+    "ربح مضمون من البيت تواصل واتساب 0501234567",
+    "والله كلام صحيح مية بالمية",
+]
+
+
+def default_data() -> Path:
+    """HAKAM_DATASETS, else ../shared/datasets beside the clone (or beside a worktree's parent)."""
+    if os.environ.get("HAKAM_DATASETS"):
+        return Path(os.environ["HAKAM_DATASETS"])
+    candidates = [REPOSITORY.parent / "shared" / "datasets",
+                  REPOSITORY.parent.parent / "shared" / "datasets"]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
+
+def comments(data: Path, count: int) -> list[str]:
+    if not data.is_dir():
+        return (FALLBACK * (count // len(FALLBACK) + 1))[:count]
+    from hakam.training import datasets
+
+    rows = []
+    for name in ("mubarak2017-aljazeera-comments", "youtube-spam", "sms-spam-collection"):
+        if (data / name).is_dir():
+            rows.extend(datasets.load_dataset(data, name))
+    prepared = [r.text for r in datasets.prepare(rows) if r.split == "evaluation"]
+    # mostly news comments, like the first site's traffic
+    news = [r for r in prepared if datasets.language_of(r) == "ar"]
+    other = [r for r in prepared if datasets.language_of(r) != "ar"]
+    mixed = news[: int(count * 0.7)] + other[: count - int(count * 0.7)]
+    return mixed or FALLBACK
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def time_each(function, texts: list[str], rounds: int) -> list[float]:
+    for text in texts[:50]:  # warm caches
+        function(text)
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for text in texts:
+                start = time.perf_counter_ns()
+                function(text)
+                samples.append((time.perf_counter_ns() - start) / 1000)
+    finally:
+        gc.enable()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model folder (default: the shipped one)")
+    parser.add_argument("--comments", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=default_data())
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    scorer = Scorer.load(args.model)
+    load_seconds = time.perf_counter() - started
+    import joblib
+
+    pipeline = Pipeline.from_compiled(joblib.load(scorer.path))
+    texts = comments(args.data, args.comments)
+
+    compiled = time_each(scorer.score, texts, args.rounds)
+    explained = time_each(lambda text: scorer.score(text, explain_all=True), texts, 1)
+    sklearn = time_each(lambda text: pipeline.predict([text]), texts, 1)
+    compiled_p50, compiled_p99 = percentiles(compiled)
+    sklearn_p50, sklearn_p99 = percentiles(sklearn)
+    explained_p50, explained_p99 = percentiles(explained)
+    size = scorer.path.stat().st_size / 1e6
+    print(f"model {scorer.version}: {size:.1f} MB, loaded in {load_seconds * 1000:.0f} ms")
+    print(f"comments: {len(texts)} (median {statistics.median(map(len, texts)):.0f} characters)")
+    print(f"compiled scorer      p50 {compiled_p50:8.1f} µs   p99 {compiled_p99:8.1f} µs")
+    print(f"  (explaining both heads of every comment: p50 {explained_p50:8.1f} µs   "
+          f"p99 {explained_p99:8.1f} µs)")
+    print(f"scikit-learn pipeline p50 {sklearn_p50:8.1f} µs   p99 {sklearn_p99:8.1f} µs")
+    print(f"ratio (scikit-learn / compiled): p50 {sklearn_p50 / compiled_p50:.1f}x, "
+          f"p99 {sklearn_p99 / compiled_p99:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

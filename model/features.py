@@ -1,0 +1,136 @@
+"""What a feature is: the n-grams of normalised text and the spam head's side signals.
+
+Training hands these functions to scikit-learn (as the vectorisers' analyzers) and the compiled
+scorer calls the very same functions, so both see identical features by construction. This
+module never holds weights and never scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+CHAR_RANGE = (2, 5)
+WORD_RANGE = (1, 2)
+
+_WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without \b (same matches)
+_LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz|me|co|io)\b",
+                   re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
+_REPEAT = re.compile(r"(.)\1{2,}")
+_DIGIT = re.compile(r"\d")
+
+
+_DOUBLED_LATIN = re.compile(r"([a-z])\1+")
+
+
+def fold_repeats(text: str) -> str:
+    """Repeated Latin letters become one, for features only. The normaliser keeps two (cool,
+    good), so "idiiiot" → "idiiot" would still differ from "idiot"; folding them makes
+    elongation unable to move a score, at the price of confusing good with god."""
+    return _DOUBLED_LATIN.sub(r"\1", text)
+
+
+def char_gram_candidates(text: str) -> list[str]:
+    """Every 2–5-gram of the text's words joined by two spaces and padded with one: the
+    `char_wb` n-grams plus cross-word ones, which all contain two spaces and so are never in a
+    vocabulary. The compiled scorer uses this directly (skipping the filter is what makes it
+    fast); vectorisers use `char_grams`."""
+    joined = " " + "  ".join(fold_repeats(text).split()) + " "
+    length = len(joined)
+    low, high = CHAR_RANGE
+    return [joined[i:i + n] for n in range(low, high + 1) for i in range(length - n + 1)]
+
+
+def char_grams(text: str) -> list[str]:
+    """Character 2–5-grams inside word boundaries, each word padded with one space on each side
+    (the same n-grams as scikit-learn's `char_wb`: none straddles two words)."""
+    return [gram for gram in char_gram_candidates(text) if "  " not in gram]
+
+
+def word_grams(text: str) -> list[str]:
+    """Word unigrams and bigrams of tokens of two or more word characters."""
+    tokens = _WORD.findall(fold_repeats(text))
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every whitespace-separated word: explanations highlight whole words."""
+    return [match.span() for match in re.finditer(r"\S+", text)]
+
+
+SIDE_SIGNALS = ("length", "capitals", "repeats", "links", "emails", "phones")
+
+
+def side_signals(original: str) -> tuple[float, ...]:
+    """Cheap signals of spam measured on what the reader wrote, each scaled to about [0, 1]."""
+    letters = sum(map(str.isalpha, original))
+    capitals = sum(map(str.isupper, original))
+    repeated = sum(len(m.group(0)) for m in _REPEAT.finditer(original))
+    # the address patterns only run when their telltale character is there (most comments
+    # have none), which keeps this cheap on every comment
+    return (
+        min(math.log1p(len(original)) / 7.0, 1.5),
+        capitals / letters if letters else 0.0,
+        repeated / len(original) if original else 0.0,
+        min(len(_LINK.findall(original)), 5) / 5.0 if "." in original or ":" in original
+        else 0.0,
+        min(len(_EMAIL.findall(original)), 3) / 3.0 if "@" in original else 0.0,
+        min(len(_PHONE.findall(original)), 3) / 3.0 if _DIGIT.search(original) else 0.0,
+    )
+
+
+# --- the same character n-grams as 64-bit numbers, for the compiled scorer --------------------
+# Looking up hundreds of fresh n-gram strings in a dictionary of 150,000 costs a cache miss or
+# three each; hashing every n-gram of a comment at once with numpy and finding the hashes with
+# one `searchsorted` costs a few vector operations. The hash is a polynomial over code points
+# modulo 2**64 (numpy's uint64 arithmetic wraps); the scorer refuses a vocabulary in which two
+# n-grams share a hash, and an unseen n-gram matching a vocabulary hash by chance has odds of
+# about 1e-14 per n-gram.
+
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+_SPACE = np.uint64(32)
+
+
+def char_gram_hashes(text: str) -> np.ndarray:
+    """Hashes of `char_grams(text)` (same n-grams, same multiplicity): the n-grams of the
+    joined words, without those that straddle a word boundary (they hold two spaces)."""
+    codes = _code_points(" " + "  ".join(fold_repeats(text).split()) + " ")
+    low, high = CHAR_RANGE
+    pieces = []
+    hashes = codes
+    spaces = codes == _SPACE
+    double = spaces[:-1] & spaces[1:]  # double[i]: a word boundary starts at i
+    straddles = np.zeros(len(codes), dtype=bool)
+    for n in range(2, high + 1):
+        if len(codes) < n:
+            break
+        hashes = hashes[:-1] * _BASE + codes[n - 1:]
+        straddles = straddles[:-1] | double[n - 2:]
+        if n >= low:
+            pieces.append(hashes[~straddles])
+    return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint64)
+
+
+def term_hashes(terms: list[str]) -> np.ndarray:
+    """The hash `char_gram_hashes` gives each of these n-grams."""
+    result = np.empty(len(terms), dtype=np.uint64)
+    by_length: dict[int, list[int]] = {}
+    for index, term in enumerate(terms):
+        by_length.setdefault(len(term), []).append(index)
+    for length, indexes in by_length.items():
+        codes = _code_points("".join(terms[i] for i in indexes)).reshape(len(indexes), length)
+        hashes = codes[:, 0].copy()
+        for k in range(1, length):
+            hashes = hashes * _BASE + codes[:, k]
+        result[indexes] = hashes
+    return result

@@ -1,0 +1,201 @@
+"""The normaliser as tables: what a reader writes in, what the model and word lists see out."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hakam.model.normalize import (
+    EMAIL_TOKEN,
+    PHONE_TOKEN,
+    URL_TOKEN,
+    Normalized,
+    count_links,
+    normalize,
+)
+
+
+@pytest.mark.parametrize("written, seen", [
+    # Arabic: diacritics, tatweel, letter forms
+    ("كـلب", "كلب"),
+    ("كَلب", "كلب"),
+    ("كَلْبٌ", "كلب"),
+    ("كـــلب", "كلب"),
+    ("الرَّحْمٰنِ", "الرحمن"),  # superscript alef U+0670
+    ("أحمد إسلام آمال ٱلله", "احمد اسلام امال الله"),
+    ("على", "علي"),
+    ("مؤمن", "مومن"),
+    ("سئل", "سيل"),
+    ("مدرسة", "مدرسه"),
+    ("ﻛﻠﺐ", "كلب"),  # presentation forms
+    # Persian and Urdu look-alike letters
+    ("کلب", "كلب"),
+    ("ڪلب", "كلب"),
+    ("یا", "يا"),
+    ("ہذا", "هذا"),
+    # digits
+    ("٣٤٥", "345"),
+    ("۱۲۳", "123"),
+    # invisible and direction-changing characters
+    ("ك\u200bل\u200cب", "كلب"),
+    ("sp\u200bam", "spam"),
+    ("\u202espam\u202c", "spam"),
+    ("\u2066كلب\u2069", "كلب"),
+    ("spa\u00adm", "spam"),
+    ("\ufeffhello", "hello"),
+    # repeated letters: one in Arabic script, two in Latin
+    ("كلبببب", "كلب"),
+    ("ههههههه", "ه"),
+    ("gooood", "good"),
+    ("coool", "cool"),
+    ("good", "good"),
+    ("ممكن", "ممكن"),  # a real double letter stays
+    ("wow!!!!", "wow!"),
+    # Latin: case, look-alikes from other scripts, full width, mathematical letters, accents
+    ("FREE Money", "free money"),
+    ("sp\u0430m", "spam"),  # Cyrillic а
+    ("\u03c1ay now", "pay now"),  # Greek rho beside Latin letters
+    ("Καλημέρα", "καλημέρα"),  # real Greek is left alone
+    ("pαypal", "paypal"),  # Greek alpha inside a Latin word
+    ("ｆｒｅｅ", "free"),
+    ("𝐟𝐮𝐜𝐤", "fuck"),
+    ("fück", "fuck"),
+    ("Привет мир", "привет мир"),  # real Cyrillic is left alone
+    # leetspeak
+    ("h3ll0", "hello"),
+    ("fr33", "free"),
+    ("$h1t", "shit"),
+    ("n00b", "noob"),
+    ("b1tch", "bitch"),
+    ("@ss", "ass"),
+    # Arabizi keeps its digits
+    ("3ayez", "3ayez"),
+    ("7abibi", "7abibi"),
+    ("ma3lesh", "ma3lesh"),
+    ("5ara", "5ara"),
+    ("enta 7mar", "enta 7mar"),
+    ("2albi", "2albi"),
+    # numbers that are numbers
+    ("1st 2nd 4th", "1st 2nd 4th"),
+    ("win10 mp3 covid19", "win10 mp3 covid19"),
+    ("10am", "10am"),
+    # spaced-out letters
+    ("f u c k", "fuck"),
+    ("f.u.c.k", "fuck"),
+    ("f-u-c-k you", "fuck you"),
+    ("f_u_c_k", "fuck"),
+    ("f*u*c*k", "fuck"),
+    ("ك ل ب", "كلب"),
+    ("a b", "a b"),
+    ("i am a b c", "i am abc"),
+    # whitespace
+    ("  hello \n\t world  ", "hello world"),
+    ("كلب\u00a0\u00a0حمار", "كلب حمار"),
+    ("", ""),
+])
+def test_what_the_reader_wrote_is_seen_plainly(written, seen):
+    assert normalize(written).text == seen
+
+
+@pytest.mark.parametrize("written, seen", [
+    ("visit https://example.com/page now", f"visit {URL_TOKEN} now"),
+    ("hxxp://bit . ly/x", URL_TOKEN),
+    ("go to www . site . com", f"go to {URL_TOKEN}"),
+    ("site dot com", URL_TOKEN),
+    ("site[.]com", URL_TOKEN),
+    ("site(dot)com", URL_TOKEN),
+    ("example．com", URL_TOKEN),  # full-width dot
+    ("موقع.مصر", URL_TOKEN),
+    ("see example.com/a, then", f"see {URL_TOKEN} , then"),
+    ("write to x@y.com", f"write to {EMAIL_TOKEN}"),
+    ("name at gmail dot com", EMAIL_TOKEN),
+    ("name [at] gmail [dot] com", EMAIL_TOKEN),
+    ("راسلني على ahmed@mail.net", f"راسلني علي {EMAIL_TOKEN}"),
+    ("call +966 55 123 4567", f"call {PHONE_TOKEN}"),
+    ("اتصل ٠٥٥-١٢٣-٤٥٦٧", f"اتصل {PHONE_TOKEN}"),
+    ("01012345678!", f"{PHONE_TOKEN} !"),
+    # not addresses
+    ("it was good.the end", "it was good.the end"),
+    ("on 2024-11-25 at noon", "on 2024-11-25 at noon"),
+    ("look at this", "look at this"),
+    ("1234567", "1234567"),
+])
+def test_addresses_become_placeholder_words(written, seen):
+    assert normalize(written).text == seen
+
+
+def test_addresses_stay_text_when_placeholders_are_off():
+    assert normalize("Visit Casino.com", placeholders=False).text == "visit casino.com"
+
+
+@pytest.mark.parametrize("text, links", [
+    ("no links here.", 0),
+    ("https://a.com and b dot net", 2),
+    ("x@y.com", 0),
+])
+def test_links_are_counted_however_they_are_disguised(text, links):
+    assert count_links(text) == links
+
+
+def find(normalized: Normalized, needle: str, original: str) -> list[str]:
+    return [original.__getitem__(slice(*normalized.original_span(*m.span())))
+            for m in re.finditer(re.escape(needle), normalized.text)]
+
+
+@pytest.mark.parametrize("original, needle, pointed_at", [
+    ("يا كـلـب!", "كلب", ["كـلـب"]),
+    ("يا كَلْبٌ", "كلب", ["كَلْبٌ"]),
+    ("أنت كلبببب", "كلب", ["كلبببب"]),
+    ("you f.u.c.k", "fuck", ["f.u.c.k"]),
+    ("you ＦＵＣＫ!", "fuck", ["ＦＵＣＫ"]),
+    ("spаm and SPAM", "spam", ["spаm", "SPAM"]),
+    ("Straße", "strasse", ["Straße"]),
+    ("go hxxp://bit . ly/x now", URL_TOKEN, ["hxxp://bit . ly/x"]),
+    ("mail name at gmail dot com.", EMAIL_TOKEN, ["name at gmail dot com"]),
+    ("ﷺ كلب", "كلب", ["كلب"]),
+])
+def test_matches_point_at_what_the_reader_wrote(original, needle, pointed_at):
+    assert find(normalize(original), needle, original) == pointed_at
+
+
+def test_original_span_never_leaves_the_text():
+    normalized = normalize("  hello  ")
+    assert normalized.original_span(-5, 100) == (2, 7)
+    assert normalize("").original_span(0, 3) == (0, 0)
+
+
+_ARABIC_HEAVY = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+        st.characters(min_codepoint=0x0020, max_codepoint=0x007E),
+        st.sampled_from("\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2066\u2069\ufeff\u00ad "
+                        "\u0640\u0670\ufdf2\ufefb\uff0e\u3002аοѕ@$0134579.-_* "),
+    ),
+    max_size=80,
+)
+_ANY = st.one_of(st.text(max_size=80), _ARABIC_HEAVY)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANY, st.booleans())
+def test_normalising_twice_changes_nothing(text, placeholders):
+    once = normalize(text, placeholders=placeholders).text
+    assert normalize(once, placeholders=placeholders).text == once
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANY)
+def test_offsets_stay_inside_the_original_and_in_order(text):
+    normalized = normalize(text)
+    size = len(normalized.text)
+    assert len(normalized.offsets) == len(normalized.ends) == size
+    spans = zip(normalized.offsets, normalized.ends, strict=True)
+    assert all(0 <= start < end <= len(text) for start, end in spans)
+    assert list(normalized.offsets) == sorted(normalized.offsets)
+    assert list(normalized.ends) == sorted(normalized.ends)
+    for start in range(size):
+        s, e = normalized.original_span(start, size)
+        assert 0 <= s < e <= len(text)

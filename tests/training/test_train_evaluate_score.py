@@ -1,0 +1,117 @@
+"""`hakam train` → `hakam evaluate` → `hakam score` on a small made-up corpus, and the
+compiled scorer against the scikit-learn pipeline it was compiled from."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import joblib
+import numpy as np
+
+from hakam.model import Scorer
+
+from .conftest import run_hakam
+from .fixtures import ARABIC_ABUSIVE, ARABIC_CLEAN, ENGLISH_HAM, ENGLISH_SPAM
+
+
+def test_training_writes_model_report_and_card(trained_model):
+    for name in ("model.joblib", "evaluation.json", "evaluation.md", "MODEL_CARD.md"):
+        assert (trained_model / name).is_file(), name
+    report = json.loads((trained_model / "evaluation.json").read_text())
+    assert report["slices"]["abuse/ar"]["model"]["roc_auc"] > 0.95
+    assert report["slices"]["spam/en"]["model"]["roc_auc"] > 0.95
+    assert "baseline" in report["slices"]["abuse/ar"]
+    card = (trained_model / "MODEL_CARD.md").read_text()
+    assert "mubarak2017-aljazeera-comments" in card and "abuse_hold" in card
+
+
+def test_evaluate_prints_per_dataset_and_language_metrics(trained_model, corpus):
+    result = run_hakam("evaluate", "--model", str(trained_model), "--data", str(corpus),
+                       "--quiet")
+    assert result.exit_code == 0, result.output
+    for slice_name in ("abuse/ar", "abuse/dataset:mubarak2017-aljazeera-comments", "spam/en",
+                       "spam/dataset:youtube-spam"):
+        assert slice_name in result.output
+    assert "ROC-AUC" in result.output and "PR-AUC" in result.output
+
+
+def test_score_round_trip_keeps_order_and_flags_abuse_and_spam(trained_model):
+    lines = [
+        {"text": "كلب حمار غبي حقير"},
+        {"text": "شكرا على المقال الرائع"},
+        {"text": "check out my channel subscribe free money http://bit.ly/win"},
+        {"text": "love this song great video"},
+    ]
+    result = run_hakam("score", "--model", str(trained_model), "--explain",
+                       input="".join(json.dumps(line, ensure_ascii=False) + "\n"
+                                     for line in lines))
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4
+    abusive, clean, spam, ham = out
+    assert abusive["abuse"] > clean["abuse"] + 0.3
+    assert spam["spam"] > ham["spam"] + 0.3
+    assert spam["decision"] in ("spam", "pending") and ham["decision"] == "approved"
+    assert abusive["decision"] == "pending"
+    reason = next(r for r in abusive["reasons"] if r["task"] == "abuse")
+    text = lines[0]["text"]
+    highlighted = {text[s:e] for s, e in reason["spans"]}
+    assert highlighted & set(ARABIC_ABUSIVE), reason
+
+
+def test_a_bad_line_gets_an_error_line_and_the_stream_goes_on(trained_model):
+    source = '{"text": "love this song"}\nnot json\n{"no_text": 1}\n\n{"text": "كلب حقير"}\n'
+    result = run_hakam("score", "--model", str(trained_model), input=source)
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4  # the blank line is skipped
+    assert "spam" in out[0] and "error" in out[1] and "error" in out[2] and "abuse" in out[3]
+    assert "line 2" in out[1]["error"]
+
+
+def _varied_texts(count: int) -> list[str]:
+    rng = random.Random(11)
+    vocabulary = ARABIC_ABUSIVE + ARABIC_CLEAN + ENGLISH_HAM + ENGLISH_SPAM
+    noise = ["\u064e", "\u0640", "!!!", "😂", "ـــ", "\u200b", "FREE", "WIN", "123", "٣٤٥",
+             "http://x.co/a", "mail@site.com", "+44 7700 900123", "ك", "ی", "аррle", "  ", "\n",
+             "", "www.", "loooool", "ههههه"]
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(vocabulary if rng.random() < 0.7 else noise)
+                 for _ in range(rng.randint(0, 14))]
+        if rng.random() < 0.2:  # words glued or cut: n-grams the vocabulary half knows
+            parts = ["".join(parts)[: rng.randint(0, 40)]]
+        texts.append(" ".join(parts))
+    return texts
+
+
+def test_compiled_scorer_gives_the_pipelines_probabilities(trained_model):
+    pipeline = joblib.load(trained_model / "pipeline.joblib")
+    scorer = Scorer.load(trained_model)
+    texts = _varied_texts(10_000)
+    expected = pipeline.predict(texts)
+    scores = scorer.score_many(texts)
+    spam = np.array([s.spam for s in scores])
+    abuse = np.array([s.abuse for s in scores])
+    assert np.abs(spam - expected["spam"]).max() <= 1e-6
+    assert np.abs(abuse - expected["abuse"]).max() <= 1e-6
+    assert spam.std() > 0.05 and abuse.std() > 0.05  # the texts really vary in score
+
+
+def test_moderator_labels_train_alongside_the_datasets(tmp_path, corpus, recipe):
+    labels = tmp_path / "labels.jsonl"
+    rows = [{"text": f"اشتري الان ذهب رخيص رقم {i}", "task": "spam", "label": 1,
+             "source": "moderator"} for i in range(30)]
+    rows += [{"text": f"تعليق عادي عن الخبر {i}", "task": "spam", "label": 0,
+              "source": "moderator"} for i in range(30)]
+    labels.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                      encoding="utf-8")
+    out = tmp_path / "model"
+    result = run_hakam("train", "--recipe", str(recipe), "--data", str(corpus), "--extra",
+                       str(labels), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    scorer = Scorer.load(out)
+    assert scorer.metadata["extras"] == [str(labels.resolve())]
+    assert "extra:labels.jsonl" in scorer.metadata["sizes"]["spam"]
+    assert scorer.score("اشتري الان ذهب رخيص").spam > scorer.score("تعليق عادي عن الخبر").spam

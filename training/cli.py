@@ -1,0 +1,169 @@
+"""The model commands of `hakam`: score, train, evaluate, model promote.
+
+`register(main)` adds them to the service's click group. This module imports only click and
+hakam.model at import time: `hakam score` and every service command must work without loading
+scikit-learn, so training modules are imported inside the commands that need them.
+
+`hakam score` contract: one JSON line out per non-blank line in, in order, written and flushed
+as each line is scored (it streams; memory stays flat however long the input). A line that is
+not a JSON object with a string "text" gets `{"error": "..."}` in its place and the stream goes
+on; the count of such lines is said on standard error and the exit status is then 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from hakam.model import Scorer
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _load(path: str | None) -> Scorer:
+    try:
+        return Scorer.load(path)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot load the model: {error}") from None
+
+
+def _reason(reason, explain: bool) -> dict:
+    if not explain:
+        return {"code": reason.code, "task": reason.task}
+    return {"code": reason.code, "message": reason.message, "task": reason.task,
+            "spans": [list(span) for span in reason.spans], "weight": reason.weight}
+
+
+@click.command("score")
+@click.option("--model", "model_path", type=click.Path(exists=True),
+              help="A trained model folder or file (default: the active model).")
+@click.option("--explain", is_flag=True,
+              help="Explain both heads (not only those at their hold threshold), with each "
+                   "reason's message, spans and weight.")
+def score_command(model_path: str | None, explain: bool) -> None:
+    """Score JSONL {"text": ...} from standard input; one JSON line out per line in."""
+    scorer = _load(model_path)
+    thresholds = scorer.thresholds
+    failures = 0
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item.get("text") if isinstance(item, dict) else None
+            if not isinstance(text, str):
+                raise ValueError('expected a JSON object with a string "text"')
+        except ValueError as error:  # json.JSONDecodeError is a ValueError
+            failures += 1
+            out.write(json.dumps({"error": f"line {number}: {error}"}) + "\n")
+            out.flush()
+            continue
+        score = scorer.score(text, explain_all=explain)
+        out.write(json.dumps({
+            "spam": round(score.spam, 6),
+            "abuse": round(score.abuse, 6),
+            "decision": thresholds.decide(score.spam, score.abuse),
+            "reasons": [_reason(r, explain) for r in score.reasons],
+        }, ensure_ascii=False) + "\n")
+        out.flush()
+    if failures:
+        _say(f"{failures} line(s) could not be scored (see the error lines)")
+        sys.exit(1)
+
+
+@click.command("train")
+@click.option("--recipe", type=click.Path(exists=True, dir_okay=False),
+              help="Recipe TOML (default: training/recipes/default.toml).")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder with the datasets the recipe names (layout of ../shared/datasets).")
+@click.option("--extra", "extras", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV or JSONL with text,task,label (e.g. `hakam labels export`); repeatable.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the model, evaluation and model card into.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def train_command(recipe, data_dir, extras, out, quiet) -> None:
+    """Train both heads, evaluate them and write the model folder."""
+    from . import datasets, train
+
+    try:
+        result = train.train(data_dir, out, recipe, extras, quiet=quiet)
+    except datasets.DatasetError as error:
+        raise click.ClickException(str(error)) from None
+    _say(f"model {result['model_version']} written to {out} "
+         f"(thresholds {result['thresholds']}); see {out}/evaluation.md")
+
+
+@click.command("evaluate")
+@click.option("--model", "model_path", type=click.Path(exists=True),
+              help="A trained model folder or file (default: the active model).")
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def evaluate_command(model_path, data_dir, as_json, quiet) -> None:
+    """Per-dataset and per-language ROC-AUC, PR-AUC and precision/recall at the thresholds,
+    on the fixed evaluation split of the datasets the model was trained on."""
+    from . import datasets, evaluate, promote, report
+
+    scorer = _load(model_path)
+    try:
+        rows = promote.evaluation_rows(data_dir, scorer)
+    except datasets.DatasetError as error:
+        raise click.ClickException(str(error)) from None
+    if not rows:
+        raise click.ClickException("no evaluation rows: the model names no dataset found there")
+    result = evaluate.evaluate(scorer, rows, quiet=quiet)
+    result["thresholds"] = scorer.thresholds.as_dict()
+    result["model_version"] = scorer.version
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"model {scorer.version}, thresholds {result['thresholds']}")
+        click.echo(report.evaluation_markdown(result))
+
+
+@click.group("model")
+def model_group() -> None:
+    """The active model."""
+
+
+@model_group.command("promote")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="Dataset folder for the evaluation (default: the one the model trained on).")
+@click.option("--force", is_flag=True, help="Promote even if worse; recorded in the log.")
+@click.option("--tolerance", default=0.005, show_default=True, type=click.FloatRange(0, 1),
+              help="Largest allowed drop in ROC-AUC or PR-AUC on any slice.")
+def promote_command(path, data_dir, force, tolerance) -> None:
+    """Make a trained model the active one if it is not worse on any slice."""
+    from . import promote
+
+    try:
+        result = promote.promote(path, data_dir, force=force, tolerance=tolerance, quiet=False)
+    except promote.PromotionRefused as refused:
+        for problem in refused.problems:
+            _say(f"worse on {problem}")
+        raise click.ClickException(
+            f"not promoted: worse than the active model on {len(refused.problems)} slice(s); "
+            "use --force to override (it is recorded)") from None
+    if result.forced:
+        _say(f"forced over: {'; '.join(result.overridden)} (recorded)")
+    _say(f"model {result.version} is now active ({result.path})")
+    click.echo(result.version)
+
+
+@model_group.command("show")
+def show_command() -> None:
+    """Print the active model's version, path and thresholds."""
+    scorer = _load(None)
+    click.echo(json.dumps({"version": scorer.version, "path": str(scorer.path),
+                           "thresholds": scorer.thresholds.as_dict()}))
+
+
+def register(main: click.Group) -> None:
+    for command in (score_command, train_command, evaluate_command, model_group):
+        main.add_command(command)

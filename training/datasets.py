@@ -1,0 +1,297 @@
+"""Labelled examples from the public datasets and from extra files, deduplicated and split.
+
+Owns: one loader per dataset folder (each quirk its SOURCE.md documents is handled here and
+nowhere else), reading extra `text,task,label` CSV/JSONL files (the format `hakam labels export`
+writes), deduplication on normalised text, language tagging and the fixed evaluation split.
+Never fits anything and never writes into a dataset folder.
+
+The split: every example's *dedupe key* (its normalised text with punctuation and spacing
+removed) is hashed; the hash picks the split. The same text therefore always lands in the same
+split, whichever dataset it came from and however much data is added later, and near-identical
+texts (differing only in spacing, punctuation, diacritics, case) can never sit on both sides of
+the train/evaluation line. Because the hash ignores the label, every class of every dataset is
+split in the same proportions (stratified in expectation): 20% evaluation, 10% calibration
+(held out from fitting, used for Platt scaling and for choosing thresholds), 70% training.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hakam.model.normalize import normalize
+
+TASKS = ("spam", "abuse")
+EVALUATION_SHARE = 0.20
+CALIBRATION_SHARE = 0.10
+
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    task: str  # "spam" | "abuse"
+    label: int  # 1 = spam/abusive, 0 = clean
+    dataset: str  # folder name, or "extra:<file name>"
+    language: str = ""  # "ar" | "en", filled by `tag_language`
+    split: str = ""  # "train" | "calibration" | "evaluation", filled by `assign_split`
+    key: str = ""  # dedupe key
+
+
+class DatasetError(ValueError):
+    """A dataset folder or extra file is missing or unreadable; the message names it."""
+
+
+# --- one loader per dataset folder --------------------------------------------------------
+
+def _tsv(path: Path, *, quoting=csv.QUOTE_NONE) -> Iterator[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield from csv.reader(handle, delimiter="\t", quoting=quoting)
+
+
+def _csv_dicts(path: Path) -> Iterator[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield {(key or "").strip(): value for key, value in row.items()}
+
+
+def _youtube_spam(folder: Path) -> Iterator[tuple[str, int]]:
+    for path in sorted(folder.glob("Youtube*.csv")):
+        for row in _csv_dicts(path):
+            # CONTENT carries HTML (<br />, <a href=...>, &#39;): keep the link target as text
+            # because links are what spam is made of.
+            text = re.sub(r"<a [^>]*href=\"([^\"]*)\"[^>]*>", r" \1 ", row["CONTENT"])
+            text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+            yield text, int(row["CLASS"])
+
+
+def _sms_spam(folder: Path) -> Iterator[tuple[str, int]]:
+    for index, row in enumerate(_tsv(folder / "SMSSpamCollection")):
+        if index == 0 and row[0] == "output":  # header added by the mirror, not in the original
+            continue
+        yield row[1], int(row[0] == "spam")
+
+
+def _arabic_spam_tweets(folder: Path) -> Iterator[tuple[str, int]]:
+    for row in _csv_dicts(folder / "Augmented_SpamHamTweets.derived.csv"):
+        yield row["Tweet Text"], int(row["Label"].strip() == "Spam")
+
+
+def _davidson(folder: Path) -> Iterator[tuple[str, int]]:
+    for row in _csv_dicts(folder / "labeled_data.csv"):
+        yield html.unescape(row["tweet"]), int(row["class"] in ("0", "1"))  # hate or offensive
+
+
+def _olid(folder: Path) -> Iterator[tuple[str, int]]:
+    for index, row in enumerate(_tsv(folder / "olid-training-v1.0.tsv")):
+        if index == 0:
+            continue
+        yield row[1], int(row[2] == "OFF")
+
+
+def _mlma(folder: Path) -> Iterator[tuple[str, int]]:
+    for name in ("ar_dataset.csv", "en_dataset.csv"):
+        for row in _csv_dicts(folder / name):
+            yield row["tweet"], int(row["sentiment"].strip() != "normal")  # README's convention
+
+
+def _mubarak(folder: Path, names: Iterable[str]) -> Iterator[tuple[str, int]]:
+    for name in names:
+        for index, row in enumerate(_tsv(folder / name)):
+            if index == 0:
+                continue
+            # level 0 clean, -1 offensive, -2 obscene
+            yield row[1], int(row[2].strip() != "0")
+
+
+def _aljazeera(folder: Path) -> Iterator[tuple[str, int]]:
+    return _mubarak(folder, ("AJ-train.tsv", "AJ-dev.tsv", "AJ-test.tsv"))
+
+
+def _mubarak_tweets(folder: Path) -> Iterator[tuple[str, int]]:
+    # tweet-classification.tsv is the union of these three: never read both.
+    return _mubarak(folder, ("tweet-train.tsv", "tweet-dev.tsv", "tweet-test.tsv"))
+
+
+def _osact(folder: Path) -> Iterator[tuple[str, int]]:
+    for name in ("OSACT2020-sharedTask-train.txt", "OSACT2020-sharedTask-dev.txt"):
+        for row in _tsv(folder / name):
+            yield row[0].replace("<LF>", "\n"), int(row[1] == "OFF")
+
+
+def _l_hsab(folder: Path) -> Iterator[tuple[str, int]]:
+    # three tweets hold newlines inside quotes: default quoting, not a line split
+    for index, row in enumerate(_tsv(folder / "L-HSAB", quoting=csv.QUOTE_MINIMAL)):
+        if index == 0 or len(row) < 2:
+            continue
+        yield row[0], int(row[1].strip() != "normal")
+
+
+def _vanetik(folder: Path) -> Iterator[tuple[str, int]]:
+    for path in sorted(folder.glob("arabic_off_lang_dataset_ID*.derived.csv")):
+        repaired = "ID16" in path.name  # its `text` is cp1256 mis-decoded as cp1252
+        for row in _csv_dicts(path):
+            label = row.get("offensive", "").strip()
+            if label not in ("0", "1"):
+                continue  # `null`: not annotated
+            text = row["text_repaired_cp1256"] if repaired else row["text"]
+            text = text.replace("_x000D_", "")  # Excel's escaped carriage return
+            if text.strip():
+                yield text, int(label)
+
+
+LOADERS: dict[str, tuple[str, Callable[[Path], Iterable[tuple[str, int]]]]] = {
+    "youtube-spam": ("spam", _youtube_spam),
+    "sms-spam-collection": ("spam", _sms_spam),
+    "arabic-spam-tweets": ("spam", _arabic_spam_tweets),
+    "davidson-hate-offensive": ("abuse", _davidson),
+    "olid-english-offensive": ("abuse", _olid),
+    "mlma-hate-speech": ("abuse", _mlma),
+    "mubarak2017-aljazeera-comments": ("abuse", _aljazeera),
+    "mubarak2017-arabic-tweets": ("abuse", _mubarak_tweets),
+    "osact2020-arabic-offensive": ("abuse", _osact),
+    "l-hsab-levantine": ("abuse", _l_hsab),
+    "vanetik-arabic-offensive-collection": ("abuse", _vanetik),
+}
+
+
+def load_dataset(data_dir: str | Path, name: str) -> list[Example]:
+    if name not in LOADERS:
+        raise DatasetError(f"unknown dataset {name!r}; known: {', '.join(sorted(LOADERS))}")
+    folder = Path(data_dir) / name
+    if not folder.is_dir():
+        raise DatasetError(f"dataset folder {folder} does not exist")
+    task, loader = LOADERS[name]
+    try:
+        return [Example(text, task, label, name) for text, label in loader(folder)
+                if text and text.strip()]
+    except (OSError, KeyError, IndexError, ValueError) as error:
+        raise DatasetError(f"cannot read dataset {name} in {folder}: {error!r}") from error
+
+
+def as_negatives(rows: list[Example], task: str) -> list[Example]:
+    """Real comments from an abuse dataset, every one of them a negative for the spam head:
+    readers' comments and tweets, abusive or not, are not spam. Without them the Arabic spam
+    data (synthetic adverts against news headlines) teaches that any Arabic comment is spam."""
+    if task != "spam" or any(row.task != "abuse" for row in rows):
+        raise DatasetError("only abuse datasets can serve as negatives, and only for spam")
+    return [Example(row.text, "spam", 0, row.dataset) for row in rows]
+
+
+# --- extra files (CSV or JSONL with text, task, label) ------------------------------------
+
+_POSITIVE = {"1", "true", "yes", "spam", "abuse", "abusive", "offensive", "rejected"}
+_NEGATIVE = {"0", "false", "no", "ham", "clean", "approved", "ok", "not"}
+
+
+def _label(value) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return int(value > 0)
+    text = str(value).strip().lower()
+    if text in _POSITIVE:
+        return 1
+    if text in _NEGATIVE:
+        return 0
+    return None
+
+
+def load_extra(path: str | Path) -> list[Example]:
+    """Rows of `text,task,label` from a CSV (with header) or JSONL file; rows with an unknown
+    task or label are skipped and counted on standard error."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"extra file {path} does not exist")
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+        rows = []
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        rows.append({})
+    else:
+        rows = list(_csv_dicts(path))
+    examples, skipped = [], 0
+    for row in rows:
+        text, task, label = row.get("text"), str(row.get("task", "")).strip(), _label(
+            row.get("label", ""))
+        if not isinstance(text, str) or not text.strip() or task not in TASKS or label is None:
+            skipped += 1
+            continue
+        examples.append(Example(text, task, label, f"extra:{path.name}"))
+    if skipped:
+        print(f"{path}: skipped {skipped} rows without text, a known task or a 0/1 label",
+              file=sys.stderr)
+    return examples
+
+
+def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
+    """Every row the recipe's `[datasets.<task>]` tables name (an abuse dataset under spam
+    gives spam negatives), then the extra files; not yet deduplicated or split."""
+    raw: list[Example] = []
+    loaded: dict[str, list[Example]] = {}
+    for task in TASKS:
+        for name in heads.get(task, {}):
+            if data_dir is None:
+                raise DatasetError("the recipe names datasets but no dataset folder was given")
+            if name not in loaded:
+                loaded[name] = load_dataset(data_dir, name)
+                if say:
+                    say(f"{name}: {len(loaded[name])} rows")
+            rows = loaded[name]
+            raw.extend(as_negatives(rows, task) if rows and rows[0].task != task else rows)
+    for path in extras:
+        raw.extend(load_extra(path))
+    return raw
+
+
+# --- language, dedupe key, split ----------------------------------------------------------
+
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def language_of(text: str) -> str:
+    """"ar" when the text has more Arabic-script letters than Latin ones, else "en" (the Latin
+    slice, which also holds Arabizi and the few French comments)."""
+    return "ar" if len(_ARABIC.findall(text)) > len(_LATIN.findall(text)) else "en"
+
+
+def dedupe_key(text: str) -> str:
+    return _NOT_WORD.sub("", normalize(text).text)
+
+
+def split_of(key: str) -> str:
+    bucket = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") / 2**64
+    if bucket < EVALUATION_SHARE:
+        return "evaluation"
+    if bucket < EVALUATION_SHARE + CALIBRATION_SHARE:
+        return "calibration"
+    return "train"
+
+
+def prepare(examples: Iterable[Example]) -> list[Example]:
+    """Deduplicate per task (first occurrence wins, so recipe order decides which dataset keeps
+    a text shared by two), drop texts whose key is empty, tag language and split."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for example in examples:
+        key = dedupe_key(example.text)
+        if not key or (example.task, key) in seen:
+            continue
+        seen.add((example.task, key))
+        kept.append(Example(example.text, example.task, example.label, example.dataset,
+                            language_of(example.text), split_of(key), key))
+    return kept

@@ -1,0 +1,110 @@
+"""Making a trained model the active one, only when it is not worse than the active one.
+
+Owns the promotion gate and where promoted models live: `promote` evaluates the candidate and
+the active model on the same fixed evaluation rows; if the candidate's ROC-AUC or PR-AUC is
+lower by more than the tolerance on any task × language or task × dataset slice, it refuses and
+names the slices (unless forced). On success it copies the candidate into
+`<data dir>/models/<version>/`, appends a line to `<data dir>/promotions.jsonl` (forced
+promotions say so, with the slices they overrode) and points `<data dir>/active-model` at it,
+which `Scorer.load()` honours. Never edits the shipped model or the candidate's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hakam.model import Scorer
+from hakam.model.scorer import ACTIVE_MODEL_FILE, MODEL_FILE, data_dir, resolve_model_path
+
+from . import datasets, evaluate
+
+TOLERANCE = 0.005
+MIN_SLICE_ROWS = 20  # smaller slices are too noisy to block a promotion
+PROMOTION_LOG = "promotions.jsonl"
+
+
+class PromotionRefused(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Promotion:
+    version: str
+    path: Path
+    forced: bool
+    overridden: list[str] = field(default_factory=list)
+
+
+def evaluation_rows(data: str | Path | None, *scorers: Scorer) -> list[datasets.Example]:
+    """The evaluation split of every dataset (and extra file) any of the models trained on,
+    gathered the way training gathered them."""
+    heads: dict[str, dict] = {task: {} for task in datasets.TASKS}
+    extras: dict[str, None] = {}
+    for scorer in scorers:
+        recipe = scorer.metadata.get("recipe", {})
+        for task in datasets.TASKS:
+            heads[task].update(recipe.get("datasets", {}).get(task, {}))
+        extras.update(dict.fromkeys(p for p in scorer.metadata.get("extras", [])
+                                    if Path(p).is_file()))
+    rows = datasets.raw_examples(data, heads, list(extras))
+    return [r for r in datasets.prepare(rows) if r.split == "evaluation"]
+
+
+def _small(report: dict) -> dict:
+    return {"slices": {name: entry for name, entry in report["slices"].items()
+                       if entry["model"]["n"] >= MIN_SLICE_ROWS}}
+
+
+def promote(candidate_path: str | Path, data: str | Path | None = None, *, force: bool = False,
+            tolerance: float = TOLERANCE, quiet: bool = True) -> Promotion:
+    candidate = Scorer.load(candidate_path)
+    try:
+        active = Scorer.load(None)
+    except FileNotFoundError:  # nothing active and nothing shipped: nothing to compare with
+        active = candidate
+    data = data or candidate.metadata.get("data_dir")
+    problems: list[str] = []
+    if candidate.version != active.version:
+        try:
+            rows = evaluation_rows(data, candidate, active)
+        except datasets.DatasetError as error:
+            rows, problems = [], [f"cannot evaluate: {error}"]
+        if rows:
+            ours = evaluate.evaluate(candidate, rows, quiet=quiet)
+            theirs = evaluate.evaluate(active, rows, quiet=quiet)
+            problems = evaluate.worse_slices(_small(ours), _small(theirs), tolerance)
+        elif not problems:
+            problems = ["cannot evaluate: no evaluation rows"]
+    if problems and not force:
+        raise PromotionRefused(problems)
+
+    home = data_dir()
+    target = home / "models" / candidate.version
+    target.mkdir(parents=True, exist_ok=True)
+    source = resolve_model_path(candidate_path).parent
+    for item in source.iterdir():
+        if item.is_file() and item.suffix in (".joblib", ".md", ".json"):
+            shutil.copy2(item, target / item.name)
+    entry = {
+        "promoted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "version": candidate.version,
+        "from": str(source.resolve()),
+        "previous": active.version,
+        "forced": bool(force and problems),
+        "overridden": problems if force else [],
+    }
+    (target / "promotion.json").write_text(json.dumps(entry, indent=2), encoding="utf-8")
+    with open(home / PROMOTION_LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+    pointer = home / ACTIVE_MODEL_FILE
+    temporary = pointer.with_suffix(".tmp")
+    temporary.write_text(str(target / MODEL_FILE) + "\n", encoding="utf-8")
+    os.replace(temporary, pointer)  # atomic: a starting worker never reads half a path
+    return Promotion(candidate.version, target, entry["forced"], entry["overridden"])

@@ -1,0 +1,461 @@
+"""Data in, model out: fit both heads from a recipe, calibrate, choose thresholds, compile.
+
+Owns the scikit-learn pipeline (`Pipeline`: normalise → char and word TF-IDF (+ side signals for
+spam) → logistic regression → Platt sigmoid fitted on the held-out calibration split), the plain
+baseline it must beat, threshold selection, and compiling the pipeline into the dictionary that
+`hakam.model.Scorer` loads. Never touches the service; never writes outside the output folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sparse
+from scipy.optimize import minimize
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
+
+from hakam.model.features import SIDE_SIGNALS, char_grams, side_signals, word_grams
+from hakam.model.normalize import normalize
+from hakam.model.scorer import FORMAT, MODEL_FILE, vocabulary_list
+from hakam.model.thresholds import Thresholds
+
+from . import datasets
+from .datasets import Example
+
+DEFAULT_RECIPE = Path(__file__).parent / "recipes" / "default.toml"
+PIPELINE_FILE = "pipeline.joblib"  # the scikit-learn pipeline, for the equality test and bench
+TASKS = datasets.TASKS
+
+
+def load_recipe(path: str | Path | None = None) -> dict:
+    with open(path or DEFAULT_RECIPE, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _progress(iterable, description: str, total: int | None = None, quiet: bool = False):
+    return tqdm(iterable, desc=description, total=total, file=sys.stderr, disable=quiet,
+                leave=False, mininterval=0.5)
+
+
+# --- the pipeline ---------------------------------------------------------------------------
+
+def _side_matrix(texts: list[str]) -> sparse.csr_matrix:
+    return sparse.csr_matrix(np.array([side_signals(t) for t in texts], dtype=np.float64)
+                             .reshape(len(texts), -1))
+
+
+def platt_fit(values: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Platt's sigmoid p = 1 / (1 + exp(a·f + b)) fitted by weighted log loss on his smoothed
+    targets (the same method as scikit-learn's `CalibratedClassifierCV(method="sigmoid")`)."""
+    positives = weights[labels == 1].sum()
+    negatives = weights[labels == 0].sum()
+    target = np.where(labels == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+
+    def loss(params):
+        a, b = params
+        z = a * values + b
+        # log(1 + exp(z)) - (1 - t) * z, stable
+        losses = np.logaddexp(0, z) - (1 - target) * z
+        p = 1 / (1 + np.exp(z))  # predicted positive probability
+        grad = (target - p) * weights  # d/dz of loss is (1 - p) - (1 - t) = t - p
+        return (losses * weights).sum(), np.array([(grad * values).sum(), grad.sum()])
+
+    start = np.array([0.0, np.log((negatives + 1) / (positives + 1))])
+    result = minimize(loss, start, jac=True, method="L-BFGS-B")
+    return float(result.x[0]), float(result.x[1])
+
+
+def platt_apply(values: np.ndarray, platt: tuple[float, float]) -> np.ndarray:
+    z = platt[0] * values + platt[1]
+    return np.where(z >= 0, np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))),
+                    1 / (1 + np.exp(-np.abs(z))))
+
+
+@dataclass
+class Member:
+    """One logistic regression of a head, over features optionally scaled by naive-Bayes
+    log-count ratios (NB-LR, Wang & Manning 2012)."""
+
+    regression: LogisticRegression
+    nb_ratios: np.ndarray | None = None
+
+    def scaled(self, features):
+        if self.nb_ratios is None:
+            return features
+        scale = np.ones(features.shape[1])
+        scale[:len(self.nb_ratios)] = self.nb_ratios
+        return features @ sparse.diags(scale)
+
+    def decision(self, features) -> np.ndarray:
+        return self.regression.decision_function(self.scaled(features))
+
+    def coefficients(self) -> np.ndarray:
+        """The weights on the unscaled features (the NB ratios folded in)."""
+        coefficients = self.regression.coef_[0].astype(np.float64).copy()
+        if self.nb_ratios is not None:
+            coefficients[:len(self.nb_ratios)] *= self.nb_ratios
+        return coefficients
+
+
+@dataclass
+class Pipeline:
+    """The trained scikit-learn model; `predict` is what the compiled scorer must reproduce.
+
+    A head is the mean decision value of its members (a linear model again, so the ensemble
+    compiles to one weight per feature), calibrated by a Platt sigmoid."""
+
+    char_vectorizer: TfidfVectorizer
+    word_vectorizer: TfidfVectorizer
+    heads: dict  # task -> list[Member]
+    platt: dict  # task -> (a, b)
+
+    def text_features(self, normalized: list[str]):
+        return sparse.hstack([self.char_vectorizer.transform(normalized),
+                              self.word_vectorizer.transform(normalized)], format="csr")
+
+    def features(self, texts: list[str], task: str, normalized: list[str] | None = None,
+                 text_features=None):
+        normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
+        blocks = [text_features if text_features is not None
+                  else self.text_features(normalized)]
+        if task == "spam":
+            blocks.append(_side_matrix(texts))
+        return sparse.hstack(blocks, format="csr")
+
+    def decision(self, texts, task, normalized=None, features=None) -> np.ndarray:
+        features = features if features is not None else self.features(texts, task, normalized)
+        return np.mean([member.decision(features) for member in self.heads[task]], axis=0)
+
+    def predict(self, texts: list[str], normalized: list[str] | None = None) -> dict:
+        normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
+        return {task: platt_apply(self.decision(texts, task, normalized), self.platt[task])
+                for task in TASKS}
+
+    @classmethod
+    def from_compiled(cls, model: dict) -> Pipeline:
+        """Rebuild the scikit-learn pipeline from a compiled model (exactly: same vocabulary,
+        idf and coefficients), so a shipped model needs no second, larger copy for the
+        equality test and the latency bench."""
+        recipe = model["metadata"].get("recipe", {}).get("features", {})
+        vectorizers = []
+        for kind, analyzer in (("char", char_grams), ("word", word_grams)):
+            part = model[kind]
+            vectorizer = TfidfVectorizer(
+                analyzer=analyzer, lowercase=False, sublinear_tf=recipe.get("sublinear_tf", True),
+                vocabulary={term: i for i, term in enumerate(vocabulary_list(part))})
+            vectorizer._validate_vocabulary()
+            vectorizer.idf_ = part["idf"]
+            vectorizers.append(vectorizer)
+        heads = {}
+        for task in TASKS:
+            coefficients = [model["char"][task], model["word"][task]]
+            if task == "spam":
+                coefficients.append(model["side"]["spam"])
+            head = LogisticRegression()
+            head.classes_ = np.array([0, 1])
+            head.coef_ = np.concatenate(coefficients)[None, :]
+            head.intercept_ = np.array([model["intercept"][task]])
+            heads[task] = [Member(head)]
+        return cls(vectorizers[0], vectorizers[1], heads,
+                   {task: tuple(model["platt"][task]) for task in TASKS})
+
+
+@dataclass
+class Baseline:
+    """Plain TF-IDF (word and char n-grams of the raw text, no normalisation) + logistic
+    regression, trained on the same rows without weights: the bar the model must clear."""
+
+    vectorizers: list
+    heads: dict
+
+    def predict(self, texts: list[str]) -> dict:
+        features = sparse.hstack([v.transform(texts) for v in self.vectorizers], format="csr")
+        return {task: self.heads[task].decision_function(features) for task in TASKS}
+
+
+def _vectorizer(analyzer, max_features: int, recipe: dict) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=analyzer, lowercase=False, min_df=recipe.get("min_df", 2),
+                           max_features=max_features, sublinear_tf=recipe.get("sublinear_tf", True),
+                           dtype=np.float64)
+
+
+def _fit_vectorizer(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer:
+    vectorizer.fit(texts)
+    vectorizer.stop_words_ = None  # the pruned n-grams: large and never needed again
+    return vectorizer
+
+
+def nb_ratios(features, labels: np.ndarray, smoothing: float) -> np.ndarray:
+    """log(p(feature | positive) / p(feature | negative)) with additive smoothing."""
+    positive = np.asarray(features[labels == 1].sum(axis=0)).ravel() + smoothing
+    negative = np.asarray(features[labels == 0].sum(axis=0)).ravel() + smoothing
+    return np.log((positive / positive.sum()) / (negative / negative.sum()))
+
+
+def row_weights(rows: list[Example], recipe: dict, task: str) -> np.ndarray:
+    """Each dataset gets its recipe share of the head's total weight; the mean row weighs 1."""
+    shares = recipe.get("datasets", {}).get(task, {})
+    counts = Counter(r.dataset for r in rows if not r.dataset.startswith("extra:"))
+    total_share = sum(shares.get(name, 1.0) for name in counts) or 1.0
+    dataset_rows = sum(counts.values())
+    extra_weight = recipe.get("extra", {}).get("row_weight", 2.0)
+    weights = []
+    for row in rows:
+        if row.dataset.startswith("extra:"):
+            weights.append(extra_weight)
+        else:
+            share = shares.get(row.dataset, 1.0) / total_share
+            weights.append(share * dataset_rows / counts[row.dataset])
+    return np.asarray(weights, dtype=np.float64)
+
+
+# --- thresholds -----------------------------------------------------------------------------
+
+def _lowest_threshold_with_precision(probs, labels, precision) -> float | None:
+    """Lowest t such that the comments scoring above t are positive with at least `precision`
+    (None when no cut reaches it)."""
+    order = np.argsort(-probs, kind="stable")
+    sorted_probs, sorted_labels = probs[order], labels[order]
+    cut_precision = np.cumsum(sorted_labels) / np.arange(1, len(probs) + 1)
+    # a cut is only possible between distinct scores
+    distinct = np.append(sorted_probs[1:] != sorted_probs[:-1], True)
+    good = np.flatnonzero((cut_precision >= precision) & distinct)
+    if len(good) == 0:
+        return None
+    last = good[-1]
+    return float(sorted_probs[last + 1]) if last + 1 < len(probs) else 0.0
+
+
+def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict]:
+    """Pick the thresholds on the calibration split (never the evaluation split).
+
+    `calibration[task]` = (probabilities, labels, datasets)."""
+    settings = recipe.get("thresholds", {})
+    notes: dict = {}
+    probs, labels, names = calibration["spam"]
+    reject_precision = settings.get("spam_reject_precision", 0.98)
+    candidates = [settings.get("spam_reject_floor", 0.95)]
+    pooled = _lowest_threshold_with_precision(probs, labels, reject_precision)
+    candidates.append(pooled if pooled is not None else 0.999)
+    for name in sorted(set(names)):
+        mask = names == name
+        if mask.sum() >= 100 and labels[mask].sum() >= 20:
+            found = _lowest_threshold_with_precision(probs[mask], labels[mask], reject_precision)
+            candidates.append(found if found is not None else 0.999)
+    spam_reject = min(max(candidates), 0.999)
+    hold = _lowest_threshold_with_precision(probs, labels, settings.get("spam_hold_precision", 0.9))
+    spam_hold = min(max(hold if hold is not None else 0.5, 0.3), spam_reject)
+    notes["spam_reject_candidates"] = [round(c, 4) for c in candidates]
+
+    probs, labels, names = calibration["abuse"]
+    target = settings.get("abuse_hold_recall", 0.82)
+    anchor = settings.get("abuse_hold_dataset", "mubarak2017-aljazeera-comments")
+    mask = names == anchor
+    if mask.sum() == 0 or labels[mask].sum() == 0:
+        mask = np.ones_like(labels, dtype=bool)
+        notes["abuse_hold_anchor"] = "all abuse calibration rows (anchor dataset absent)"
+    else:
+        notes["abuse_hold_anchor"] = anchor
+    positives = np.sort(probs[mask][labels[mask] == 1])[::-1]
+    needed = max(int(np.ceil(target * len(positives))), 1)
+    # hold everything scoring above the needed-th abusive comment's score
+    abuse_hold = float(np.nextafter(positives[needed - 1], -1.0))
+    return Thresholds(spam_reject=float(spam_reject), spam_hold=float(spam_hold),
+                      abuse_hold=abuse_hold), notes
+
+
+# --- compile ---------------------------------------------------------------------------------
+
+def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) -> dict:
+    """The dictionary `hakam.model.Scorer` loads: vocabulary, idf and both heads' weights."""
+    model: dict = {"format": FORMAT, "thresholds": thresholds.as_dict(), "metadata": metadata}
+    offset = 0
+    text_size = (len(pipeline.char_vectorizer.vocabulary_)
+                 + len(pipeline.word_vectorizer.vocabulary_))
+    # members' NB ratios fold into their coefficients, and the mean of linear models is linear
+    effective = {task: np.mean([m.coefficients() for m in pipeline.heads[task]], axis=0)
+                 for task in TASKS}
+    assert all(len(effective[task]) >= text_size for task in TASKS)
+    for kind, vectorizer in (("char", pipeline.char_vectorizer),
+                             ("word", pipeline.word_vectorizer)):
+        size = len(vectorizer.vocabulary_)
+        vocabulary = [""] * size
+        for term, index in vectorizer.vocabulary_.items():
+            vocabulary[index] = term
+        assert not any("\n" in term for term in vocabulary)  # n-grams never hold a newline
+        model[kind] = {
+            # one string, split at load: unpickling 200,000 small strings takes most of a second
+            "vocabulary": "\n".join(vocabulary),
+            "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
+            "spam": effective["spam"][offset:offset + size],
+            "abuse": effective["abuse"][offset:offset + size],
+        }
+        offset += size
+    model["side"] = {"names": list(SIDE_SIGNALS), "spam": effective["spam"][offset:]}
+    model["intercept"] = {
+        task: float(np.mean([m.regression.intercept_[0] for m in pipeline.heads[task]]))
+        for task in TASKS}
+    model["platt"] = {task: list(pipeline.platt[task]) for task in TASKS}
+    return model
+
+
+# --- the whole run ---------------------------------------------------------------------------
+
+def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) -> list[Example]:
+    say = None if quiet else (lambda message: print(message, file=sys.stderr))
+    raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say)
+    return datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
+
+
+def head_members(recipe: dict, task: str) -> list[dict]:
+    """A head's members: `[[heads.<task>.members]]` tables, or the head's own table alone."""
+    head = recipe.get("heads", {}).get(task, {})
+    return head.get("members") or [head]
+
+
+def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Member:
+    ratios = None
+    if settings.get("nb"):
+        ratios = nb_ratios(text_features, y, float(settings["nb"]))
+    if "shares" in settings:  # this member weighs the datasets its own way
+        recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
+    member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
+                                       max_iter=1000), ratios)
+    member.regression.fit(member.scaled(X), y, sample_weight=row_weights(rows, recipe, task))
+    return member
+
+
+def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
+    """Train, evaluate and write a model folder: model.joblib (compiled), pipeline.joblib,
+    evaluation.json, evaluation.md, MODEL_CARD.md. Returns the evaluation report."""
+    from . import evaluate, report
+
+    recipe = load_recipe(recipe_path)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    say = (lambda *a: None) if quiet else (lambda m: print(m, file=sys.stderr))
+
+    examples = gather(data_dir, recipe, extras, quiet)
+    for task in TASKS:
+        task_rows = [e for e in examples if e.task == task]
+        if not task_rows or len({e.label for e in task_rows if e.split == "train"}) < 2:
+            raise datasets.DatasetError(f"the {task} head needs training rows of both labels")
+    normalized = {id(e): normalize(e.text).text
+                  for e in _progress(examples, "normalising", quiet=quiet)}
+
+    train_rows = [e for e in examples if e.split == "train"]
+    train_texts = [normalized[id(e)] for e in train_rows]
+    features = recipe.get("features", {})
+    say(f"fitting vectorisers on {len(train_rows)} training texts")
+    char_vectorizer = _fit_vectorizer(
+        _vectorizer(char_grams, features.get("char_max_features", 150000), features), train_texts)
+    word_vectorizer = _fit_vectorizer(
+        _vectorizer(word_grams, features.get("word_max_features", 60000), features), train_texts)
+    pipeline = Pipeline(char_vectorizer, word_vectorizer, {}, {})
+
+    calibration = {}
+    for task in _progress(TASKS, "fitting heads", quiet=quiet):
+        rows = [e for e in train_rows if e.task == task]
+        texts = [e.text for e in rows]
+        y = np.array([e.label for e in rows])
+        text_features = pipeline.text_features([normalized[id(e)] for e in rows])
+        X = pipeline.features(texts, task, [normalized[id(e)] for e in rows], text_features)
+        pipeline.heads[task] = [
+            _fit_member(X, y, text_features, rows, recipe, task, settings)
+            for settings in head_members(recipe, task)]
+        held = [e for e in examples if e.task == task and e.split == "calibration"]
+        if len({e.label for e in held}) < 2:  # tiny data: calibrate on training rows
+            held = rows
+        values = pipeline.decision([e.text for e in held], task,
+                                   [normalized[id(e)] for e in held])
+        held_labels = np.array([e.label for e in held])
+        pipeline.platt[task] = platt_fit(values, held_labels, row_weights(held, recipe, task))
+        calibration[task] = (platt_apply(values, pipeline.platt[task]), held_labels,
+                             np.array([e.dataset for e in held]))
+    thresholds, threshold_notes = choose_thresholds(calibration, recipe)
+    say(f"thresholds: {thresholds.as_dict()}")
+
+    baseline = None
+    if recipe.get("baseline", {}).get("enabled", True):
+        say("fitting the plain baseline")
+        baseline = train_baseline(train_rows, features, quiet)
+
+    metadata = {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "recipe": recipe,
+        "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+        "extras": [str(Path(p).resolve()) for p in extras],
+        "sizes": _sizes(examples),
+        "thresholds_chosen_on": "calibration split",
+        "threshold_notes": threshold_notes,
+        "promotion": None,
+    }
+    model = compile_model(pipeline, thresholds, metadata)
+    joblib.dump(model, out / MODEL_FILE, compress=3)
+    joblib.dump(pipeline, out / PIPELINE_FILE, compress=3)
+    if baseline is not None:
+        joblib.dump(baseline, out / "baseline.joblib", compress=3)
+
+    say("evaluating on the evaluation split")
+    from hakam.model import Scorer
+
+    scorer = Scorer.load(out)
+    evaluation_rows = [e for e in examples if e.split == "evaluation"]
+    result = evaluate.evaluate(scorer, evaluation_rows, baseline=baseline, quiet=quiet)
+    result["thresholds"] = thresholds.as_dict()
+    result["threshold_notes"] = threshold_notes
+    result["sizes"] = metadata["sizes"]
+    result["model_version"] = scorer.version
+    (out / "evaluation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
+                                        encoding="utf-8")
+    (out / "evaluation.md").write_text(report.evaluation_markdown(result), encoding="utf-8")
+    (out / "MODEL_CARD.md").write_text(report.model_card(result, recipe, data_dir),
+                                       encoding="utf-8")
+    return result
+
+
+def train_baseline(train_rows: list[Example], features: dict, quiet=False) -> Baseline:
+    texts = [e.text for e in train_rows]
+    vectorizers = [
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=features.get("min_df", 2),
+                        max_features=features.get("char_max_features", 150000)),
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=features.get("min_df", 2),
+                        max_features=features.get("word_max_features", 60000)),
+    ]
+    for vectorizer in vectorizers:
+        _fit_vectorizer(vectorizer, texts)
+    heads = {}
+    for task in TASKS:
+        rows = [e for e in train_rows if e.task == task]
+        X = sparse.hstack([v.transform([e.text for e in rows]) for v in vectorizers],
+                          format="csr")
+        heads[task] = LogisticRegression(C=1.0, solver="liblinear").fit(
+            X, [e.label for e in rows])
+    return Baseline(vectorizers, heads)
+
+
+def _sizes(examples: list[Example]) -> dict:
+    sizes: dict = defaultdict(lambda: defaultdict(Counter))
+    for e in examples:
+        sizes[e.task][e.dataset][f"{e.split}_{'positive' if e.label else 'negative'}"] += 1
+    return {task: {name: dict(counts) for name, counts in by_name.items()}
+            for task, by_name in sizes.items()}
+
+
+def copy_to_artifact(trained: str | Path, artifact_dir: str | Path) -> None:
+    """Ship a trained model: the compiled model, its card and evaluation, not the pipeline."""
+    artifact_dir = Path(artifact_dir)
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    for name in (MODEL_FILE, "MODEL_CARD.md", "evaluation.json", "evaluation.md"):
+        shutil.copy2(Path(trained) / name, artifact_dir / name)
