@@ -18,9 +18,9 @@ import redis
 import requests
 
 from hakam.service.store import Store
+from tests.hakam_server import HakamServer
 from tests.integrations.wordpress_site import (
     SYSTEM_DEPS,
-    HakamServer,
     WordPressSite,
     missing_requirements,
     mysql,

@@ -14,7 +14,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -60,37 +59,6 @@ def mysql(sql: str, database: str | None = None) -> list[list[str]]:
 
 def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-class HakamServer:
-    """`hakam serve` with two workers on a fixed port, so it can be stopped and started again."""
-
-    def __init__(self, redis_url: str, data_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "REDIS_URL": redis_url, "HAKAM_DATA_DIR": str(data_dir),
-                    "HAKAM_FLOOD_SECONDS": "0"}
-        self.log_path = data_dir / "hakam.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(self.port),
-                 "--workers", "2"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        wait_for_http(self.url + "/healthz", process=self.process)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-        self.process = None
 
 
 class WordPressSite:

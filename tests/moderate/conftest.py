@@ -8,10 +8,6 @@ Playwright (its own browser download does not work offline); each test opens fre
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +17,7 @@ import requests
 from hakam.service.policy import SitePolicy
 from hakam.service.store import Store
 from tests.factories import a_comment
-from tests.redis_harness import free_port, wait_for_http
+from tests.hakam_server import HakamServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -33,26 +29,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture(scope="session")
 def server(redis_server, tmp_path_factory):
     """`hakam serve --workers 2` on a free port; yields its base URL."""
-    data_dir = tmp_path_factory.mktemp("moderate-serve")
-    port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_server.url, "HAKAM_DATA_DIR": str(data_dir),
-           "HAKAM_FLOOD_SECONDS": "0"}
-    log = open(data_dir / "serve.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(port),
-         "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    served = HakamServer(redis_server.url, tmp_path_factory.mktemp("moderate-serve"),
+                         log_name="serve.log").start()
     try:
-        wait_for_http(base + "/healthz", process=process)
-        yield base
+        yield served.url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        served.stop()
 
 
 @pytest.fixture(scope="session")

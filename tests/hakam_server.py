@@ -1,0 +1,59 @@
+"""`hakam serve` as a real process for the tests that need a real gunicorn: started on a free
+port, stoppable and restartable, its log kept in a file the test can read."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.redis_harness import free_port, wait_for_http
+
+
+class HakamServer:
+    def __init__(self, redis_url: str | None, data_dir: Path, *, workers: int = 2,
+                 log_name: str = "hakam.log", **env: str) -> None:
+        """`redis_url=None` leaves REDIS_URL unset: the service starts its embedded Redis.
+        Extra keyword arguments become environment variables (flood checks are off unless
+        HAKAM_FLOOD_SECONDS says otherwise)."""
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+        self.env.update(HAKAM_DATA_DIR=str(data_dir), HAKAM_FLOOD_SECONDS="0", **env)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.log_path = data_dir / log_name
+        self.process: subprocess.Popen | None = None
+
+    def start(self, ready_path: str = "/healthz") -> HakamServer:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(self.port),
+                 "--workers", str(self.workers)], env=self.env, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for_http(self.url + ready_path, process=self.process)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                             text=True).stdout
+        return [int(pid) for pid in out.split()]
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+        except ProcessLookupError:
+            pass
+        self.process = None
