@@ -21,14 +21,15 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
+from operator import mul
 from pathlib import Path
+from typing import NamedTuple
 
 import joblib
 import numpy as np
 
 from .features import (
-    char_gram_hashes,
+    candidate_hashes,
     fold_repeats,
     side_signals,
     term_hashes,
@@ -125,26 +126,75 @@ def vocabulary_list(part: dict) -> list[str]:
     return list(vocabulary)
 
 
-class _NgramTable:
-    """Sorted n-gram hashes -> feature index. A comment's n-gram hashes are sorted and found with
-    one `searchsorted`, which beats hundreds of dictionary lookups of fresh strings that each
-    miss the cache. Few numpy calls matter more than few searches: a sentinel hash at the end
-    (mapped to an all-zero feature) saves clamping the search results."""
+class _CharPart(NamedTuple):
+    """A comment's character n-grams: feature indexes (each once), their tf × idf before the l2
+    norm, their table rows (idf, spam weight, abuse weight), 1 / norm, and both heads' sums."""
 
-    _SENTINEL = np.uint64(2**64 - 1)
+    indexes: np.ndarray
+    values: np.ndarray
+    rows: np.ndarray
+    scale: float
+    spam: float
+    abuse: float
 
-    def __init__(self, hashes: np.ndarray, zero_feature: int) -> None:
-        order = np.argsort(hashes, kind="stable")
-        self._hashes = np.append(hashes[order], self._SENTINEL)
-        self._order = np.append(order, zero_feature)
-        if (np.diff(self._hashes) == 0).any():
+
+def _top_pushes(column: int, char: _CharPart | None,
+                words: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
+    """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
+    candidates = [(word[0], word[column + 1]) for word in words]
+    if char is not None:
+        pushes = char.values * char.rows[:, column + 1]
+        top = np.argpartition(-pushes, TOP_TERMS)[:TOP_TERMS] if len(pushes) > TOP_TERMS \
+            else slice(None)
+        candidates.extend(zip(char.indexes[top].tolist(),
+                              (pushes[top] * char.scale).tolist(), strict=True))
+    candidates = [pair for pair in candidates if pair[1] > 0]
+    candidates.sort(key=lambda pair: -pair[1])
+    return candidates[:TOP_TERMS]
+
+
+class _CharTable:
+    """Character n-gram hash -> feature index, as a bucketed hash table in one numpy array, so a
+    comment's few hundred hashes are found with a handful of vector operations touching one
+    cache line each (a binary search over the sorted hashes touched a dozen, and sorting the
+    queries first cost as much again).
+
+    Bucket = the top `bits` bits of the hash times an odd constant (the polynomial hash's own
+    top bits cluster); each entry packs the low bits of that product (the rest of it, so a match
+    is an exact match of the whole hash) above the feature index. Empty entries hold check 0
+    and the all-zero feature, so an accidental match with one adds nothing. A bucket holds as
+    many entries as the fullest one needs (about 7 at 150,000 n-grams in 2**18 buckets)."""
+
+    _MIX = np.uint64(0xD6E8FEB86659FD93)
+
+    def __init__(self, hashes: np.ndarray, zero_feature: int, bits: int = 18) -> None:
+        if len(np.unique(hashes)) != len(hashes):
             raise ValueError("two character n-grams of this vocabulary share a hash")
+        index_bits = max(int(zero_feature).bit_length(), 1)
+        while 64 - bits + index_bits > 64:
+            bits += 1
+        self._shift = np.uint64(64 - bits)
+        self._index_bits = np.uint64(index_bits)
+        self._index_mask = np.uint64((1 << index_bits) - 1)
+        self._check_mask = np.uint64((1 << (64 - bits)) - 1)
+        mixed = hashes * self._MIX
+        buckets = (mixed >> self._shift).astype(np.intp)
+        order = np.argsort(buckets, kind="stable")
+        buckets = buckets[order]
+        sizes = np.bincount(buckets, minlength=1 << bits)
+        column = np.arange(len(order)) - (np.cumsum(sizes) - sizes)[buckets]
+        self._entries = np.full((1 << bits, max(int(sizes.max()), 1)), zero_feature,
+                                dtype=np.uint64)
+        self._entries[buckets, column] = ((mixed[order] & self._check_mask) << self._index_bits
+                                          | order.astype(np.uint64))
 
     def find(self, hashes: np.ndarray) -> np.ndarray:
-        """Feature index of every hash found (repeated as often as the hash is)."""
-        hashes.sort()
-        places = np.searchsorted(self._hashes, hashes)
-        return self._order[places[self._hashes[places] == hashes]]
+        """Feature index of every hash found, as often as it occurs (an unsorted uint64 array,
+        which may hold the all-zero feature)."""
+        mixed = hashes * self._MIX
+        entries = self._entries[mixed >> self._shift]
+        found = (entries >> self._index_bits) == (mixed & self._check_mask)[:, None]
+        return entries[found] & self._index_mask
 
 
 class Scorer:
@@ -164,7 +214,7 @@ class Scorer:
         # every unknown n-gram maps to (it adds nothing to a norm or a dot product).
         self._terms = char_terms + word_terms
         self._missing = len(self._terms)
-        self._char_table = _NgramTable(term_hashes(char_terms), self._missing)
+        self._char_table = _CharTable(term_hashes(char_terms), self._missing)
         self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
                                     strict=True))
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
@@ -174,7 +224,10 @@ class Scorer:
             np.concatenate([char["spam"], word["spam"], [0.0]]),
             np.concatenate([char["abuse"], word["abuse"], [0.0]]),
         ])
-        self._side = np.asarray(model["side"]["spam"], dtype=np.float64)
+        # the same rows as Python floats for word n-grams: a comment has a handful of them, and
+        # plain arithmetic on a handful beats numpy's cost per call
+        self._word_rows = [tuple(row) for row in self._table[self._char_size:].tolist()]
+        self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
         self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
 
@@ -186,36 +239,77 @@ class Scorer:
         return cls(joblib.load(model_file), version=version, path=model_file)
 
     # -- scoring ---------------------------------------------------------------------------
+    # A comment has a few hundred character n-grams and a few dozen word n-grams; at that size
+    # the cost is the number of numpy calls, not arithmetic. So character n-grams go through a
+    # dozen vector operations in all and word n-grams through plain Python floats.
 
-    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
-        """Index and count of every n-gram of the text in the vocabulary (n-grams outside it
-        may appear as the all-zero feature, which changes nothing)."""
-        found = self._char_table.find(char_gram_hashes(normalized)).tolist()
-        found.extend(map(self._word_index.get, word_grams(normalized), repeat(self._missing)))
-        counts = Counter(found)
-        return (np.fromiter(counts.keys(), dtype=np.intp, count=len(counts)),
-                np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    def _char_part(self, folded: str) -> _CharPart | None:
+        found = self._char_table.find(candidate_hashes(folded))
+        count = len(found)
+        if not count:
+            return None
+        # counting: sorted, each run of one feature is its count
+        found.sort()
+        edges = np.empty(count + 1, dtype=bool)
+        edges[0] = edges[count] = True
+        np.not_equal(found[1:], found[:-1], out=edges[1:count])
+        starts = np.flatnonzero(edges)
+        if len(starts) == count + 1:  # every n-gram once: tf is 1
+            indexes = found
+            rows = self._table[indexes]
+            values = rows[:, 0]
+        else:
+            indexes = found[starts[:-1]]
+            rows = self._table[indexes]
+            # sublinear tf × idf, as TfidfVectorizer does
+            values = np.log(starts[1:] - starts[:-1])
+            values += 1.0
+            values *= rows[:, 0]
+        squares = float(values @ values)
+        scale = 1.0 / math.sqrt(squares) if squares else 1.0  # the l2 norm
+        spam, abuse = (values @ rows[:, 1:]).tolist()
+        return _CharPart(indexes, values, rows, scale, spam * scale, abuse * scale)
 
-    def decision_values(self, text: str):
-        """Uncalibrated log-odds of both heads, each n-gram's feature index and contribution to
-        both heads, and the normalised text."""
+    def _word_part(self, folded: str) -> list[tuple[int, float, float]]:
+        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary."""
+        counts = Counter(filter(None, map(self._word_index.get, word_grams(folded))))
+        if not counts:
+            return []
+        offset, rows = self._char_size, self._word_rows
+        values = []
+        squares = 0.0
+        for index, count in counts.items():
+            value = rows[index - offset][0]
+            if count > 1:
+                value *= 1.0 + math.log(count)
+            values.append(value)
+            squares += value * value
+        scale = 1.0 / math.sqrt(squares) if squares else 1.0
+        return [(index, value * scale * rows[index - offset][1],
+                 value * scale * rows[index - offset][2])
+                for index, value in zip(counts, values, strict=True)]
+
+    def _evaluate(self, text: str):
         norm = normalize(text)
-        indexes, counts = self._lookup(norm.text)
-        rows = self._table[indexes]
-        # sublinear tf × idf, l2-normalised within each vectoriser, as TfidfVectorizer does
-        values = (np.log(counts) + 1.0) * rows[:, 0]
-        is_char = indexes < self._char_size
-        squares = values * values
-        char_squares = float(squares @ is_char)
-        word_squares = max(float(squares.sum()) - char_squares, 0.0)
-        char_scale = 1.0 / math.sqrt(char_squares) if char_squares else 1.0
-        word_scale = 1.0 / math.sqrt(word_squares) if word_squares else 1.0
-        values *= np.where(is_char, char_scale, word_scale)
-        contributions = values[:, None] * rows[:, 1:]
-        spam, abuse = contributions.sum(axis=0).tolist() if len(indexes) else (0.0, 0.0)
-        spam += float(self._side @ side_signals(text)) + self._intercept[0]
-        abuse += self._intercept[1]
-        return spam, abuse, indexes, contributions, norm
+        # the normaliser keeps doubled letters; features fold them (fold_repeats is idempotent,
+        # so word_grams and candidate_hashes see the same text they would unfolded)
+        folded = fold_repeats(norm.text)
+        char = self._char_part(folded)
+        words = self._word_part(folded)
+        spam, abuse = self._intercept
+        if char is not None:
+            spam += char.spam
+            abuse += char.abuse
+        for _, spam_push, abuse_push in words:
+            spam += spam_push
+            abuse += abuse_push
+        spam += sum(map(mul, self._side, side_signals(text)))
+        return spam, abuse, char, words, norm, folded
+
+    def decision_values(self, text: str) -> tuple[float, float]:
+        """Uncalibrated log-odds of both heads (spam, abuse)."""
+        spam, abuse, *_ = self._evaluate(text)
+        return spam, abuse
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -228,29 +322,23 @@ class Scorer:
         comment; `explain_all=True` explains every head that any n-gram pushed up."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, indexes, contributions, norm = self.decision_values(text)
+        spam_value, abuse_value, char, words, norm, folded = self._evaluate(text)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         reasons = []
-        if len(indexes):
-            words = None
-            for column, task, probability, threshold in (
-                    (0, "spam", spam, self.thresholds.spam_hold),
-                    (1, "abuse", abuse, self.thresholds.abuse_hold)):
-                if not explain_all and probability <= threshold:
-                    continue
-                pushes = contributions[:, column]
-                top = np.argpartition(-pushes, TOP_TERMS)[:TOP_TERMS] if len(pushes) > TOP_TERMS \
-                    else range(len(pushes))
-                chosen = sorted(((int(indexes[i]), float(pushes[i])) for i in top
-                                 if pushes[i] > 0), key=lambda pair: -pair[1])
-                if chosen:
-                    if words is None:
-                        # folding never moves a space, so the folded words line up
-                        words = [(s, e, f" {folded} ") for (s, e), folded in
-                                 zip(word_spans(norm.text), fold_repeats(norm.text).split(),
-                                     strict=False)]
-                    reasons.append(self._reason(task, chosen, text, norm, words))
+        spans = None
+        for column, task, probability, threshold in (
+                (0, "spam", spam, self.thresholds.spam_hold),
+                (1, "abuse", abuse, self.thresholds.abuse_hold)):
+            if not explain_all and probability <= threshold:
+                continue
+            chosen = _top_pushes(column, char, words)
+            if chosen:
+                if spans is None:
+                    # folding never moves a space, so the folded words line up
+                    spans = [(s, e, f" {word} ") for (s, e), word in
+                             zip(word_spans(norm.text), folded.split(), strict=False)]
+                reasons.append(self._reason(task, chosen, text, norm, spans))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
     def score_many(self, texts: Iterable[str], *, explain_all: bool = False) -> list[Score]:
