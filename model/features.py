@@ -140,6 +140,24 @@ def char_gram_hashes(text: str) -> np.ndarray:
     return hashes[~straddles[:, _LOW - 2:]]
 
 
+def word_char_gram_hashes(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of `char_grams(word)` for each of these words (folded, without whitespace), all
+    together, and for each hash the position in `words` of the word it came from (ascending)."""
+    joined = " " + "  ".join(words) + " "
+    codes = _code_points(joined + " " * (_HIGH - 1))
+    windows = _windows(len(joined))
+    spaces = codes == _SPACE
+    double = spaces[:-1] & spaces[1:]
+    straddles = np.logical_or.accumulate(double[windows[:, :_HIGH - 1]], axis=1)[:, _LOW - 2:]
+    hashes = codes[windows] @ _POWERS
+    # word k, padded with a space on each side, starts at the sum of len(word) + 2 before it,
+    # and an n-gram that does not straddle lies inside one padded word
+    starts = np.cumsum([0] + [len(word) + 2 for word in words[:-1]]) if words else np.zeros(0)
+    owner = np.searchsorted(starts, np.arange(len(joined)), side="right") - 1
+    keep = ~straddles
+    return hashes[keep], np.broadcast_to(owner[:, None], keep.shape)[keep]
+
+
 def term_hashes(terms: list[str]) -> np.ndarray:
     """The hash `candidate_hashes` gives each of these n-grams."""
     result = np.empty(len(terms), dtype=np.uint64)

@@ -33,6 +33,7 @@ from .features import (
     fold_repeats,
     side_signals,
     term_hashes,
+    word_char_gram_hashes,
     word_grams,
     word_spans,
 )
@@ -126,6 +127,23 @@ def vocabulary_list(part: dict) -> list[str]:
     return list(vocabulary)
 
 
+def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, np.ndarray]:
+    """Each word's character n-gram features (as often as the n-gram occurs in it), for
+    folded words without whitespace: the words of the word vocabulary, about three in four of
+    the words a comment holds. Found with one sorted search over all of them at load."""
+    hashes, owners = word_char_gram_hashes(words)
+    order = np.argsort(char_hashes)
+    ordered = char_hashes[order]
+    places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
+    found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
+    features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
+    cuts = np.searchsorted(owners[found], np.arange(1, len(words)))
+    pieces = np.split(features, cuts)
+    for piece in pieces:
+        piece.flags.writeable = False  # shared by every comment that holds the word
+    return dict(zip(words, pieces, strict=True))
+
+
 class _CharPart(NamedTuple):
     """A comment's character n-grams: feature indexes (each once), their tf × idf before the l2
     norm, their table rows (idf, spam weight, abuse weight), 1 / norm, and both heads' sums."""
@@ -214,9 +232,13 @@ class Scorer:
         # every unknown n-gram maps to (it adds nothing to a norm or a dot product).
         self._terms = char_terms + word_terms
         self._missing = len(self._terms)
-        self._char_table = _CharTable(term_hashes(char_terms), self._missing)
+        char_hashes = term_hashes(char_terms)
+        self._char_table = _CharTable(char_hashes, self._missing)
         self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
                                     strict=True))
+        self._known_words = _known_word_features(
+            [term for term in word_terms if " " not in term and fold_repeats(term) == term],
+            char_hashes)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
@@ -244,7 +266,22 @@ class Scorer:
     # dozen vector operations in all and word n-grams through plain Python floats.
 
     def _char_part(self, folded: str) -> _CharPart | None:
-        found = self._char_table.find(candidate_hashes(folded))
+        # Most words of a comment are words the model knows, whose character n-gram features
+        # were found at load; only the others are hashed and looked up.
+        known = self._known_words.get
+        pieces = []
+        unknown = []
+        for word in folded.split():
+            features = known(word)
+            if features is None:
+                unknown.append(word)
+            else:
+                pieces.append(features)
+        if unknown:
+            pieces.append(self._char_table.find(candidate_hashes(" ".join(unknown))))
+        if not pieces:
+            return None
+        found = np.concatenate(pieces)  # a new array even of one piece: sorted in place below
         count = len(found)
         if not count:
             return None
