@@ -264,7 +264,8 @@ class Scorer:
         ])
         # the same rows as Python floats for word n-grams: a comment has a handful of them, and
         # plain arithmetic on a handful beats numpy's cost per call
-        self._word_rows = [tuple(row) for row in self._table[self._char_size:].tolist()]
+        self._word_rows = dict(enumerate(map(tuple, self._table[self._char_size:-1].tolist()),
+                                         start=self._char_size))
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
         self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
@@ -328,19 +329,17 @@ class Scorer:
         counts = Counter(filter(None, map(self._word_index.get, word_grams(folded))))
         if not counts:
             return []
-        offset, rows = self._char_size, self._word_rows
-        values = []
+        rows = self._word_rows
+        pushes = []
         squares = 0.0
         for index, count in counts.items():
-            value = rows[index - offset][0]
+            value, spam, abuse = rows[index]  # value: idf until tf multiplies it
             if count > 1:
                 value *= 1.0 + math.log(count)
-            values.append(value)
             squares += value * value
+            pushes.append((index, value * spam, value * abuse))
         scale = 1.0 / math.sqrt(squares) if squares else 1.0
-        return [(index, value * scale * rows[index - offset][1],
-                 value * scale * rows[index - offset][2])
-                for index, value in zip(counts, values, strict=True)]
+        return [(index, spam * scale, abuse * scale) for index, spam, abuse in pushes]
 
     def _evaluate(self, text: str):
         norm = normalize(text)
