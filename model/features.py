@@ -159,16 +159,19 @@ def word_char_gram_hashes(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def term_hashes(terms: list[str]) -> np.ndarray:
-    """The hash `candidate_hashes` gives each of these n-grams."""
-    result = np.empty(len(terms), dtype=np.uint64)
-    by_length: dict[int, list[int]] = {}
-    for index, term in enumerate(terms):
-        by_length.setdefault(len(term), []).append(index)
-    base = np.uint64(_BASE)
-    for length, indexes in by_length.items():
-        codes = _code_points("".join(terms[i] for i in indexes)).reshape(len(indexes), length)
-        hashes = codes[:, 0].copy()
-        for k in range(1, length):
-            hashes = hashes * base + codes[:, k]
-        result[indexes] = hashes
-    return result
+    """The hash `candidate_hashes` gives each of these n-grams. Each term's code points are
+    right-aligned in a row of zeros, and a leading zero adds nothing to the polynomial, so one
+    matmul hashes them all whatever their lengths (at load, 150,000 terms)."""
+    if not terms:
+        return np.empty(0, dtype=np.uint64)
+    lengths = np.fromiter(map(len, terms), dtype=np.intp, count=len(terms))
+    width = int(lengths.max())
+    codes = _code_points("".join(terms))
+    rows = np.repeat(np.arange(len(terms)), lengths)
+    # column of each code point: its place in its term, shifted right by the term's shortfall
+    starts = np.cumsum(lengths) - lengths
+    columns = np.arange(len(codes)) - np.repeat(starts - (width - lengths), lengths)
+    matrix = np.zeros((len(terms), width), dtype=np.uint64)
+    matrix[rows, columns] = codes
+    powers = np.array([pow(_BASE, width - 1 - k, 2**64) for k in range(width)], dtype=np.uint64)
+    return matrix @ powers

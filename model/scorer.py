@@ -137,11 +137,9 @@ def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str,
     places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
     found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
     features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
-    cuts = np.searchsorted(owners[found], np.arange(1, len(words)))
-    pieces = np.split(features, cuts)
-    for piece in pieces:
-        piece.flags.writeable = False  # shared by every comment that holds the word
-    return dict(zip(words, pieces, strict=True))
+    features.flags.writeable = False  # its pieces are shared by every comment holding the word
+    bounds = np.searchsorted(owners[found], np.arange(len(words) + 1)).tolist()
+    return {word: features[bounds[k]:bounds[k + 1]] for k, word in enumerate(words)}
 
 
 class _CharPart(NamedTuple):
@@ -201,7 +199,8 @@ class _CharTable:
     _MIX = np.uint64(0xD6E8FEB86659FD93)
 
     def __init__(self, hashes: np.ndarray, zero_feature: int, bits: int = 18) -> None:
-        if len(np.unique(hashes)) != len(hashes):
+        ordered = np.sort(hashes)
+        if (ordered[1:] == ordered[:-1]).any():
             raise ValueError("two character n-grams of this vocabulary share a hash")
         index_bits = max(int(zero_feature).bit_length(), 1)
         while 64 - bits + index_bits > 64:
@@ -253,7 +252,8 @@ class Scorer:
         self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
                                     strict=True))
         self._known_words = _known_word_features(
-            [term for term in word_terms if " " not in term and fold_repeats(term) == term],
+            # a word that folding would change is never looked up, and does no harm
+            [term for term in word_terms if " " not in term],
             char_hashes)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
