@@ -1,10 +1,16 @@
 """The one interface the service scores through: `Scorer.load()` and `scorer.score(text)`.
 
-The scorer is the trained scikit-learn pipeline compiled into plain Python: one dictionary per
-vectoriser maps an n-gram to (idf, spam weight, abuse weight); scoring one comment counts its
-n-grams, applies sublinear tf × idf and the l2 norm, takes the two dot products and the Platt
-sigmoid. This gives the pipeline's probabilities (to ~1e-12) without scikit-learn's per-call
-overhead. It never imports scikit-learn or anything from hakam.training.
+The scorer is the trained scikit-learn pipeline compiled into a table of rows (idf, spam weight,
+abuse weight) per n-gram; scoring one comment counts its n-grams, applies sublinear tf × idf and
+the l2 norm, takes the two dot products and the Platt sigmoid. This gives the pipeline's
+probabilities (to ~1e-12) without scikit-learn's per-call overhead. It never imports
+scikit-learn or anything from hakam.training.
+
+A comment has a few hundred character n-grams and a few dozen word n-grams, a size at which
+the cost is the count of numpy calls and of cache misses, not arithmetic: character n-grams of
+the words the model knows are looked up at load, the others are hashed with one matmul and
+found in a bucketed hash table (one cache line each), counted by runs of the sorted indexes
+and scored with a dozen vector operations; word n-grams are scored with plain Python floats.
 
 Which model `Scorer.load(path=None)` loads:
 1. `path` when given (a model directory or its `model.joblib`; the service passes HAKAM_MODEL);
