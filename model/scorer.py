@@ -255,8 +255,6 @@ class Scorer:
         self._missing = len(self._terms)
         char_hashes = term_hashes(char_terms)
         self._char_table = _CharTable(char_hashes, self._missing)
-        self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
-                                    strict=True))
         self._known_words = _known_word_features(
             # a word that folding would change is never looked up, and does no harm
             [term for term in word_terms if " " not in term],
@@ -268,10 +266,12 @@ class Scorer:
             np.concatenate([char["spam"], word["spam"], [0.0]]),
             np.concatenate([char["abuse"], word["abuse"], [0.0]]),
         ])
-        # the same rows as Python floats for word n-grams: a comment has a handful of them, and
-        # plain arithmetic on a handful beats numpy's cost per call
-        self._word_rows = dict(enumerate(map(tuple, self._table[self._char_size:-1].tolist()),
-                                         start=self._char_size))
+        # word n-gram -> (feature index, idf, spam weight, abuse weight) as Python numbers: a
+        # comment has a handful in the vocabulary, and plain arithmetic on a handful beats
+        # numpy's cost per call (one dictionary, so one cache miss per n-gram)
+        self._words = {term: (index, *row) for index, (term, row) in enumerate(
+            zip(word_terms, self._table[self._char_size:-1].tolist(), strict=True),
+            start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
         self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
@@ -332,14 +332,13 @@ class Scorer:
 
     def _word_part(self, folded: str) -> list[tuple[int, float, float]]:
         """(feature index, spam push, abuse push) of each word n-gram in the vocabulary."""
-        counts = Counter(filter(None, map(self._word_index.get, word_grams(folded))))
+        counts = Counter(filter(None, map(self._words.get, word_grams(folded))))
         if not counts:
             return []
-        rows = self._word_rows
         pushes = []
         squares = 0.0
-        for index, count in counts.items():
-            value, spam, abuse = rows[index]  # value: idf until tf multiplies it
+        for (index, value, spam, abuse), count in counts.items():
+            # value: idf until tf multiplies it
             if count > 1:
                 value *= 1.0 + math.log(count)
             squares += value * value
