@@ -85,52 +85,93 @@ def side_signals(original: str) -> tuple[float, ...]:
 
 # --- the same character n-grams as 64-bit numbers, for the compiled scorer --------------------
 # Looking up hundreds of fresh n-gram strings in a dictionary of 150,000 costs a cache miss or
-# three each; hashing every n-gram of a comment at once with numpy and finding the hashes with
-# one `searchsorted` costs a few vector operations. The hash is a polynomial over code points
-# modulo 2**64 (numpy's uint64 arithmetic wraps); the scorer refuses a vocabulary in which two
-# n-grams share a hash, and an unseen n-gram matching a vocabulary hash by chance has odds of
-# about 1e-14 per n-gram.
+# three each; hashing every n-gram of a comment at once with numpy and finding the hashes in a
+# table costs a few vector operations. The hash is a polynomial over code points modulo 2**64
+# (numpy's uint64 arithmetic wraps); the scorer refuses a vocabulary in which two n-grams share
+# a hash, and an unseen n-gram matching a vocabulary hash by chance has odds of about 1e-14 per
+# n-gram.
 
-_BASE = np.uint64(0x9E3779B97F4A7C15)
+_BASE = 0x9E3779B97F4A7C15
+_LOW, _HIGH = CHAR_RANGE
+# _POWERS[k, n - _LOW] = _BASE ** (n - 1 - k) for k < n: one window of code points times this
+# matrix is the hash of every n-gram starting at that window (a uint64 matmul wraps like the
+# polynomial does).
+_POWERS = np.array([[pow(_BASE, n - 1 - k, 2**64) if k < n else 0
+                     for n in range(_LOW, _HIGH + 1)] for k in range(_HIGH)], dtype=np.uint64)
+# _WINDOWS[i] = i, i + 1, ... i + _HIGH - 1: the positions of the window starting at i, made
+# once for comments of ordinary length
+_WINDOWS = np.arange(4096)[:, None] + np.arange(_HIGH)
+_SPACE = 32
 
 
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
-_SPACE = np.uint64(32)
+def _windows(count: int) -> np.ndarray:
+    if count <= len(_WINDOWS):
+        return _WINDOWS[:count]
+    return np.arange(count)[:, None] + np.arange(_HIGH)
+
+
+def candidate_hashes(folded: str) -> np.ndarray:
+    """Hashes of `char_gram_candidates` of a text already passed through `fold_repeats`, plus
+    those of a few n-grams that run past its end: every candidate the vocabulary could hold
+    comes out once per occurrence, and the others all hold two spaces, so none is in a
+    vocabulary (skipping the filter is the point: it costs more than finding them does)."""
+    joined = " " + "  ".join(folded.split()) + " "
+    # padding with spaces gives every window all _HIGH code points; an n-gram past the end
+    # then holds two spaces like the ones that straddle words
+    codes = _code_points(joined + " " * (_HIGH - 1))
+    return (codes[_windows(len(joined))] @ _POWERS).ravel()
 
 
 def char_gram_hashes(text: str) -> np.ndarray:
-    """Hashes of `char_grams(text)` (same n-grams, same multiplicity): the n-grams of the
-    joined words, without those that straddle a word boundary (they hold two spaces)."""
-    codes = _code_points(" " + "  ".join(fold_repeats(text).split()) + " ")
-    low, high = CHAR_RANGE
-    pieces = []
-    hashes = codes
+    """Hashes of `char_grams(text)` (same n-grams, same multiplicity, another order)."""
+    folded = fold_repeats(text)
+    joined = " " + "  ".join(folded.split()) + " "
+    codes = _code_points(joined + " " * (_HIGH - 1))
+    windows = _windows(len(joined))
     spaces = codes == _SPACE
-    double = spaces[:-1] & spaces[1:]  # double[i]: a word boundary starts at i
-    straddles = np.zeros(len(codes), dtype=bool)
-    for n in range(2, high + 1):
-        if len(codes) < n:
-            break
-        hashes = hashes[:-1] * _BASE + codes[n - 1:]
-        straddles = straddles[:-1] | double[n - 2:]
-        if n >= low:
-            pieces.append(hashes[~straddles])
-    return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint64)
+    double = spaces[:-1] & spaces[1:]  # double[i]: two spaces at i
+    # an n-gram starting at i straddles a word boundary if two spaces start in i .. i + n - 2
+    straddles = np.logical_or.accumulate(double[windows[:, :_HIGH - 1]], axis=1)
+    hashes = codes[windows] @ _POWERS
+    return hashes[~straddles[:, _LOW - 2:]]
+
+
+def word_char_gram_hashes(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of `char_grams(word)` for each of these words (folded, without whitespace), all
+    together, and for each hash the position in `words` of the word it came from (ascending)."""
+    joined = " " + "  ".join(words) + " "
+    codes = _code_points(joined + " " * (_HIGH - 1))
+    windows = _windows(len(joined))
+    spaces = codes == _SPACE
+    double = spaces[:-1] & spaces[1:]
+    straddles = np.logical_or.accumulate(double[windows[:, :_HIGH - 1]], axis=1)[:, _LOW - 2:]
+    hashes = codes[windows] @ _POWERS
+    # word k, padded with a space on each side, starts at the sum of len(word) + 2 before it,
+    # and an n-gram that does not straddle lies inside one padded word
+    starts = np.cumsum([0] + [len(word) + 2 for word in words[:-1]]) if words else np.zeros(0)
+    owner = np.searchsorted(starts, np.arange(len(joined)), side="right") - 1
+    keep = ~straddles
+    return hashes[keep], np.broadcast_to(owner[:, None], keep.shape)[keep]
 
 
 def term_hashes(terms: list[str]) -> np.ndarray:
-    """The hash `char_gram_hashes` gives each of these n-grams."""
-    result = np.empty(len(terms), dtype=np.uint64)
-    by_length: dict[int, list[int]] = {}
-    for index, term in enumerate(terms):
-        by_length.setdefault(len(term), []).append(index)
-    for length, indexes in by_length.items():
-        codes = _code_points("".join(terms[i] for i in indexes)).reshape(len(indexes), length)
-        hashes = codes[:, 0].copy()
-        for k in range(1, length):
-            hashes = hashes * _BASE + codes[:, k]
-        result[indexes] = hashes
-    return result
+    """The hash `candidate_hashes` gives each of these n-grams. Each term's code points are
+    right-aligned in a row of zeros, and a leading zero adds nothing to the polynomial, so one
+    matmul hashes them all whatever their lengths (at load, 150,000 terms)."""
+    if not terms:
+        return np.empty(0, dtype=np.uint64)
+    lengths = np.fromiter(map(len, terms), dtype=np.intp, count=len(terms))
+    width = int(lengths.max())
+    codes = _code_points("".join(terms))
+    rows = np.repeat(np.arange(len(terms)), lengths)
+    # column of each code point: its place in its term, shifted right by the term's shortfall
+    starts = np.cumsum(lengths) - lengths
+    columns = np.arange(len(codes)) - np.repeat(starts - (width - lengths), lengths)
+    matrix = np.zeros((len(terms), width), dtype=np.uint64)
+    matrix[rows, columns] = codes
+    powers = np.array([pow(_BASE, width - 1 - k, 2**64) for k in range(width)], dtype=np.uint64)
+    return matrix @ powers

@@ -1,10 +1,16 @@
 """The one interface the service scores through: `Scorer.load()` and `scorer.score(text)`.
 
-The scorer is the trained scikit-learn pipeline compiled into plain Python: one dictionary per
-vectoriser maps an n-gram to (idf, spam weight, abuse weight); scoring one comment counts its
-n-grams, applies sublinear tf × idf and the l2 norm, takes the two dot products and the Platt
-sigmoid. This gives the pipeline's probabilities (to ~1e-12) without scikit-learn's per-call
-overhead. It never imports scikit-learn or anything from hakam.training.
+The scorer is the trained scikit-learn pipeline compiled into a table of rows (idf, spam weight,
+abuse weight) per n-gram; scoring one comment counts its n-grams, applies sublinear tf × idf and
+the l2 norm, takes the two dot products and the Platt sigmoid. This gives the pipeline's
+probabilities (to ~1e-12) without scikit-learn's per-call overhead. It never imports
+scikit-learn or anything from hakam.training.
+
+A comment has a few hundred character n-grams and a few dozen word n-grams, a size at which
+the cost is the count of numpy calls and of cache misses, not arithmetic: character n-grams of
+the words the model knows are looked up at load, the others are hashed with one matmul and
+found in a bucketed hash table (one cache line each), counted by runs of the sorted indexes
+and scored with a dozen vector operations; word n-grams are scored with plain Python floats.
 
 Which model `Scorer.load(path=None)` loads:
 1. `path` when given (a model directory or its `model.joblib`; the service passes HAKAM_MODEL);
@@ -21,17 +27,19 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
+from operator import mul
 from pathlib import Path
+from typing import NamedTuple
 
 import joblib
 import numpy as np
 
 from .features import (
-    char_gram_hashes,
+    candidate_hashes,
     fold_repeats,
     side_signals,
     term_hashes,
+    word_char_gram_hashes,
     word_grams,
     word_spans,
 )
@@ -125,26 +133,107 @@ def vocabulary_list(part: dict) -> list[str]:
     return list(vocabulary)
 
 
-class _NgramTable:
-    """Sorted n-gram hashes -> feature index. A comment's n-gram hashes are sorted and found with
-    one `searchsorted`, which beats hundreds of dictionary lookups of fresh strings that each
-    miss the cache. Few numpy calls matter more than few searches: a sentinel hash at the end
-    (mapped to an all-zero feature) saves clamping the search results."""
+def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, np.ndarray]:
+    """Each word's character n-gram features (as often as the n-gram occurs in it), for
+    folded words without whitespace: the words of the word vocabulary, about three in four of
+    the words a comment holds. Found with one sorted search over all of them at load."""
+    hashes, owners = word_char_gram_hashes(words)
+    order = np.argsort(char_hashes)
+    ordered = char_hashes[order]
+    places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
+    found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
+    features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
+    features.flags.writeable = False  # its pieces are shared by every comment holding the word
+    bounds = np.searchsorted(owners[found], np.arange(len(words) + 1)).tolist()
+    return {word: features[bounds[k]:bounds[k + 1]] for k, word in enumerate(words)}
 
-    _SENTINEL = np.uint64(2**64 - 1)
 
-    def __init__(self, hashes: np.ndarray, zero_feature: int) -> None:
-        order = np.argsort(hashes, kind="stable")
-        self._hashes = np.append(hashes[order], self._SENTINEL)
-        self._order = np.append(order, zero_feature)
-        if (np.diff(self._hashes) == 0).any():
+class _CharPart(NamedTuple):
+    """A comment's character n-grams: feature indexes (each once), their tf × idf before the l2
+    norm, their table rows (idf, spam weight, abuse weight), 1 / norm, and both heads' sums."""
+
+    indexes: np.ndarray
+    values: np.ndarray
+    rows: np.ndarray
+    scale: float
+    spam: float
+    abuse: float
+
+
+_HEADS = np.arange(2)
+
+
+def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
+    """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
+    their pushes, found for both heads at once (the cost is per numpy call)."""
+    pushes = char.values[:, None] * char.rows[:, 1:]
+    if len(pushes) > TOP_TERMS:
+        top = np.argpartition(pushes, -TOP_TERMS, axis=0)[-TOP_TERMS:]
+        pushes = pushes[top, _HEADS]
+        indexes = char.indexes[top].tolist()
+    else:
+        indexes = [[index, index] for index in char.indexes.tolist()]
+    scale = char.scale
+    tops = ([], [])
+    for pair, push in zip(indexes, pushes.tolist(), strict=True):
+        tops[0].append((pair[0], push[0] * scale))
+        tops[1].append((pair[1], push[1] * scale))
+    return tops
+
+
+def _top_pushes(column: int, char_top: list[tuple[int, float]],
+                words: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
+    """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
+    candidates = [pair for pair in char_top if pair[1] > 0]
+    candidates.extend((word[0], word[column + 1]) for word in words if word[column + 1] > 0)
+    candidates.sort(key=lambda pair: -pair[1])
+    return candidates[:TOP_TERMS]
+
+
+class _CharTable:
+    """Character n-gram hash -> feature index, as a bucketed hash table in one numpy array, so a
+    comment's few hundred hashes are found with a handful of vector operations touching one
+    cache line each (a binary search over the sorted hashes touched a dozen, and sorting the
+    queries first cost as much again).
+
+    Bucket = the top `bits` bits of the hash times an odd constant (the polynomial hash's own
+    top bits cluster); each entry packs the low bits of that product (the rest of it, so a match
+    is an exact match of the whole hash) above the feature index. Empty entries hold check 0
+    and the all-zero feature, so an accidental match with one adds nothing. A bucket holds as
+    many entries as the fullest one needs (about 7 at 150,000 n-grams in 2**18 buckets)."""
+
+    _MIX = np.uint64(0xD6E8FEB86659FD93)
+
+    def __init__(self, hashes: np.ndarray, zero_feature: int, bits: int = 18) -> None:
+        ordered = np.sort(hashes)
+        if (ordered[1:] == ordered[:-1]).any():
             raise ValueError("two character n-grams of this vocabulary share a hash")
+        index_bits = max(int(zero_feature).bit_length(), 1)
+        while 64 - bits + index_bits > 64:
+            bits += 1
+        self._shift = np.uint64(64 - bits)
+        self._index_bits = np.uint64(index_bits)
+        self._index_mask = np.uint64((1 << index_bits) - 1)
+        self._check_mask = np.uint64((1 << (64 - bits)) - 1)
+        mixed = hashes * self._MIX
+        buckets = (mixed >> self._shift).astype(np.intp)
+        order = np.argsort(buckets, kind="stable")
+        buckets = buckets[order]
+        sizes = np.bincount(buckets, minlength=1 << bits)
+        column = np.arange(len(order)) - (np.cumsum(sizes) - sizes)[buckets]
+        self._entries = np.full((1 << bits, max(int(sizes.max()), 1)), zero_feature,
+                                dtype=np.uint64)
+        self._entries[buckets, column] = ((mixed[order] & self._check_mask) << self._index_bits
+                                          | order.astype(np.uint64))
 
     def find(self, hashes: np.ndarray) -> np.ndarray:
-        """Feature index of every hash found (repeated as often as the hash is)."""
-        hashes.sort()
-        places = np.searchsorted(self._hashes, hashes)
-        return self._order[places[self._hashes[places] == hashes]]
+        """Feature index of every hash found, as often as it occurs (an unsorted uint64 array,
+        which may hold the all-zero feature)."""
+        mixed = hashes * self._MIX
+        # `take` gathers rows several times faster than indexing with an array does
+        entries = self._entries.take(mixed >> self._shift, axis=0)
+        found = (entries >> self._index_bits) == (mixed & self._check_mask)[:, None]
+        return entries[found] & self._index_mask
 
 
 class Scorer:
@@ -164,9 +253,12 @@ class Scorer:
         # every unknown n-gram maps to (it adds nothing to a norm or a dot product).
         self._terms = char_terms + word_terms
         self._missing = len(self._terms)
-        self._char_table = _NgramTable(term_hashes(char_terms), self._missing)
-        self._word_index = dict(zip(word_terms, range(self._char_size, self._missing),
-                                    strict=True))
+        char_hashes = term_hashes(char_terms)
+        self._char_table = _CharTable(char_hashes, self._missing)
+        self._known_words = _known_word_features(
+            # a word that folding would change is never looked up, and does no harm
+            [term for term in word_terms if " " not in term],
+            char_hashes)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
@@ -174,7 +266,13 @@ class Scorer:
             np.concatenate([char["spam"], word["spam"], [0.0]]),
             np.concatenate([char["abuse"], word["abuse"], [0.0]]),
         ])
-        self._side = np.asarray(model["side"]["spam"], dtype=np.float64)
+        # word n-gram -> (feature index, idf, spam weight, abuse weight) as Python numbers: a
+        # comment has a handful in the vocabulary, and plain arithmetic on a handful beats
+        # numpy's cost per call (one dictionary, so one cache miss per n-gram)
+        self._words = {term: (index, *row) for index, (term, row) in enumerate(
+            zip(word_terms, self._table[self._char_size:-1].tolist(), strict=True),
+            start=self._char_size)}
+        self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
         self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
 
@@ -186,36 +284,89 @@ class Scorer:
         return cls(joblib.load(model_file), version=version, path=model_file)
 
     # -- scoring ---------------------------------------------------------------------------
+    # A comment has a few hundred character n-grams and a few dozen word n-grams; at that size
+    # the cost is the number of numpy calls, not arithmetic. So character n-grams go through a
+    # dozen vector operations in all and word n-grams through plain Python floats.
 
-    def _lookup(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
-        """Index and count of every n-gram of the text in the vocabulary (n-grams outside it
-        may appear as the all-zero feature, which changes nothing)."""
-        found = self._char_table.find(char_gram_hashes(normalized)).tolist()
-        found.extend(map(self._word_index.get, word_grams(normalized), repeat(self._missing)))
-        counts = Counter(found)
-        return (np.fromiter(counts.keys(), dtype=np.intp, count=len(counts)),
-                np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    def _char_part(self, folded: str) -> _CharPart | None:
+        # Most words of a comment are words the model knows, whose character n-gram features
+        # were found at load; only the others are hashed and looked up.
+        known = self._known_words.get
+        pieces = []
+        unknown = []
+        for word in folded.split():
+            features = known(word)
+            if features is None:
+                unknown.append(word)
+            else:
+                pieces.append(features)
+        if unknown:
+            pieces.append(self._char_table.find(candidate_hashes(" ".join(unknown))))
+        if not pieces:
+            return None
+        found = np.concatenate(pieces)  # a new array even of one piece: sorted in place below
+        count = len(found)
+        if not count:
+            return None
+        # counting: sorted, each run of one feature is its count
+        found.sort()
+        edges = np.empty(count + 1, dtype=bool)
+        edges[0] = edges[count] = True
+        np.not_equal(found[1:], found[:-1], out=edges[1:count])
+        starts = edges.nonzero()[0]
+        if len(starts) == count + 1:  # every n-gram once: tf is 1
+            indexes = found
+            rows = self._table.take(indexes, axis=0)
+            values = rows[:, 0]
+        else:
+            indexes = found.take(starts[:-1])
+            rows = self._table.take(indexes, axis=0)
+            # sublinear tf × idf, as TfidfVectorizer does
+            values = np.log(starts[1:] - starts[:-1])
+            values += 1.0
+            values *= rows[:, 0]
+        squares = float(values @ values)
+        scale = 1.0 / math.sqrt(squares) if squares else 1.0  # the l2 norm
+        spam, abuse = (values @ rows[:, 1:]).tolist()
+        return _CharPart(indexes, values, rows, scale, spam * scale, abuse * scale)
 
-    def decision_values(self, text: str):
-        """Uncalibrated log-odds of both heads, each n-gram's feature index and contribution to
-        both heads, and the normalised text."""
+    def _word_part(self, folded: str) -> list[tuple[int, float, float]]:
+        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary."""
+        counts = Counter(filter(None, map(self._words.get, word_grams(folded))))
+        if not counts:
+            return []
+        pushes = []
+        squares = 0.0
+        for (index, value, spam, abuse), count in counts.items():
+            # value: idf until tf multiplies it
+            if count > 1:
+                value *= 1.0 + math.log(count)
+            squares += value * value
+            pushes.append((index, value * spam, value * abuse))
+        scale = 1.0 / math.sqrt(squares) if squares else 1.0
+        return [(index, spam * scale, abuse * scale) for index, spam, abuse in pushes]
+
+    def _evaluate(self, text: str):
         norm = normalize(text)
-        indexes, counts = self._lookup(norm.text)
-        rows = self._table[indexes]
-        # sublinear tf × idf, l2-normalised within each vectoriser, as TfidfVectorizer does
-        values = (np.log(counts) + 1.0) * rows[:, 0]
-        is_char = indexes < self._char_size
-        squares = values * values
-        char_squares = float(squares @ is_char)
-        word_squares = max(float(squares.sum()) - char_squares, 0.0)
-        char_scale = 1.0 / math.sqrt(char_squares) if char_squares else 1.0
-        word_scale = 1.0 / math.sqrt(word_squares) if word_squares else 1.0
-        values *= np.where(is_char, char_scale, word_scale)
-        contributions = values[:, None] * rows[:, 1:]
-        spam, abuse = contributions.sum(axis=0).tolist() if len(indexes) else (0.0, 0.0)
-        spam += float(self._side @ side_signals(text)) + self._intercept[0]
-        abuse += self._intercept[1]
-        return spam, abuse, indexes, contributions, norm
+        # the normaliser keeps doubled letters; features fold them (fold_repeats is idempotent,
+        # so word_grams and candidate_hashes see the same text they would unfolded)
+        folded = fold_repeats(norm.text)
+        char = self._char_part(folded)
+        words = self._word_part(folded)
+        spam, abuse = self._intercept
+        if char is not None:
+            spam += char.spam
+            abuse += char.abuse
+        for _, spam_push, abuse_push in words:
+            spam += spam_push
+            abuse += abuse_push
+        spam += sum(map(mul, self._side, side_signals(text)))
+        return spam, abuse, char, words, norm, folded
+
+    def decision_values(self, text: str) -> tuple[float, float]:
+        """Uncalibrated log-odds of both heads (spam, abuse)."""
+        spam, abuse, *_ = self._evaluate(text)
+        return spam, abuse
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -228,29 +379,26 @@ class Scorer:
         comment; `explain_all=True` explains every head that any n-gram pushed up."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, indexes, contributions, norm = self.decision_values(text)
+        spam_value, abuse_value, char, words, norm, folded = self._evaluate(text)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         reasons = []
-        if len(indexes):
-            words = None
-            for column, task, probability, threshold in (
-                    (0, "spam", spam, self.thresholds.spam_hold),
-                    (1, "abuse", abuse, self.thresholds.abuse_hold)):
-                if not explain_all and probability <= threshold:
-                    continue
-                pushes = contributions[:, column]
-                top = np.argpartition(-pushes, TOP_TERMS)[:TOP_TERMS] if len(pushes) > TOP_TERMS \
-                    else range(len(pushes))
-                chosen = sorted(((int(indexes[i]), float(pushes[i])) for i in top
-                                 if pushes[i] > 0), key=lambda pair: -pair[1])
-                if chosen:
-                    if words is None:
-                        # folding never moves a space, so the folded words line up
-                        words = [(s, e, f" {folded} ") for (s, e), folded in
-                                 zip(word_spans(norm.text), fold_repeats(norm.text).split(),
-                                     strict=False)]
-                    reasons.append(self._reason(task, chosen, text, norm, words))
+        spans = None
+        char_tops = None
+        for column, task, probability, threshold in (
+                (0, "spam", spam, self.thresholds.spam_hold),
+                (1, "abuse", abuse, self.thresholds.abuse_hold)):
+            if not explain_all and probability <= threshold:
+                continue
+            if char_tops is None:
+                char_tops = _char_tops(char) if char is not None else ([], [])
+            chosen = _top_pushes(column, char_tops[column], words)
+            if chosen:
+                if spans is None:
+                    # folding never moves a space, so the folded words line up
+                    spans = [(s, e, f" {word} ") for (s, e), word in
+                             zip(word_spans(norm.text), folded.split(), strict=False)]
+                reasons.append(self._reason(task, chosen, text, norm, spans))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
     def score_many(self, texts: Iterable[str], *, explain_all: bool = False) -> list[Score]:
@@ -260,17 +408,16 @@ class Scorer:
 
     def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm,
                 words: list[tuple[int, int, str]]) -> Reason:
-        spans: list[tuple[int, int]] = []
+        hits: dict[tuple[int, int], None] = {}  # each word once, in order
         for index, _ in chosen:
             term = self._terms[index]
             if index < self._char_size:
-                hits = [(s, e) for s, e, padded in words if term in padded]
+                hits.update(((s, e), None) for s, e, padded in words if term in padded)
             else:
                 first, _, second = term.partition(" ")
-                hits = [(s, e) for s, e, padded in words
-                        if first in padded or (second and second in padded)]
-            spans.extend(_original_span(norm, s, e) for s, e in hits)
-        merged = _merge(spans)
+                hits.update(((s, e), None) for s, e, padded in words
+                            if first in padded or (second and second in padded))
+        merged = _merge([_original_span(norm, s, e) for s, e in hits])
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
         return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
                       spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))

@@ -87,7 +87,14 @@ def test_the_compiled_model_equals_its_scikit_learn_pipeline(shipped):
     pipeline = train.Pipeline.from_compiled(joblib.load(ARTIFACT_DIR / MODEL_FILE))
     rng = random.Random(3)
     pieces = ABUSIVE + CLEAN + ["http://x.co", "WIN", "😂", "ـــ", "\u064b", "0501234567"]
-    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(2000)]
+    letters = "abcdefghijklmnopqrstuvwxyz" + "ابتثجحخدذرزسشصضطظعغفقكلمنهوي" + "éöñ"
+
+    def made_up_word() -> str:  # words the model has not seen: their n-grams are hashed
+        return "".join(rng.choice(letters) for _ in range(rng.randint(1, 9)))
+
+    texts = [" ".join(rng.choice(pieces) if rng.random() < 0.7 else made_up_word()
+                      for _ in range(rng.randint(0, 8))) for _ in range(10_000)]
+    texts.append(" ".join(rng.choice(pieces) for _ in range(400)))  # past 4,096 characters
     expected = pipeline.predict(texts)
     scores = shipped.score_many(texts)
     assert np.abs(np.array([s.spam for s in scores]) - expected["spam"]).max() <= 1e-6
