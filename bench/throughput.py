@@ -6,7 +6,7 @@ the same wrk script (bench/post_comments.lua: realistic Arabic and English comme
 requests/s, p50, p99 and the ratio Hakam/bare. Both runs happen in this one invocation, so the
 ratio holds whatever the machine. Needs `wrk` (Debian package).
 
-    python bench/throughput.py [--workers 2] [--seconds 10] [--connections 8]
+    python bench/throughput.py [--workers N] [--seconds 10] [--connections 16]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hakam.service.cli import default_workers  # noqa: E402
 from hakam.service.store import Store  # noqa: E402
 from tests.redis_harness import ThrowawayRedis, free_port, wait_for_http  # noqa: E402
 
@@ -61,9 +62,10 @@ def _wrk(base: str, seconds: int, connections: int, key: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="gunicorn workers for both servers (default: hakam serve's)")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")

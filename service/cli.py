@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 
@@ -45,6 +46,12 @@ def open_store() -> Iterator[Store]:
             store.r.close()  # so the embedded server sees this command gone and can stop
 
 
+def default_workers() -> int:
+    """gunicorn's rule of thumb, (2 × cores) + 1: a worker waiting on Redis leaves its core to
+    another. Capped, since each worker holds its own copy of what the model touches."""
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
 def _say(message: str) -> None:
     click.echo(message, err=True)
 
@@ -57,7 +64,8 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=default_workers, show_default="2 × cores + 1, at most 8",
+              type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Run the service under gunicorn (embedded Redis when REDIS_URL is unset)."""
     from .server import serve as run
