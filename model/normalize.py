@@ -25,6 +25,11 @@ The decisions, in the order they are applied, and why:
    (also "name at gmail dot com") and phone numbers (8 digits or more) become the placeholder
    words URL_TOKEN, EMAIL_TOKEN and PHONE_TOKEN, each spanning the whole original address. The
    words are plain ASCII letters no language uses, so a second pass leaves them alone.
+   A URL's words (letters only: host labels and path words, not the scheme or www) follow its
+   placeholder, "urltoken youtube com watch": which site a link points to is much of what
+   tells spam (a channel, a shortener, a shop) from a reader citing a source. They stand for
+   the whole address too. `link_words=False` drops them (the dataset split key does, so that
+   texts keep the split they had before the words were kept).
    `normalize(text, placeholders=False)` keeps addresses as text, for word lists that name a
    domain.
 5. Runs of three or more of the same letter shrink: to one letter in Arabic script (Arabic
@@ -252,7 +257,24 @@ def _address_spans(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
+# Words of a link kept beside URL_TOKEN: words of letters only (a word holding a digit is mostly
+# an id, and would meet the leet and phone rules), at least two of them, never the scheme or the
+# words that spell a dot.
+_LINK_WORD = re.compile(r"[^\W_]{2,}")
+_NOT_LINK_WORDS = frozenset({"http", "https", "hxxp", "hxxps", "ftp", "www", "dot", "at"})
+_MOST_LINK_WORDS = 6
+
+
+def _link_words(address: str) -> str:
+    """" youtube com watch" for https://www.youtube.com/watch?v=x9: the host's and the path's
+    words, which say what the link is (a video, a shortener, a shop); "" if there are none."""
+    words = [w for w in _LINK_WORD.findall(address) if w.isalpha() and w not in _NOT_LINK_WORDS]
+    spelled = "".join(" " + w for w in words[:_MOST_LINK_WORDS])
+    # words that read as an address again would make a second pass change the text
+    return "" if spelled and _address_spans(spelled) else spelled
+
+
+def _placeholder_edits(text: str, link_words: bool = True) -> list[tuple[int, int, str]]:
     found = _address_spans(text)
     if not found:
         return []
@@ -264,6 +286,8 @@ def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
         if start < covered:
             continue
         covered = end
+        if token == URL_TOKEN and link_words:
+            token += _link_words(text[start:end])
         if start > 0 and text[start - 1] != " ":
             token = " " + token
         if end < len(text) and text[end] != " ":
@@ -478,10 +502,11 @@ def _apply(
     return "".join(pieces), new_offsets, new_ends
 
 
-def normalize(text: str, *, placeholders: bool = True) -> Normalized:
+def normalize(text: str, *, placeholders: bool = True, link_words: bool = True) -> Normalized:
     """The text as the model and the word lists see it, with a map back to the original.
 
     placeholders=False keeps URLs, e-mail addresses and phone numbers as (normalised) text.
+    link_words=False writes a URL as URL_TOKEN alone, without the link's words.
     """
     if not isinstance(text, str) or not text:
         return Normalized("", (), ())
@@ -493,7 +518,7 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
     if edits:
         current, offsets, ends = _apply(current, offsets, ends, edits)
     if placeholders:
-        edits = _placeholder_edits(current)
+        edits = _placeholder_edits(current, link_words)
         if edits:
             current, offsets, ends = _apply(current, offsets, ends, edits)
     edits = _repeat_edits(current)
@@ -509,7 +534,7 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
         # so that a second pass finds nothing more to do.
         current = mapped
         if placeholders:
-            edits = _placeholder_edits(current)
+            edits = _placeholder_edits(current, link_words)
             if edits:
                 current, offsets, ends = _apply(current, offsets, ends, edits)
         edits = _repeat_edits(current)
