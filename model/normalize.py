@@ -50,7 +50,8 @@ The decisions, in the order they are applied, and why:
    spells: 3a, a7; leet replaces the vowel itself: h3ll0, fr33). A 3, 5 or 7 opening a word is
    Arabizi (7mar, 3ndi) unless an h follows (7he, 5hit: Arabizi never writes 7h). Ordinals and
    units (1st, 4th, 10am, 5g, mp3, win10) are left alone. Some leet is missed (7ime, 5ex stay),
-   which costs less than garbling Arabizi comments.
+   which costs less than garbling Arabizi comments. A mention (@ and three or more letters or
+   digits, @rabee554) is a name and is left alone; @ss stays leet, @sshole is missed.
 """
 
 from __future__ import annotations
@@ -396,8 +397,15 @@ def _is_arabizi_digit(word: str, index: int) -> bool:
     return word[index - 1] in _VOWELS or after in _VOWELS
 
 
+# A mention (@ and a handle of three or more ASCII letters and digits): a name, not leet, so
+# "@rabee554" stays itself rather than becoming "arabee554". A short one stays leet (@ss).
+_HANDLE = re.compile(r"@[a-z0-9]{3,}")
+
+
 def _map_word(word: str) -> str:
     """The word with look-alikes and leet replaced, or the word itself if it is not Latin."""
+    if _HANDLE.fullmatch(word):
+        return word
     letters = 0
     for char in word:
         if "a" <= char <= "z":

@@ -54,7 +54,8 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "# Hakam spam and abuse model", "",
         f"Model version (content hash of model.joblib): `{result.get('model_version', '?')}`.", "",
         "Two heads over the same features: TF-IDF of word-bounded character 2–5-grams and word "
-        "1–2-grams of the *normalised* text (hakam.model.normalize), logistic regression, Platt "
+        "1–2-grams of the *normalised* text (hakam.model.normalize: a link becomes `urltoken` "
+        "followed by its words, e.g. `urltoken youtube com watch`), logistic regression, Platt "
         "sigmoid calibration fitted on a held-out calibration split. A head may average "
         "several regressions (the shipped abuse head: a plain one weighted by the shares below "
         "and an NB-weighted one with milder shares; see the recipe in the model's metadata). "
@@ -118,9 +119,8 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
               and entry["model"][metric] < entry["baseline"][metric]]
     lines += [
         "", "## Limitations", "",
-        "- Behind the plain baseline on: " + "; ".join(behind) + ". The baseline keeps raw "
-        "links (domains) that the normaliser turns into a placeholder, which helps on English "
-        "YouTube/SMS spam." if behind else "- Not behind the plain baseline on any slice.",
+        "- Behind the plain baseline on: " + "; ".join(behind) + "."
+        if behind else "- Not behind the plain baseline on any slice.",
         "- Trained on public tweets, SMS, YouTube comments and comments Aljazeera moderators "
         "deleted; real comment streams are mostly clean, so precision on a live stream is lower "
         "than on these splits (Aljazeera's evaluation rows are ~80% abusive).",

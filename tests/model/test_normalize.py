@@ -71,6 +71,9 @@ from hakam.model.normalize import (
     ("n00b", "noob"),
     ("b1tch", "bitch"),
     ("@ss", "ass"),
+    ("sp@m", "spam"),
+    # a mention is a name, not leet
+    ("@USER thanks @rabee554", "@user thanks @rabee554"),
     # Arabizi keeps its digits
     ("3ayez", "3ayez"),
     ("7abibi", "7abibi"),
