@@ -208,8 +208,10 @@ _TLDS = (
 )
 # Possessive quantifiers (Python 3.11) keep these from backtracking through long words.
 _LABEL = r"[^\W_][\w-]*+"
-# A dot, or a dot written so that link filters miss it.
-_DOT = r"(?: ?\. ?| ?[\[(](?:\.|dot)[\])] ?| dot )"
+# A dot, or a dot written so that link filters miss it. A spaced dot needs a space on both
+# sides ("site . com"): a sentence's full stop has one after it only, and "go to hospital. De"
+# or "a break. Life goes on" must not read as links (de and life are top-level domains).
+_DOT = r"(?:\.| \. | ?[\[(](?:\.|dot)[\])] ?| dot )"
 _SPELLED_DOT = r"(?: ?[\[(](?:\.|dot)[\])] ?| dot )"
 # A host must end in a known top-level domain, so "good.the end" and "end . Next" stay text.
 _HOST = rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_TLDS})(?!\w)"

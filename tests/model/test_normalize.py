@@ -122,6 +122,9 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
     ("01012345678!", f"{PHONE_TOKEN} !"),
     # not addresses
     ("it was good.the end", "it was good.the end"),
+    # a full stop before a word that is also a top-level domain (de, life) is not a link
+    ("go to hospital. De dont wait", "go to hospital. de dont wait"),
+    ("a break. Life goes on", "a break. life goes on"),
     ("on 2024-11-25 at noon", "on 2024-11-25 at noon"),
     ("look at this", "look at this"),
     ("1234567", "1234567"),
