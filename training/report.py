@@ -127,9 +127,14 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "- Abuse labels mix offensive, obscene and hate speech, with each dataset's own "
         "definition; political criticism is sometimes labelled offensive.",
         "- Arabic spam data is synthetic-looking and lacks real comment spam; Arabic spam "
-        "scores are less trustworthy than English ones. Retrain with moderator labels "
-        "(`hakam labels export` → `hakam train --extra`).",
-        "- Arabizi and French appear only in the Moroccan (OMCD) data.",
+        "scores are less trustworthy than English ones. Its ham is news headlines, so an "
+        "ordinary dialect comment that happens to use advertising phrases (قبل فوات الأوان, "
+        "بسرعة) can still reach spam_hold; that dataset weighs less than the others and "
+        "real comments lend their texts as spam negatives, which lowers but does not remove "
+        "this. Retrain with moderator labels (`hakam labels export` → `hakam train --extra`).",
+        "- Arabizi (Arabic in Latin letters and digits: 7mar, 3ayez) and French appear only in "
+        "the Moroccan (OMCD) part of the Vanetik collection: Arabizi insults are mostly missed "
+        "by the abuse head.",
         "",
         "## Retraining and promotion", "",
         "```",
