@@ -25,6 +25,11 @@ The decisions, in the order they are applied, and why:
    (also "name at gmail dot com") and phone numbers (8 digits or more) become the placeholder
    words URL_TOKEN, EMAIL_TOKEN and PHONE_TOKEN, each spanning the whole original address. The
    words are plain ASCII letters no language uses, so a second pass leaves them alone.
+   A URL's words (letters only: host labels and path words, not the scheme or www) follow its
+   placeholder, "urltoken youtube com watch": which site a link points to is much of what
+   tells spam (a channel, a shortener, a shop) from a reader citing a source. They stand for
+   the whole address too. `link_words=False` drops them (the dataset split key does, so that
+   texts keep the split they had before the words were kept).
    `normalize(text, placeholders=False)` keeps addresses as text, for word lists that name a
    domain.
 5. Runs of three or more of the same letter shrink: to one letter in Arabic script (Arabic
@@ -45,7 +50,8 @@ The decisions, in the order they are applied, and why:
    spells: 3a, a7; leet replaces the vowel itself: h3ll0, fr33). A 3, 5 or 7 opening a word is
    Arabizi (7mar, 3ndi) unless an h follows (7he, 5hit: Arabizi never writes 7h). Ordinals and
    units (1st, 4th, 10am, 5g, mp3, win10) are left alone. Some leet is missed (7ime, 5ex stay),
-   which costs less than garbling Arabizi comments.
+   which costs less than garbling Arabizi comments. A mention (@ and three or more letters or
+   digits, @rabee554) is a name and is left alone; @ss stays leet, @sshole is missed.
 """
 
 from __future__ import annotations
@@ -202,8 +208,10 @@ _TLDS = (
 )
 # Possessive quantifiers (Python 3.11) keep these from backtracking through long words.
 _LABEL = r"[^\W_][\w-]*+"
-# A dot, or a dot written so that link filters miss it.
-_DOT = r"(?: ?\. ?| ?[\[(](?:\.|dot)[\])] ?| dot )"
+# A dot, or a dot written so that link filters miss it. A spaced dot needs a space on both
+# sides ("site . com"): a sentence's full stop has one after it only, and "go to hospital. De"
+# or "a break. Life goes on" must not read as links (de and life are top-level domains).
+_DOT = r"(?:\.| \. | ?[\[(](?:\.|dot)[\])] ?| dot )"
 _SPELLED_DOT = r"(?: ?[\[(](?:\.|dot)[\])] ?| dot )"
 # A host must end in a known top-level domain, so "good.the end" and "end . Next" stay text.
 _HOST = rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_TLDS})(?!\w)"
@@ -252,7 +260,24 @@ def _address_spans(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
+# Words of a link kept beside URL_TOKEN: words of letters only (a word holding a digit is mostly
+# an id, and would meet the leet and phone rules), at least two of them, never the scheme or the
+# words that spell a dot.
+_LINK_WORD = re.compile(r"[^\W_]{2,}")
+_NOT_LINK_WORDS = frozenset({"http", "https", "hxxp", "hxxps", "ftp", "www", "dot", "at"})
+_MOST_LINK_WORDS = 6
+
+
+def _link_words(address: str) -> str:
+    """" youtube com watch" for https://www.youtube.com/watch?v=x9: the host's and the path's
+    words, which say what the link is (a video, a shortener, a shop); "" if there are none."""
+    words = [w for w in _LINK_WORD.findall(address) if w.isalpha() and w not in _NOT_LINK_WORDS]
+    spelled = "".join(" " + w for w in words[:_MOST_LINK_WORDS])
+    # words that read as an address again would make a second pass change the text
+    return "" if spelled and _address_spans(spelled) else spelled
+
+
+def _placeholder_edits(text: str, link_words: bool = True) -> list[tuple[int, int, str]]:
     found = _address_spans(text)
     if not found:
         return []
@@ -264,6 +289,8 @@ def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
         if start < covered:
             continue
         covered = end
+        if token == URL_TOKEN and link_words:
+            token += _link_words(text[start:end])
         if start > 0 and text[start - 1] != " ":
             token = " " + token
         if end < len(text) and text[end] != " ":
@@ -372,8 +399,15 @@ def _is_arabizi_digit(word: str, index: int) -> bool:
     return word[index - 1] in _VOWELS or after in _VOWELS
 
 
+# A mention (@ and a handle of three or more ASCII letters and digits): a name, not leet, so
+# "@rabee554" stays itself rather than becoming "arabee554". A short one stays leet (@ss).
+_HANDLE = re.compile(r"@[a-z0-9]{3,}")
+
+
 def _map_word(word: str) -> str:
     """The word with look-alikes and leet replaced, or the word itself if it is not Latin."""
+    if _HANDLE.fullmatch(word):
+        return word
     letters = 0
     for char in word:
         if "a" <= char <= "z":
@@ -478,10 +512,11 @@ def _apply(
     return "".join(pieces), new_offsets, new_ends
 
 
-def normalize(text: str, *, placeholders: bool = True) -> Normalized:
+def normalize(text: str, *, placeholders: bool = True, link_words: bool = True) -> Normalized:
     """The text as the model and the word lists see it, with a map back to the original.
 
     placeholders=False keeps URLs, e-mail addresses and phone numbers as (normalised) text.
+    link_words=False writes a URL as URL_TOKEN alone, without the link's words.
     """
     if not isinstance(text, str) or not text:
         return Normalized("", (), ())
@@ -493,7 +528,7 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
     if edits:
         current, offsets, ends = _apply(current, offsets, ends, edits)
     if placeholders:
-        edits = _placeholder_edits(current)
+        edits = _placeholder_edits(current, link_words)
         if edits:
             current, offsets, ends = _apply(current, offsets, ends, edits)
     edits = _repeat_edits(current)
@@ -509,7 +544,7 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
         # so that a second pass finds nothing more to do.
         current = mapped
         if placeholders:
-            edits = _placeholder_edits(current)
+            edits = _placeholder_edits(current, link_words)
             if edits:
                 current, offsets, ends = _apply(current, offsets, ends, edits)
         edits = _repeat_edits(current)

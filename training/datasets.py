@@ -270,7 +270,8 @@ def language_of(text: str) -> str:
 
 
 def dedupe_key(text: str) -> str:
-    return _NOT_WORD.sub("", normalize(text).text)
+    # without the words of links, so that every text keeps the split it had before they were kept
+    return _NOT_WORD.sub("", normalize(text, link_words=False).text)
 
 
 def split_of(key: str) -> str:

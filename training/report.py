@@ -54,7 +54,8 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "# Hakam spam and abuse model", "",
         f"Model version (content hash of model.joblib): `{result.get('model_version', '?')}`.", "",
         "Two heads over the same features: TF-IDF of word-bounded character 2–5-grams and word "
-        "1–2-grams of the *normalised* text (hakam.model.normalize), logistic regression, Platt "
+        "1–2-grams of the *normalised* text (hakam.model.normalize: a link becomes `urltoken` "
+        "followed by its words, e.g. `urltoken youtube com watch`), logistic regression, Platt "
         "sigmoid calibration fitted on a held-out calibration split. A head may average "
         "several regressions (the shipped abuse head: a plain one weighted by the shares below "
         "and an NB-weighted one with milder shares; see the recipe in the model's metadata). "
@@ -118,18 +119,22 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
               and entry["model"][metric] < entry["baseline"][metric]]
     lines += [
         "", "## Limitations", "",
-        "- Behind the plain baseline on: " + "; ".join(behind) + ". The baseline keeps raw "
-        "links (domains) that the normaliser turns into a placeholder, which helps on English "
-        "YouTube/SMS spam." if behind else "- Not behind the plain baseline on any slice.",
+        "- Behind the plain baseline on: " + "; ".join(behind) + "."
+        if behind else "- Not behind the plain baseline on any slice.",
         "- Trained on public tweets, SMS, YouTube comments and comments Aljazeera moderators "
         "deleted; real comment streams are mostly clean, so precision on a live stream is lower "
         "than on these splits (Aljazeera's evaluation rows are ~80% abusive).",
         "- Abuse labels mix offensive, obscene and hate speech, with each dataset's own "
         "definition; political criticism is sometimes labelled offensive.",
         "- Arabic spam data is synthetic-looking and lacks real comment spam; Arabic spam "
-        "scores are less trustworthy than English ones. Retrain with moderator labels "
-        "(`hakam labels export` → `hakam train --extra`).",
-        "- Arabizi and French appear only in the Moroccan (OMCD) data.",
+        "scores are less trustworthy than English ones. Its ham is news headlines, so an "
+        "ordinary dialect comment that happens to use advertising phrases (قبل فوات الأوان, "
+        "بسرعة) can still reach spam_hold; that dataset weighs less than the others and "
+        "real comments lend their texts as spam negatives, which lowers but does not remove "
+        "this. Retrain with moderator labels (`hakam labels export` → `hakam train --extra`).",
+        "- Arabizi (Arabic in Latin letters and digits: 7mar, 3ayez) and French appear only in "
+        "the Moroccan (OMCD) part of the Vanetik collection: Arabizi insults are mostly missed "
+        "by the abuse head.",
         "",
         "## Retraining and promotion", "",
         "```",

@@ -71,6 +71,9 @@ from hakam.model.normalize import (
     ("n00b", "noob"),
     ("b1tch", "bitch"),
     ("@ss", "ass"),
+    ("sp@m", "spam"),
+    # a mention is a name, not leet
+    ("@USER thanks @rabee554", "@user thanks @rabee554"),
     # Arabizi keeps its digits
     ("3ayez", "3ayez"),
     ("7abibi", "7abibi"),
@@ -101,15 +104,15 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
 
 
 @pytest.mark.parametrize("written, seen", [
-    ("visit https://example.com/page now", f"visit {URL_TOKEN} now"),
-    ("hxxp://bit . ly/x", URL_TOKEN),
-    ("go to www . site . com", f"go to {URL_TOKEN}"),
-    ("site dot com", URL_TOKEN),
-    ("site[.]com", URL_TOKEN),
-    ("site(dot)com", URL_TOKEN),
-    ("example．com", URL_TOKEN),  # full-width dot
-    ("موقع.مصر", URL_TOKEN),
-    ("see example.com/a, then", f"see {URL_TOKEN} , then"),
+    ("visit https://example.com/page now", f"visit {URL_TOKEN} example com page now"),
+    ("hxxp://bit . ly/x", f"{URL_TOKEN} bit ly"),
+    ("go to www . site . com", f"go to {URL_TOKEN} site com"),
+    ("site dot com", f"{URL_TOKEN} site com"),
+    ("site[.]com", f"{URL_TOKEN} site com"),
+    ("site(dot)com", f"{URL_TOKEN} site com"),
+    ("example．com", f"{URL_TOKEN} example com"),  # full-width dot
+    ("موقع.مصر", f"{URL_TOKEN} موقع مصر"),
+    ("see example.com/a, then", f"see {URL_TOKEN} example com , then"),
     ("write to x@y.com", f"write to {EMAIL_TOKEN}"),
     ("name at gmail dot com", EMAIL_TOKEN),
     ("name [at] gmail [dot] com", EMAIL_TOKEN),
@@ -119,12 +122,40 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
     ("01012345678!", f"{PHONE_TOKEN} !"),
     # not addresses
     ("it was good.the end", "it was good.the end"),
+    # a full stop before a word that is also a top-level domain (de, life) is not a link
+    ("go to hospital. De dont wait", "go to hospital. de dont wait"),
+    ("a break. Life goes on", "a break. life goes on"),
     ("on 2024-11-25 at noon", "on 2024-11-25 at noon"),
     ("look at this", "look at this"),
     ("1234567", "1234567"),
 ])
 def test_addresses_become_placeholder_words(written, seen):
     assert normalize(written).text == seen
+
+
+@pytest.mark.parametrize("written, seen", [
+    # the scheme, www, digits (ids) and one-letter words are not kept
+    ("https://www.youtube.com/watch?v=x9Tq2 wow", f"{URL_TOKEN} youtube com watch wow"),
+    ("http://a.b.c.d.e.f.g.h.com/one/two", f"{URL_TOKEN} com one two"),
+    ("http://h1.h2.h3.com/", f"{URL_TOKEN} com"),
+    # no more than six words, however long the link
+    ("http://one.two.com/three/four/five/six/seven", f"{URL_TOKEN} one two com three four five"),
+])
+def test_a_link_keeps_its_words_beside_the_placeholder(written, seen):
+    assert normalize(written).text == seen
+
+
+def test_a_link_can_be_the_placeholder_alone():
+    assert normalize("visit https://example.com/page now", link_words=False).text == (
+        f"visit {URL_TOKEN} now")
+
+
+def test_a_links_words_point_at_the_whole_link():
+    original = "see https://bit.ly/offer now"
+    normalized = normalize(original)
+    start = normalized.text.index("offer")
+    assert original.__getitem__(slice(*normalized.original_span(start, start + 5))) == (
+        "https://bit.ly/offer")
 
 
 def test_addresses_stay_text_when_placeholders_are_off():
