@@ -45,7 +45,8 @@ The decisions, in the order they are applied, and why:
    spells: 3a, a7; leet replaces the vowel itself: h3ll0, fr33). A 3, 5 or 7 opening a word is
    Arabizi (7mar, 3ndi) unless an h follows (7he, 5hit: Arabizi never writes 7h). Ordinals and
    units (1st, 4th, 10am, 5g, mp3, win10) are left alone. Some leet is missed (7ime, 5ex stay),
-   which costs less than garbling Arabizi comments.
+   which costs less than garbling Arabizi comments. A word-initial @ is a mention (@ahmed) and
+   stays.
 """
 
 from __future__ import annotations
@@ -68,17 +69,19 @@ class Normalized:
     # A tuple, or a range when normalising moved nothing (the identity map, without the cost).
     offsets: Sequence[int]
     # ends[i]: index just past the last original character normalised char i stands for.
-    ends: Sequence[int] = ()
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """[start, end) in the normalised text -> [s, e) in the original text (never raises)."""
         size = len(self.offsets)
         if size == 0:
             return (0, 0)
-        start = min(max(start, 0), size - 1)
-        end = min(max(end, start + 1), size)
-        ends = self.ends or tuple(o + 1 for o in self.offsets)
-        return (self.offsets[start], ends[end - 1])
+        start = min(max(start, 0), size)
+        end = min(max(end, start), size)
+        if start == end:  # an empty match: an empty span where it sits in the original
+            at = self.offsets[start] if start < size else self.ends[size - 1]
+            return (at, at)
+        return (self.offsets[start], self.ends[end - 1])
 
 
 # --- 1. Unicode folding ---------------------------------------------------------------------
@@ -387,13 +390,15 @@ def _map_word(word: str) -> str:
         plain_leet = True
     else:
         leet = _LEET
-        plain_leet = not _UNAMBIGUOUS_LEET.isdisjoint(word)
+        plain_leet = not _UNAMBIGUOUS_LEET.isdisjoint(word[1:] if word[0] == "@" else word)
     out = []
     for index, char in enumerate(word):
         if char in _LOOKALIKE:
             out.append(_LOOKALIKE[char])
         elif char in leet:
-            if char in "357" and not plain_leet and _is_arabizi_digit(word, index):
+            if index == 0 and char == "@":
+                out.append(char)  # a mention (@ahmed), not a disguised a
+            elif char in "357" and not plain_leet and _is_arabizi_digit(word, index):
                 out.append(char)  # Arabizi: the vowel sits beside the consonant the digit spells
             else:
                 out.append(leet[char])

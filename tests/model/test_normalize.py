@@ -70,7 +70,8 @@ from hakam.model.normalize import (
     ("$h1t", "shit"),
     ("n00b", "noob"),
     ("b1tch", "bitch"),
-    ("@ss", "ass"),
+    ("h@te", "hate"),
+    ("@ahmed_99", "@ahmed_99"),  # a mention is not leet
     # Arabizi keeps its digits
     ("3ayez", "3ayez"),
     ("7abibi", "7abibi"),
@@ -164,6 +165,8 @@ def test_matches_point_at_what_the_reader_wrote(original, needle, pointed_at):
 def test_original_span_never_leaves_the_text():
     normalized = normalize("  hello  ")
     assert normalized.original_span(-5, 100) == (2, 7)
+    assert normalized.original_span(1, 1) == (3, 3)
+    assert normalized.original_span(5, 9) == (7, 7)
     assert normalize("").original_span(0, 3) == (0, 0)
 
 
