@@ -223,7 +223,10 @@ _WWW_URL = re.compile(rf"(?<!\w)www(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]
 _BARE_URL = re.compile(rf"(?<![\w.@-]){_HOST}{_PATH}")
 _BARE_URL_HINT = re.compile(rf"[.\])] ?(?:{_TLDS})(?!\w)")
 _PHONE = re.compile(r"\d(?:[ \-.()/]{0,2}\d){7,}")
-_DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}")
+# Digit runs that are not phone numbers: dates, and counts with dots between thousands.
+_NOT_PHONE = re.compile(
+    r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{1,3}(?:\.\d{3})+"
+)
 
 
 def _is_word_char(char: str) -> bool:
@@ -243,11 +246,11 @@ def _address_spans(text: str) -> list[tuple[int, int, str]]:
         found += [(*m.span(), URL_TOKEN) for m in _BARE_URL.finditer(text)]
     for match in _PHONE.finditer(text):
         start, end = match.span()
-        if (start and _is_word_char(text[start - 1])) or (
+        if (start and (_is_word_char(text[start - 1]) or text[start - 1] == "@")) or (
             end < len(text) and _is_word_char(text[end])
         ):
-            continue
-        if _DATE.fullmatch(match.group()):
+            continue  # part of a word, a handle (@100046729) or a longer number
+        if _NOT_PHONE.fullmatch(match.group()):
             continue
         while start and text[start - 1] in "+(":
             start -= 1
@@ -332,6 +335,8 @@ def _confusable_table() -> dict[str, str]:
             continue
         if unicodedata.name(char, "").startswith(("ARABIC", "HEBREW")):
             continue
+        if _fold_char(char) != char:
+            continue  # folding already turns it into something else; it never reaches here
         for glyph in glyphs:
             latin = glyph["c"]
             if len(latin) == 1 and latin.isascii() and latin.isalpha():
@@ -352,22 +357,13 @@ _SUSPECT = re.compile(
 )
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _ASTRAL_LOOKALIKE = frozenset(c for c in _LOOKALIKE if c > "\uffff")
-_NUMBERLIKE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|s|k|m|g|x|d|h|p)|[a-z]{1,3}\d")
-_TRAILING_DIGITS = re.compile(r"\d{2,}$")
-
-
-def _is_numberlike(word: str) -> bool:
-    """1st, 10am, 5g, mp3, win10: digits that count things, not letters in disguise."""
-    if _NUMBERLIKE.fullmatch(word):
-        return True
-    trailing = _TRAILING_DIGITS.search(word)
-    return trailing is not None and len(set(trailing.group())) > 1  # fr33 is leet, win10 is not
+_DIGITS = "0123456789"
 
 
 def _is_arabizi_digit(word: str, index: int) -> bool:
     """3, 5 or 7 spelling ع, خ or ح: a vowel beside it, or it opens the word (7mar, 3ndi).
 
-    Arabizi never writes 3h, 5h or 7h (the digit is the h sound), so those stay leet (7he, 5hit).
+    Arabizi never writes 3h, 5h or 7h (the digit is the h sound), so those stay leet (7he).
     """
     after = word[index + 1] if index + 1 < len(word) else ""
     if index == 0:
@@ -377,68 +373,79 @@ def _is_arabizi_digit(word: str, index: int) -> bool:
 
 def _map_word(word: str) -> str:
     """The word with look-alikes and leet replaced, or the word itself if it is not Latin."""
+    if word[0] == "@":
+        return word  # a mention (@buckm00se) is a name, not a disguise
     letters = 0
     for char in word:
         if "a" <= char <= "z":
             letters += 1
-        elif char not in _LEET and char not in _LOOKALIKE and not ("0" <= char <= "9"):
+        elif char not in _LEET and char not in _LOOKALIKE and char not in _DIGITS:
             return word
-    if letters == 0 or (letters < 2 and len(word) < 3):
+    if letters < 2:
         return word
-    if not _ARABIZI_DIGITS.isdisjoint(word) or _is_numberlike(word):
-        leet = {"@": "a", "$": "s"}
-        plain_leet = True
-    else:
-        leet = _LEET
-        plain_leet = not _UNAMBIGUOUS_LEET.isdisjoint(word[1:] if word[0] == "@" else word)
-    out = []
-    for index, char in enumerate(word):
+    out = list(word)
+    # Digits count as leet only inside the word (h3ll0, n00b, id10t); digits at its edges are
+    # numbers (1st, 10am, win10, player1, mp3) unless the inside already gave the game away.
+    lead = len(word) - len(word.lstrip(_DIGITS))
+    last = len(word.rstrip(_DIGITS))
+    arabizi = not _ARABIZI_DIGITS.isdisjoint(word)  # 2, 6, 8, 9: Arabizi or a number
+    plain = not _UNAMBIGUOUS_LEET.isdisjoint(word)
+
+    def leet_digit(index: int) -> bool:
+        char = word[index]
+        if arabizi or char not in _LEET:
+            return False
+        return plain or char not in "357" or not _is_arabizi_digit(word, index)
+
+    inside_leet = False
+    for index in range(lead, last):
+        char = word[index]
         if char in _LOOKALIKE:
-            out.append(_LOOKALIKE[char])
-        elif char in leet:
-            if index == 0 and char == "@":
-                out.append(char)  # a mention (@ahmed), not a disguised a
-            elif char in "357" and not plain_leet and _is_arabizi_digit(word, index):
-                out.append(char)  # Arabizi: the vowel sits beside the consonant the digit spells
-            else:
-                out.append(leet[char])
-        else:
-            out.append(char)
+            out[index] = _LOOKALIKE[char]
+        elif char in "@$":
+            out[index] = _LEET[char]
+        elif char in _DIGITS and leet_digit(index):
+            out[index] = _LEET[char]
+            inside_leet = True
+    if inside_leet:
+        for index in (*range(lead), *range(last, len(word))):
+            if leet_digit(index):
+                out[index] = _LEET[word[index]]
     return "".join(out)
 
 
-def _is_word_part(char: str) -> bool:
-    return char.isalnum() or char in "@$"
+_WORD_RUN = re.compile(r"[\w@$]*")
 
 
-def _suspect_positions(text: str):
-    for match in _SUSPECT.finditer(text):
-        yield match.start()
-    if _ASTRAL.search(text):
-        yield from (i for i, c in enumerate(text) if c in _ASTRAL_LOOKALIKE)
+def _suspect_positions(text: str) -> list[int]:
+    positions = [match.start() for match in _SUSPECT.finditer(text)]
+    if _ASTRAL.search(text):  # emoji mostly; look only at the astral characters themselves
+        positions += [m.start() for m in _ASTRAL.finditer(text) if m.group() in _ASTRAL_LOOKALIKE]
+        positions.sort()
+    return positions
 
 
 def _map_lookalikes(text: str) -> str:
     """Rewrite only the words holding a digit, @, $ or a look-alike letter."""
+    positions = _suspect_positions(text)
+    if not positions:
+        return text
+    reverse = text[::-1]
+    size = len(text)
     pieces = []
-    position = 0
-    for index in sorted(_suspect_positions(text)):
-        if index < position:
-            continue  # inside a word already looked at
-        start = index
-        while start > position and _is_word_part(text[start - 1]):
-            start -= 1
-        end = index + 1
-        while end < len(text) and _is_word_part(text[end]):
-            end += 1
+    position = 0  # end of the text already copied into pieces
+    looked_at = 0  # end of the last word looked at
+    for index in positions:
+        if index < looked_at:
+            continue
+        start = size - _WORD_RUN.match(reverse, size - index).end()
+        end = looked_at = _WORD_RUN.match(text, index).end()
         word = text[start:end]
         mapped = _map_word(word)
         if mapped != word:
             pieces.append(text[position:start])
             pieces.append(mapped)
-        else:
-            pieces.append(text[position:end])
-        position = end
+            position = end
     if not pieces:
         return text
     pieces.append(text[position:])
