@@ -217,7 +217,7 @@ _EMAIL = re.compile(
     rf"[^\W\d_]{{2,}}+| at {_LABEL}(?:{_SPELLED_DOT}{_LABEL})*{_SPELLED_DOT}(?:{_TLDS}))(?!\w)"
 )
 _SCHEME_URL = re.compile(
-    rf"(?<!\w)(?:h(?:tt|xx|\*\*)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}{_PATH}|[^\s]*[^\s.,!?;:)\]'\"؟،])"
+    rf"(?<!\w)(?:h(?:tt|xx|\*\*?)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}{_PATH}|[^\s]*[^\s.,!?;:)\]'\"؟،])"
 )
 _WWW_URL = re.compile(rf"(?<!\w)www(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]'\"؟،])")
 _BARE_URL = re.compile(rf"(?<![\w.@-]){_HOST}{_PATH}")
@@ -538,7 +538,10 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
     return Normalized(current, tuple(offsets), tuple(ends))
 
 
+_URL_TOKEN_WORD = re.compile(rf"\b{URL_TOKEN}\b")
+
+
 def count_links(text: str | Normalized) -> int:
     """How many URLs the text holds, however they were disguised (a spam side signal)."""
     normalized = text if isinstance(text, Normalized) else normalize(text)
-    return len(re.findall(rf"\b{URL_TOKEN}\b", normalized.text))
+    return len(_URL_TOKEN_WORD.findall(normalized.text))

@@ -107,6 +107,7 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
 @pytest.mark.parametrize("written, seen", [
     ("visit https://example.com/page now", f"visit {URL_TOKEN} now"),
     ("hxxp://bit . ly/x", URL_TOKEN),
+    ("h**p://spam.example/x", URL_TOKEN),
     ("go to www . site . com", f"go to {URL_TOKEN}"),
     ("site dot com", URL_TOKEN),
     ("site[.]com", URL_TOKEN),
