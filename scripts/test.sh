@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs everything the tests need, then runs them all.
-# Run it inside a virtualenv (as .ci/run does); system packages need root or sudo.
+# Inside a virtualenv (as .ci/run makes) it installs there; outside one it makes .venv first.
+# System packages need root or sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +21,9 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+if [ -z "${VIRTUAL_ENV:-}" ]; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    . .venv/bin/activate
+fi
 python -m pip install -q -e '.[test]'
 exec python -m pytest "$@"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from flask import g, request
+from flask_babel import gettext
 
 from .errors import Unauthorized
 from .store import get_store
@@ -18,7 +19,7 @@ def _bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send 'Authorization: Bearer <key>'")
+        raise Unauthorized(gettext("Send the header “Authorization: Bearer <key>”."))
     return token.strip()
 
 
@@ -27,7 +28,7 @@ def require_site(view):
     def wrapper(*args, **kwargs):
         site = get_store().site_for_key(_bearer_token())
         if site is None:
-            raise Unauthorized("unknown or revoked site key")
+            raise Unauthorized(gettext("This site key is unknown or was revoked."))
         g.site = site
         return view(*args, **kwargs)
 
@@ -39,7 +40,7 @@ def require_moderator(view):
     def wrapper(*args, **kwargs):
         moderator = get_store().moderator_for_token(_bearer_token())
         if moderator is None:
-            raise Unauthorized("unknown moderator token")
+            raise Unauthorized(gettext("This moderator token is unknown."))
         g.moderator = moderator
         return view(*args, **kwargs)
 

@@ -38,7 +38,11 @@ def open_store() -> Iterator[Store]:
     from .embedded import embedded_redis_for_cli
 
     with embedded_redis_for_cli(config.data_dir) as url:
-        yield Store.from_url(url)
+        store = Store.from_url(url)
+        try:
+            yield store
+        finally:
+            store.r.close()  # so the embedded server sees this command gone and can stop
 
 
 def _say(message: str) -> None:

@@ -12,6 +12,8 @@ import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import policy
 from .auth import require_site
@@ -29,12 +31,18 @@ JSON = "application/json"
 def read_fields() -> dict:
     """The submitted fields as a dict of the WordPress names, or a typed 400/413/415 error."""
     if request.mimetype not in (JSON, FORM):
-        raise UnsupportedMediaType(
-            f"send {JSON} or {FORM}, not {request.mimetype or 'a body without a Content-Type'}")
+        raise UnsupportedMediaType(gettext(
+            "Send the comment as %(json)s or %(form)s, not %(given)s.", json=JSON, form=FORM,
+            given=request.mimetype or gettext("a body without a Content-Type")))
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType("only UTF-8 bodies are accepted")
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH, chunked or not
+        raise UnsupportedMediaType(gettext("Only UTF-8 bodies are accepted."))
+    raw = request.get_data(cache=True)  # raises 413 past a declared Content-Length limit
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit rather than refused (werkzeug stops reading
+        # there), so one that reached the limit is treated as over it.
+        raise RequestEntityTooLarge()
     try:
         if request.mimetype == JSON:
             data = json.loads(raw.decode("utf-8"))
@@ -42,12 +50,12 @@ def read_fields() -> dict:
             data = dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True,
                                   encoding="utf-8", errors="strict"))
     except UnicodeDecodeError:
-        raise BadRequest("the body is not valid UTF-8") from None
+        raise BadRequest(gettext("The body is not valid UTF-8.")) from None
     except json.JSONDecodeError as error:
-        raise BadRequest(f"the body is not valid JSON ({error.msg} at position {error.pos})") \
-            from None
+        raise BadRequest(gettext("The body is not valid JSON (error at character %(position)d).",
+                                 position=error.pos)) from None
     if not isinstance(data, dict):
-        raise BadRequest("the JSON body must be an object")
+        raise BadRequest(gettext("The body must be a JSON object."))
     return data
 
 
@@ -97,7 +105,8 @@ def create_comment():
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     comment = {
         "text": submission.comment, "author": submission.author, "url": submission.url or "",
-        "post_id": submission.post_id, "parent_id": submission.parent_id or "",
+        "post_id": submission.post_id,
+        "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
         "author_key": author_key,
         "scores": {"spam": score.spam, "abuse": score.abuse}, "reasons": reasons,
@@ -120,7 +129,7 @@ def get_comment(comment_id: str):
     comment = get_store().get_comment(comment_id)
     # Another site's comment is indistinguishable from no comment at all.
     if comment is None or comment["site"] != g.site.name:
-        raise NotFound("no such comment")
+        raise NotFound(gettext("No such comment."))
     return jsonify({
         "id": comment["id"], "status": comment["status"], "scores": comment["scores"],
         "reasons": comment["reasons"], "model_version": comment["model_version"],

@@ -3,6 +3,9 @@
 Business code raises these; `init_app` turns each into a status and a JSON body. The last-resort
 handler logs the traceback under an error id and returns only that id: no stack trace, and no
 request data, ever reaches a client.
+
+Client-facing sentences are gettext messages, translated when the answer is built (in the
+request's locale, see `i18n`): raise with `gettext(...)` or rely on a class's lazy `message`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import uuid
 
 from flask import Flask, jsonify
+from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("hakam.errors")
@@ -19,9 +23,17 @@ log = logging.getLogger("hakam.errors")
 class HakamError(Exception):
     status = 500
     code = "error"
+    # The sentence a client reads when the raiser gives none; lazy so that it is translated
+    # into the language of the request being answered.
+    message: object = None
+
+    def __init__(self, message: object = None) -> None:
+        super().__init__(str(message or self.message or self.code))
+        if message is not None:
+            self.message = message
 
     def body(self) -> dict:
-        return {"error": self.code, "message": str(self) or self.code}
+        return {"error": self.code, "message": str(self.message or self.code)}
 
     def headers(self) -> dict[str, str]:
         return {}
@@ -60,10 +72,15 @@ class Unauthorized(HakamError):
 class NotFound(HakamError):
     status = 404
     code = "not_found"
+    message = lazy_gettext("No such comment.")
 
 
 class UnknownComment(NotFound):
     code = "unknown_comment"
+
+    def __init__(self, detail: str = "") -> None:
+        # The store's detail names the id for logs; the client reads the class's sentence.
+        Exception.__init__(self, detail)
 
 
 class Duplicate(HakamError):
@@ -73,7 +90,8 @@ class Duplicate(HakamError):
     code = "duplicate"
 
     def __init__(self, first_id: str) -> None:
-        super().__init__("this comment was already received")
+        super().__init__(lazy_gettext(
+            "Duplicate comment detected: it looks as though you have already said that."))
         self.first_id = first_id
 
     def body(self) -> dict:
@@ -87,7 +105,7 @@ class Flooded(HakamError):
     code = "flood"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__("you are posting comments too quickly")
+        super().__init__(lazy_gettext("You are posting comments too quickly. Slow down."))
         self.retry_after = max(1, int(retry_after))
 
     def headers(self) -> dict[str, str]:
@@ -99,7 +117,7 @@ class AlreadyDecided(HakamError):
     code = "already_decided"
 
     def __init__(self, first: dict) -> None:
-        super().__init__("this comment was already decided")
+        super().__init__(lazy_gettext("This comment was already decided."))
         self.first = first
 
     def body(self) -> dict:
@@ -111,7 +129,7 @@ class ClaimedByOther(HakamError):
     code = "claimed_by_other"
 
     def __init__(self, moderator: str, expires_at: float) -> None:
-        super().__init__("another moderator holds this comment")
+        super().__init__(lazy_gettext("Another moderator is reviewing this comment."))
         self.moderator = moderator
         self.expires_at = expires_at
 
@@ -124,9 +142,20 @@ class StoreUnavailable(HakamError):
 
     status = 503
     code = "store_unavailable"
+    message = lazy_gettext("The service is briefly unavailable. Please try again in a moment.")
+
+    def __init__(self, detail: str = "") -> None:
+        Exception.__init__(self, detail)  # the detail is for logs, not for clients
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": "5"}
+
+
+_HTTP_MESSAGES = {
+    404: lazy_gettext("There is nothing at this address."),
+    405: lazy_gettext("This address does not accept that method."),
+    413: lazy_gettext("The request is too large."),
+}
 
 
 def _json_error(status: int, body: dict, headers: dict[str, str] | None = None):
@@ -148,7 +177,8 @@ def init_app(app: Flask) -> None:
         headers = {}
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        return _json_error(error.code or 500, {"error": code, "message": error.name}, headers)
+        message = _HTTP_MESSAGES.get(error.code or 500, error.name)
+        return _json_error(error.code or 500, {"error": code, "message": str(message)}, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

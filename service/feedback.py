@@ -1,5 +1,56 @@
-"""PLACEHOLDER: feedback route (wordpress branch)."""
+"""POST /v1/comments/{id}/feedback: a site's editor judged one of its comments; keep it as a label.
 
-from flask import Blueprint
+An editor marking a comment spam, not spam, abusive or fine in the site's own admin (WordPress's
+spam / unspam / approve actions, sent by the plugin) is the most plentiful training signal we
+get. Each call appends one label with source ``site`` to the labels stream that `hakam labels
+export` reads; it never changes the comment's status in Hakam (the site already acted on it, and
+moderator decisions stay the moderators' own).
+
+Repeated feedback adds rather than replaces: every editor action is a separate labelling event
+(spam, then not spam, leaves both in the stream, in order), so the training side sees the whole
+history and may keep the last label per comment. A site sees only its own comments: another
+site's comment id answers 404 exactly like an unknown one, as GET /v1/comments/{id} does.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from .auth import require_site
+from .errors import BadRequest, NotFound
+from .schemas import FeedbackAnswer, FeedbackRequest
+from .store import get_store
+from .validation import validate_body
 
 bp = Blueprint("feedback", __name__)
+
+# The label an editor gives, as (classifier head, value) for the labels stream.
+FEEDBACK_LABELS: dict[str, tuple[str, int]] = {
+    "spam": ("spam", 1),
+    "ham": ("spam", 0),
+    "abuse": ("abuse", 1),
+    "ok": ("abuse", 0),
+}
+
+
+def _json_object() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest('send a JSON object such as {"label": "spam"}')
+    return data
+
+
+@bp.post("/comments/<comment_id>/feedback")
+@require_site
+def give_feedback(comment_id: str):
+    body = validate_body(FeedbackRequest, _json_object())
+    store = get_store()
+    comment = store.get_comment(comment_id)
+    # Another site's comment is indistinguishable from no comment at all.
+    if comment is None or comment["site"] != g.site.name:
+        raise NotFound("no such comment")
+    task, value = FEEDBACK_LABELS[body.label]
+    store.record_label(comment["text"], task, value, source="site", comment_id=comment_id)
+    answer = FeedbackAnswer(comment_id=comment_id, label=body.label, task=task, value=value,
+                            source="site")
+    return jsonify(answer.model_dump()), 201

@@ -1,10 +1,214 @@
-"""PLACEHOLDER (replaced by the validation branch)."""
+"""GET /openapi.json: the OpenAPI 3.1 description of the /v1 API, generated, never hand-written.
+
+Schemas come from the pydantic models in `schemas` (the same ones `validation` runs requests
+through), so a documented limit is the enforced limit. What the models cannot say (paths,
+methods, who may call them, which answers they give) is the route table below; a test checks
+that it names every /v1 route the app serves.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Blueprint, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from . import schemas
+from .review import MAX_PAGE
 
 bp = Blueprint("openapi", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+COMPONENTS = "#/components/schemas/{model}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    where: str  # "path", "query" or "header"
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    summary: str
+    security: str | None  # a name in SECURITY_SCHEMES
+    responses: dict[int, tuple[str, type[BaseModel] | None]]
+    request: type[BaseModel] | None = None
+    media_types: tuple[str, ...] = (JSON,)
+    parameters: tuple[Parameter, ...] = ()
+    tag: str = ""
+
+
+# Headers some answers carry, whatever the route.
+ANSWER_HEADERS: dict[int, dict[str, str]] = {
+    401: {"WWW-Authenticate": "Bearer realm=\"hakam\""},
+    429: {"Retry-After": "Seconds until the flood interval has passed"},
+    503: {"Retry-After": "Seconds to wait before retrying"},
+}
+CREATED_HEADERS = {
+    "Location": "/v1/comments/{id}: where the comment's status can be read",
+    "Idempotent-Replayed": "\"true\" when this is the stored answer to a repeated Idempotency-Key",
+}
+
+
+SECURITY_SCHEMES = {
+    "siteKey": {"type": "http", "scheme": "bearer",
+                "description": "A site's API key, from `hakam sites add NAME`."},
+    "moderatorToken": {"type": "http", "scheme": "bearer",
+                       "description": "A moderator's token, from `hakam moderators add NAME`."},
+}
+
+COMMENT_ID = Parameter("comment_id", "path", "The comment's id, as answered on submission.",
+                       required=True)
+SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
+PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
+                       {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
+IDEMPOTENCY_KEY = Parameter(
+    "Idempotency-Key", "header",
+    "Retrying with the same key answers the first answer again and stores nothing new.")
+
+ERROR = ("Error", schemas.ErrorBody)
+INVALID = ("Invalid fields, each with messages in the reader's language", schemas.ValidationErrors)
+UNAUTHORIZED = ("Missing, unknown or revoked credentials", schemas.ErrorBody)
+UNAVAILABLE = ("The store is unreachable; nothing was stored. Retry after Retry-After seconds",
+               schemas.ErrorBody)
+
+ROUTES: tuple[Route, ...] = (
+    Route("post", "/v1/comments", "Submit a reader's comment for a decision", "siteKey",
+          request=schemas.CommentSubmission, media_types=(JSON, FORM),
+          parameters=(IDEMPOTENCY_KEY,), tag="comments",
+          responses={
+              201: ("Accepted and decided: approved, held as pending, or spam",
+                    schemas.CommentAnswer),
+              400: ("Malformed JSON or a body that is not UTF-8", schemas.ErrorBody),
+              401: UNAUTHORIZED,
+              409: ("The same text from the same author on the same post was already "
+                    "received (first_id names it)", schemas.ErrorBody),
+              413: ("The body is larger than the configured limit", schemas.ErrorBody),
+              415: ("Neither JSON nor a form, or not UTF-8", schemas.ErrorBody),
+              422: INVALID,
+              429: ("Comment flood: retry after Retry-After seconds", schemas.ErrorBody),
+              503: UNAVAILABLE,
+          }),
+    Route("get", "/v1/comments/{comment_id}", "Read a comment's status and history", "siteKey",
+          parameters=(COMMENT_ID,), tag="comments",
+          responses={200: ("The comment", schemas.CommentRecord), 401: UNAUTHORIZED,
+                     404: ("No such comment for this site", schemas.ErrorBody),
+                     503: UNAVAILABLE}),
+    Route("post", "/v1/comments/{comment_id}/feedback",
+          "Report the site's own verdict on a comment, kept as a training label", "siteKey",
+          request=schemas.FeedbackRequest, parameters=(COMMENT_ID,), tag="comments",
+          responses={201: ("The label was recorded (each call adds one)",
+                           schemas.FeedbackAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment for this site", schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
+    Route("get", "/v1/review/queue", "List held comments, oldest first", "moderatorToken",
+          parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
+          responses={200: ("Held comments and the queue depth", schemas.QueuePage),
+                     400: ("A bad limit", schemas.ErrorBody), 401: UNAUTHORIZED,
+                     503: UNAVAILABLE}),
+    Route("post", "/v1/review/claim", "Claim held comments for a lease", "moderatorToken",
+          request=schemas.ClaimRequest, tag="review",
+          responses={200: ("The claimed comments and the lease length", schemas.ClaimAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
+    Route("post", "/v1/review/{comment_id}/decision", "Decide a held comment", "moderatorToken",
+          request=schemas.DecisionRequest, parameters=(COMMENT_ID,), tag="review",
+          responses={200: ("The decision as recorded in the audit log", schemas.DecisionRecord),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment", schemas.ErrorBody),
+                     409: ("Already decided, or claimed by another moderator",
+                           schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
+    Route("get", "/v1/review/audit", "List moderator decisions, newest first", "moderatorToken",
+          parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
+          responses={200: ("Decisions", schemas.AuditPage),
+                     400: ("A bad limit", schemas.ErrorBody), 401: UNAUTHORIZED,
+                     503: UNAVAILABLE}),
+)
+
+
+def _models() -> list[tuple[type[BaseModel], str]]:
+    models: dict[tuple[type[BaseModel], str], None] = {}
+    for route in ROUTES:
+        if route.request is not None:
+            models[(route.request, "validation")] = None
+        for _description, model in route.responses.values():
+            if model is not None:
+                models[(model, "serialization")] = None
+    return list(models)
+
+
+def _parameter(parameter: Parameter) -> dict[str, Any]:
+    return {"name": parameter.name, "in": parameter.where, "description": parameter.description,
+            "required": parameter.required or parameter.where == "path",
+            "schema": parameter.schema}
+
+
+def _operation(route: Route, refs: dict) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": route.summary, "tags": [route.tag]}
+    if route.security:
+        operation["security"] = [{route.security: []}]
+    if route.parameters:
+        operation["parameters"] = [_parameter(p) for p in route.parameters]
+    if route.request is not None:
+        reference = refs[(route.request, "validation")]
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": reference} for media in route.media_types},
+        }
+    responses: dict[str, Any] = {}
+    for status, (description, model) in sorted(route.responses.items()):
+        answer: dict[str, Any] = {"description": description}
+        headers = CREATED_HEADERS if status == 201 else ANSWER_HEADERS.get(status)
+        if headers:
+            answer["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                                 for name, text in headers.items()}
+        if model is not None:
+            answer["content"] = {JSON: {"schema": refs[(model, "serialization")]}}
+        responses[str(status)] = answer
+    operation["responses"] = responses
+    return operation
+
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document, built once per process."""
+    refs, definitions = models_json_schema(_models(), ref_template=COMPONENTS)
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method] = _operation(route, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hakam",
+            "version": "1",
+            "description": "Comment moderation for news sites: submit a reader's comment, get a "
+                           "decision with its reasons; moderators review what was held. "
+                           "Error messages follow Accept-Language (ar or en), else the site's "
+                           "language.",
+        },
+        "servers": [{"url": "/"}],
+        "tags": [{"name": "comments", "description": "For integrating sites (site key)"},
+                 {"name": "review", "description": "For moderators (moderator token)"}],
+        "paths": paths,
+        "components": {"schemas": definitions.get("$defs", {}),
+                       "securitySchemes": SECURITY_SCHEMES},
+    }
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify({"openapi": "3.1.0", "info": {"title": "Hakam", "version": "0"}, "paths": {}})
+    return jsonify(document())

@@ -74,6 +74,8 @@ def _reason(code: str, message: str, spans=()) -> dict:
 
 def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, list[str]]:
     """First listed word found, its spans in the comment text, and which other fields hold it."""
+    if not words:
+        return "", [], []
     # Addresses stay text here (placeholders=False): a site may list a domain or an address.
     text = normalize(facts.text, placeholders=False)
     others = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext
 
 from .auth import require_moderator
 from .errors import BadRequest
@@ -29,16 +30,17 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be a whole number") from None
+        raise BadRequest(gettext("%(name)s must be a whole number.", name=name)) from None
     if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}")
+        raise BadRequest(gettext("%(name)s must be between %(low)d and %(high)d.", name=name,
+                                 low=low, high=high))
     return value
 
 
 def _json_body() -> dict:
     data = request.get_json(silent=True)
     if data is None and request.get_data():
-        raise BadRequest("the body must be a JSON object")
+        raise BadRequest(gettext("The body must be a JSON object."))
     return data or {}
 
 

@@ -1,15 +1,397 @@
-"""PLACEHOLDER (replaced by the validation branch)."""
+"""The shapes of the HTTP API: request bodies with their rules, and the answers.
 
-from typing import Literal
+One source for both validation and documentation: `validation` runs requests through these
+models, and `openapi` builds /openapi.json from their JSON Schema. A limit is written once, here.
 
-from pydantic import BaseModel, Field
+Rule failures raise `PydanticCustomError` with a stable error type (``required``,
+``too_many_bytes``, ``control_characters``, ``email_invalid``...); this module never holds a
+sentence meant for a reader: `validation` turns each error type into a localised message.
+"""
 
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
+# a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
+AUTHOR_MAX_CHARS = 245
+EMAIL_MAX_CHARS = 100
+URL_MAX_CHARS = 200
+COMMENT_MAX_BYTES = 65_525
+# WordPress keeps the first 254 characters of the User-Agent (wp_new_comment), so do we.
+USER_AGENT_MAX_CHARS = 254
+POST_ID_MAX_CHARS = 64
+POST_URL_MAX_CHARS = 2_000
+# A site that asks for deliverability checks waits at most this long for DNS; past it the address
+# counts as deliverable, so that a DNS outage never stops comments.
+DELIVERABILITY_TIMEOUT_SECONDS = 4
+
+# C0 controls other than tab, newline and carriage return: never part of a reader's text.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# "scheme:" not followed by a port number: the address already names its scheme.
+_HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")
+
+
+def _without_control_characters(value: str | None) -> str | None:
+    if value is not None and _CONTROL_CHARACTERS.search(value):
+        raise PydanticCustomError("control_characters", "control characters are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_control_characters)]
+
+
+def _text(max_length: int) -> Any:
+    """Text whose length is checked as submitted, before any validator rewrites it."""
+    return Annotated[str, StringConstraints(max_length=max_length),
+                     AfterValidator(_without_control_characters)]
+
+
+def _web_address(value: str) -> str:
+    """An http(s) address with a host, or a `url_invalid` error."""
+    if any(character.isspace() for character in value):
+        raise PydanticCustomError("url_invalid", "not an http(s) address")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError:
+        raise PydanticCustomError("url_invalid", "not an http(s) address") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError("url_invalid", "not an http(s) address")
+    return value
+
+
+def _rules(info: ValidationInfo) -> Any:
+    """The site's rules from the validation context (validation.SiteRules), or WordPress's."""
+    rules = (info.context or {}).get("rules")
+    if rules is None:
+        from .validation import SiteRules
+
+        rules = SiteRules()
+    return rules
+
+
+def _post_id_schema(schema: dict[str, Any]) -> None:
+    """WordPress posts comment_post_ID as a number; other CMSs may send an id string."""
+    text = {key: schema.pop(key) for key in ("type", "minLength", "maxLength") if key in schema}
+    schema["anyOf"] = [{"type": "integer", "minimum": 1}, text]
+
+
+class CommentSubmission(BaseModel):
+    """A reader's comment, in the field names of WordPress's comment form (wp-comments-post.php).
+
+    JSON or application/x-www-form-urlencoded. Fields are trimmed as WordPress trims them.
+    `author` and `email` are required unless the site turned off "name and email required".
+    """
+
+    model_config = ConfigDict(strict=True, str_strip_whitespace=True, extra="ignore",
+                              populate_by_name=True, frozen=True)
+
+    comment: Text = Field(
+        max_length=COMMENT_MAX_BYTES,
+        description=f"The comment text: at most {COMMENT_MAX_BYTES} bytes of UTF-8 "
+                    "(an Arabic letter takes two). Blank text counts as missing.",
+        json_schema_extra={"x-maxBytes": COMMENT_MAX_BYTES})
+    author: Text = Field(
+        "", max_length=AUTHOR_MAX_CHARS, validate_default=True,
+        description="The reader's name; required unless the site made name and email optional.")
+    email: Text = Field(
+        "", max_length=EMAIL_MAX_CHARS, validate_default=True,
+        description="The reader's email (internationalised addresses accepted); required unless "
+                    "the site made name and email optional. Never stored nor answered: only a "
+                    "keyed hash is kept.")
+    url: _text(URL_MAX_CHARS) | None = Field(
+        None, description="The reader's website; http:// is added when the scheme is missing.")
+    post_id: Text = Field(
+        alias="comment_post_ID", min_length=1, max_length=POST_ID_MAX_CHARS,
+        json_schema_extra=_post_id_schema,
+        description="The post commented on: a positive integer or an id string.")
+    parent_id: int | None = Field(
+        None, alias="comment_parent", ge=0,
+        description="The comment replied to; 0 or absent for a top-level comment.")
+    post_url: _text(POST_URL_MAX_CHARS) | None = Field(
+        None, description="The post's public http(s) address.")
+    author_ip: Text | None = Field(None, description="The reader's IPv4 or IPv6 address. "
+                                   "Never stored nor answered: only a keyed hash is kept.")
+    user_agent: Text | None = Field(
+        None, description=f"The reader's User-Agent; cut to {USER_AGENT_MAX_CHARS} characters "
+                          "as WordPress does.")
+    language: Literal["ar", "en"] | None = Field(None, description="The comment's language.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+    @field_validator("url", "post_url", "author_ip", "user_agent", "language", "parent_id",
+                     mode="before")
+    @classmethod
+    def _empty_is_absent(cls, value: Any) -> Any:
+        # An HTML form sends an untouched optional field as an empty string.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("comment")
+    @classmethod
+    def _comment_text(cls, value: str) -> str:
+        if not value:
+            raise PydanticCustomError("required", "the comment is blank")
+        size = len(value.encode("utf-8"))
+        if size > COMMENT_MAX_BYTES:
+            raise PydanticCustomError("too_many_bytes", "over {max_bytes} bytes",
+                                      {"max_bytes": COMMENT_MAX_BYTES, "bytes": size})
+        return value
+
+    @field_validator("author")
+    @classmethod
+    def _author_name(cls, value: str, info: ValidationInfo) -> str:
+        if not value and _rules(info).require_name_email:
+            raise PydanticCustomError("required", "the name is missing")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_address(cls, value: str, info: ValidationInfo) -> str:
+        rules = _rules(info)
+        if not value:
+            if rules.require_name_email:
+                raise PydanticCustomError("required", "the email is missing")
+            return value
+        try:
+            checked = validate_email(value, check_deliverability=rules.check_deliverability,
+                                     allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS)
+        except EmailUndeliverableError:
+            raise PydanticCustomError("email_undeliverable", "the domain takes no email") \
+                from None
+        except EmailNotValidError:
+            raise PydanticCustomError("email_invalid", "not an email address") from None
+        return checked.normalized
+
+    @field_validator("url")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # WordPress's esc_url() adds http:// to an address typed without a scheme.
+        return _web_address(value if _HAS_SCHEME.match(value) else f"http://{value}")
+
+    @field_validator("post_url")
+    @classmethod
+    def _post_address(cls, value: str | None) -> str | None:
+        return None if value is None else _web_address(value)
+
+    @field_validator("post_id", mode="before")
+    @classmethod
+    def _post_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError("post_id_invalid", "not a post id")
+        if isinstance(value, int):
+            if value < 1:
+                raise PydanticCustomError("post_id_invalid", "not a post id")
+            return str(value)
+        return value
+
+    @field_validator("post_id")
+    @classmethod
+    def _positive_post_number(cls, value: str) -> str:
+        # A number sent as text must still be a positive one: "0" and "-1" name no post.
+        if re.fullmatch(r"[+-]?[0-9]+", value) and int(value) < 1:
+            raise PydanticCustomError("post_id_invalid", "not a post id")
+        return value
+
+    @field_validator("parent_id", mode="before")
+    @classmethod
+    def _parent_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError("parent_invalid", "not a comment id")
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.isascii() or not value.isdigit():
+                raise PydanticCustomError("parent_invalid", "not a comment id")
+            return int(value)
+        return value
+
+    @field_validator("author_ip")
+    @classmethod
+    def _ip_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            raise PydanticCustomError("ip_invalid", "not an IP address") from None
+        # One spelling per address, so that flood limits see ::ffff:192.0.2.1 as 192.0.2.1.
+        mapped = getattr(address, "ipv4_mapped", None)
+        return str(mapped or address)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _cut_user_agent(cls, value: str | None) -> str | None:
+        return None if value is None else value[:USER_AGENT_MAX_CHARS]
+
+
+# -- the review and feedback APIs -------------------------------------------------------------
 
 class ClaimRequest(BaseModel):
+    """Claim up to `limit` held comments (optionally of one site) for the lease time."""
+
     limit: int = Field(10, ge=1, le=100)
-    site: str | None = None
+    site: str | None = Field(None, max_length=100)
 
 
 class DecisionRequest(BaseModel):
+    """A moderator's decision on a held comment."""
+
     decision: Literal["approve", "reject", "spam"]
     reason: str | None = Field(None, max_length=500)
+
+
+class FeedbackRequest(BaseModel):
+    """The site's own verdict on a published comment, kept as a training label."""
+
+    label: Literal["spam", "ham", "abuse", "ok"]
+
+
+class FeedbackAnswer(BaseModel):
+    """What POST /v1/comments/{id}/feedback answers (201): the label as stored."""
+
+    comment_id: str
+    label: Literal["spam", "ham", "abuse", "ok"]
+    task: Literal["spam", "abuse"] = Field(description="the classifier head the label teaches")
+    value: Literal[0, 1] = Field(description="1: it is spam / abusive; 0: it is not")
+    source: Literal["site"]
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+CommentStatus = Literal["approved", "pending", "spam", "rejected"]
+
+
+class Scores(BaseModel):
+    spam: float = Field(ge=0, le=1)
+    abuse: float = Field(ge=0, le=1)
+
+
+class Reason(BaseModel):
+    """Why a comment was scored or decided as it was; spans index the submitted text."""
+
+    code: str
+    message: str
+    spans: list[tuple[int, int]] = Field(
+        default_factory=list, description="[start, end) character offsets into the comment")
+    task: Literal["spam", "abuse"] | None = None
+
+
+class CommentAnswer(BaseModel):
+    """What POST /v1/comments answers (201)."""
+
+    id: str
+    status: CommentStatus
+    scores: Scores
+    reasons: list[Reason]
+    model_version: str
+
+
+class HistoryEvent(BaseModel):
+    at: float
+    status: CommentStatus
+    by: str = Field(description="'hakam' for the policy, else the moderator's name")
+    reason: str = ""
+
+
+class CommentRecord(CommentAnswer):
+    """What GET /v1/comments/{id} answers."""
+
+    post_id: str
+    created_at: float
+    history: list[HistoryEvent]
+
+
+class Lease(BaseModel):
+    moderator: str
+    expires_at: float
+
+
+class HeldComment(BaseModel):
+    """A held comment as a moderator sees it: never the reader's email or IP."""
+
+    id: str
+    site: str
+    status: CommentStatus
+    scores: Scores
+    reasons: list[Reason]
+    model_version: str
+    text: str
+    author: str
+    url: str | None = None
+    post_id: str
+    post_url: str | None = None
+    created_at: float
+    lease: Lease | None = None
+
+
+class QueuePage(BaseModel):
+    comments: list[HeldComment]
+    depth: int
+
+
+class ClaimAnswer(BaseModel):
+    comments: list[HeldComment]
+    lease_seconds: int
+
+
+class DecisionRecord(BaseModel):
+    comment_id: str
+    site: str
+    decision: Literal["approve", "reject", "spam"]
+    status: CommentStatus
+    moderator: str
+    reason: str
+    at: float
+    scores: Scores
+
+
+class AuditPage(BaseModel):
+    decisions: list[DecisionRecord]
+
+
+class ValidationErrors(BaseModel):
+    """422: every failing field at once, each with its messages in the reader's language."""
+
+    errors: dict[str, list[str]] = Field(
+        examples=[{"comment": ["من فضلك اكتب نص تعليقك."]}],
+        description="keys are the submitted field names (WordPress's for comments)")
+
+
+class ErrorBody(BaseModel):
+    """Any other error: a stable code and a sentence; some codes carry one more field."""
+
+    error: str = Field(description="a stable code, e.g. unauthorized, duplicate, flood")
+    message: str | None = Field(None, description="a sentence in the reader's language")
+    first_id: str | None = Field(None, description="duplicate: the comment first received")
+    first: DecisionRecord | dict[str, Any] | None = Field(
+        None, description="already_decided: the decision that stands")
+    moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
+    lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
+    error_id: str | None = Field(None, description="internal: quote it when reporting the error")

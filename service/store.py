@@ -65,6 +65,7 @@ from .validation import SiteRules
 P = "hakam:"
 IDEMPOTENCY_TTL = 24 * 3600
 DUPLICATE_TTL = 30 * 24 * 3600
+SITE_CACHE_SECONDS = 2.0
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 # What a moderator's decision teaches each head; "reject" is taken to mean unfit to publish
 # (abusive), since spam has its own button.
@@ -230,6 +231,7 @@ class Store:
         self._decide = client.register_script(_DECIDE)
         self._take_delivery = client.register_script(_TAKE_DELIVERY)
         self._pepper: bytes | None = None
+        self._site_cache: dict[str, tuple[float, Site]] = {}
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> Store:
@@ -304,9 +306,22 @@ class Store:
 
     @_redis_errors_mean_unavailable
     def site_for_key(self, api_key: str) -> Site | None:
-        name = self.r.get(P + f"sitekey:{_sha256(api_key)}")
+        """The active site an API key belongs to. Every comment POST asks this, so each
+        worker remembers the answer for SITE_CACHE_SECONDS: a revoked key or a changed
+        setting takes effect within that time, without two Redis round trips per comment."""
+        key_hash = _sha256(api_key)
+        now = time.monotonic()
+        cached = self._site_cache.get(key_hash)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        name = self.r.get(P + f"sitekey:{key_hash}")
         site = self.get_site(name) if name else None
-        return site if site and not site.revoked else None
+        site = site if site and not site.revoked else None
+        if site is not None:
+            if len(self._site_cache) > 1000:
+                self._site_cache.clear()
+            self._site_cache[key_hash] = (now + SITE_CACHE_SECONDS, site)
+        return site
 
     @_redis_errors_mean_unavailable
     def webhook_secret(self, name: str) -> str | None:
@@ -325,6 +340,7 @@ class Store:
         pipe.hset(P + f"site:{name}", "revoked", "1")
         pipe.delete(P + f"sitekey:{key_hash}")
         pipe.execute()
+        self._site_cache.pop(key_hash, None)
         return True
 
     @_redis_errors_mean_unavailable
@@ -344,6 +360,7 @@ class Store:
             changes["language"] = language
         if changes:
             self.r.hset(P + f"site:{name}", mapping=changes)
+            self._site_cache.clear()
         return self.get_site(name)
 
     # -- moderators -------------------------------------------------------------------------

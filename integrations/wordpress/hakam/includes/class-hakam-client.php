@@ -1,0 +1,132 @@
+<?php
+/**
+ * The HTTP calls to Hakam: send a comment, send an editor's feedback. Owns the short timeout and
+ * how each answer is classified; never touches comments or logs a reader's email or IP.
+ *
+ * @package Hakam
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * A thin client for Hakam's comment API.
+ */
+class Hakam_Client {
+
+	/**
+	 * Hakam answered with a decision (201, including an idempotent replay).
+	 */
+	const DECIDED = 'decided';
+
+	/**
+	 * Hakam could not be asked now (unreachable, slow, 5xx, 429, key refused): try again later.
+	 */
+	const RETRY = 'retry';
+
+	/**
+	 * Hakam refused the submission itself (400, 413, 415, 422): sending it again cannot help.
+	 */
+	const REFUSED = 'refused';
+
+	/**
+	 * Hakam already holds this text from this author on this post (409).
+	 */
+	const DUPLICATE = 'duplicate';
+
+	/**
+	 * Seconds to wait for Hakam before holding the comment; a reader is waiting on this request.
+	 *
+	 * @return float
+	 */
+	public static function timeout() {
+		return (float) apply_filters( 'hakam_timeout', 3.0 );
+	}
+
+	/**
+	 * Sends one comment to POST /v1/comments.
+	 *
+	 * @param array  $fields          The submission in WordPress's field names.
+	 * @param string $idempotency_key Stable per WordPress comment, so a retry never creates a second one.
+	 * @return array { outcome: string, body: array, code: int, detail: string }
+	 */
+	public static function send_comment( array $fields, $idempotency_key ) {
+		$response = wp_remote_post(
+			Hakam_Settings::url() . '/v1/comments',
+			array(
+				'timeout'     => self::timeout(),
+				'redirection' => 0,
+				'headers'     => array(
+					'Authorization'   => 'Bearer ' . Hakam_Settings::site_key(),
+					'Content-Type'    => 'application/json; charset=utf-8',
+					'Idempotency-Key' => $idempotency_key,
+				),
+				'body'        => wp_json_encode( $fields ),
+			)
+		);
+		return self::classify( $response );
+	}
+
+	/**
+	 * Sends an editor's judgement to POST /v1/comments/{id}/feedback.
+	 *
+	 * @param string $hakam_id Hakam's comment id.
+	 * @param string $label    One of spam, ham, abuse, ok.
+	 * @return array { outcome: string, body: array, code: int, detail: string }
+	 */
+	public static function send_feedback( $hakam_id, $label ) {
+		$response = wp_remote_post(
+			Hakam_Settings::url() . '/v1/comments/' . rawurlencode( $hakam_id ) . '/feedback',
+			array(
+				'timeout'     => self::timeout(),
+				'redirection' => 0,
+				'headers'     => array(
+					'Authorization' => 'Bearer ' . Hakam_Settings::site_key(),
+					'Content-Type'  => 'application/json; charset=utf-8',
+				),
+				'body'        => wp_json_encode( array( 'label' => $label ) ),
+			)
+		);
+		return self::classify( $response );
+	}
+
+	/**
+	 * Sorts an answer into what the caller should do next.
+	 *
+	 * @param array|WP_Error $response A wp_remote_post result.
+	 * @return array
+	 */
+	private static function classify( $response ) {
+		if ( is_wp_error( $response ) ) {
+			return array(
+				'outcome' => self::RETRY,
+				'body'    => array(),
+				'code'    => 0,
+				'detail'  => $response->get_error_code(),
+			);
+		}
+		$code = (int) wp_remote_retrieve_response_code( $response );
+		$body = json_decode( wp_remote_retrieve_body( $response ), true );
+		$body = is_array( $body ) ? $body : array();
+		if ( 200 === $code || 201 === $code ) {
+			$outcome = self::DECIDED;
+		} elseif ( 409 === $code ) {
+			$outcome = self::DUPLICATE;
+		} elseif ( in_array( $code, array( 400, 404, 413, 415, 422 ), true ) ) {
+			$outcome = self::REFUSED;
+		} else {
+			// 401/403 (a key being rotated), 429 and 5xx can all succeed later.
+			$outcome = self::RETRY;
+		}
+		$detail = 'HTTP ' . $code;
+		if ( 422 === $code && isset( $body['errors'] ) && is_array( $body['errors'] ) ) {
+			// Only the field names: the messages could quote what the reader typed.
+			$detail .= ' invalid fields: ' . implode( ', ', array_map( 'sanitize_key', array_keys( $body['errors'] ) ) );
+		}
+		return array(
+			'outcome' => $outcome,
+			'body'    => $body,
+			'code'    => $code,
+			'detail'  => $detail,
+		);
+	}
+}

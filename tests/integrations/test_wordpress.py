@@ -1,0 +1,270 @@
+"""End to end with a real WordPress (Debian's, in Arabic, on MariaDB) and Hakam under gunicorn:
+readers post through WordPress's own comment form; moderators decide in Hakam; editors act in
+WordPress's admin. System packages: integrations/wordpress/tests-system-deps.txt."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import re
+import secrets
+import socket
+import time
+
+import pytest
+import redis
+import requests
+
+from hakam.service.store import Store
+from tests.integrations.wordpress_site import (
+    SYSTEM_DEPS,
+    HakamServer,
+    WordPressSite,
+    missing_requirements,
+    mysql,
+    wait_until,
+)
+
+ORDINARY = "شكرا على هذا التقرير المفيد عن المكتبة الجديدة، أتمنى أن تفتح أبوابها مساء أيضا"
+ABUSIVE = "يا كلب يا حمار يا حقير يا غبي، أنت كلب وحمار"
+SPAM = ("اربح مجانا الآن! casino و viagra بأفضل سعر، زوروا www.win-prize.example و "
+        "http://win-prize.example أو راسلونا على واتساب 0501234567")
+
+
+@pytest.fixture(scope="module")
+def hakam_and_wordpress(redis_server, tmp_path_factory):
+    missing = missing_requirements()
+    if missing:
+        pytest.fail("the WordPress end-to-end test needs " + "; ".join(missing)
+                    + f". Run scripts/test.sh, which installs the packages in {SYSTEM_DEPS}.")
+    try:
+        mysql("SELECT 1")
+    except (RuntimeError, OSError) as error:
+        pytest.fail(f"MariaDB on 127.0.0.1:3306 (root, no password) is not usable: {error}")
+
+    redis.Redis.from_url(redis_server.url).flushall()
+    folder = tmp_path_factory.mktemp("wordpress")
+    store = Store.from_url(redis_server.url)
+    hakam = HakamServer(redis_server.url, folder)
+    site = WordPressSite(folder)
+    api_key, webhook_secret = store.create_site("akhbar", webhook_url=site.webhook_url,
+                                                language="ar")
+    hakam.start()
+    try:
+        site.create(hakam.url, api_key, webhook_secret)
+        site.serve()
+        yield hakam, site, store, webhook_secret
+    finally:
+        hakam.stop()
+        site.destroy()
+
+
+def _reader() -> tuple[str, str]:
+    tag = secrets.token_hex(3)
+    return f"قارئ {tag}", f"reader.{tag}@example.com"
+
+
+def _hakam_comments_with_text(store: Store, text: str) -> list[str]:
+    ids = [key.removeprefix("hakam:comment:") for key in store.r.scan_iter("hakam:comment:*")]
+    return [i for i in ids if (store.get_comment(i) or {}).get("text") == text]
+
+
+def _site_labels(store: Store, text: str) -> list[dict]:
+    return [x for x in store.labels() if x["source"] == "site" and x["text"] == text]
+
+
+def test_an_ordinary_arabic_comment_is_published(hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+
+    assert site.post_comment(author=author, email=email, text=ORDINARY) == 302
+
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "1"
+    hakam_comment = store.get_comment(comment["meta"]["_hakam_id"])
+    assert hakam_comment["status"] == "approved"
+    assert hakam_comment["text"] == ORDINARY
+    assert hakam_comment["post_url"] == site.post_url
+    assert email not in site.php_log_text()
+
+
+def test_an_abusive_comment_is_held_and_a_moderators_decision_reaches_wordpress(
+        hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+
+    assert site.post_comment(author=author, email=email, text=ABUSIVE) == 302
+
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"  # held in WordPress
+    hakam_id = comment["meta"]["_hakam_id"]
+    assert hakam_id in [c["id"] for c in store.queue(site="akhbar")]
+
+    moderator = store.create_moderator(f"salma-{secrets.token_hex(2)}")
+    response = requests.post(f"{hakam.url}/v1/review/{hakam_id}/decision", timeout=10,
+                             headers={"Authorization": f"Bearer {moderator}"},
+                             json={"decision": "reject", "reason": "شتائم"})
+    assert response.status_code == 200
+
+    wait_until(lambda: site.comment_by_author(author)["approved"] == "trash", timeout=30,
+               what="the rejection to reach WordPress through the webhook")
+    # The plugin's own change on Hakam's word is not sent back to Hakam as an editor's label.
+    assert _site_labels(store, ABUSIVE) == []
+
+
+def test_a_spam_comment_lands_in_wordpress_spam(hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+
+    assert site.post_comment(author=author, email=email, text=SPAM) == 302
+
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "spam"
+    assert store.get_comment(comment["meta"]["_hakam_id"])["status"] == "spam"
+
+
+def test_unsigned_or_badly_signed_decisions_are_refused_and_repeats_change_nothing(
+        hakam_and_wordpress):
+    _hakam, site, store, secret = hakam_and_wordpress
+    author, email = _reader()
+    site.post_comment(author=author, email=email, text=ABUSIVE + " " + author)
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"
+    body = json.dumps({"event": "comment.decided", "comment_id": comment["meta"]["_hakam_id"],
+                       "site": "akhbar", "status": "approved", "decision": "approve",
+                       "reason": "", "decided_at": 0, "post_id": str(site.post_id)}).encode()
+    good = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    forged = "sha256=" + hmac.new(b"not the secret", body, hashlib.sha256).hexdigest()
+
+    def deliver(signature: str | None) -> requests.Response:
+        headers = {"Content-Type": "application/json"}
+        if signature:
+            headers["X-Hakam-Signature"] = signature
+        return requests.post(site.webhook_url, data=body, headers=headers, timeout=30)
+
+    assert deliver(None).status_code == 401
+    assert deliver(forged).status_code == 403
+    assert site.comment_by_author(author)["approved"] == "0"
+
+    first, repeat = deliver(good), deliver(good)
+    assert (first.status_code, first.json()["outcome"]) == (200, "applied")
+    assert (repeat.status_code, repeat.json()["outcome"]) == (200, "unchanged")
+    assert site.comment_by_author(author)["approved"] == "1"
+    # Approving a held comment is a label when an editor does it, not when Hakam does.
+    assert _site_labels(store, ABUSIVE + " " + author) == []
+
+
+def test_a_comment_posted_while_hakam_is_down_is_held_then_sent_after_it_restarts(
+        hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = ORDINARY + " (كتبته أثناء توقف الخدمة)"
+
+    hakam.stop()
+    try:
+        assert site.post_comment(author=author, email=email, text=text) == 302
+        comment = site.comment_by_author(author)
+        assert comment["approved"] == "0"  # never lost, never approved unchecked
+        assert comment["meta"]["_hakam_pending_send"] == "1"
+        assert "_hakam_id" not in comment["meta"]
+    finally:
+        hakam.start()
+
+    def sent() -> bool:
+        site.run_cron()
+        return len(_hakam_comments_with_text(store, text)) == 1
+
+    wait_until(sent, timeout=40, interval=1, what="WP-Cron to send the held comment")
+    comment = wait_until(lambda: (c := site.comment_by_author(author))["approved"] == "1" and c,
+                         timeout=20, what="Hakam's approval to publish the comment")
+    assert "_hakam_pending_send" not in comment["meta"]
+    assert _hakam_comments_with_text(store, text) == [comment["meta"]["_hakam_id"]]
+    log = site.php_log_text()
+    assert "could not reach Hakam" in log
+    assert email not in log
+
+
+def test_a_comment_is_held_when_hakam_is_too_slow_to_answer(hakam_and_wordpress):
+    _hakam, site, _store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    real_url = site.query("SELECT option_value FROM wp_options "
+                          "WHERE option_name = 'hakam_url'")[0][0]
+    site.set_option("hakam_url", f"http://127.0.0.1:{silent.getsockname()[1]}")
+    try:
+        started = time.monotonic()
+        assert site.post_comment(author=author, email=email, text=ORDINARY + author) == 302
+        waited = time.monotonic() - started
+    finally:
+        site.set_option("hakam_url", real_url)
+        silent.close()
+
+    assert waited < 10  # the reader waited for the plugin's short timeout, not for Hakam
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"
+    assert comment["meta"]["_hakam_pending_send"] == "1"
+
+
+def test_the_settings_page_and_comments_screen_are_in_arabic(hakam_and_wordpress):
+    _hakam, site, _store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    site.post_comment(author=author, email=email, text=ABUSIVE + " " + author)
+    admin = site.admin_session()
+
+    settings = admin.get(f"{site.url}/wp-admin/options-general.php?page=hakam", timeout=30).text
+    assert "الإشراف على التعليقات عبر حَكَم" in settings
+    assert "مفتاح الموقع" in settings and "سرّ الخطاف الشبكي" in settings
+
+    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=moderated",
+                       timeout=30).text
+    assert "محجوز للمراجعة لدى حَكَم" in screen  # the Hakam column, with Hakam's reasons
+    assert "Abuse score" in screen
+
+
+def test_marking_a_comment_spam_in_wordpress_admin_gives_hakam_a_label(hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = ORDINARY + " " + author
+    site.post_comment(author=author, email=email, text=text)
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "1"
+    admin = site.admin_session()
+
+    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=approved",
+                       timeout=30).text
+    amp = "&(?:amp;|#038;)"
+    link = re.search(rf"comment\.php\?c={comment['id']}{amp}action=spamcomment{amp}"
+                     r"_wpnonce=[0-9a-f]+", screen)
+    assert link, "no spam link for the comment on edit-comments.php"
+    admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
+
+    assert site.comment_by_author(author)["approved"] == "spam"
+    assert _site_labels(store, text) == [{"text": text, "task": "spam", "label": 1,
+                                          "source": "site"}]
+
+
+def test_approving_a_held_comment_in_wordpress_admin_tells_hakam_it_is_fine(
+        hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = ABUSIVE + " " + author
+    site.post_comment(author=author, email=email, text=text)
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"
+    admin = site.admin_session()
+
+    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=moderated",
+                       timeout=30).text
+    amp = "&(?:amp;|#038;)"
+    link = re.search(rf"comment\.php\?c={comment['id']}{amp}action=approvecomment{amp}"
+                     r"_wpnonce=[0-9a-f]+", screen)
+    assert link, "no approve link for the comment on edit-comments.php"
+    admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
+
+    assert site.comment_by_author(author)["approved"] == "1"
+    assert _site_labels(store, text) == [
+        {"text": text, "task": "spam", "label": 0, "source": "site"},
+        {"text": text, "task": "abuse", "label": 0, "source": "site"},
+    ]
