@@ -68,8 +68,9 @@ class Normalized:
     # offsets[i]: index in the original text of the first character normalised char i stands for.
     # A tuple, or a range when normalising moved nothing (the identity map, without the cost).
     offsets: Sequence[int]
-    # ends[i]: index just past the last original character normalised char i stands for.
-    ends: Sequence[int]
+    # ends[i]: index just past the last original character normalised char i stands for
+    # (empty when a caller built a Normalized from offsets alone: then offsets[i] + 1).
+    ends: Sequence[int] = ()
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """[start, end) in the normalised text -> [s, e) in the original text (never raises)."""
@@ -78,10 +79,11 @@ class Normalized:
             return (0, 0)
         start = min(max(start, 0), size)
         end = min(max(end, start), size)
+        ends = self.ends if len(self.ends) == size else [o + 1 for o in self.offsets]
         if start == end:  # an empty match: an empty span where it sits in the original
-            at = self.offsets[start] if start < size else self.ends[size - 1]
+            at = self.offsets[start] if start < size else ends[size - 1]
             return (at, at)
-        return (self.offsets[start], self.ends[end - 1])
+        return (self.offsets[start], ends[end - 1])
 
 
 # --- 1. Unicode folding ---------------------------------------------------------------------

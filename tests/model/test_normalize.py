@@ -168,6 +168,10 @@ def test_matches_point_at_what_the_reader_wrote(original, needle, pointed_at):
     assert find(normalize(original), needle, original) == pointed_at
 
 
+def test_a_normalized_built_from_offsets_alone_still_maps_spans():
+    assert Normalized("ab", (0, 2)).original_span(0, 2) == (0, 3)
+
+
 def test_original_span_never_leaves_the_text():
     normalized = normalize("  hello  ")
     assert normalized.original_span(-5, 100) == (2, 7)
