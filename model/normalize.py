@@ -105,22 +105,78 @@ def _fold_char(char: str) -> str:
     return folded
 
 
+def _unstable_characters() -> re.Pattern[str]:
+    """A class of the BMP characters that folding changes other than by a one-to-one casefold.
+
+    Computed once at import (~50 ms) so that folding a comment costs one bitmap search and a
+    casefold, with per-character work only where such a character actually is.
+    """
+    # Whole-string calls over every BMP character joined by NUL (a starter nothing composes
+    # with) give each character's NFKC and casefold at C speed; splitting realigns them.
+    codes = [code for code in range(1, 0x10000) if not 0xD800 <= code <= 0xDFFF]
+    chars = [chr(code) for code in codes]
+    joined = "\0".join(chars)
+    nfkc = unicodedata.normalize("NFKC", joined).split("\0")
+    folded_joined = joined.casefold()
+    folded = folded_joined.split("\0")
+    folded_nfkc = unicodedata.normalize("NFKC", folded_joined).split("\0")
+    folded_twice = folded_joined.casefold().split("\0")
+    unstable = [
+        code
+        for code, char, char_nfkc, fold, fold_nfkc, fold_twice in zip(
+            codes, chars, nfkc, folded, folded_nfkc, folded_twice, strict=True
+        )
+        if len(fold) != 1 or fold_twice != fold or char_nfkc != char or fold_nfkc != fold
+    ]
+    ranges = []
+    first = previous = unstable[0]
+    for code in unstable[1:] + [-1]:
+        if code == previous + 1:
+            previous = code
+            continue
+        last = "-" + re.escape(chr(previous)) if previous > first else ""
+        ranges.append(re.escape(chr(first)) + last)
+        first = previous = code
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+_UNSTABLE = _unstable_characters()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=4096)
+def _is_unstable_astral(char: str) -> bool:
+    return _fold_char(char) != char.casefold() or len(char.casefold()) != 1
+
+
 def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """The folded text, with offsets only when a character changed length (None: unchanged)."""
-    if unicodedata.is_normalized("NFKC", text):
-        folded = text.casefold()
-        if len(folded) == len(text) and unicodedata.is_normalized("NFKC", folded):
-            return folded, None, None
-    pieces = list(map(_fold_char, text))
+    positions = [match.start() for match in _UNSTABLE.finditer(text)]
+    if _ASTRAL.search(text):  # mostly emoji; mathematical letters (𝐟𝐮𝐜𝐤) fold to ASCII
+        positions += [m.start() for m in _ASTRAL.finditer(text) if _is_unstable_astral(m.group())]
+        positions.sort()
+    if not positions:
+        return text.casefold(), None, None
+    pieces = []
+    position = 0
+    for index in positions:
+        pieces.append(text[position:index].casefold())  # one-to-one between unstable characters
+        pieces.append(_fold_char(text[index]))
+        position = index + 1
+    pieces.append(text[position:].casefold())
     folded = "".join(pieces)
     if len(folded) == len(text):
         return folded, None, None
+    # Some character expanded (… -> ..., ﷺ -> a phrase) or vanished: each output character
+    # stands for the one input character it came from.
     offsets: list[int] = []
-    ends: list[int] = []
-    for index, out in enumerate(pieces):
-        offsets += [index] * len(out)
-        ends += [index + 1] * len(out)
-    return folded, offsets, ends
+    position = 0
+    for index in positions:
+        offsets += range(position, index)
+        offsets += [index] * len(_fold_char(text[index]))
+        position = index + 1
+    offsets += range(position, len(text))
+    return folded, offsets, [index + 1 for index in offsets]
 
 
 # --- 2. One-to-one unification ---------------------------------------------------------------
@@ -357,7 +413,6 @@ _VOWELS = frozenset("aeiouy")
 _SUSPECT = re.compile(
     "[0-9@$" + "".join(sorted(c for c in _LOOKALIKE if c <= "\uffff")) + "]"
 )
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _ASTRAL_LOOKALIKE = frozenset(c for c in _LOOKALIKE if c > "\uffff")
 _DIGITS = "0123456789"
 
