@@ -5,11 +5,17 @@ raise, never touch I/O after import, and must be idempotent: normalising its own
 nothing. Every normalised character keeps the span of original characters it stands for, so an
 explanation found in normalised text can point at what the reader actually wrote.
 
+It is on the scoring hot path (one call per comment, ~20-40 µs for a 100-150 character comment):
+every rewrite is a str.translate or a compiled regex behind a cheap search that usually says
+"nothing to do", and offsets are only rebuilt when a length changes. Import costs ~0.1 s (tables
+built from unicodedata and Unicode's confusables data).
+
 The decisions, in the order they are applied, and why:
 
 1. Unicode folding: NFKC then casefold (full-width letters, ligatures, mathematical letters such
-   as 𝐟𝐮𝐜𝐤, Arabic presentation forms all become plain letters). Done per character when the text
-   is not already NFKC, so every output character knows where it came from.
+   as 𝐟𝐮𝐜𝐤, Arabic presentation forms, … all become plain text). Done per character, and only
+   for the characters that need more than a casefold, so every output character knows where it
+   came from and a plain comment costs one search and one casefold.
 2. One-to-one letter unification (a `str.translate` table, so offsets do not move):
    أ إ آ ٱ → ا; ى → ي (Egyptian and Gulf writers use them interchangeably); the hamza seats
    ؤ → و and ئ → ي (writers drop the hamza far more often than they misplace it); ة → ه
@@ -267,12 +273,14 @@ _LABEL = r"[^\W_][\w-]*+"
 _DOT = r"(?: ?\. ?| ?[\[(](?:\.|dot)[\])] ?| dot )"
 _SPELLED_DOT = r"(?: ?[\[(](?:\.|dot)[\])] ?| dot )"
 # A host must end in a known top-level domain, so "good.the end" and "end . Next" stay text.
-_HOST = rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_TLDS})(?!\w)"
+# At most 8 labels: an unbounded repeat made "a dot a dot ..." quadratic (100 s for 120 kB).
+_HOST = rf"{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}{_DOT}(?:{_TLDS})(?!\w)"
 # A path ends before trailing punctuation: "see site.com/page, then" keeps its comma.
 _PATH = r"(?::\d{1,5})?(?:/(?:[^\s]*[^\s.,!?;:)\]'\"؟،])?)?"
 _EMAIL = re.compile(
-    rf"(?<![\w.+-])[\w.+-]++ ?(?:(?:@|[\[(]at[\])]) ?{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}"
-    rf"[^\W\d_]{{2,}}+| at {_LABEL}(?:{_SPELLED_DOT}{_LABEL})*{_SPELLED_DOT}(?:{_TLDS}))(?!\w)"
+    rf"(?<![\w.+-])[\w.+-]++ ?(?:(?:@|[\[(]at[\])]) ?{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}{_DOT}"
+    rf"[^\W\d_]{{2,}}+| at {_LABEL}(?:{_SPELLED_DOT}{_LABEL}){{0,8}}{_SPELLED_DOT}(?:{_TLDS}))"
+    rf"(?!\w)"
 )
 _SCHEME_URL = re.compile(
     rf"(?<!\w)(?:h(?:tt|xx|\*\*?)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}{_PATH}|[^\s]*[^\s.,!?;:)\]'\"؟،])"

@@ -180,6 +180,15 @@ def test_original_span_never_leaves_the_text():
     assert normalize("").original_span(0, 3) == (0, 0)
 
 
+@pytest.mark.timeout(30)  # a hang guard, not a speed test: quadratic regexes took minutes here
+@pytest.mark.parametrize("piece", ["a dot ", "a . ", "a@b.", "x@", "www . a . ", "hxxp://a . ",
+                                   "a at b dot ", "h3ll0 ", "ك ", "1-", "a.b+c-"])
+def test_a_comment_at_the_size_limit_does_not_stall_a_worker(piece):
+    text = piece * (64_000 // len(piece))
+    normalized = normalize(text)
+    assert len(normalized.offsets) == len(normalized.text)
+
+
 _ARABIC_HEAVY = st.text(
     alphabet=st.one_of(
         st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
