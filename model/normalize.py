@@ -335,8 +335,9 @@ def _placeholder_edits(text: str) -> list[tuple[int, int, str]]:
     for start, end, token in found:
         if start < covered:
             continue
+        touching = bool(edits) and edits[-1][1] == start  # 12341234+12341234: two phones
         covered = end
-        if start > 0 and text[start - 1] != " ":
+        if start > 0 and text[start - 1] != " " and not touching:
             token = " " + token
         if end < len(text) and text[end] != " ":
             token = token + " "

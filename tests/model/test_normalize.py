@@ -122,6 +122,7 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
     ("call +966 55 123 4567", f"call {PHONE_TOKEN}"),
     ("اتصل ٠٥٥-١٢٣-٤٥٦٧", f"اتصل {PHONE_TOKEN}"),
     ("01012345678!", f"{PHONE_TOKEN} !"),
+    ("12341234+12341234", f"{PHONE_TOKEN} {PHONE_TOKEN}"),
     # not addresses
     ("it was good.the end", "it was good.the end"),
     ("on 2024-11-25 at noon", "on 2024-11-25 at noon"),
