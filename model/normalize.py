@@ -27,7 +27,8 @@ The decisions, in the order they are applied, and why:
    marks (zalgo); runs of spaces become one space; runs of the same punctuation become one.
    A deleted character is absorbed into the span of the character before it, so a match on
    "كلب" in "كَلْبٌ" points at the whole decorated word.
-4. URLs (also hxxp://, "www . site . com", "site dot com", "site[.]com"), e-mail addresses
+4. (after step 5, so that shrinking a letter run cannot reveal a domain on a second pass)
+   URLs (also hxxp://, "www . site . com", "site dot com", "site[.]com"), e-mail addresses
    (also "name at gmail dot com") and phone numbers (8 digits or more) become the placeholder
    words URL_TOKEN, EMAIL_TOKEN and PHONE_TOKEN, each spanning the whole original address. The
    words are plain ASCII letters no language uses, so a second pass leaves them alone.
@@ -567,32 +568,25 @@ def normalize(text: str, *, placeholders: bool = True) -> Normalized:
     if _UNIFIED_CHAR.search(current):
         current = current.translate(_UNIFY)
 
-    edits = _clean_edits(current)
-    if edits:
-        current, offsets, ends = _apply(current, offsets, ends, edits)
-    if placeholders:
-        edits = _placeholder_edits(current)
+    # Letter runs shrink before addresses are looked for (a.ccc would otherwise become a.cc,
+    # a domain, on a second pass), and joining and unmasking letters come after both.
+    for rewrite in (_clean_edits, _repeat_edits, _placeholder_edits if placeholders else None):
+        edits = rewrite(current) if rewrite else []
         if edits:
             current, offsets, ends = _apply(current, offsets, ends, edits)
-    edits = _repeat_edits(current)
-    if edits:
-        current, offsets, ends = _apply(current, offsets, ends, edits)
 
     joins = _join_edits(current)
     if joins:
         current, offsets, ends = _apply(current, offsets, ends, joins)
-    mapped = _map_lookalikes(current)
+    mapped = _map_lookalikes(current)  # one-to-one: offsets stay as they are
     if joins or mapped != current:
-        # Joining and unmasking letters can reveal an address or a letter run: catch it now
+        # Joining and unmasking letters can reveal a letter run or an address: catch them now
         # so that a second pass finds nothing more to do.
         current = mapped
-        if placeholders:
-            edits = _placeholder_edits(current)
+        for rewrite in (_repeat_edits, _placeholder_edits if placeholders else None):
+            edits = rewrite(current) if rewrite else []
             if edits:
                 current, offsets, ends = _apply(current, offsets, ends, edits)
-        edits = _repeat_edits(current)
-        if edits:
-            current, offsets, ends = _apply(current, offsets, ends, edits)
 
     start = 1 if current.startswith(" ") else 0
     stop = len(current) - 1 if current.endswith(" ") and len(current) > start else len(current)

@@ -125,6 +125,7 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
     ("12341234+12341234", f"{PHONE_TOKEN} {PHONE_TOKEN}"),
     # not addresses
     ("it was good.the end", "it was good.the end"),
+    ("a.ccc", URL_TOKEN),  # runs shrink first (a.cc), so a second pass finds nothing new
     ("on 2024-11-25 at noon", "on 2024-11-25 at noon"),
     ("look at this", "look at this"),
     ("1234567", "1234567"),
