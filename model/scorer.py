@@ -113,12 +113,6 @@ def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple((start, end) for start, end in merged)
 
 
-def _original_span(norm, start: int, end: int) -> tuple[int, int]:
-    if hasattr(norm, "original_span"):
-        return norm.original_span(start, end)
-    return norm.offsets[start], norm.offsets[end - 1] + 1
-
-
 _MESSAGES = {
     "spam": "These words and signs often appear in spam: {terms}.",
     "abuse": "These words often appear in abusive comments: {terms}.",
@@ -417,7 +411,7 @@ class Scorer:
                 first, _, second = term.partition(" ")
                 hits.update(((s, e), None) for s, e, padded in words
                             if first in padded or (second and second in padded))
-        merged = _merge([_original_span(norm, s, e) for s, e in hits])
+        merged = _merge([norm.original_span(s, e) for s, e in hits])
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
         return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
                       spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))

@@ -223,6 +223,17 @@ def test_the_settings_page_and_comments_screen_are_in_arabic(hakam_and_wordpress
     assert "Abuse score" in screen
 
 
+def _click_comment_action(site, admin, comment_id, listed_as: str, action: str) -> None:
+    """Follow the comments screen's own nonce link for `action`, as an editor's click does."""
+    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status={listed_as}",
+                       timeout=30).text
+    amp = "&(?:amp;|#038;)"
+    link = re.search(rf"comment\.php\?c={comment_id}{amp}action={action}{amp}"
+                     r"_wpnonce=[0-9a-f]+", screen)
+    assert link, f"no {action} link for the comment on edit-comments.php"
+    admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
+
+
 def test_marking_a_comment_spam_in_wordpress_admin_gives_hakam_a_label(hakam_and_wordpress):
     _hakam, site, store, _secret = hakam_and_wordpress
     author, email = _reader()
@@ -232,13 +243,7 @@ def test_marking_a_comment_spam_in_wordpress_admin_gives_hakam_a_label(hakam_and
     assert comment["approved"] == "1"
     admin = site.admin_session()
 
-    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=approved",
-                       timeout=30).text
-    amp = "&(?:amp;|#038;)"
-    link = re.search(rf"comment\.php\?c={comment['id']}{amp}action=spamcomment{amp}"
-                     r"_wpnonce=[0-9a-f]+", screen)
-    assert link, "no spam link for the comment on edit-comments.php"
-    admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
+    _click_comment_action(site, admin, comment["id"], "approved", "spamcomment")
 
     assert site.comment_by_author(author)["approved"] == "spam"
     assert _site_labels(store, text) == [{"text": text, "task": "spam", "label": 1,
@@ -255,13 +260,7 @@ def test_approving_a_held_comment_in_wordpress_admin_tells_hakam_it_is_fine(
     assert comment["approved"] == "0"
     admin = site.admin_session()
 
-    screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=moderated",
-                       timeout=30).text
-    amp = "&(?:amp;|#038;)"
-    link = re.search(rf"comment\.php\?c={comment['id']}{amp}action=approvecomment{amp}"
-                     r"_wpnonce=[0-9a-f]+", screen)
-    assert link, "no approve link for the comment on edit-comments.php"
-    admin.get(f"{site.url}/wp-admin/" + html.unescape(link.group(0)), timeout=30)
+    _click_comment_action(site, admin, comment["id"], "moderated", "approvecomment")
 
     assert site.comment_by_author(author)["approved"] == "1"
     assert _site_labels(store, text) == [

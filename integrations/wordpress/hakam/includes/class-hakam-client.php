@@ -50,20 +50,7 @@ class Hakam_Client {
 	 * @return array { outcome: string, body: array, code: int, detail: string }
 	 */
 	public static function send_comment( array $fields, $idempotency_key ) {
-		$response = wp_remote_post(
-			Hakam_Settings::url() . '/v1/comments',
-			array(
-				'timeout'     => self::timeout(),
-				'redirection' => 0,
-				'headers'     => array(
-					'Authorization'   => 'Bearer ' . Hakam_Settings::site_key(),
-					'Content-Type'    => 'application/json; charset=utf-8',
-					'Idempotency-Key' => $idempotency_key,
-				),
-				'body'        => wp_json_encode( $fields ),
-			)
-		);
-		return self::classify( $response );
+		return self::post( '/v1/comments', $fields, array( 'Idempotency-Key' => $idempotency_key ) );
 	}
 
 	/**
@@ -74,16 +61,31 @@ class Hakam_Client {
 	 * @return array { outcome: string, body: array, code: int, detail: string }
 	 */
 	public static function send_feedback( $hakam_id, $label ) {
+		return self::post( '/v1/comments/' . rawurlencode( $hakam_id ) . '/feedback', array( 'label' => $label ) );
+	}
+
+	/**
+	 * POSTs JSON to Hakam with the site key, short timeout and no redirects.
+	 *
+	 * @param string $path          Path under the Hakam URL.
+	 * @param array  $body          Encoded as JSON.
+	 * @param array  $extra_headers Added to the authorisation and content type.
+	 * @return array { outcome: string, body: array, code: int, detail: string }
+	 */
+	private static function post( $path, array $body, array $extra_headers = array() ) {
 		$response = wp_remote_post(
-			Hakam_Settings::url() . '/v1/comments/' . rawurlencode( $hakam_id ) . '/feedback',
+			Hakam_Settings::url() . $path,
 			array(
 				'timeout'     => self::timeout(),
 				'redirection' => 0,
-				'headers'     => array(
-					'Authorization' => 'Bearer ' . Hakam_Settings::site_key(),
-					'Content-Type'  => 'application/json; charset=utf-8',
+				'headers'     => array_merge(
+					array(
+						'Authorization' => 'Bearer ' . Hakam_Settings::site_key(),
+						'Content-Type'  => 'application/json; charset=utf-8',
+					),
+					$extra_headers
 				),
-				'body'        => wp_json_encode( array( 'label' => $label ) ),
+				'body'        => wp_json_encode( $body ),
 			)
 		);
 		return self::classify( $response );
