@@ -1,8 +1,8 @@
 """Throughput of POST /v1/comments against a bare Flask endpoint, under the same gunicorn.
 
-Starts gunicorn twice with the same number of workers, once serving bench/bare_app.py (fixed
-JSON) and once serving Hakam (`hakam serve`, real model, a throwaway Redis), drives both with
-the same wrk script (bench/post_comments.lua: realistic Arabic and English comments) and prints
+Starts gunicorn twice with the same settings (service/server.py's, workers included), once
+serving bench/bare_app.py (fixed JSON) and once serving Hakam (`hakam serve`, real model, a
+throwaway Redis), drives both with the same wrk script (bench/post_comments.lua: realistic Arabic and English comments) and prints
 requests/s, p50, p99 and the ratio Hakam/bare. Both runs happen in this one invocation, so the
 ratio holds whatever the machine. Needs `wrk` (Debian package).
 
@@ -75,9 +75,8 @@ def main() -> None:
     results = {}
     try:
         port = free_port()
-        bare = _start([sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
-                       "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-                       "--chdir", str(ROOT / "bench"), "bare_app:app"],
+        bare = _start([sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port),
+                       "--workers", str(args.workers)],
                       dict(os.environ), work / "bare.log", f"http://127.0.0.1:{port}/healthz")
         try:
             _wrk(f"http://127.0.0.1:{port}", 2, args.connections, "warm-up")

@@ -52,27 +52,10 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, workers: in
             embedded.stop()
 
 
-def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication
-    from prometheus_client import multiprocess
-
-    from . import create_app
-    from .webhooks import Deliverer
-
-    # Built before forking: a wrong Redis or a broken model stops the start with one message.
-    app = create_app(config, start_workers=False)
-    store = app.extensions["hakam.store"]
-
-    def post_fork(_server, _worker) -> None:
-        deliverer = Deliverer(store, timeout=config.webhook_timeout,
-                              max_attempts=config.webhook_max_attempts)
-        deliverer.start()
-        app.extensions["hakam.deliverer"] = deliverer
-
-    def child_exit(_server, worker) -> None:
-        multiprocess.mark_process_dead(worker.pid)
-
-    options = {
+def server_options(host: str, port: int, workers: int) -> dict:
+    """How `hakam serve` runs gunicorn, minus Hakam's own hooks. bench/throughput.py serves its
+    bare baseline with exactly these, so the two differ only in the app."""
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
@@ -85,12 +68,14 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
         "accesslog": "-",
         "access_log_format": '"%(m)s %(U)s" %(s)s %(B)s %(M)sms',
         "errorlog": "-",
-        "post_fork": post_fork,
-        "child_exit": child_exit,
-        "proc_name": "hakam",
     }
 
-    class HakamServer(BaseApplication):
+
+def run_wsgi(app, options: dict) -> None:
+    """Serve a WSGI app under gunicorn with these settings (blocks until shutdown)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -98,4 +83,36 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
         def load(self):
             return app
 
-    HakamServer().run()
+    Server().run()
+
+
+def _one_blas_thread() -> None:
+    # Workers are processes, one per core or so; a BLAS thread pool per worker would only
+    # make them fight over the same cores (scoring's matrix products are tiny anyway).
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
+    from prometheus_client import multiprocess
+
+    from . import create_app
+    from .webhooks import Deliverer
+
+    # Built before forking: a wrong Redis or a broken model stops the start with one message.
+    app = create_app(config, start_workers=False)
+    store = app.extensions["hakam.store"]
+
+    def post_fork(_server, _worker) -> None:
+        _one_blas_thread()
+        deliverer = Deliverer(store, timeout=config.webhook_timeout,
+                              max_attempts=config.webhook_max_attempts)
+        deliverer.start()
+        app.extensions["hakam.deliverer"] = deliverer
+
+    def child_exit(_server, worker) -> None:
+        multiprocess.mark_process_dead(worker.pid)
+
+    run_wsgi(app, {**server_options(host, port, workers), "post_fork": post_fork,
+                   "child_exit": child_exit, "proc_name": "hakam"})

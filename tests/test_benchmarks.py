@@ -1,0 +1,43 @@
+"""The benchmarks under bench/ run end to end and print what the closing notes quote.
+
+Speed itself is never asserted here (a busy CI machine would make that a coin toss); these
+only keep the scripts from rotting: each one starts what it measures, drives it, and prints
+its figures, with no failed request along the way.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str, timeout: int = 180) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_throughput_bench_serves_both_apps_and_prints_their_ratio():
+    out = _run("bench/throughput.py", "--workers", "1", "--seconds", "1", "--connections", "2")
+    rows = {match[0]: match[1:] for match in
+            re.findall(r"^(bare|hakam)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)$", out, re.M)}
+    assert set(rows) == {"bare", "hakam"}, out
+    for name, (rps, _p50, _p99, errors) in rows.items():
+        assert int(rps) > 0, f"{name} answered nothing: {out}"
+        assert errors == "0", f"{name} had failed requests: {out}"
+    ratio = float(re.search(r"ratio hakam/bare \(req/s\): ([\d.]+)", out).group(1))
+    # the printed rates are rounded to whole requests, hence the tolerance
+    assert abs(ratio - int(rows["hakam"][0]) / int(rows["bare"][0])) <= 0.02 * ratio + 0.002
+
+
+def test_score_latency_bench_compares_the_compiled_scorer_with_scikit_learn():
+    out = _run("bench/score_latency.py", "--comments", "40", "--rounds", "1",
+               "--data", str(ROOT / "no-datasets-here"))
+    assert re.search(r"compiled scorer\s+p50\s+[\d.]+ µs", out), out
+    assert re.search(r"scikit-learn pipeline p50\s+[\d.]+ µs", out), out
+    assert re.search(r"ratio \(scikit-learn / compiled\): p50 [\d.]+x", out), out
