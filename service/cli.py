@@ -123,6 +123,8 @@ def sites_revoke(name: str) -> None:
 @click.argument("name")
 @click.option("--premoderation/--no-premoderation", default=None,
               help="Hold every comment for review.")
+@click.option("--previously-approved/--no-previously-approved", default=None,
+              help="Hold comments from authors without a previously approved comment.")
 @click.option("--disallowed-word", "disallowed", multiple=True,
               help="Comments containing it are spam (repeatable; replaces the list).")
 @click.option("--moderation-word", "moderation", multiple=True,
@@ -136,16 +138,17 @@ def sites_revoke(name: str) -> None:
               help="Look up the email's domain in DNS.")
 @click.option("--webhook", "webhook_url")
 @click.option("--language", type=click.Choice(["ar", "en"]))
-def sites_configure(name, premoderation, disallowed, moderation, max_links, spam_reject,
-                    spam_hold, abuse_hold, require_name_email, check_deliverability,
-                    webhook_url, language) -> None:
+def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
+                    max_links, spam_reject, spam_hold, abuse_hold, require_name_email,
+                    check_deliverability, webhook_url, language) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     with open_store() as store:
         site = store.get_site(name)
         if site is None:
             raise click.ClickException(f"no site named {name!r}")
         policy = site.policy.to_dict()
-        for key, value in (("premoderation", premoderation), ("max_links", max_links),
+        for key, value in (("premoderation", premoderation),
+                           ("previously_approved", previously_approved), ("max_links", max_links),
                            ("spam_reject", spam_reject), ("spam_hold", spam_hold),
                            ("abuse_hold", abuse_hold)):
             if value is not None:

@@ -90,18 +90,21 @@ def create_comment():
     started = time.perf_counter()
     score = scorer.score(submission.comment)
     SCORING_SECONDS.observe(time.perf_counter() - started)
+    # WordPress identifies a logged-out author by email (or name when email is optional).
+    author_key = store.private_key(submission.email or f"name:{submission.author}")
     facts = policy.CommentFacts(
         text=submission.comment, author=submission.author, email=submission.email,
         url=submission.url or "", author_ip=submission.author_ip or "",
         user_agent=submission.user_agent or "",
+        # one more Redis round trip, only for sites that hold first-time authors
+        approved_before=(site.policy.previously_approved
+                         and store.approved_before(site.name, author_key)),
     )
     decision = policy.decide(score, site.policy, scorer.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind
     # each score, so a moderator sees both.
     reasons = list(decision.reasons) + _model_reasons(score)
 
-    # WordPress identifies a logged-out author by email (or name when email is optional).
-    author_key = store.private_key(submission.email or f"name:{submission.author}")
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     comment = {
         "text": submission.comment, "author": submission.author, "url": submission.url or "",

@@ -1,7 +1,8 @@
 """Scores plus a site's rules -> publish, hold or reject, and the reasons why. Pure functions only.
 
-The rules are WordPress's own discussion settings (hold everything, disallowed words, moderation
-words, too many links), applied after the model's thresholds. Word lists match substrings, as
+The rules are WordPress's own discussion settings (hold everything, hold authors without a
+previously approved comment, disallowed words, moderation words, too many links), applied after
+the model's thresholds. Word lists match substrings, as
 WordPress's `check_comment` and `wp_check_comment_disallowed_list` do, but on text normalised the
 same way the model sees it, so `كـلب`, `كَلب` and `كلب` all match one entry.
 """
@@ -25,6 +26,8 @@ class SitePolicy:
     disallowed_words: tuple[str, ...] = ()  # WordPress: "Disallowed Comment Keys" -> spam
     moderation_words: tuple[str, ...] = ()  # WordPress: "Comment Moderation" words -> held
     max_links: int = 2  # WordPress: hold a comment with more than this many links
+    # WordPress: "Comment author must have a previously approved comment" -> held otherwise
+    previously_approved: bool = False
     spam_reject: float | None = None  # None: the model's shipped threshold
     spam_hold: float | None = None
     abuse_hold: float | None = None
@@ -60,6 +63,9 @@ class CommentFacts:
     url: str = ""
     author_ip: str = ""
     user_agent: str = ""
+    # Whether this author (by keyed email hash) has had a comment approved on the site before;
+    # only looked up when the site holds first-time authors.
+    approved_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,10 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             links))
     if policy.premoderation:
         held.append(_reason("premoderation", "The site holds every comment for review."))
+    elif policy.previously_approved and not facts.approved_before:
+        held.append(_reason(
+            "first_comment",
+            "The site holds comments from authors without a previously approved comment."))
     if held:
         return Decision("pending", tuple(held))
 

@@ -19,6 +19,8 @@ hakam:pending                      zset    held comment ids by arrival time (acc
 hakam:pending:{site}               zset    the same, per site
 hakam:leases                       zset    claimed comment ids by lease deadline (claim / decide)
 hakam:counts:{site}                hash    comments per status (accept / decide)
+hakam:approved-authors:{site}      set     keyed author hashes with an approved comment
+                                           (accept / decide), for "previously approved"
 hakam:idem:{site}:{sha256}         string  first answer to an Idempotency-Key, 24 h (accept)
 hakam:dup:{site}:{sha256}          string  first comment id for post+author+text, 30 days (accept)
 hakam:flood:{site}:{who}           string  flood marker, flood_seconds TTL (accept)
@@ -111,9 +113,9 @@ def _redis_errors_mean_unavailable(method: Callable[..., T]) -> Callable[..., T]
 
 
 # KEYS: idem, dup, flood_author, flood_ip ('' when no IP), comment, history, pending,
-#       pending_site, counts
+#       pending_site, counts, approved_authors
 # ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl, answer_json,
-#       history_json, then field/value pairs for the comment hash
+#       history_json, author_key, then field/value pairs for the comment hash
 _ACCEPT = """
 if KEYS[1] ~= '' then
   local first = redis.call('GET', KEYS[1])
@@ -131,12 +133,14 @@ if flood_seconds > 0 then
   end
 end
 local fields = {}
-for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[5], unpack(fields))
 redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
   redis.call('ZADD', KEYS[8], ARGV[3], ARGV[1])
+elseif ARGV[2] == 'approved' then
+  redis.call('SADD', KEYS[10], ARGV[9])
 end
 redis.call('HINCRBY', KEYS[9], ARGV[2], 1)
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[6])
@@ -191,7 +195,7 @@ return claimed
 """
 
 # KEYS: comment, history, pending, pending_site, leases, counts, audit, labels,
-#       webhook_due, webhook_delivery
+#       webhook_due, webhook_delivery, approved_authors
 # ARGV: comment_id, moderator, status, decision_json, now, history_json, audit_json,
 #       labels_json (array of {task,label}), webhook_body ('' for no webhook), site, text, source
 _DECIDE = """
@@ -215,6 +219,10 @@ redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('HINCRBY', KEYS[6], 'pending', -1)
 redis.call('HINCRBY', KEYS[6], ARGV[3], 1)
+if ARGV[3] == 'approved' then
+  local author = redis.call('HGET', comment, 'author_key')
+  if author then redis.call('SADD', KEYS[11], author) end
+end
 redis.call('XADD', KEYS[7], '*', 'record', ARGV[7])
 for _, label in ipairs(cjson.decode(ARGV[8])) do
   redis.call('XADD', KEYS[8], '*', 'text', ARGV[11], 'task', label[1],
@@ -445,9 +453,10 @@ class Store:
             P + f"flood:{site}:ip:{ip_key}" if ip_key else "",
             P + f"comment:{comment_id}", P + f"history:{comment_id}",
             P + "pending", P + f"pending:{site}", P + f"counts:{site}",
+            P + f"approved-authors:{site}",
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
-                json.dumps(body) if idempotency_key else "", history, *fields]
+                json.dumps(body) if idempotency_key else "", history, author_key, *fields]
         outcome, value = self._accept(keys=keys, args=argv)
         if outcome == "replay":
             replay = json.loads(value)
@@ -457,6 +466,12 @@ class Store:
         if outcome == "flood":
             raise Flooded(retry_after=-(-int(value) // 1000))
         return comment_id, body
+
+    @_redis_errors_mean_unavailable
+    def approved_before(self, site: str, author_key: str) -> bool:
+        """Whether this author (keyed hash) has had a comment approved on the site, at intake
+        or by a moderator: WordPress's "previously approved comment" rule."""
+        return bool(self.r.sismember(P + f"approved-authors:{site}", author_key))
 
     def _comment_view(self, data: dict[str, str], with_history: bool = False) -> dict:
         view = {
@@ -549,7 +564,7 @@ class Store:
         delivery = P + f"webhook:{uuid.uuid4().hex}"
         keys = [P + f"comment:{comment_id}", P + f"history:{comment_id}", P + "pending",
                 P + f"pending:{site}", P + "leases", P + f"counts:{site}", P + "audit",
-                P + "labels", P + "webhook:due", delivery]
+                P + "labels", P + "webhook:due", delivery, P + f"approved-authors:{site}"]
         argv = [comment_id, moderator, status, json.dumps(record), now, json.dumps(history),
                 json.dumps(record), json.dumps(DECISION_LABELS[decision]), webhook, site,
                 data.get("text", ""), "moderator"]

@@ -113,6 +113,7 @@ def hold_reason_labels() -> dict[str, str]:
         "moderation_word": _("Word on the moderation list"),
         "too_many_links": _("Too many links"),
         "premoderation": _("Site holds every comment"),
+        "first_comment": _("Author's first comment"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
     }

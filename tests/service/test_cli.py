@@ -83,6 +83,17 @@ def test_sites_configure_turns_on_premoderation_and_word_lists(hakam, client):
     assert spam["status"] == "spam"
 
 
+def test_sites_configure_holds_first_time_authors_on_request(hakam, client):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    settings = json.loads(hakam("sites", "configure", "akhbar", "--previously-approved").stdout)
+    assert settings["policy"]["previously_approved"] is True
+
+    answer = client.post("/v1/comments", json=a_comment(),
+                         headers={"Authorization": f"Bearer {key}"}).get_json()
+    assert answer["status"] == "pending"
+    assert [r["code"] for r in answer["reasons"]] == ["first_comment"]
+
+
 def test_sites_configure_can_make_name_and_email_optional(hakam, client):
     key = hakam("sites", "add", "akhbar").stdout.strip()
     hakam("sites", "configure", "akhbar", "--no-require-name-email")

@@ -21,6 +21,7 @@ def codes(decision) -> list[str]:
     (Score(spam=0.6, abuse=0.0), SitePolicy(), "pending", "spam_score"),
     (Score(spam=0.0, abuse=0.7), SitePolicy(), "pending", "abuse_score"),
     (CLEAN, SitePolicy(premoderation=True), "pending", "premoderation"),
+    (CLEAN, SitePolicy(previously_approved=True), "pending", "first_comment"),
     # A site can tune its thresholds either way.
     (Score(spam=0.0, abuse=0.7), SitePolicy(abuse_hold=0.8), "approved", "below_thresholds"),
     (Score(spam=0.6, abuse=0.0), SitePolicy(spam_reject=0.55), "spam", "spam_score"),
@@ -82,3 +83,14 @@ def test_disallowed_words_beat_every_other_rule():
                                                               premoderation=True),
                       DEFAULTS, CommentFacts(text="buy now"))
     assert decision.status == "spam"
+
+
+def test_an_author_with_an_approved_comment_passes_the_previously_approved_rule():
+    policy = SitePolicy(previously_approved=True)
+    known = decide(CLEAN, policy, DEFAULTS, CommentFacts(text="نص", approved_before=True))
+    # the rule only decides for itself: a known author's abusive comment is still held
+    abusive = decide(Score(spam=0.0, abuse=0.7), policy, DEFAULTS,
+                     CommentFacts(text="نص", approved_before=True))
+
+    assert known.status == "approved"
+    assert abusive.status == "pending" and codes(abusive) == ["abuse_score"]

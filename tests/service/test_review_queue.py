@@ -8,6 +8,7 @@ import time
 import pytest
 
 from hakam.service.errors import AlreadyDecided, ClaimedByOther
+from hakam.service.policy import SitePolicy
 from hakam.service.store import Store
 from tests.factories import a_comment
 
@@ -182,3 +183,36 @@ def test_deciding_an_unknown_comment_is_a_404(client, moderator_headers):
     response = client.post("/v1/review/nope/decision", json={"decision": "approve"},
                            headers=moderator_headers)
     assert response.status_code == 404
+
+
+def test_a_site_holding_first_time_authors_publishes_them_once_a_moderator_approved_one(
+        client, site_headers, moderator_headers, store):
+    store.configure_site("akhbar", policy=SitePolicy(previously_approved=True))
+    store.flood_seconds = 0  # the same reader posts again at once
+    reader = {"email": "Layla@Example.com", "author": "ليلى"}
+
+    first = client.post("/v1/comments", json=a_comment(**reader), headers=site_headers)
+    stranger = client.post("/v1/comments", json=a_comment(), headers=site_headers)
+    assert first.get_json()["status"] == "pending"
+    assert first.get_json()["reasons"][0]["code"] == "first_comment"
+    assert stranger.get_json()["status"] == "pending"
+
+    client.post(f"/v1/review/{first.get_json()['id']}/decision",
+                json={"decision": "approve"}, headers=moderator_headers)
+    # the same reader (matched by keyed email hash, whatever the case) is now known
+    again = client.post("/v1/comments", json=a_comment(email="layla@example.com",
+                                                       author="ليلى"), headers=site_headers)
+    still_unknown = client.post("/v1/comments", json=a_comment(), headers=site_headers)
+    assert again.get_json()["status"] == "approved"
+    assert still_unknown.get_json()["status"] == "pending"
+
+
+def test_a_comment_approved_at_intake_also_makes_its_author_known(client, site_headers, store):
+    store.flood_seconds = 0  # the same reader posts again at once
+    reader = {"email": "omar@example.com"}
+    assert client.post("/v1/comments", json=a_comment(**reader),
+                       headers=site_headers).get_json()["status"] == "approved"
+    store.configure_site("akhbar", policy=SitePolicy(previously_approved=True))
+
+    later = client.post("/v1/comments", json=a_comment(**reader), headers=site_headers)
+    assert later.get_json()["status"] == "approved"
