@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import policy
 from .auth import require_site
@@ -37,12 +36,8 @@ def read_fields() -> dict:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(gettext("Only UTF-8 bodies are accepted."))
-    raw = request.get_data(cache=True)  # raises 413 past a declared Content-Length limit
-    limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(raw) >= limit:
-        # A chunked body is cut at the limit rather than refused (werkzeug stops reading
-        # there), so one that reached the limit is treated as over it.
-        raise RequestEntityTooLarge()
+    # past the limit: 413 from werkzeug (declared length) or errors.py (chunked)
+    raw = request.get_data(cache=True)
     try:
         if request.mimetype == JSON:
             data = json.loads(raw.decode("utf-8"))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_babel import lazy_gettext
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger("hakam.errors")
 
@@ -166,7 +166,22 @@ def _json_error(status: int, body: dict, headers: dict[str, str] | None = None):
     return response
 
 
+def _refuse_chunked_bodies_over_the_limit() -> None:
+    """werkzeug stops reading a body sent without Content-Length (chunked) at the size limit and
+    hands on what it read, so an oversized one would look merely malformed (400). Reading it
+    here first, for every route, makes it the 413 it is; one that reached the limit exactly is
+    taken to be over it, since whatever followed was never read."""
+    limit = request.max_content_length
+    if (limit is None or request.content_length is not None
+            or "chunked" not in request.headers.get("Transfer-Encoding", "").lower()):
+        return
+    if len(request.get_data(cache=True)) >= limit:
+        raise RequestEntityTooLarge()
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_chunked_bodies_over_the_limit)
+
     @app.errorhandler(HakamError)
     def _hakam_error(error: HakamError):
         return _json_error(error.status, error.body(), error.headers())

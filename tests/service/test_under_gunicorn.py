@@ -88,10 +88,12 @@ def test_every_comment_answered_201_is_stored_exactly_once_when_a_worker_is_kill
     assert killed[0] not in server.worker_pids()
 
 
-def test_a_chunked_body_over_the_limit_gets_413(served):
+@pytest.mark.parametrize("path", ["/v1/comments", "/v1/review/claim"])
+def test_a_chunked_body_over_the_limit_gets_413(served, path):
     server, store = served
     base = server.url
-    key, _ = store.create_site("akhbar")
+    key = (store.create_site("akhbar")[0] if path == "/v1/comments"
+           else store.create_moderator("salma"))
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     chunk = json.dumps({"comment": "ب" * 10_000}).encode()
@@ -100,7 +102,7 @@ def test_a_chunked_body_over_the_limit_gets_413(served):
         for _ in range(20):  # 20 x ~20 KB: well over the 64 KB limit, with no Content-Length
             yield chunk
 
-    connection.request("POST", "/v1/comments", body=body(), encode_chunked=True,
+    connection.request("POST", path, body=body(), encode_chunked=True,
                        headers={"Authorization": f"Bearer {key}",
                                 "Content-Type": "application/json",
                                 "Transfer-Encoding": "chunked"})
