@@ -24,10 +24,12 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import mul
+from itertools import accumulate
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,12 +37,13 @@ import joblib
 import numpy as np
 
 from .features import (
-    candidate_hashes,
     fold_repeats,
+    folded_word_grams,
+    scaled_powers,
     side_signals,
     term_hashes,
+    word_candidate_hashes,
     word_char_gram_hashes,
-    word_grams,
     word_spans,
 )
 from .normalize import normalize
@@ -127,19 +130,22 @@ def vocabulary_list(part: dict) -> list[str]:
     return list(vocabulary)
 
 
-def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, np.ndarray]:
+def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, bytes]:
     """Each word's character n-gram features (as often as the n-gram occurs in it), for
     folded words without whitespace: the words of the word vocabulary, about three in four of
-    the words a comment holds. Found with one sorted search over all of them at load."""
+    the words a comment holds. Found with one sorted search over all of them at load.
+
+    Each word's features are the raw bytes of its uint64 indexes: a comment's pieces become
+    one array with one `bytes.join` and no numpy call per word, and a bytes object keeps its
+    data beside its header (one cache miss, where a numpy view cost two or three)."""
     hashes, owners = word_char_gram_hashes(words)
     order = np.argsort(char_hashes)
     ordered = char_hashes[order]
     places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
     found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
     features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
-    features.flags.writeable = False  # its pieces are shared by every comment holding the word
     bounds = np.searchsorted(owners[found], np.arange(len(words) + 1)).tolist()
-    return {word: features[bounds[k]:bounds[k + 1]] for k, word in enumerate(words)}
+    return {word: features[bounds[k]:bounds[k + 1]].tobytes() for k, word in enumerate(words)}
 
 
 class _CharPart(NamedTuple):
@@ -160,11 +166,12 @@ _HEADS = np.arange(2)
 def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
     """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
     their pushes, found for both heads at once (the cost is per numpy call)."""
-    pushes = char.values[:, None] * char.rows[:, 1:]
+    # whole rows: a product of contiguous arrays costs half one of a two-column slice
+    pushes = (char.rows * char.values[:, None])[:, 1:]
     if len(pushes) > TOP_TERMS:
-        top = np.argpartition(pushes, -TOP_TERMS, axis=0)[-TOP_TERMS:]
+        top = pushes.argpartition(-TOP_TERMS, axis=0)[-TOP_TERMS:]
         pushes = pushes[top, _HEADS]
-        indexes = char.indexes[top].tolist()
+        indexes = char.indexes.take(top).tolist()
     else:
         indexes = [[index, index] for index in char.indexes.tolist()]
     scale = char.scale
@@ -180,8 +187,40 @@ def _top_pushes(column: int, char_top: list[tuple[int, float]],
     """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
     candidates = [pair for pair in char_top if pair[1] > 0]
     candidates.extend((word[0], word[column + 1]) for word in words if word[column + 1] > 0)
-    candidates.sort(key=lambda pair: -pair[1])
+    candidates.sort(key=itemgetter(1), reverse=True)  # stable, like sorting by -push
     return candidates[:TOP_TERMS]
+
+
+class _WordPlaces(NamedTuple):
+    """A comment's whitespace-separated words, to name the ones holding an n-gram: `joined` is
+    the folded words, each padded with a space, laid end to end (as their n-grams were cut),
+    `starts[k]` where word k begins in it (and one more: where it ends), `spans[k]` word k's
+    [start, end) in the normalised text (folding never moves a space, so the words line up)."""
+
+    joined: str
+    starts: list[int]
+    spans: list[tuple[int, int]]
+
+
+def _word_places(normalized: str, folded: str) -> _WordPlaces:
+    words = folded.split()
+    starts = list(accumulate([len(word) + 2 for word in words], initial=0))
+    return _WordPlaces(" " + "  ".join(words) + " ", starts, word_spans(normalized))
+
+
+def _holding(places: _WordPlaces, needles: list[str]) -> set[int]:
+    """The words (their positions) holding any of these n-grams or words. One search of the
+    joined words per needle, where testing every padded word costs a search per word: a
+    needle found in `joined` lies inside one padded word, since crossing into the next
+    would take two spaces in a row, which no n-gram of a vocabulary holds."""
+    joined, starts = places.joined, places.starts
+    holding = set()
+    for needle in needles:
+        at = joined.find(needle)
+        while at >= 0:
+            holding.add(bisect_right(starts, at) - 1)
+            at = joined.find(needle, at + 1)
+    return holding
 
 
 class _CharTable:
@@ -202,13 +241,15 @@ class _CharTable:
         ordered = np.sort(hashes)
         if (ordered[1:] == ordered[:-1]).any():
             raise ValueError("two character n-grams of this vocabulary share a hash")
+        # the check is the product's bits the index leaves room for, which must include all
+        # those below the bucket (some of the bucket's own too when it has more bits)
         index_bits = max(int(zero_feature).bit_length(), 1)
-        while 64 - bits + index_bits > 64:
-            bits += 1
+        bits = max(bits, index_bits)
         self._shift = np.uint64(64 - bits)
         self._index_bits = np.uint64(index_bits)
-        self._index_mask = np.uint64((1 << index_bits) - 1)
-        self._check_mask = np.uint64((1 << (64 - bits)) - 1)
+        self._index_limit = np.uint64(1 << index_bits)
+        check_mask = np.uint64((1 << (64 - index_bits)) - 1)
+        self._powers = scaled_powers(self._MIX)
         mixed = hashes * self._MIX
         buckets = (mixed >> self._shift).astype(np.intp)
         order = np.argsort(buckets, kind="stable")
@@ -217,17 +258,20 @@ class _CharTable:
         column = np.arange(len(order)) - (np.cumsum(sizes) - sizes)[buckets]
         self._entries = np.full((1 << bits, max(int(sizes.max()), 1)), zero_feature,
                                 dtype=np.uint64)
-        self._entries[buckets, column] = ((mixed[order] & self._check_mask) << self._index_bits
+        self._entries[buckets, column] = ((mixed[order] & check_mask) << self._index_bits
                                           | order.astype(np.uint64))
 
-    def find(self, hashes: np.ndarray) -> np.ndarray:
-        """Feature index of every hash found, as often as it occurs (an unsorted uint64 array,
-        which may hold the all-zero feature)."""
-        mixed = hashes * self._MIX
+    def find(self, words: list[str]) -> np.ndarray:
+        """Feature index of every character n-gram of these folded words found, as often as it
+        occurs (an unsorted uint64 array, which may hold the all-zero feature)."""
+        mixed = word_candidate_hashes(words, self._powers)  # each hash times _MIX
         # `take` gathers rows several times faster than indexing with an array does
         entries = self._entries.take(mixed >> self._shift, axis=0)
-        found = (entries >> self._index_bits) == (mixed & self._check_mask)[:, None]
-        return entries[found] & self._index_mask
+        # check and index bits fill the 64 bits, so shifting the product up by the index bits
+        # leaves exactly the check, and an entry XOR it is below 2**index_bits (and is the
+        # feature index) just when their checks agree: two vector operations fewer
+        entries ^= (mixed << self._index_bits)[:, None]
+        return entries[entries < self._index_limit]
 
 
 class Scorer:
@@ -295,15 +339,14 @@ class Scorer:
             else:
                 pieces.append(features)
         if unknown:
-            pieces.append(self._char_table.find(candidate_hashes(" ".join(unknown))))
-        if not pieces:
-            return None
-        found = np.concatenate(pieces)  # a new array even of one piece: sorted in place below
+            pieces.append(self._char_table.find(unknown).tobytes())
+        # a bytearray, so the array is writable and sorts in place (for the counting below)
+        found = np.frombuffer(bytearray().join(pieces), dtype=np.uint64)
+        found.sort()
         count = len(found)
         if not count:
             return None
         # counting: sorted, each run of one feature is its count
-        found.sort()
         edges = np.empty(count + 1, dtype=bool)
         edges[0] = edges[count] = True
         np.not_equal(found[1:], found[:-1], out=edges[1:count])
@@ -326,12 +369,15 @@ class Scorer:
 
     def _word_part(self, folded: str) -> list[tuple[int, float, float]]:
         """(feature index, spam push, abuse push) of each word n-gram in the vocabulary."""
-        counts = Counter(filter(None, map(self._words.get, word_grams(folded))))
+        words = self._words
+        # counted by n-gram, not by row: a string keeps its hash, a row's tuple would rehash
+        counts = Counter(filter(words.__contains__, folded_word_grams(folded)))
         if not counts:
             return []
         pushes = []
         squares = 0.0
-        for (index, value, spam, abuse), count in counts.items():
+        for gram, count in counts.items():
+            index, value, spam, abuse = words[gram]
             # value: idf until tf multiplies it
             if count > 1:
                 value *= 1.0 + math.log(count)
@@ -342,8 +388,8 @@ class Scorer:
 
     def _evaluate(self, text: str):
         norm = normalize(text)
-        # the normaliser keeps doubled letters; features fold them (fold_repeats is idempotent,
-        # so word_grams and candidate_hashes see the same text they would unfolded)
+        # the normaliser keeps doubled letters; features fold them, once here for both kinds
+        # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
         char = self._char_part(folded)
         words = self._word_part(folded)
@@ -377,7 +423,7 @@ class Scorer:
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         reasons = []
-        spans = None
+        places = None
         char_tops = None
         for column, task, probability, threshold in (
                 (0, "spam", spam, self.thresholds.spam_hold),
@@ -388,11 +434,9 @@ class Scorer:
                 char_tops = _char_tops(char) if char is not None else ([], [])
             chosen = _top_pushes(column, char_tops[column], words)
             if chosen:
-                if spans is None:
-                    # folding never moves a space, so the folded words line up
-                    spans = [(s, e, f" {word} ") for (s, e), word in
-                             zip(word_spans(norm.text), folded.split(), strict=False)]
-                reasons.append(self._reason(task, chosen, text, norm, spans))
+                if places is None:
+                    places = _word_places(norm.text, folded)
+                reasons.append(self._reason(task, chosen, text, norm, places))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
     def score_many(self, texts: Iterable[str], *, explain_all: bool = False) -> list[Score]:
@@ -401,17 +445,17 @@ class Scorer:
     # -- explanations ----------------------------------------------------------------------
 
     def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm,
-                words: list[tuple[int, int, str]]) -> Reason:
-        hits: dict[tuple[int, int], None] = {}  # each word once, in order
+                places: _WordPlaces) -> Reason:
+        needles = []  # what a word must hold to be named: an n-gram, or either word of a bigram
         for index, _ in chosen:
             term = self._terms[index]
             if index < self._char_size:
-                hits.update(((s, e), None) for s, e, padded in words if term in padded)
+                needles.append(term)
             else:
-                first, _, second = term.partition(" ")
-                hits.update(((s, e), None) for s, e, padded in words
-                            if first in padded or (second and second in padded))
-        merged = _merge([norm.original_span(s, e) for s, e in hits])
+                needles.extend(term.split(" ", 1))
+        spans = places.spans
+        merged = _merge([norm.original_span(*spans[word]) for word in _holding(places, needles)
+                         if word < len(spans)])
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
         return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
                       spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))
