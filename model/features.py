@@ -22,6 +22,7 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _DIGIT = re.compile(r"\d")
+_NOT_SPACE = re.compile(r"\S+")
 
 
 _DOUBLED_LATIN = re.compile(r"([a-z])\1+")
@@ -65,7 +66,7 @@ def folded_word_grams(folded: str) -> list[str]:
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of every whitespace-separated word: explanations highlight whole words."""
-    return [match.span() for match in re.finditer(r"\S+", text)]
+    return [match.span() for match in _NOT_SPACE.finditer(text)]
 
 
 SIDE_SIGNALS = ("length", "capitals", "repeats", "links", "emails", "phones")

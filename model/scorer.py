@@ -24,11 +24,9 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate
 from operator import itemgetter, mul
 from pathlib import Path
 from typing import NamedTuple
@@ -194,31 +192,28 @@ def _top_pushes(column: int, char_top: list[tuple[int, float]],
 class _WordPlaces(NamedTuple):
     """A comment's whitespace-separated words, to name the ones holding an n-gram: `joined` is
     the folded words, each padded with a space, laid end to end (as their n-grams were cut),
-    `starts[k]` where word k begins in it (and one more: where it ends), `spans[k]` word k's
-    [start, end) in the normalised text (folding never moves a space, so the words line up)."""
+    and `spans[k]` is word k's [start, end) in the normalised text (folding never moves a
+    space, so the words line up)."""
 
     joined: str
-    starts: list[int]
     spans: list[tuple[int, int]]
 
 
 def _word_places(normalized: str, folded: str) -> _WordPlaces:
-    words = folded.split()
-    starts = list(accumulate([len(word) + 2 for word in words], initial=0))
-    return _WordPlaces(" " + "  ".join(words) + " ", starts, word_spans(normalized))
+    return _WordPlaces(" " + "  ".join(folded.split()) + " ", word_spans(normalized))
 
 
-def _holding(places: _WordPlaces, needles: list[str]) -> set[int]:
-    """The words (their positions) holding any of these n-grams or words. One search of the
-    joined words per needle, where testing every padded word costs a search per word: a
-    needle found in `joined` lies inside one padded word, since crossing into the next
-    would take two spaces in a row, which no n-gram of a vocabulary holds."""
-    joined, starts = places.joined, places.starts
+def _holding(joined: str, needles: list[str]) -> set[int]:
+    """The words (their positions) of `_WordPlaces.joined` holding any of these n-grams or
+    words: one search of the joined words per needle, where testing every padded word cost a
+    search per word. A needle found there lies inside one padded word, since crossing into
+    the next would take two spaces in a row, which no n-gram of a vocabulary holds; and the
+    two spaces between words, counted up to the needle's first character, number its word."""
     holding = set()
     for needle in needles:
         at = joined.find(needle)
         while at >= 0:
-            holding.add(bisect_right(starts, at) - 1)
+            holding.add(joined.count("  ", 0, at + 1))
             at = joined.find(needle, at + 1)
     return holding
 
@@ -293,10 +288,6 @@ class Scorer:
         self._missing = len(self._terms)
         char_hashes = term_hashes(char_terms)
         self._char_table = _CharTable(char_hashes, self._missing)
-        self._known_words = _known_word_features(
-            # a word that folding would change is never looked up, and does no harm
-            [term for term in word_terms if " " not in term],
-            char_hashes)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
@@ -306,10 +297,16 @@ class Scorer:
         ])
         # word n-gram -> (feature index, idf, spam weight, abuse weight) as Python numbers: a
         # comment has a handful in the vocabulary, and plain arithmetic on a handful beats
-        # numpy's cost per call (one dictionary, so one cache miss per n-gram)
-        self._words = {term: (index, *row) for index, (term, row) in enumerate(
-            zip(word_terms, self._table[self._char_size:-1].tolist(), strict=True),
-            start=self._char_size)}
+        # numpy's cost per call. A single word's entry also holds its character n-gram
+        # features: the character part looks its words up in this same dictionary, so the word
+        # part then finds the same entries in cache (two dictionaries cost two misses a word).
+        # A word that folding would change is never looked up, and does no harm.
+        unigrams = [term for term in word_terms if " " not in term]
+        char_features = _known_word_features(unigrams, char_hashes)
+        self._words = {term: (index, *row, char_features.get(term))
+                       for index, (term, row) in enumerate(
+                           zip(word_terms, self._table[self._char_size:-1].tolist(),
+                               strict=True), start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
         self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
@@ -329,15 +326,15 @@ class Scorer:
     def _char_part(self, folded: str) -> _CharPart | None:
         # Most words of a comment are words the model knows, whose character n-gram features
         # were found at load; only the others are hashed and looked up.
-        known = self._known_words.get
+        known = self._words.get
         pieces = []
         unknown = []
         for word in folded.split():
-            features = known(word)
-            if features is None:
+            entry = known(word)
+            if entry is None:
                 unknown.append(word)
             else:
-                pieces.append(features)
+                pieces.append(entry[4])  # its character n-gram features
         if unknown:
             pieces.append(self._char_table.find(unknown).tobytes())
         # a bytearray, so the array is writable and sorts in place (for the counting below)
@@ -377,7 +374,7 @@ class Scorer:
         pushes = []
         squares = 0.0
         for gram, count in counts.items():
-            index, value, spam, abuse = words[gram]
+            index, value, spam, abuse, _ = words[gram]
             # value: idf until tf multiplies it
             if count > 1:
                 value *= 1.0 + math.log(count)
@@ -454,7 +451,8 @@ class Scorer:
             else:
                 needles.extend(term.split(" ", 1))
         spans = places.spans
-        merged = _merge([norm.original_span(*spans[word]) for word in _holding(places, needles)
+        merged = _merge([norm.original_span(*spans[word])
+                         for word in _holding(places.joined, needles)
                          if word < len(spans)])
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
         return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
