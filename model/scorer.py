@@ -7,10 +7,14 @@ probabilities (to ~1e-12) without scikit-learn's per-call overhead. It never imp
 scikit-learn or anything from hakam.training.
 
 A comment has a few hundred character n-grams and a few dozen word n-grams, a size at which
-the cost is the count of numpy calls and of cache misses, not arithmetic: character n-grams of
-the words the model knows are looked up at load, the others are hashed with one matmul and
-found in a bucketed hash table (one cache line each), counted by runs of the sorted indexes
-and scored with a dozen vector operations; word n-grams are scored with plain Python floats.
+the cost is the count of numpy calls, of Python operations and of cache misses, not arithmetic
+(in the service, Flask, pydantic and Redis work between two comments evicts the caches, which
+makes every one of them dearer): character n-grams of the words the model knows are looked up
+at load and kept as bytes in the word n-gram dictionary, so a comment's words cost one
+dictionary lookup each for both kinds of n-gram; the other words' n-grams are hashed with one
+matmul and found in a bucketed hash table (one cache line each); all are counted by runs of
+the sorted indexes and scored with a dozen vector operations; word n-grams are scored with
+plain Python floats.
 
 Which model `Scorer.load(path=None)` loads:
 1. `path` when given (a model directory or its `model.joblib`; the service passes HAKAM_MODEL);
@@ -183,8 +187,9 @@ def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
 def _top_pushes(column: int, char_top: list[tuple[int, float]],
                 words: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
     """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
+    push = column + 1
     candidates = [pair for pair in char_top if pair[1] > 0]
-    candidates.extend((word[0], word[column + 1]) for word in words if word[column + 1] > 0)
+    candidates += [(word[0], word[push]) for word in words if word[push] > 0]
     candidates.sort(key=itemgetter(1), reverse=True)  # stable, like sorting by -push
     return candidates[:TOP_TERMS]
 
@@ -225,10 +230,16 @@ class _CharTable:
     queries first cost as much again).
 
     Bucket = the top `bits` bits of the hash times an odd constant (the polynomial hash's own
-    top bits cluster); each entry packs the low bits of that product (the rest of it, so a match
-    is an exact match of the whole hash) above the feature index. Empty entries hold check 0
-    and the all-zero feature, so an accidental match with one adds nothing. A bucket holds as
-    many entries as the fullest one needs (about 7 at 150,000 n-grams in 2**18 buckets)."""
+    top bits cluster; the constant is folded into the hash's powers, so the product costs
+    nothing); each entry packs the low bits of that product (all those below the bucket, so a
+    match is an exact match of the whole hash) above the feature index, filling the 64 bits,
+    so one XOR and one comparison test a whole bucket. Empty entries hold check 0 and the
+    all-zero feature, so an accidental match with one adds nothing. A bucket holds as many
+    entries as the fullest one needs: 7 at 150,000 n-grams in 2**18 buckets, 14.7 MB, mostly
+    empty. A compact layout (bucket offsets, then the products sorted by bucket and their
+    feature indexes, 2.3-2.8 MB, read as a window as wide as the fullest bucket) was measured
+    slower, alone and with 20 MB of other memory read between comments: its lookup takes more
+    vector operations, and only the few unknown words of a comment come here."""
 
     _MIX = np.uint64(0xD6E8FEB86659FD93)
 
