@@ -22,6 +22,7 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _DIGIT = re.compile(r"\d")
+_NOT_SPACE = re.compile(r"\S+")
 
 
 _DOUBLED_LATIN = re.compile(r"([a-z])\1+")
@@ -53,13 +54,19 @@ def char_grams(text: str) -> list[str]:
 
 def word_grams(text: str) -> list[str]:
     """Word unigrams and bigrams of tokens of two or more word characters."""
-    tokens = _WORD.findall(fold_repeats(text))
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return folded_word_grams(fold_repeats(text))
+
+
+def folded_word_grams(folded: str) -> list[str]:
+    """`word_grams` of a text already passed through `fold_repeats` (the compiled scorer folds
+    once for both kinds of n-gram)."""
+    tokens = _WORD.findall(folded)
+    return tokens + list(map(" ".join, zip(tokens, tokens[1:])))
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of every whitespace-separated word: explanations highlight whole words."""
-    return [match.span() for match in re.finditer(r"\S+", text)]
+    return [match.span() for match in _NOT_SPACE.finditer(text)]
 
 
 SIDE_SIGNALS = ("length", "capitals", "repeats", "links", "emails", "phones")
@@ -119,11 +126,25 @@ def candidate_hashes(folded: str) -> np.ndarray:
     those of a few n-grams that run past its end: every candidate the vocabulary could hold
     comes out once per occurrence, and the others all hold two spaces, so none is in a
     vocabulary (skipping the filter is the point: it costs more than finding them does)."""
-    joined = " " + "  ".join(folded.split()) + " "
+    return word_candidate_hashes(folded.split())
+
+
+def scaled_powers(factor: int) -> np.ndarray:
+    """Powers with which `word_candidate_hashes` gives every hash times `factor` (mod 2**64):
+    a hash is linear in the powers, so a table that mixes its keys by a multiplication gets
+    it without one more vector operation per comment."""
+    return _POWERS * np.uint64(factor)
+
+
+def word_candidate_hashes(words: list[str], powers: np.ndarray = _POWERS) -> np.ndarray:
+    """`candidate_hashes` of these folded words (without whitespace) written one after another;
+    `powers` from `scaled_powers` multiplies every hash."""
+    joined = " " + "  ".join(words) + " "
     # padding with spaces gives every window all _HIGH code points; an n-gram past the end
     # then holds two spaces like the ones that straddle words
     codes = _code_points(joined + " " * (_HIGH - 1))
-    return (codes[_windows(len(joined))] @ _POWERS).ravel()
+    # `take` gathers several times faster than indexing with an array does
+    return (codes.take(_windows(len(joined))) @ powers).ravel()
 
 
 def char_gram_hashes(text: str) -> np.ndarray:

@@ -7,10 +7,14 @@ probabilities (to ~1e-12) without scikit-learn's per-call overhead. It never imp
 scikit-learn or anything from hakam.training.
 
 A comment has a few hundred character n-grams and a few dozen word n-grams, a size at which
-the cost is the count of numpy calls and of cache misses, not arithmetic: character n-grams of
-the words the model knows are looked up at load, the others are hashed with one matmul and
-found in a bucketed hash table (one cache line each), counted by runs of the sorted indexes
-and scored with a dozen vector operations; word n-grams are scored with plain Python floats.
+the cost is the count of numpy calls, of Python operations and of cache misses, not arithmetic
+(in the service, Flask, pydantic and Redis work between two comments evicts the caches, which
+makes every one of them dearer): character n-grams of the words the model knows are looked up
+at load and kept as bytes in the word n-gram dictionary, so a comment's words cost one
+dictionary lookup each for both kinds of n-gram; the other words' n-grams are hashed with one
+matmul and found in a bucketed hash table (one cache line each); all are counted by runs of
+the sorted indexes and scored with a dozen vector operations; word n-grams are scored with
+plain Python floats.
 
 Which model `Scorer.load(path=None)` loads:
 1. `path` when given (a model directory or its `model.joblib`; the service passes HAKAM_MODEL);
@@ -27,7 +31,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,12 +39,13 @@ import joblib
 import numpy as np
 
 from .features import (
-    candidate_hashes,
     fold_repeats,
+    folded_word_grams,
+    scaled_powers,
     side_signals,
     term_hashes,
+    word_candidate_hashes,
     word_char_gram_hashes,
-    word_grams,
     word_spans,
 )
 from .normalize import normalize
@@ -127,19 +132,22 @@ def vocabulary_list(part: dict) -> list[str]:
     return list(vocabulary)
 
 
-def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, np.ndarray]:
+def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, bytes]:
     """Each word's character n-gram features (as often as the n-gram occurs in it), for
     folded words without whitespace: the words of the word vocabulary, about three in four of
-    the words a comment holds. Found with one sorted search over all of them at load."""
+    the words a comment holds. Found with one sorted search over all of them at load.
+
+    Each word's features are the raw bytes of its uint64 indexes: a comment's pieces become
+    one array with one `bytes.join` and no numpy call per word, and a bytes object keeps its
+    data beside its header (one cache miss, where a numpy view cost two or three)."""
     hashes, owners = word_char_gram_hashes(words)
     order = np.argsort(char_hashes)
     ordered = char_hashes[order]
     places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
     found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
     features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
-    features.flags.writeable = False  # its pieces are shared by every comment holding the word
     bounds = np.searchsorted(owners[found], np.arange(len(words) + 1)).tolist()
-    return {word: features[bounds[k]:bounds[k + 1]] for k, word in enumerate(words)}
+    return {word: features[bounds[k]:bounds[k + 1]].tobytes() for k, word in enumerate(words)}
 
 
 class _CharPart(NamedTuple):
@@ -160,11 +168,12 @@ _HEADS = np.arange(2)
 def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
     """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
     their pushes, found for both heads at once (the cost is per numpy call)."""
-    pushes = char.values[:, None] * char.rows[:, 1:]
+    # whole rows: a product of contiguous arrays costs half one of a two-column slice
+    pushes = (char.rows * char.values[:, None])[:, 1:]
     if len(pushes) > TOP_TERMS:
-        top = np.argpartition(pushes, -TOP_TERMS, axis=0)[-TOP_TERMS:]
+        top = pushes.argpartition(-TOP_TERMS, axis=0)[-TOP_TERMS:]
         pushes = pushes[top, _HEADS]
-        indexes = char.indexes[top].tolist()
+        indexes = char.indexes.take(top).tolist()
     else:
         indexes = [[index, index] for index in char.indexes.tolist()]
     scale = char.scale
@@ -178,10 +187,40 @@ def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
 def _top_pushes(column: int, char_top: list[tuple[int, float]],
                 words: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
     """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
+    push = column + 1
     candidates = [pair for pair in char_top if pair[1] > 0]
-    candidates.extend((word[0], word[column + 1]) for word in words if word[column + 1] > 0)
-    candidates.sort(key=lambda pair: -pair[1])
+    candidates += [(word[0], word[push]) for word in words if word[push] > 0]
+    candidates.sort(key=itemgetter(1), reverse=True)  # stable, like sorting by -push
     return candidates[:TOP_TERMS]
+
+
+class _WordPlaces(NamedTuple):
+    """A comment's whitespace-separated words, to name the ones holding an n-gram: `joined` is
+    the folded words, each padded with a space, laid end to end (as their n-grams were cut),
+    and `spans[k]` is word k's [start, end) in the normalised text (folding never moves a
+    space, so the words line up)."""
+
+    joined: str
+    spans: list[tuple[int, int]]
+
+
+def _word_places(normalized: str, folded: str) -> _WordPlaces:
+    return _WordPlaces(" " + "  ".join(folded.split()) + " ", word_spans(normalized))
+
+
+def _holding(joined: str, needles: list[str]) -> set[int]:
+    """The words (their positions) of `_WordPlaces.joined` holding any of these n-grams or
+    words: one search of the joined words per needle, where testing every padded word cost a
+    search per word. A needle found there lies inside one padded word, since crossing into
+    the next would take two spaces in a row, which no n-gram of a vocabulary holds; and the
+    two spaces between words, counted up to the needle's first character, number its word."""
+    holding = set()
+    for needle in needles:
+        at = joined.find(needle)
+        while at >= 0:
+            holding.add(joined.count("  ", 0, at + 1))
+            at = joined.find(needle, at + 1)
+    return holding
 
 
 class _CharTable:
@@ -191,10 +230,16 @@ class _CharTable:
     queries first cost as much again).
 
     Bucket = the top `bits` bits of the hash times an odd constant (the polynomial hash's own
-    top bits cluster); each entry packs the low bits of that product (the rest of it, so a match
-    is an exact match of the whole hash) above the feature index. Empty entries hold check 0
-    and the all-zero feature, so an accidental match with one adds nothing. A bucket holds as
-    many entries as the fullest one needs (about 7 at 150,000 n-grams in 2**18 buckets)."""
+    top bits cluster; the constant is folded into the hash's powers, so the product costs
+    nothing); each entry packs the low bits of that product (all those below the bucket, so a
+    match is an exact match of the whole hash) above the feature index, filling the 64 bits,
+    so one XOR and one comparison test a whole bucket. Empty entries hold check 0 and the
+    all-zero feature, so an accidental match with one adds nothing. A bucket holds as many
+    entries as the fullest one needs: 7 at 150,000 n-grams in 2**18 buckets, 14.7 MB, mostly
+    empty. A compact layout (bucket offsets, then the products sorted by bucket and their
+    feature indexes, 2.3-2.8 MB, read as a window as wide as the fullest bucket) was measured
+    slower, alone and with 20 MB of other memory read between comments: its lookup takes more
+    vector operations, and only the few unknown words of a comment come here."""
 
     _MIX = np.uint64(0xD6E8FEB86659FD93)
 
@@ -202,13 +247,15 @@ class _CharTable:
         ordered = np.sort(hashes)
         if (ordered[1:] == ordered[:-1]).any():
             raise ValueError("two character n-grams of this vocabulary share a hash")
+        # the check is the product's bits the index leaves room for, which must include all
+        # those below the bucket (some of the bucket's own too when it has more bits)
         index_bits = max(int(zero_feature).bit_length(), 1)
-        while 64 - bits + index_bits > 64:
-            bits += 1
+        bits = max(bits, index_bits)
         self._shift = np.uint64(64 - bits)
         self._index_bits = np.uint64(index_bits)
-        self._index_mask = np.uint64((1 << index_bits) - 1)
-        self._check_mask = np.uint64((1 << (64 - bits)) - 1)
+        self._index_limit = np.uint64(1 << index_bits)
+        check_mask = np.uint64((1 << (64 - index_bits)) - 1)
+        self._powers = scaled_powers(self._MIX)
         mixed = hashes * self._MIX
         buckets = (mixed >> self._shift).astype(np.intp)
         order = np.argsort(buckets, kind="stable")
@@ -217,17 +264,20 @@ class _CharTable:
         column = np.arange(len(order)) - (np.cumsum(sizes) - sizes)[buckets]
         self._entries = np.full((1 << bits, max(int(sizes.max()), 1)), zero_feature,
                                 dtype=np.uint64)
-        self._entries[buckets, column] = ((mixed[order] & self._check_mask) << self._index_bits
+        self._entries[buckets, column] = ((mixed[order] & check_mask) << self._index_bits
                                           | order.astype(np.uint64))
 
-    def find(self, hashes: np.ndarray) -> np.ndarray:
-        """Feature index of every hash found, as often as it occurs (an unsorted uint64 array,
-        which may hold the all-zero feature)."""
-        mixed = hashes * self._MIX
+    def find(self, words: list[str]) -> np.ndarray:
+        """Feature index of every character n-gram of these folded words found, as often as it
+        occurs (an unsorted uint64 array, which may hold the all-zero feature)."""
+        mixed = word_candidate_hashes(words, self._powers)  # each hash times _MIX
         # `take` gathers rows several times faster than indexing with an array does
         entries = self._entries.take(mixed >> self._shift, axis=0)
-        found = (entries >> self._index_bits) == (mixed & self._check_mask)[:, None]
-        return entries[found] & self._index_mask
+        # check and index bits fill the 64 bits, so shifting the product up by the index bits
+        # leaves exactly the check, and an entry XOR it is below 2**index_bits (and is the
+        # feature index) just when their checks agree: two vector operations fewer
+        entries ^= (mixed << self._index_bits)[:, None]
+        return entries[entries < self._index_limit]
 
 
 class Scorer:
@@ -249,10 +299,6 @@ class Scorer:
         self._missing = len(self._terms)
         char_hashes = term_hashes(char_terms)
         self._char_table = _CharTable(char_hashes, self._missing)
-        self._known_words = _known_word_features(
-            # a word that folding would change is never looked up, and does no harm
-            [term for term in word_terms if " " not in term],
-            char_hashes)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
@@ -262,10 +308,16 @@ class Scorer:
         ])
         # word n-gram -> (feature index, idf, spam weight, abuse weight) as Python numbers: a
         # comment has a handful in the vocabulary, and plain arithmetic on a handful beats
-        # numpy's cost per call (one dictionary, so one cache miss per n-gram)
-        self._words = {term: (index, *row) for index, (term, row) in enumerate(
-            zip(word_terms, self._table[self._char_size:-1].tolist(), strict=True),
-            start=self._char_size)}
+        # numpy's cost per call. A single word's entry also holds its character n-gram
+        # features: the character part looks its words up in this same dictionary, so the word
+        # part then finds the same entries in cache (two dictionaries cost two misses a word).
+        # A word that folding would change is never looked up, and does no harm.
+        unigrams = [term for term in word_terms if " " not in term]
+        char_features = _known_word_features(unigrams, char_hashes)
+        self._words = {term: (index, *row, char_features.get(term))
+                       for index, (term, row) in enumerate(
+                           zip(word_terms, self._table[self._char_size:-1].tolist(),
+                               strict=True), start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
         self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
@@ -285,25 +337,24 @@ class Scorer:
     def _char_part(self, folded: str) -> _CharPart | None:
         # Most words of a comment are words the model knows, whose character n-gram features
         # were found at load; only the others are hashed and looked up.
-        known = self._known_words.get
+        known = self._words.get
         pieces = []
         unknown = []
         for word in folded.split():
-            features = known(word)
-            if features is None:
+            entry = known(word)
+            if entry is None:
                 unknown.append(word)
             else:
-                pieces.append(features)
+                pieces.append(entry[4])  # its character n-gram features
         if unknown:
-            pieces.append(self._char_table.find(candidate_hashes(" ".join(unknown))))
-        if not pieces:
-            return None
-        found = np.concatenate(pieces)  # a new array even of one piece: sorted in place below
+            pieces.append(self._char_table.find(unknown).tobytes())
+        # a bytearray, so the array is writable and sorts in place (for the counting below)
+        found = np.frombuffer(bytearray().join(pieces), dtype=np.uint64)
+        found.sort()
         count = len(found)
         if not count:
             return None
         # counting: sorted, each run of one feature is its count
-        found.sort()
         edges = np.empty(count + 1, dtype=bool)
         edges[0] = edges[count] = True
         np.not_equal(found[1:], found[:-1], out=edges[1:count])
@@ -326,12 +377,15 @@ class Scorer:
 
     def _word_part(self, folded: str) -> list[tuple[int, float, float]]:
         """(feature index, spam push, abuse push) of each word n-gram in the vocabulary."""
-        counts = Counter(filter(None, map(self._words.get, word_grams(folded))))
+        words = self._words
+        # counted by n-gram, not by row: a string keeps its hash, a row's tuple would rehash
+        counts = Counter(filter(words.__contains__, folded_word_grams(folded)))
         if not counts:
             return []
         pushes = []
         squares = 0.0
-        for (index, value, spam, abuse), count in counts.items():
+        for gram, count in counts.items():
+            index, value, spam, abuse, _ = words[gram]
             # value: idf until tf multiplies it
             if count > 1:
                 value *= 1.0 + math.log(count)
@@ -342,8 +396,8 @@ class Scorer:
 
     def _evaluate(self, text: str):
         norm = normalize(text)
-        # the normaliser keeps doubled letters; features fold them (fold_repeats is idempotent,
-        # so word_grams and candidate_hashes see the same text they would unfolded)
+        # the normaliser keeps doubled letters; features fold them, once here for both kinds
+        # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
         char = self._char_part(folded)
         words = self._word_part(folded)
@@ -377,7 +431,7 @@ class Scorer:
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         reasons = []
-        spans = None
+        places = None
         char_tops = None
         for column, task, probability, threshold in (
                 (0, "spam", spam, self.thresholds.spam_hold),
@@ -388,11 +442,9 @@ class Scorer:
                 char_tops = _char_tops(char) if char is not None else ([], [])
             chosen = _top_pushes(column, char_tops[column], words)
             if chosen:
-                if spans is None:
-                    # folding never moves a space, so the folded words line up
-                    spans = [(s, e, f" {word} ") for (s, e), word in
-                             zip(word_spans(norm.text), folded.split(), strict=False)]
-                reasons.append(self._reason(task, chosen, text, norm, spans))
+                if places is None:
+                    places = _word_places(norm.text, folded)
+                reasons.append(self._reason(task, chosen, text, norm, places))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
 
     def score_many(self, texts: Iterable[str], *, explain_all: bool = False) -> list[Score]:
@@ -401,17 +453,18 @@ class Scorer:
     # -- explanations ----------------------------------------------------------------------
 
     def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm,
-                words: list[tuple[int, int, str]]) -> Reason:
-        hits: dict[tuple[int, int], None] = {}  # each word once, in order
+                places: _WordPlaces) -> Reason:
+        needles = []  # what a word must hold to be named: an n-gram, or either word of a bigram
         for index, _ in chosen:
             term = self._terms[index]
             if index < self._char_size:
-                hits.update(((s, e), None) for s, e, padded in words if term in padded)
+                needles.append(term)
             else:
-                first, _, second = term.partition(" ")
-                hits.update(((s, e), None) for s, e, padded in words
-                            if first in padded or (second and second in padded))
-        merged = _merge([norm.original_span(s, e) for s, e in hits])
+                needles.extend(term.split(" ", 1))
+        spans = places.spans
+        merged = _merge([norm.original_span(*spans[word])
+                         for word in _holding(places.joined, needles)
+                         if word < len(spans)])
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
         return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
                       spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))
