@@ -2,9 +2,10 @@
 
 Starts gunicorn twice with the same settings (service/server.py's, workers included), once
 serving bench/bare_app.py (fixed JSON) and once serving Hakam (`hakam serve`, real model, a
-throwaway Redis), drives both with the same wrk script (bench/post_comments.lua: realistic Arabic and English comments) and prints
-requests/s, p50, p99 and the ratio Hakam/bare. Both runs happen in this one invocation, so the
-ratio holds whatever the machine. Needs `wrk` (Debian package).
+throwaway Redis), drives both with the same wrk script (bench/post_comments.lua: realistic
+Arabic and English comments) and prints requests/s, p50, p99 and the ratio Hakam/bare. Both
+runs happen in this one invocation, so the ratio holds whatever the machine. Needs `wrk`
+(Debian package).
 
     python bench/throughput.py [--workers N] [--seconds 10] [--connections 16]
 """

@@ -61,7 +61,7 @@ def folded_word_grams(folded: str) -> list[str]:
     """`word_grams` of a text already passed through `fold_repeats` (the compiled scorer folds
     once for both kinds of n-gram)."""
     tokens = _WORD.findall(folded)
-    return tokens + list(map(" ".join, zip(tokens, tokens[1:])))
+    return tokens + list(map(" ".join, zip(tokens, tokens[1:], strict=False)))
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

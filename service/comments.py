@@ -62,9 +62,20 @@ def _answer(comment_id: str, status: str, score, reasons: list[dict], model_vers
     }
 
 
-def _model_reasons(score) -> list[dict]:
-    return [{"code": r.code, "message": r.message, "task": r.task,
+def _model_reasons(score, text: str) -> list[dict]:
+    return [{"code": r.code, "message": _model_message(r, text), "task": r.task,
              "spans": [list(s) for s in r.spans]} for r in score.reasons]
+
+
+def _model_message(reason, text: str) -> str:
+    """The model explains in English; the answer names the same words in the reader's language."""
+    terms = policy.spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
+    if reason.code == "spam_terms":
+        return gettext("These words and signs often appear in spam: %(terms)s.",
+                       terms=terms or gettext("(signals without words)"))
+    if reason.code == "abuse_terms":
+        return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
+    return reason.message
 
 
 @bp.post("/comments")
@@ -98,7 +109,7 @@ def create_comment():
     decision = policy.decide(score, site.policy, scorer.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind
     # each score, so a moderator sees both.
-    reasons = list(decision.reasons) + _model_reasons(score)
+    reasons = list(decision.reasons) + _model_reasons(score, submission.comment)
 
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     comment = {

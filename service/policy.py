@@ -1,4 +1,5 @@
-"""Scores plus a site's rules -> publish, hold or reject, and the reasons why. Pure functions only.
+"""Scores plus a site's rules -> publish, hold or reject, and the reasons why. Pure functions only;
+each reason's message is in the answer's language (gettext: English outside a request).
 
 The rules are WordPress's own discussion settings (hold everything, hold authors without a
 previously approved comment, disallowed words, moderation words, too many links), applied after
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+
+from babel.lists import format_list
+from flask_babel import get_locale, gettext, ngettext
 
 from hakam.model import Score, Thresholds
 from hakam.model.normalize import normalize
@@ -102,9 +106,20 @@ def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, 
     return "", [], []
 
 
+def _field_names() -> dict[str, str]:
+    return {"comment": gettext("the comment"), "name": gettext("the name"),
+            "email": gettext("the email"), "website": gettext("the website"),
+            "ip": gettext("the IP address"), "user agent": gettext("the user agent")}
+
+
 def _where(spans: list, fields: list[str]) -> str:
-    places = (["the comment"] if spans else []) + [f"the {f}" for f in fields]
-    return " and ".join(places)
+    names = _field_names()
+    return spoken_list([names[f] for f in (["comment"] if spans else []) + fields])
+
+
+def spoken_list(items: list[str]) -> str:
+    """"a, b and c" in the answer's language (CLDR's list patterns, via Babel)."""
+    return format_list(items, locale=str(get_locale() or "en")) if items else ""
 
 
 def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
@@ -119,46 +134,52 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
     if word:
         return Decision("spam", (_reason(
             "disallowed_word",
-            f"A word on the site's disallowed list appears in {_where(spans, fields)}.", spans),))
+            gettext("A word on the site's disallowed list appears in %(places)s.",
+                    places=_where(spans, fields)), spans),))
 
     if score.spam > limits.spam_reject:
         return Decision("spam", (_reason(
             "spam_score",
-            f"Spam score {score.spam:.2f} is above the rejection threshold "
-            f"{limits.spam_reject:.2f}.", model_spans["spam"]),))
+            gettext("Spam score %(score).2f is above the rejection threshold %(limit).2f.",
+                    score=score.spam, limit=limits.spam_reject), model_spans["spam"]),))
 
     held: list[dict] = []
     if score.spam > limits.spam_hold:
         held.append(_reason(
             "spam_score",
-            f"Spam score {score.spam:.2f} is above the hold threshold {limits.spam_hold:.2f}.",
-            model_spans["spam"]))
+            gettext("Spam score %(score).2f is above the hold threshold %(limit).2f.",
+                    score=score.spam, limit=limits.spam_hold), model_spans["spam"]))
     if score.abuse > limits.abuse_hold:
         held.append(_reason(
             "abuse_score",
-            f"Abuse score {score.abuse:.2f} is above the hold threshold "
-            f"{limits.abuse_hold:.2f}.", model_spans["abuse"]))
+            gettext("Abuse score %(score).2f is above the hold threshold %(limit).2f.",
+                    score=score.abuse, limit=limits.abuse_hold), model_spans["abuse"]))
     word, spans, fields = _word_hits(policy.moderation_words, facts)
     if word:
         held.append(_reason(
             "moderation_word",
-            f"A word on the site's moderation list appears in {_where(spans, fields)}.", spans))
+            gettext("A word on the site's moderation list appears in %(places)s.",
+                    places=_where(spans, fields)), spans))
     links = [m.span() for m in _LINK.finditer(facts.text)]
     if len(links) > policy.max_links:
         held.append(_reason(
             "too_many_links",
-            f"The comment has {len(links)} links; the site holds more than {policy.max_links}.",
-            links))
+            ngettext("The comment has %(num)d link; the site holds more than %(limit)d.",
+                     "The comment has %(num)d links; the site holds more than %(limit)d.",
+                     len(links), limit=policy.max_links), links))
     if policy.premoderation:
-        held.append(_reason("premoderation", "The site holds every comment for review."))
+        held.append(_reason("premoderation", gettext("The site holds every comment for review.")))
     elif policy.previously_approved and not facts.approved_before:
         held.append(_reason(
             "first_comment",
-            "The site holds comments from authors without a previously approved comment."))
+            gettext("The site holds comments from authors without a previously approved "
+                    "comment.")))
     if held:
         return Decision("pending", tuple(held))
 
     return Decision("approved", (_reason(
         "below_thresholds",
-        f"Spam {score.spam:.2f} and abuse {score.abuse:.2f} are below the hold thresholds "
-        f"({limits.spam_hold:.2f}, {limits.abuse_hold:.2f}) and no site rule matched."),))
+        gettext("Spam %(spam).2f and abuse %(abuse).2f are below the hold thresholds "
+                "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
+                spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
+                abuse_hold=limits.abuse_hold)),))

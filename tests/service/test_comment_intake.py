@@ -51,6 +51,36 @@ def test_an_abusive_comment_is_held_with_the_words_behind_the_score(client, site
     assert text[start:end] == "حمار"
 
 
+def test_reasons_are_written_in_the_answer_language(client, site_headers, scorer):
+    scorer.will_score("حمار", abuse=0.97)
+    text = "يا حمار اسكت"
+
+    def reasons(language: str) -> dict[str, str]:
+        answer = client.post("/v1/comments", json=a_comment(comment=text),
+                             headers={**site_headers, "Accept-Language": language}).get_json()
+        return {r["code"]: r["message"] for r in answer["reasons"]}
+
+    arabic, english = reasons("ar"), reasons("en")
+    assert arabic["abuse_score"] == "درجة الإساءة 0.97 أعلى من حد الحجز 0.50."
+    assert arabic["abuse_terms"] == "هذه الكلمات كثيرًا ما تظهر في التعليقات المسيئة: “حمار”."
+    assert english["abuse_score"] == "Abuse score 0.97 is above the hold threshold 0.50."
+    assert english["abuse_terms"] == "These words often appear in abusive comments: “حمار”."
+
+
+def test_without_accept_language_reasons_follow_the_sites_language(client, store, scorer):
+    english_key, _ = store.create_site("gazette", language="en")
+    arabic_key, _ = store.create_site("jarida", language="ar")
+    links = "see http://a.example http://b.example http://c.example"
+
+    def reason(key: str) -> str:
+        answer = client.post("/v1/comments", json=a_comment(comment=links),
+                             headers={"Authorization": f"Bearer {key}"}).get_json()
+        return next(r["message"] for r in answer["reasons"] if r["code"] == "too_many_links")
+
+    assert reason(english_key) == "The comment has 3 links; the site holds more than 2."
+    assert reason(arabic_key) == "في التعليق 3 روابط، والموقع يحجز ما زاد على 2."
+
+
 def test_a_very_spammy_comment_is_rejected_as_spam(client, site_headers, scorer):
     scorer.will_score("casino", spam=0.99)
     response = client.post("/v1/comments", json=a_comment(comment="best casino bonus here"),
