@@ -17,6 +17,7 @@ from flask_babel import gettext
 from . import policy
 from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
+from .i18n import translator
 from .metrics import DECISIONS, SCORING_SECONDS
 from .scoring import get_scorer
 from .store import get_store
@@ -69,7 +70,8 @@ def _model_reasons(score, text: str) -> list[dict]:
 
 def _model_message(reason, text: str) -> str:
     """The model explains in English; the answer names the same words in the reader's language."""
-    terms = policy.spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
+    gettext, _, spoken_list = translator()
+    terms = spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
     if reason.code == "spam_terms":
         return gettext("These words and signs often appear in spam: %(terms)s.",
                        terms=terms or gettext("(signals without words)"))

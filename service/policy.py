@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from babel.lists import format_list
-from flask_babel import get_locale, gettext, ngettext
-
 from hakam.model import Score, Thresholds
 from hakam.model.normalize import normalize
+
+from .i18n import translator
 
 # Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
 _LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
@@ -106,24 +105,17 @@ def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, 
     return "", [], []
 
 
-def _field_names() -> dict[str, str]:
-    return {"comment": gettext("the comment"), "name": gettext("the name"),
-            "email": gettext("the email"), "website": gettext("the website"),
-            "ip": gettext("the IP address"), "user agent": gettext("the user agent")}
-
-
 def _where(spans: list, fields: list[str]) -> str:
-    names = _field_names()
+    gettext, _, spoken_list = translator()
+    names = {"comment": gettext("the comment"), "name": gettext("the name"),
+             "email": gettext("the email"), "website": gettext("the website"),
+             "ip": gettext("the IP address"), "user agent": gettext("the user agent")}
     return spoken_list([names[f] for f in (["comment"] if spans else []) + fields])
-
-
-def spoken_list(items: list[str]) -> str:
-    """"a, b and c" in the answer's language (CLDR's list patterns, via Babel)."""
-    return format_list(items, locale=str(get_locale() or "en")) if items else ""
 
 
 def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
            facts: CommentFacts) -> Decision:
+    gettext, ngettext, _ = translator()
     limits = policy.thresholds(defaults)
     model_spans = {
         task: [span for r in score.reasons if r.task == task for span in r.spans]
