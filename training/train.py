@@ -196,8 +196,14 @@ def _fit_vectorizer(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVecto
     return vectorizer
 
 
-def nb_ratios(features, labels: np.ndarray, smoothing: float) -> np.ndarray:
-    """log(p(feature | positive) / p(feature | negative)) with additive smoothing."""
+def nb_ratios(features, labels: np.ndarray, smoothing: float,
+              binary: bool = False) -> np.ndarray:
+    """log(p(feature | positive) / p(feature | negative)) with additive smoothing, from the
+    features' summed values, or with `binary` from how many texts of each class hold each
+    feature (Wang & Manning's binarised counts: every text holding an n-gram counts once,
+    whereas TF-IDF rows are L2-normalised, so an n-gram counts for less in a long text)."""
+    if binary:
+        features = (features > 0).astype(np.float64)
     positive = np.asarray(features[labels == 1].sum(axis=0)).ravel() + smoothing
     negative = np.asarray(features[labels == 0].sum(axis=0)).ravel() + smoothing
     return np.log((positive / positive.sum()) / (negative / negative.sum()))
@@ -327,7 +333,8 @@ def head_members(recipe: dict, task: str) -> list[dict]:
 def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Member:
     ratios = None
     if settings.get("nb"):
-        ratios = nb_ratios(text_features, y, float(settings["nb"]))
+        ratios = nb_ratios(text_features, y, float(settings["nb"]),
+                           binary=bool(settings.get("nb_binary", False)))
     if "shares" in settings:  # this member weighs the datasets its own way
         recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
     member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",

@@ -24,10 +24,16 @@ char_max_features = 20000
 word_max_features = 5000
 min_df = 1
 
-[heads.spam]
+# two members averaged: plain and NB-weighted, as the shipped recipe may do (the spam head's
+# NB ratios from binarised counts, the abuse head's from summed TF-IDF)
+[[heads.spam.members]]
 C = {spam_c}
 
-# two members averaged: plain and NB-weighted, as the shipped recipe may do
+[[heads.spam.members]]
+C = {spam_c}
+nb = 1.0
+nb_binary = true
+
 [[heads.abuse.members]]
 C = {abuse_c}
 

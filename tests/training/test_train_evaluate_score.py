@@ -115,3 +115,18 @@ def test_moderator_labels_train_alongside_the_datasets(tmp_path, corpus, recipe)
     assert scorer.metadata["extras"] == [str(labels.resolve())]
     assert "extra:labels.jsonl" in scorer.metadata["sizes"]["spam"]
     assert scorer.score("اشتري الان ذهب رخيص").spam > scorer.score("تعليق عادي عن الخبر").spam
+
+
+def test_binarised_nb_ratios_count_texts_not_tfidf_weight():
+    from scipy import sparse
+
+    from hakam.training.train import nb_ratios
+
+    labels = np.array([1, 0, 0])
+    features = sparse.csr_matrix([[0.9, 0.0], [0.2, 0.0], [0.0, 0.7]])
+    reweighted = sparse.csr_matrix([[0.1, 0.0], [0.8, 0.0], [0.0, 0.3]])
+    # one spam text and one clean text hold the first n-gram, one clean text the second
+    expected = np.log(np.array([2 / 3, 1 / 3]) / np.array([2 / 4, 2 / 4]))
+    assert np.allclose(nb_ratios(features, labels, 1.0, binary=True), expected)
+    assert np.allclose(nb_ratios(reweighted, labels, 1.0, binary=True), expected)
+    assert not np.allclose(nb_ratios(features, labels, 1.0), expected)
