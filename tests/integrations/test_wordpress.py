@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 import socket
+import threading
 import time
 
 import pytest
@@ -207,6 +208,40 @@ def test_a_comment_is_held_when_hakam_is_too_slow_to_answer(hakam_and_wordpress)
     assert comment["meta"]["_hakam_pending_send"] == "1"
 
 
+def test_a_comment_whose_answer_was_cut_off_is_held_to_be_sent_again(hakam_and_wordpress):
+    _hakam, site, _store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    # answers every request with a 201 whose body never comes, as a server killed mid-answer
+    cut_off = socket.create_server(("127.0.0.1", 0))
+    cut_off.settimeout(30)
+
+    def answer_headers_only() -> None:
+        try:
+            connection, _ = cut_off.accept()
+        except OSError:
+            return
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: 383\r\n\r\n")
+
+    server = threading.Thread(target=answer_headers_only)
+    server.start()
+    real_url = site.query("SELECT option_value FROM wp_options "
+                          "WHERE option_name = 'hakam_url'")[0][0]
+    site.set_option("hakam_url", f"http://127.0.0.1:{cut_off.getsockname()[1]}")
+    try:
+        assert site.post_comment(author=author, email=email, text=ORDINARY + author) == 302
+    finally:
+        site.set_option("hakam_url", real_url)
+        cut_off.close()
+        server.join()
+
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"  # neither published on a half answer nor lost
+    assert comment["meta"]["_hakam_pending_send"] == "1"
+
+
 def test_the_settings_page_and_comments_screen_are_in_arabic(hakam_and_wordpress):
     _hakam, site, _store, _secret = hakam_and_wordpress
     author, email = _reader()
@@ -220,7 +255,7 @@ def test_the_settings_page_and_comments_screen_are_in_arabic(hakam_and_wordpress
     screen = admin.get(f"{site.url}/wp-admin/edit-comments.php?comment_status=moderated",
                        timeout=30).text
     assert "محجوز للمراجعة لدى حَكَم" in screen  # the Hakam column, with Hakam's reasons
-    assert "Abuse score" in screen
+    assert "درجة الإساءة" in screen  # the reason itself, in the site's language
 
 
 def _click_comment_action(site, admin, comment_id, listed_as: str, action: str) -> None:

@@ -52,7 +52,8 @@ def test_every_comment_answered_201_is_stored_exactly_once_when_a_worker_is_kill
                     response = session.post(f"{base}/v1/comments", json=body, timeout=10,
                                             headers={**headers,
                                                      "Idempotency-Key": idempotency_key})
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                    # refused, reset, or an answer cut off mid-body by the kill
                     time.sleep(0.2)
                     continue
                 if n == 30:

@@ -109,7 +109,11 @@ class Hakam_Client {
 		$code = (int) wp_remote_retrieve_response_code( $response );
 		$body = json_decode( wp_remote_retrieve_body( $response ), true );
 		$body = is_array( $body ) ? $body : array();
-		if ( 200 === $code || 201 === $code ) {
+		if ( ( 200 === $code || 201 === $code ) && ! $body ) {
+			// A success whose answer was cut off (the server died mid-response): ask again;
+			// the same Idempotency-Key brings back the first answer, never a second comment.
+			$outcome = self::RETRY;
+		} elseif ( 200 === $code || 201 === $code ) {
 			$outcome = self::DECIDED;
 		} elseif ( 409 === $code ) {
 			$outcome = self::DUPLICATE;
