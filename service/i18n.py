@@ -102,11 +102,12 @@ def translator() -> Translator:
     so that `pybabel extract` finds the messages."""
     if not has_request_context():
         return _ENGLISH
-    bound = g.get("_hakam_translator")
-    if bound is None:
-        bound = g._hakam_translator = _translator(flask_babel.get_translations(),
-                                                 flask_babel.get_locale() or _LOCALES["en"])
-    return bound
+    locale = flask_babel.get_locale() or _LOCALES["en"]
+    cached = g.get("_hakam_translator")
+    if cached is None or cached[0] is not locale:  # a view may switch language (refresh())
+        cached = g._hakam_translator = (locale, _translator(flask_babel.get_translations(),
+                                                            locale))
+    return cached[1]
 
 
 def _translator(catalog, locale: Locale) -> Translator:

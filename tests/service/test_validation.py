@@ -627,3 +627,11 @@ def test_the_answers_are_the_documented_shapes(client, site_headers, moderator_h
                         headers=moderator_headers)
     assert again.status_code == 409
     _documented(schemas.ErrorBody, again.get_json())
+
+
+def test_reasons_follow_a_language_switched_within_the_request(app):
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert i18n.translator().gettext("the comment") == "التعليق"
+        g.hakam_locale = "en"
+        refresh()
+        assert i18n.translator().gettext("the comment") == "the comment"
