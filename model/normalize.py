@@ -295,6 +295,7 @@ _SCHEME_URL = re.compile(
 )
 _WWW_URL = re.compile(rf"(?<!\w)www(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]'\"؟،])")
 _BARE_URL = re.compile(rf"(?<![\w.@-]){_HOST}{_PATH}")
+_TLD_TAIL = re.compile(rf"(?:{_DOT}(?:{_TLDS})(?!\w))++")
 _BARE_URL_HINT = re.compile(rf"[.\])] ?(?:{_TLDS})(?!\w)")
 _PHONE = re.compile(r"\d(?:[ \-.()/]{0,2}\d){7,}")
 # Digit runs that are not phone numbers: dates, and counts with dots between thousands.
@@ -307,17 +308,26 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def _url_span(text: str, match: re.Match) -> tuple[int, int, str]:
+    """A URL's span, stretched over a spaced top-level domain right after it
+    ("http://a.com/x . com"): left behind, it would meet the URL's own words on a second pass
+    ("urltoken com . com") and read as an address there."""
+    end = match.end()
+    tail = _TLD_TAIL.match(text, end)
+    return match.start(), tail.end() if tail else end, URL_TOKEN
+
+
 def _address_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, token) for each address; each search runs only if a cheap hint is present."""
     found = []
     if "@" in text or "at]" in text or "at)" in text or (" at " in text and "dot" in text):
         found += [(*m.span(), EMAIL_TOKEN) for m in _EMAIL.finditer(text)]
     if "/" in text:
-        found += [(*m.span(), URL_TOKEN) for m in _SCHEME_URL.finditer(text)]
+        found += [_url_span(text, m) for m in _SCHEME_URL.finditer(text)]
     if "www" in text:
-        found += [(*m.span(), URL_TOKEN) for m in _WWW_URL.finditer(text)]
+        found += [_url_span(text, m) for m in _WWW_URL.finditer(text)]
     if "dot" in text or _BARE_URL_HINT.search(text):
-        found += [(*m.span(), URL_TOKEN) for m in _BARE_URL.finditer(text)]
+        found += [_url_span(text, m) for m in _BARE_URL.finditer(text)]
     for match in _PHONE.finditer(text):
         start, end = match.span()
         if (start and (_is_word_char(text[start - 1]) or text[start - 1] == "@")) or (

@@ -242,6 +242,17 @@ _FRAGMENTS = st.lists(st.sampled_from([
 _ANY = st.one_of(st.text(max_size=80), _ARABIC_HEAVY, _FRAGMENTS)
 
 
+@pytest.mark.parametrize("text", [
+    "http://a.com/x . com",  # a link's words would meet " . com" on a second pass
+    "see a.com/x . com . net now",
+    "www.site.com dot net",
+])
+def test_an_address_with_a_spaced_domain_after_it_normalises_once_for_all(text):
+    once = normalize(text).text
+    assert normalize(once).text == once
+    assert "." not in once
+
+
 @settings(max_examples=400, deadline=None)
 @given(_ANY, st.booleans())
 def test_normalising_twice_changes_nothing(text, placeholders):
