@@ -14,13 +14,13 @@ site's comment id answers 404 exactly like an unknown one, as GET /v1/comments/{
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from .auth import require_site
-from .errors import BadRequest, NotFound
+from .errors import NotFound
 from .schemas import FeedbackAnswer, FeedbackRequest
 from .store import get_store
-from .validation import validate_body
+from .validation import json_object_body, validate_body
 
 bp = Blueprint("feedback", __name__)
 
@@ -33,17 +33,11 @@ FEEDBACK_LABELS: dict[str, tuple[str, int]] = {
 }
 
 
-def _json_object() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest('send a JSON object such as {"label": "spam"}')
-    return data
-
-
 @bp.post("/comments/<comment_id>/feedback")
 @require_site
 def give_feedback(comment_id: str):
-    body = validate_body(FeedbackRequest, _json_object())
+    body = validate_body(
+        FeedbackRequest, json_object_body('send a JSON object such as {"label": "spam"}'))
     store = get_store()
     comment = store.get_comment(comment_id)
     # Another site's comment is indistinguishable from no comment at all.

@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from flask import request
 from flask_babel import gettext, ngettext
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .errors import ValidationFailed
+from .errors import BadRequest, ValidationFailed
 from .schemas import POST_ID_MAX_CHARS, CommentSubmission
 
 
@@ -178,6 +179,14 @@ def validate_submission(fields: Mapping[str, object], rules: SiteRules) -> Comme
         return CommentSubmission.model_validate(dict(fields), context={"rules": rules})
     except ValidationError as error:
         raise ValidationFailed(field_errors(error)) from None
+
+
+def json_object_body(message: str) -> dict:
+    """The request's JSON body, which must be an object; else a 400 saying `message`."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest(message)
+    return data
 
 
 def validate_body(model: type[Model], data: object) -> Model:

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
 from ..store import get_store
+from ..validation import json_object_body
 from . import LOCALES, bp, display
 from .access import (
     CSRF_HEADER,
@@ -250,17 +251,10 @@ def history_page():
 
 # -- JSON endpoints the page script calls ----------------------------------------------------
 
-def _json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("send a JSON object")
-    return data
-
-
 @bp.post("/api/claim")
 def claim():
     moderator = _api_moderator()
-    body = _json_body()
+    body = json_object_body("send a JSON object")
     sites = {s.name for s in get_store().list_sites()}
     site = body.get("site") or None
     reason = body.get("reason") or None
@@ -283,7 +277,7 @@ def claim():
 @bp.post("/api/comments/<comment_id>/decision")
 def decide(comment_id: str):
     moderator = _api_moderator()
-    body = _json_body()
+    body = json_object_body("send a JSON object")
     decision = body.get("decision")
     reason = body.get("reason") or ""
     if decision not in display.DECISIONS:
