@@ -3,9 +3,9 @@ each reason's message is in the answer's language (gettext: English outside a re
 
 The rules are WordPress's own discussion settings (hold everything, hold authors without a
 previously approved comment, disallowed words, moderation words, too many links), applied after
-the model's thresholds. Word lists match substrings, as
-WordPress's `check_comment` and `wp_check_comment_disallowed_list` do, but on text normalised the
-same way the model sees it, so `كـلب`, `كَلب` and `كلب` all match one entry.
+the model's thresholds. Word lists match substrings, as WordPress's `check_comment` and
+`wp_check_comment_disallowed_list` do, but on text normalised the same way the model sees it, so
+`كـلب`, `كَلب` and `كلب` all match one entry.
 """
 
 from __future__ import annotations
