@@ -38,6 +38,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         feedback,
         health,
         i18n,
+        jsonio,
         metrics,
         moderate,
         openapi,
@@ -57,8 +58,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.config["HAKAM"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["TESTING"] = config.testing
-    app.json.ensure_ascii = False  # Arabic stays readable in responses
-    app.json.sort_keys = False
+    app.json = jsonio.OrjsonProvider(app)  # Arabic stays readable, keys keep their order
 
     the_store = store.init_app(app, config)
     _check_redis(the_store, config)

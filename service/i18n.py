@@ -48,12 +48,12 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import NamedTuple
 
-import flask_babel
 from babel import Locale
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, has_request_context, request
+from babel.support import Translations
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel
 
 log = logging.getLogger("hakam.i18n")
@@ -62,6 +62,7 @@ SUPPORTED_LOCALES = ("ar", "en")
 DEFAULT_LOCALE = "ar"
 CATALOG_DIR = Path(__file__).parent / "translations"
 DOMAIN = "messages"
+_TRANSLATORS = "hakam.translators"
 
 
 # Parsed once: Flask-Babel parses whatever the selector returns on every request, unless it is
@@ -97,17 +98,15 @@ class Translator(NamedTuple):
 
 def translator() -> Translator:
     """For code that words several messages per request, as every 201 answer's reasons are:
-    each flask_babel.gettext call finds the catalog anew (about 7 µs), this finds it once.
-    Outside a request it speaks English. Bind the fields to the names gettext and ngettext
-    so that `pybabel extract` finds the messages."""
+    gettext, ngettext and list joining for the request's language, from catalogs loaded once
+    at start (each flask_babel.gettext call finds the request's catalog anew, through several
+    context lookups; on the comment path, run a few times per request, that showed in the
+    benchmark). The language is chosen as `select_locale` chooses it, so it follows a switch
+    made mid-request. Outside a request it speaks English. Bind the fields to the names gettext
+    and ngettext so that `pybabel extract` finds the messages."""
     if not has_request_context():
         return _ENGLISH
-    locale = flask_babel.get_locale() or _LOCALES["en"]
-    cached = g.get("_hakam_translator")
-    if cached is None or cached[0] is not locale:  # a view may switch language (refresh())
-        cached = g._hakam_translator = (locale, _translator(flask_babel.get_translations(),
-                                                            locale))
-    return cached[1]
+    return current_app.extensions[_TRANSLATORS][_locale_code()]
 
 
 def _translator(catalog, locale: Locale) -> Translator:
@@ -183,6 +182,10 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LOCALE
     app.config["BABEL_DOMAIN"] = DOMAIN
     Babel(app, locale_selector=select_locale)
+    # the very catalogs Flask-Babel loads from that folder, one per language
+    app.extensions[_TRANSLATORS] = {
+        code: _translator(Translations.load(str(compiled), [locale], DOMAIN), locale)
+        for code, locale in _LOCALES.items()}
 
 
 __all__ = ["SUPPORTED_LOCALES", "compile_catalogs", "init_app", "select_locale", "translator"]

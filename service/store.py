@@ -42,7 +42,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import json
 import secrets
 import time
 import uuid
@@ -53,6 +52,7 @@ from typing import Any, TypeVar
 import redis
 from flask import Flask, current_app
 
+from . import jsonio
 from .errors import (
     AlreadyDecided,
     ClaimedByOther,
@@ -307,7 +307,7 @@ class Store:
         pipe.hset(P + f"site:{name}", mapping={
             "name": name, "language": language, "webhook_url": webhook_url or "",
             "webhook_secret": webhook_secret, "key_hash": key_hash, "revoked": "0",
-            "rules": json.dumps(asdict(SiteRules())), "policy": json.dumps(asdict(SitePolicy())),
+            "rules": jsonio.dumps(asdict(SiteRules())), "policy": jsonio.dumps(asdict(SitePolicy())),
             "created_at": time.time(),
         })
         pipe.set(P + f"sitekey:{key_hash}", name)
@@ -319,8 +319,8 @@ class Store:
         return Site(
             name=data["name"], language=data.get("language", "ar"),
             webhook_url=data.get("webhook_url") or None,
-            rules=SiteRules(**json.loads(data.get("rules") or "{}")),
-            policy=SitePolicy.from_dict(json.loads(data.get("policy") or "{}")),
+            rules=SiteRules(**jsonio.loads(data.get("rules") or "{}")),
+            policy=SitePolicy.from_dict(jsonio.loads(data.get("policy") or "{}")),
             revoked=data.get("revoked") == "1",
         )
 
@@ -376,9 +376,9 @@ class Store:
             raise KeyError(name)
         changes: dict[str, str] = {}
         if rules is not None:
-            changes["rules"] = json.dumps(asdict(rules))
+            changes["rules"] = jsonio.dumps(asdict(rules))
         if policy is not None:
-            changes["policy"] = json.dumps(policy.to_dict())
+            changes["policy"] = jsonio.dumps(policy.to_dict())
         if webhook_url is not None:
             changes["webhook_url"] = webhook_url
         if language is not None:
@@ -427,7 +427,7 @@ class Store:
     @_redis_errors_mean_unavailable
     def idempotent_answer(self, site: str, idempotency_key: str) -> dict | None:
         raw = self.r.get(P + f"idem:{site}:{_sha256(idempotency_key)}")
-        return json.loads(raw) if raw else None
+        return jsonio.loads(raw) if raw else None
 
     @_redis_errors_mean_unavailable
     def accept(self, *, site: str, comment: dict[str, Any], status: str,
@@ -444,8 +444,8 @@ class Store:
         record = {**comment, "id": comment_id, "site": site, "status": status, "created_at": now}
         fields: list[str] = []
         for name, value in record.items():
-            fields += [name, value if isinstance(value, str) else json.dumps(value)]
-        history = json.dumps({"at": now, "status": status, "by": "hakam", "reason": ""})
+            fields += [name, value if isinstance(value, str) else jsonio.dumps(value)]
+        history = jsonio.dumps({"at": now, "status": status, "by": "hakam", "reason": ""})
         keys = [
             P + f"idem:{site}:{_sha256(idempotency_key)}" if idempotency_key else "",
             P + f"dup:{site}:{_sha256(duplicate_of)}",
@@ -456,10 +456,10 @@ class Store:
             P + f"approved-authors:{site}",
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
-                json.dumps(body) if idempotency_key else "", history, author_key, *fields]
+                jsonio.dumps(body) if idempotency_key else "", history, author_key, *fields]
         outcome, value = self._accept(keys=keys, args=argv)
         if outcome == "replay":
-            replay = json.loads(value)
+            replay = jsonio.loads(value)
             return replay["id"], replay
         if outcome == "duplicate":
             raise Duplicate(value)
@@ -476,8 +476,8 @@ class Store:
     def _comment_view(self, data: dict[str, str], with_history: bool = False) -> dict:
         view = {
             "id": data["id"], "site": data["site"], "status": data["status"],
-            "scores": json.loads(data.get("scores", "{}")),
-            "reasons": json.loads(data.get("reasons", "[]")),
+            "scores": jsonio.loads(data.get("scores", "{}")),
+            "reasons": jsonio.loads(data.get("reasons", "[]")),
             "model_version": data.get("model_version", ""),
             "text": data.get("text", ""), "author": data.get("author", ""),
             "url": data.get("url") or None, "post_id": data.get("post_id", ""),
@@ -490,10 +490,10 @@ class Store:
         else:
             view["lease"] = None
         if data.get("decision"):
-            view["decision"] = json.loads(data["decision"])
+            view["decision"] = jsonio.loads(data["decision"])
         if with_history:
             history = self.r.lrange(P + f"history:{data['id']}", 0, -1)
-            view["history"] = [json.loads(h) for h in history]
+            view["history"] = [jsonio.loads(h) for h in history]
         return view
 
     @_redis_errors_mean_unavailable
@@ -548,7 +548,7 @@ class Store:
         if not data:
             raise UnknownComment(f"no comment {comment_id}")
         now = time.time()
-        scores = json.loads(data.get("scores", "{}"))
+        scores = jsonio.loads(data.get("scores", "{}"))
         site = data["site"]
         record = {"comment_id": comment_id, "site": site, "decision": decision, "status": status,
                   "moderator": moderator, "reason": reason, "at": now, "scores": scores}
@@ -556,23 +556,23 @@ class Store:
         webhook = ""
         site_data = self.get_site(site)
         if site_data and site_data.webhook_url:
-            webhook = json.dumps({
+            webhook = jsonio.dumps({
                 "event": "comment.decided", "comment_id": comment_id, "site": site,
                 "status": status, "decision": decision, "reason": reason, "decided_at": now,
                 "post_id": data.get("post_id", ""),
-            }, ensure_ascii=False)
+            })
         delivery = P + f"webhook:{uuid.uuid4().hex}"
         keys = [P + f"comment:{comment_id}", P + f"history:{comment_id}", P + "pending",
                 P + f"pending:{site}", P + "leases", P + f"counts:{site}", P + "audit",
                 P + "labels", P + "webhook:due", delivery, P + f"approved-authors:{site}"]
-        argv = [comment_id, moderator, status, json.dumps(record), now, json.dumps(history),
-                json.dumps(record), json.dumps(DECISION_LABELS[decision]), webhook, site,
+        argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
+                jsonio.dumps(record), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
                 data.get("text", ""), "moderator"]
         outcome, *rest = self._decide(keys=keys, args=argv)
         if outcome == "unknown":
             raise UnknownComment(f"no comment {comment_id}")
         if outcome == "decided":
-            raise AlreadyDecided(json.loads(rest[0]) if rest[0] else {"status": data["status"]})
+            raise AlreadyDecided(jsonio.loads(rest[0]) if rest[0] else {"status": data["status"]})
         if outcome == "claimed":
             raise ClaimedByOther(rest[0], float(rest[1]))
         return record
@@ -588,7 +588,7 @@ class Store:
             if not entries:
                 break
             for _entry_id, entry in entries:
-                record = json.loads(entry["record"])
+                record = jsonio.loads(entry["record"])
                 if site is None or record.get("site") == site:
                     records.append(record)
             last = entries[-1][0]

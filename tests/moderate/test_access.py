@@ -24,7 +24,7 @@ def csrf_from(response) -> str:
 
 def page_csrf(client) -> str:
     page = client.get("/moderate/")
-    return re.search(r'"csrf_token": "([^"]+)"', page.get_data(as_text=True)).group(1)
+    return re.search(r'"csrf_token":\s*"([^"]+)"', page.get_data(as_text=True)).group(1)
 
 
 def sign_in(client, token: str, **headers):
