@@ -239,6 +239,24 @@ def test_with_redis_down_intake_answers_503_and_never_claims_to_have_stored(tmp_
     assert "status" not in response.get_json()
 
 
+def test_intake_carries_on_when_redis_drops_its_connections_and_scripts(client, site_headers,
+                                                                         store):
+    """What a Redis restart does to a running worker: its connections are closed and the
+    server no longer knows the intake script."""
+    first = client.post("/v1/comments", json=a_comment(), headers=site_headers)
+    assert first.status_code == 201
+    store.r.script_flush()
+    store.r.client_kill_filter(_type="normal", skipme=True)
+
+    second = client.post("/v1/comments", json=a_comment(comment="تعليق بعد إعادة التشغيل"),
+                         headers=site_headers)
+
+    assert second.status_code == 201, second.get_json()
+    stored = client.get(f"/v1/comments/{second.get_json()['id']}", headers=site_headers)
+    assert stored.get_json()["status"] == second.get_json()["status"]
+    assert store.r.hget("hakam:counts:akhbar", "approved") == "2"
+
+
 def test_health_readiness_and_metrics(client, site_headers):
     client.post("/v1/comments", json=a_comment(), headers=site_headers)
     assert client.get("/healthz").status_code == 200
