@@ -134,9 +134,7 @@ if flood_seconds > 0 then
     end
   end
 end
-local fields = {}
-for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[5], unpack(fields))
+redis.call('HSET', KEYS[5], unpack(ARGV, 10))
 redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
