@@ -364,7 +364,8 @@ class Store:
         pipe.hset(P + f"site:{name}", mapping={
             "name": name, "language": language, "webhook_url": webhook_url or "",
             "webhook_secret": webhook_secret, "key_hash": key_hash, "revoked": "0",
-            "rules": jsonio.dumps(asdict(SiteRules())), "policy": jsonio.dumps(asdict(SitePolicy())),
+            "rules": jsonio.dumps(asdict(SiteRules())),
+            "policy": jsonio.dumps(asdict(SitePolicy())),
             "created_at": time.time(),
         })
         pipe.set(P + f"sitekey:{key_hash}", name)
