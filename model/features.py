@@ -35,12 +35,19 @@ def fold_repeats(text: str) -> str:
     return _DOUBLED_LATIN.sub(r"\1", text)
 
 
+def padded_words(words: list[str]) -> str:
+    """Words (folded, without whitespace) each padded with one space and laid end to end: the
+    text every character n-gram is cut from. An n-gram inside one padded word is a `char_wb`
+    n-gram; one that crosses into the next holds two spaces, which no vocabulary n-gram does."""
+    return " " + "  ".join(words) + " "
+
+
 def char_gram_candidates(text: str) -> list[str]:
     """Every 2–5-gram of the text's words joined by two spaces and padded with one: the
     `char_wb` n-grams plus cross-word ones, which all contain two spaces and so are never in a
     vocabulary. The compiled scorer uses this directly (skipping the filter is what makes it
     fast); vectorisers use `char_grams`."""
-    joined = " " + "  ".join(fold_repeats(text).split()) + " "
+    joined = padded_words(fold_repeats(text).split())
     length = len(joined)
     low, high = CHAR_RANGE
     return [joined[i:i + n] for n in range(low, high + 1) for i in range(length - n + 1)]
@@ -139,7 +146,7 @@ def scaled_powers(factor: int) -> np.ndarray:
 def word_candidate_hashes(words: list[str], powers: np.ndarray = _POWERS) -> np.ndarray:
     """`candidate_hashes` of these folded words (without whitespace) written one after another;
     `powers` from `scaled_powers` multiplies every hash."""
-    joined = " " + "  ".join(words) + " "
+    joined = padded_words(words)
     # padding with spaces gives every window all _HIGH code points; an n-gram past the end
     # then holds two spaces like the ones that straddle words
     codes = _code_points(joined + " " * (_HIGH - 1))
@@ -150,7 +157,7 @@ def word_candidate_hashes(words: list[str], powers: np.ndarray = _POWERS) -> np.
 def char_gram_hashes(text: str) -> np.ndarray:
     """Hashes of `char_grams(text)` (same n-grams, same multiplicity, another order)."""
     folded = fold_repeats(text)
-    joined = " " + "  ".join(folded.split()) + " "
+    joined = padded_words(folded.split())
     codes = _code_points(joined + " " * (_HIGH - 1))
     windows = _windows(len(joined))
     spaces = codes == _SPACE
@@ -164,7 +171,7 @@ def char_gram_hashes(text: str) -> np.ndarray:
 def word_char_gram_hashes(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of `char_grams(word)` for each of these words (folded, without whitespace), all
     together, and for each hash the position in `words` of the word it came from (ascending)."""
-    joined = " " + "  ".join(words) + " "
+    joined = padded_words(words)
     codes = _code_points(joined + " " * (_HIGH - 1))
     windows = _windows(len(joined))
     spaces = codes == _SPACE

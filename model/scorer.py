@@ -41,6 +41,7 @@ import numpy as np
 from .features import (
     fold_repeats,
     folded_word_grams,
+    padded_words,
     scaled_powers,
     side_signals,
     term_hashes,
@@ -205,7 +206,7 @@ class _WordPlaces(NamedTuple):
 
 
 def _word_places(normalized: str, folded: str) -> _WordPlaces:
-    return _WordPlaces(" " + "  ".join(folded.split()) + " ", word_spans(normalized))
+    return _WordPlaces(padded_words(folded.split()), word_spans(normalized))
 
 
 def _holding(joined: str, needles: list[str]) -> set[int]:
