@@ -291,8 +291,8 @@ class _DirectScript:
             except redis.exceptions.NoScriptError:  # Redis restarted or its scripts were flushed
                 if attempt:
                     raise
-                self._script.sha = self._script.registered_client.script_load(
-                    self._script.script)
+                # same script, same SHA1: loading it again is all that is needed
+                self._script.registered_client.script_load(self._script.script)
             except (redis.ConnectionError, redis.TimeoutError):
                 connection.disconnect()
                 raise
@@ -623,8 +623,9 @@ class Store:
         keys = [P + f"comment:{comment_id}", P + f"history:{comment_id}", P + "pending",
                 P + f"pending:{site}", P + "leases", P + f"counts:{site}", P + "audit",
                 P + "labels", P + "webhook:due", delivery, P + f"approved-authors:{site}"]
-        argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
-                jsonio.dumps(record), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
+        record_json = jsonio.dumps(record)  # the comment's decision and its audit entry
+        argv = [comment_id, moderator, status, record_json, now, jsonio.dumps(history),
+                record_json, jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
                 data.get("text", ""), "moderator"]
         outcome, *rest = self._decide(keys=keys, args=argv)
         if outcome == "unknown":
