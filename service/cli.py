@@ -200,6 +200,20 @@ def moderators_add(name: str) -> None:
     _say(f"moderator {name!r} ready; the token is shown only once")
 
 
+@main.command()
+def migrate() -> None:
+    """Move a store written by an older Hakam to the current key layout (safe to re-run)."""
+    from .store import MigrationBusy
+
+    with open_store() as store:
+        try:
+            report = store.migrate()
+        except MigrationBusy as busy:
+            raise click.ClickException(str(busy)) from None
+    for line in report.lines():
+        _say(line)
+
+
 @main.group()
 def labels() -> None:
     """Training labels from moderator decisions and site feedback."""
@@ -207,7 +221,8 @@ def labels() -> None:
 
 @labels.command("export")
 def labels_export() -> None:
-    """Write every label as JSONL (text, task, label, source) to standard output."""
+    """Write every label as JSONL (text, task, label, source, site) to standard output,
+    oldest first across sites."""
     count = 0
     with open_store() as store:
         for label in store.labels():

@@ -139,9 +139,9 @@ def create_comment():
 @bp.get("/comments/<comment_id>")
 @require_site
 def get_comment(comment_id: str):
-    comment = get_store().get_comment(comment_id)
     # Another site's comment is indistinguishable from no comment at all.
-    if comment is None or comment["site"] != g.site.name:
+    comment = get_store().get_comment(comment_id, site=g.site.name)
+    if comment is None:
         raise NotFound(gettext("No such comment."))
     return jsonify({
         "id": comment["id"], "status": comment["status"], "scores": comment["scores"],

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from hakam.service.store import Store
+from hakam.service.store import Store, keys
 from tests.hakam_server import HakamServer
 from tests.redis_harness import wait_for_http
 
@@ -79,8 +79,9 @@ def test_every_comment_answered_201_is_stored_exactly_once_when_a_worker_is_kill
 
     assert killed, "no worker was killed"
     assert len(answered) == total  # every request eventually got its 201
-    stored = [c for c in store.r.scan_iter("hakam:comment:*")]
-    texts = [store.get_comment(k.removeprefix("hakam:comment:"))["text"] for k in stored]
+    prefix = keys.comment("akhbar", "")
+    stored = [c for c in store.r.scan_iter(prefix + "*")]
+    texts = [store.get_comment(k.removeprefix(prefix))["text"] for k in stored]
     assert len(texts) == len(set(texts)) == total  # exactly once each: no double, no loss
     for comment_id in answered.values():
         assert store.get_comment(comment_id) is not None
