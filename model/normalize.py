@@ -83,6 +83,8 @@ class Normalized:
     # ends[i]: index just past the last original character normalised char i stands for
     # (empty when a caller built a Normalized from offsets alone: then offsets[i] + 1).
     ends: Sequence[int] = ()
+    # [start, end) in the original text of each link to a trusted domain left out of `text`
+    cited: tuple[tuple[int, int], ...] = ()
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """[start, end) in the normalised text -> [s, e) in the original text (never raises)."""
@@ -360,7 +362,54 @@ def _link_words(address: str) -> str:
     return "" if spelled and _address_spans(spelled) else spelled
 
 
-def _placeholder_edits(text: str, link_words: bool = True) -> list[tuple[int, int, str]]:
+_SCHEME = re.compile(r"^(?:h(?:tt|xx|\*\*?)ps?|ftp) ?: ?/ ?/ ?")
+_HOST_END = re.compile(r"[/:?#\s]")
+
+
+def link_host(address: str) -> str:
+    """The host an address names, as normalised text without "www." ("bbc.com" for
+    https://www.bbc.com/news); letter runs arrive shrunk, so "www" may read "ww"."""
+    host = _SCHEME.sub("", address.strip())
+    host = host[:m.start()] if (m := _HOST_END.search(host)) else host
+    host = host.rstrip(".")
+    for prefix in ("www.", "ww."):
+        if host.startswith(prefix):
+            return host[len(prefix):]
+    return host
+
+
+def trusted_key(domain: str) -> str:
+    """A trusted domain as `link_host` would find it in a normalised link ("" if it is not a
+    domain): what a site configures is compared with what readers write after the same
+    folding."""
+    folded = normalize(domain.strip(), placeholders=False).text
+    host = link_host(folded)
+    return host if "." in host and not _HOST_END.search(host) else ""
+
+
+@lru_cache(maxsize=1024)
+def _trusted_set(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key for key in map(trusted_key, domains) if key)
+
+
+def trusted_set(domains) -> frozenset[str]:
+    """The `trusted_domains` argument of `normalize` for these configured domains (cached: a
+    site's list is folded once, not once per comment)."""
+    if isinstance(domains, frozenset):
+        return domains
+    return _trusted_set(tuple(domains)) if domains else frozenset()
+
+
+def is_trusted(host: str, trusted: frozenset[str]) -> bool:
+    """`host` is a trusted domain or one of its subdomains (news.bbc.co.uk under bbc.co.uk)."""
+    if not trusted or not host:
+        return False
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in trusted for i in range(len(parts) - 1))
+
+
+def _placeholder_edits(text: str, link_words: bool = True,
+                       trusted: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     found = _address_spans(text)
     if not found:
         return []
@@ -373,6 +422,15 @@ def _placeholder_edits(text: str, link_words: bool = True) -> list[tuple[int, in
             continue
         touching = bool(edits) and edits[-1][1] == start  # 12341234+12341234: two phones
         covered = end
+        if token == URL_TOKEN and trusted and is_trusted(link_host(text[start:end]), trusted):
+            # a citation of a source the site trusts: left out with one space beside it, so
+            # no double space is left for a second pass to fold
+            if start > 0 and text[start - 1] == " " and not (edits and edits[-1][1] == start):
+                start -= 1
+            elif end < len(text) and text[end] == " ":
+                end += 1
+            edits.append((start, end, ""))
+            continue
         if token == URL_TOKEN and link_words:
             token += _link_words(text[start:end])
         if start > 0 and text[start - 1] != " " and not touching:
@@ -599,20 +657,32 @@ def _apply(
     return "".join(pieces), new_offsets, new_ends
 
 
-def normalize(text: str, *, placeholders: bool = True, link_words: bool = True) -> Normalized:
+def normalize(text: str, *, placeholders: bool = True, link_words: bool = True,
+              trusted_domains: frozenset[str] = frozenset()) -> Normalized:
     """The text as the model and the word lists see it, with a map back to the original.
 
     placeholders=False keeps URLs, e-mail addresses and phone numbers as (normalised) text.
     link_words=False writes a URL as URL_TOKEN alone, without the link's words.
+    trusted_domains (as `trusted_key` gives them): links to these domains or their subdomains
+    are left out of the text, a reader citing a source the site trusts, and their original
+    spans are listed in `cited`.
     """
     if not isinstance(text, str) or not text:
         return Normalized("", (), ())
     current, offsets, ends = _fold(text)
     if _UNIFIED_CHAR.search(current):
         current = current.translate(_UNIFY)
+    cited: list[tuple[int, int]] = []
 
     def addresses(current: str) -> list:
-        return _placeholder_edits(current, link_words) if placeholders else []
+        if not placeholders:
+            return []
+        edits = _placeholder_edits(current, link_words, trusted_domains)
+        for start, end, replacement in edits:
+            if not replacement:  # only a trusted link is replaced by nothing
+                cited.append((offsets[start] if offsets is not None else start,
+                              ends[end - 1] if ends is not None else end))
+        return edits
 
     # Letter runs shrink before addresses are looked for (a.ccc would otherwise become a.cc,
     # a domain, on a second pass), and joining and unmasking letters come after both.
@@ -641,7 +711,7 @@ def normalize(text: str, *, placeholders: bool = True, link_words: bool = True) 
         return Normalized(current[start:stop], range(start, stop), range(start + 1, stop + 1))
     if start or stop != len(current):
         current, offsets, ends = current[start:stop], offsets[start:stop], ends[start:stop]
-    return Normalized(current, tuple(offsets), tuple(ends))
+    return Normalized(current, tuple(offsets), tuple(ends), tuple(sorted(cited)))
 
 
 _URL_TOKEN_WORD = re.compile(rf"\b{URL_TOKEN}\b")

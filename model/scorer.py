@@ -45,11 +45,12 @@ from .features import (
     scaled_powers,
     side_signals,
     term_hashes,
+    without_spans,
     word_candidate_hashes,
     word_char_gram_hashes,
     word_spans,
 )
-from .normalize import normalize
+from .normalize import normalize, trusted_set
 from .thresholds import Thresholds
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
@@ -75,6 +76,8 @@ class Score:
     spam: float
     abuse: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+    # [start, end) of each link to a trusted domain, scored as a citation (left out)
+    cited: tuple[tuple[int, int], ...] = ()
 
 
 def data_dir() -> Path:
@@ -395,8 +398,8 @@ class Scorer:
         scale = 1.0 / math.sqrt(squares) if squares else 1.0
         return [(index, spam * scale, abuse * scale) for index, spam, abuse in pushes]
 
-    def _evaluate(self, text: str):
-        norm = normalize(text)
+    def _evaluate(self, text: str, trusted: frozenset[str] = frozenset()):
+        norm = normalize(text, trusted_domains=trusted)
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
@@ -409,26 +412,33 @@ class Scorer:
         for _, spam_push, abuse_push in words:
             spam += spam_push
             abuse += abuse_push
-        spam += sum(map(mul, self._side, side_signals(text)))
+        # a cited link is out of the signals as it is out of the n-grams
+        spam += sum(map(mul, self._side, side_signals(without_spans(text, norm.cited))))
         return spam, abuse, char, words, norm, folded
 
-    def decision_values(self, text: str) -> tuple[float, float]:
+    def decision_values(self, text: str, *, trusted_domains=()) -> tuple[float, float]:
         """Uncalibrated log-odds of both heads (spam, abuse)."""
-        spam, abuse, *_ = self._evaluate(text)
+        spam, abuse, *_ = self._evaluate(text, trusted_set(trusted_domains))
         return spam, abuse
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
         return _sigmoid(-(slope * value + offset))
 
-    def score(self, text: str, *, explain_all: bool = False) -> Score:
+    def score(self, text: str, *, explain_all: bool = False, trusted_domains=()) -> Score:
         """Both probabilities, and a reason for each head whose score reaches its hold
         threshold (the n-grams that pushed it most, as spans of `text`). A head below its
         threshold gets no reason, since "these words suggest abuse" would mislead on a clean
-        comment; `explain_all=True` explains every head that any n-gram pushed up."""
+        comment; `explain_all=True` explains every head that any n-gram pushed up.
+
+        `trusted_domains`: domains the site trusts (its own, the sources its readers cite).
+        A link to one of them (or a subdomain) is scored as what it is, a citation: it is
+        left out of the n-grams and the side signals, so it adds no spam weight, and its span
+        is listed in `Score.cited`. Other links count as they always do."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, char, words, norm, folded = self._evaluate(text)
+        spam_value, abuse_value, char, words, norm, folded = self._evaluate(
+            text, trusted_set(trusted_domains))
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         reasons = []
@@ -446,10 +456,12 @@ class Scorer:
                 if places is None:
                     places = _word_places(norm.text, folded)
                 reasons.append(self._reason(task, chosen, text, norm, places))
-        return Score(spam=spam, abuse=abuse, reasons=tuple(reasons))
+        return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited)
 
-    def score_many(self, texts: Iterable[str], *, explain_all: bool = False) -> list[Score]:
-        return [self.score(text, explain_all=explain_all) for text in texts]
+    def score_many(self, texts: Iterable[str], *, explain_all: bool = False,
+                   trusted_domains=()) -> list[Score]:
+        return [self.score(text, explain_all=explain_all, trusted_domains=trusted_domains)
+                for text in texts]
 
     # -- explanations ----------------------------------------------------------------------
 

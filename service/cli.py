@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import click
 
+from hakam.model.normalize import trusted_key
+
 from .config import Config, ConfigError
 from .policy import SitePolicy
 from .store import Store
@@ -133,6 +135,11 @@ def sites_revoke(name: str) -> None:
 @click.option("--moderation-word", "moderation", multiple=True,
               help="Comments containing it are held (repeatable; replaces the list).")
 @click.option("--max-links", type=click.IntRange(0, 100), help="Hold comments with more links.")
+@click.option("--trusted-domain", "trusted", multiple=True,
+              help="A source readers cite (repeatable; replaces the list): links to it or its "
+                   "subdomains are neither counted as links nor as spam. The post's own domain "
+                   "is always trusted.")
+@click.option("--no-trusted-domains", is_flag=True, help="Empty the trusted domain list.")
 @click.option("--spam-reject", type=click.FloatRange(0, 1), help="Spam score that rejects.")
 @click.option("--spam-hold", type=click.FloatRange(0, 1), help="Spam score that holds.")
 @click.option("--abuse-hold", type=click.FloatRange(0, 1), help="Abuse score that holds.")
@@ -142,9 +149,14 @@ def sites_revoke(name: str) -> None:
 @click.option("--webhook", "webhook_url")
 @click.option("--language", type=click.Choice(["ar", "en"]))
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
-                    max_links, spam_reject, spam_hold, abuse_hold, require_name_email,
-                    check_deliverability, webhook_url, language) -> None:
+                    max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
+                    require_name_email, check_deliverability, webhook_url, language) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
+    not_domains = [d for d in trusted if not trusted_key(d)]
+    if not_domains:
+        raise click.BadParameter(f"not a domain: {', '.join(map(repr, not_domains))} "
+                                 "(expected a name such as bbc.com)",
+                                 param_hint="--trusted-domain")
     with open_store() as store:
         site = store.get_site(name)
         if site is None:
@@ -160,6 +172,9 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
             policy["disallowed_words"] = [w for w in disallowed if w.strip()]
         if moderation:
             policy["moderation_words"] = [w for w in moderation if w.strip()]
+        if trusted or no_trusted_domains:
+            # kept as folded (www. and case dropped), which is also how they are compared
+            policy["trusted_domains"] = list(dict.fromkeys(map(trusted_key, trusted)))
         rules = site.rules.__dict__.copy()
         if require_name_email is not None:
             rules["require_name_email"] = require_name_email

@@ -102,7 +102,8 @@ def create_comment():
 
     scorer = get_scorer()
     started = time.perf_counter()
-    score = scorer.score(submission.comment)
+    trusted = site.policy.trusted_for(submission.post_url)
+    score = scorer.score(submission.comment, trusted_domains=trusted)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     author_key = store.private_key(submission.email or f"name:{submission.author}")
@@ -113,6 +114,7 @@ def create_comment():
         # one more Redis round trip, only for sites that hold first-time authors
         approved_before=(site.policy.previously_approved
                          and store.approved_before(site.name, author_key)),
+        trusted_domains=trusted, cited=score.cited,
     )
     decision = policy.decide(score, site.policy, scorer.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind

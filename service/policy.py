@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
 
 from hakam.model import Score, Thresholds
-from hakam.model.normalize import normalize
+from hakam.model.normalize import is_trusted, normalize, trusted_key, trusted_set
 
 from .i18n import translator
 
@@ -34,19 +35,28 @@ class SitePolicy:
     spam_reject: float | None = None  # None: the model's shipped threshold
     spam_hold: float | None = None
     abuse_hold: float | None = None
+    # Sources readers cite (the site's own domain, from post_url, is trusted too): links to
+    # them, or their subdomains, are citations, neither counted as links nor as spam signs
+    trusted_domains: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> SitePolicy:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for words in ("disallowed_words", "moderation_words"):
+        for words in ("disallowed_words", "moderation_words", "trusted_domains"):
             known[words] = tuple(known.get(words, ()))
         return cls(**known)
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data["disallowed_words"] = list(self.disallowed_words)
-        data["moderation_words"] = list(self.moderation_words)
+        for words in ("disallowed_words", "moderation_words", "trusted_domains"):
+            data[words] = list(getattr(self, words))
         return data
+
+    def trusted_for(self, post_url: str | None) -> frozenset[str]:
+        """The domains trusted for a comment on `post_url`: the site's list and the post's own
+        domain, folded as the scorer compares them."""
+        own = (urlsplit(post_url).hostname or "",) if post_url else ()
+        return trusted_set(self.trusted_domains + tuple(d for d in own if d))
 
     def thresholds(self, defaults: Thresholds) -> Thresholds:
         return Thresholds(
@@ -69,6 +79,10 @@ class CommentFacts:
     # Whether this author (by keyed email hash) has had a comment approved on the site before;
     # only looked up when the site holds first-time authors.
     approved_before: bool = False
+    # SitePolicy.trusted_for(post_url): links to these do not count toward the link limit
+    trusted_domains: frozenset[str] = frozenset()
+    # [start, end) of the links the scorer read as citations (Score.cited)
+    cited: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,7 +166,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             "moderation_word",
             gettext("A word on the site's moderation list appears in %(places)s.",
                     places=_where(spans, fields)), spans))
-    links = [m.span() for m in _LINK.finditer(facts.text)]
+    links = _untrusted_links(facts.text, facts.trusted_domains)
     if len(links) > policy.max_links:
         held.append(_reason(
             "too_many_links",
@@ -166,12 +180,36 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             "first_comment",
             gettext("The site holds comments from authors without a previously approved "
                     "comment.")))
+    cited = _cited(facts)
     if held:
-        return Decision("pending", tuple(held))
+        return Decision("pending", tuple(held) + cited)
 
     return Decision("approved", (_reason(
         "below_thresholds",
         gettext("Spam %(spam).2f and abuse %(abuse).2f are below the hold thresholds "
                 "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
                 spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
-                abuse_hold=limits.abuse_hold)),))
+                abuse_hold=limits.abuse_hold)),) + cited)
+
+
+_URL_END = re.compile(r"\S*")
+
+
+def _untrusted_links(text: str, trusted: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of the links WordPress would count, less those to trusted domains."""
+    links = []
+    for match in _LINK.finditer(text):
+        address = _URL_END.match(text, match.start()).group()
+        if not (trusted and is_trusted(trusted_key(address), trusted)):
+            links.append(match.span())
+    return links
+
+
+def _cited(facts: CommentFacts) -> tuple[dict, ...]:
+    """A note on the links read as citations, so a moderator knows why they did not count."""
+    if not facts.cited:
+        return ()
+    gettext, _, _ = translator()
+    return (_reason("trusted_links", gettext(
+        "Links to sites this site trusts were read as citations: they count neither as links "
+        "nor toward the spam score."), facts.cited),)

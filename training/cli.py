@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from hakam.model import Scorer
+
+# The held-out source groups (hakam.training.crosssource.GROUPS), named here so that `hakam`
+# starts without importing scikit-learn; a test keeps the two lists equal.
+GROUPS = ("arabic-news-comments", "arabic-tweets", "levantine", "maghrebi", "english-tweets",
+          "english-comments")
 
 
 def _say(message: str) -> None:
@@ -85,13 +91,22 @@ def score_command(model_path: str | None, explain: bool) -> None:
               help="CSV or JSONL with text,task,label (e.g. `hakam labels export`); repeatable.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder to write the model, evaluation and model card into.")
+@click.option("--cross-source/--no-cross-source", default=None,
+              help="Also train once per source group held out and report how the recipe and "
+                   "the baseline do on it (default: the recipe's [cross_source] enabled). "
+                   "Promotion compares these figures; each group is one more training.")
+@click.option("--ordinary-comments", type=click.Path(exists=True, dir_okay=False),
+              help="JSONL of ordinary reader comments (tests/model/ordinary_comments.jsonl) "
+                   "to report how many the model would reject or hold.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def train_command(recipe, data_dir, extras, out, quiet) -> None:
+def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments,
+                  quiet) -> None:
     """Train both heads, evaluate them and write the model folder."""
     from . import datasets, train
 
     try:
-        result = train.train(data_dir, out, recipe, extras, quiet=quiet)
+        result = train.train(data_dir, out, recipe, extras, quiet=quiet,
+                             cross_source=cross_source, ordinary_comments=ordinary_comments)
     except datasets.DatasetError as error:
         raise click.ClickException(str(error)) from None
     _say(f"model {result['model_version']} written to {out} "
@@ -102,12 +117,19 @@ def train_command(recipe, data_dir, extras, out, quiet) -> None:
 @click.option("--model", "model_path", type=click.Path(exists=True),
               help="A trained model folder or file (default: the active model).")
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--holdout-source", "holdout", multiple=True,
+              type=click.Choice([*GROUPS, "all"]),
+              help="Train the model's recipe without this source group and score the group "
+                   "(recipe and baseline; repeatable, or all). Each group is one training.")
+@click.option("--ordinary-comments", type=click.Path(exists=True, dir_okay=False),
+              help="JSONL of ordinary reader comments to report rejections and holds on.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def evaluate_command(model_path, data_dir, as_json, quiet) -> None:
+def evaluate_command(model_path, data_dir, holdout, ordinary_comments, as_json, quiet) -> None:
     """Per-dataset and per-language ROC-AUC, PR-AUC and precision/recall at the thresholds,
-    on the fixed evaluation split of the datasets the model was trained on."""
-    from . import datasets, evaluate, promote, report
+    on the fixed evaluation split of the datasets the model was trained on; HateCheck pass
+    rates when the data folder holds the suites; cross-source figures on request."""
+    from . import crosssource, datasets, diagnostics, evaluate, promote, report
 
     scorer = _load(model_path)
     try:
@@ -119,6 +141,18 @@ def evaluate_command(model_path, data_dir, as_json, quiet) -> None:
     result = evaluate.evaluate(scorer, rows, quiet=quiet)
     result["thresholds"] = scorer.thresholds.as_dict()
     result["model_version"] = scorer.version
+    result["hatecheck"] = diagnostics.hatecheck(scorer, data_dir)
+    if ordinary_comments:
+        result["ordinary_comments"] = diagnostics.ordinary_comments(scorer, ordinary_comments)
+    if holdout:
+        groups = list(GROUPS) if "all" in holdout else list(dict.fromkeys(holdout))
+        recipe = scorer.metadata.get("recipe") or {}
+        extras = [p for p in scorer.metadata.get("extras", []) if Path(p).is_file()]
+        try:
+            result["cross_source"] = crosssource.holdout_all(data_dir, recipe, groups,
+                                                             extras=extras, quiet=quiet)
+        except datasets.DatasetError as error:
+            raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:

@@ -2,8 +2,10 @@
 
 Owns the promotion gate and where promoted models live: `promote` evaluates the candidate and
 the active model on the same fixed evaluation rows; if the candidate's ROC-AUC or PR-AUC is
-lower by more than the tolerance on any task × language or task × dataset slice, it refuses and
-names the slices (unless forced). On success it copies the candidate into
+lower by more than the tolerance on any task × language or task × dataset slice, or its
+cross-source figures (the `cross_source` section of the evaluation.json beside each model:
+the recipe trained without a source group and scored on it) are worse on any held-out group,
+it refuses and names them (unless forced). On success it copies the candidate into
 `<data dir>/models/<version>/`, appends a line to `<data dir>/promotions.jsonl` (forced
 promotions say so, with the slices they overrode) and points `<data dir>/active-model` at it,
 which `Scorer.load()` honours. Never edits the shipped model or the candidate's folder.
@@ -21,7 +23,7 @@ from pathlib import Path
 from hakam.model import Scorer
 from hakam.model.scorer import ACTIVE_MODEL_FILE, MODEL_FILE, data_dir, resolve_model_path
 
-from . import datasets, evaluate
+from . import crosssource, datasets, evaluate
 
 TOLERANCE = 0.005
 MIN_SLICE_ROWS = 20  # smaller slices are too noisy to block a promotion
@@ -57,6 +59,31 @@ def evaluation_rows(data: str | Path | None, *scorers: Scorer) -> list[datasets.
     return [r for r in datasets.prepare(rows) if r.split == "evaluation"]
 
 
+def cross_source_figures(scorer: Scorer) -> dict | None:
+    """The cross-source section of the evaluation report beside a model, if it has one."""
+    report = Path(scorer.path).parent / "evaluation.json" if scorer.path else None
+    if report is None or not report.is_file():
+        return None
+    try:
+        return json.loads(report.read_text(encoding="utf-8")).get("cross_source") or None
+    except (OSError, ValueError):
+        return None
+
+
+def cross_source_problems(candidate: Scorer, active: Scorer, tolerance: float) -> list[str]:
+    """How the candidate's recipe does worse than the active model's on held-out source
+    groups (crosssource.worse_groups); a candidate without figures cannot replace an active
+    model that has them."""
+    theirs = cross_source_figures(active)
+    if theirs is None:
+        return []
+    ours = cross_source_figures(candidate)
+    if ours is None:
+        return ["cross-source: the candidate has no cross-source figures (train it with "
+                "--cross-source) and the active model has"]
+    return crosssource.worse_groups(ours, theirs, tolerance)
+
+
 def _small(report: dict) -> dict:
     return {"slices": {name: entry for name, entry in report["slices"].items()
                        if entry["model"]["n"] >= MIN_SLICE_ROWS}}
@@ -82,6 +109,7 @@ def promote(candidate_path: str | Path, data: str | Path | None = None, *, force
             problems = evaluate.worse_slices(_small(ours), _small(theirs), tolerance)
         elif not problems:
             problems = ["cannot evaluate: no evaluation rows"]
+        problems += cross_source_problems(candidate, active, tolerance)
     if problems and not force:
         raise PromotionRefused(problems)
 

@@ -16,7 +16,95 @@ LICENCES = {
     "l-hsab-levantine": "not stated",
     "vanetik-arabic-offensive-collection": "GPL-3.0 (the re-organised collection; originals "
                                             "not checked)",
+    "fox-news-comments-hate": "MIT (per the authors' README)",
+    "stormfront-hate-speech": "CC BY-SA 3.0 ES",
+    "tsac-tunisian-sentiment": "LGPL-3.0",
 }
+
+
+def _share(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def cross_source_markdown(cross: dict) -> list[str]:
+    """Per held-out group, the recipe's and the baseline's figures."""
+    lines = ["## Cross-source: trained without the group, scored on all of its rows", "",
+             "Each group's rows (every split) are held out of training in both heads; "
+             "thresholds are chosen on the rest's calibration split as in training. Abusive / "
+             "clean held: share kept from publication (held or rejected) by either head at "
+             "those thresholds. Genuine comments: every row of the group that is not spam; "
+             "rejected: spam score above spam_reject (never acceptable).", "",
+             "| held-out group | model | abuse rows (+) | ROC-AUC | PR-AUC | abusive held | "
+             "clean held | genuine comments | rejected as spam | held as spam | spam ROC-AUC / "
+             "PR-AUC |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for group, entry in cross.items():
+        if "skipped" in entry:
+            lines.append(f"| {group} | skipped: {entry['skipped']} |" + " |" * 9)
+            continue
+        for who in ("model", "baseline"):
+            if who not in entry:
+                continue
+            figures = entry[who]
+            abuse, spam = figures.get("abuse", {}), figures.get("spam", {})
+            spam_auc = (f"{spam['roc_auc']:.3f} / {spam['pr_auc']:.3f}"
+                        if "roc_auc" in spam else "–")
+            rejected = (f"{spam['genuine_rejected_count']} ({_share(spam['genuine_rejected'])})"
+                        if spam else "–")
+            lines.append(
+                f"| {group} | {who} | "
+                f"{abuse.get('n', '–')} ({abuse.get('positives', '–')}) | "
+                f"{_number(abuse.get('roc_auc'))} | {_number(abuse.get('pr_auc'))} | "
+                f"{_share(abuse.get('abusive_held'))} | {_share(abuse.get('clean_held'))} | "
+                f"{spam.get('genuine', '–')} | {rejected} | "
+                f"{_share(spam.get('genuine_held_as_spam'))} | {spam_auc} |")
+    return lines + [""]
+
+
+def hatecheck_markdown(hatecheck: dict) -> list[str]:
+    lines = ["## HateCheck (functional tests, never trained on)", "",
+             "A case passes when the abuse head holds it (abuse above abuse_hold) exactly when "
+             "it is hateful or offensive (profanity_nh, target_indiv_nh, target_group_nh count "
+             "as offensive; target_obj_nh and slur_reclaimed_nh are left out).", ""]
+    for suite, entry in hatecheck.items():
+        lines += [f"{suite}: {entry['cases']} cases, pass rate {entry['pass_rate']:.3f}", "",
+                  "| functionality | abusive | cases | pass rate |", "|---|---|---:|---:|"]
+        for name, figures in entry["functionalities"].items():
+            lines.append(f"| {name} | {'yes' if figures['abusive'] else 'no'} | "
+                         f"{figures['cases']} | {figures['pass_rate']:.3f} |")
+        lines.append("")
+    return lines
+
+
+def ordinary_markdown(ordinary: dict) -> list[str]:
+    lines = ["## Ordinary reader comments (tests/model/ordinary_comments.jsonl)", "",
+             "Agreement, thanks, disagreement, questions, \"this comment\" / \"this article\", "
+             "links to news sources (no trusted domain configured), emoji, newsletter and "
+             "comment-section remarks, written by the project.", "",
+             "| comments | n | rejected as spam | held as spam | held as abuse |",
+             "|---|---:|---:|---:|---:|"]
+    for key, entry in ordinary.items():
+        lines.append(f"| {key} | {entry['comments']} | {entry['rejected']} | "
+                     f"{entry['held_as_spam']} ({entry['held_as_spam_share']:.3f}) | "
+                     f"{entry['held_as_abuse']} |")
+    every = ordinary.get("all", {})
+    if every.get("rejected_texts") or every.get("held_texts"):
+        lines += ["", "Not published:", ""]
+        for outcome in every.get("rejected_texts", []) + every.get("held_texts", []):
+            lines.append(f"- spam {outcome['spam']:.2f}, abuse {outcome['abuse']:.2f}: "
+                         f"{outcome['text']}")
+    return lines + [""]
+
+
+def diagnostics_markdown(result: dict) -> list[str]:
+    lines: list[str] = []
+    if result.get("cross_source"):
+        lines += cross_source_markdown(result["cross_source"])
+    if result.get("ordinary_comments"):
+        lines += ordinary_markdown(result["ordinary_comments"])
+    if result.get("hatecheck"):
+        lines += hatecheck_markdown(result["hatecheck"])
+    return lines
 
 
 def _number(value) -> str:
@@ -44,7 +132,8 @@ def evaluation_markdown(result: dict) -> str:
                      f"{_number(model.get('roc_auc'))} | {_number(model.get('pr_auc'))} | "
                      f"{_number(base.get('roc_auc'))} | {_number(base.get('pr_auc'))} | "
                      f"{'; '.join(at)} |")
-    return "\n".join(lines) + "\n"
+    diagnostics = diagnostics_markdown(result)
+    return "\n".join(lines + ([""] + diagnostics if diagnostics else [])) + "\n"
 
 
 def model_card(result: dict, recipe: dict, data_dir) -> str:

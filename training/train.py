@@ -25,8 +25,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
-from hakam.model.features import SIDE_SIGNALS, char_grams, side_signals, word_grams
-from hakam.model.normalize import normalize
+from hakam.model.features import (
+    SIDE_SIGNALS,
+    char_grams,
+    side_signals,
+    without_spans,
+    word_grams,
+)
+from hakam.model.normalize import normalize, trusted_set
 from hakam.model.scorer import FORMAT, MODEL_FILE, vocabulary_list
 from hakam.model.thresholds import Thresholds
 
@@ -53,6 +59,15 @@ def _progress(iterable, description: str, total: int | None = None, quiet: bool 
 def _side_matrix(texts: list[str]) -> sparse.csr_matrix:
     return sparse.csr_matrix(np.array([side_signals(t) for t in texts], dtype=np.float64)
                              .reshape(len(texts), -1))
+
+
+def _cited_out(texts: list[str], trusted_domains) -> tuple[list[str], list[str]]:
+    """Normal forms, and the texts the side signals measure, with links to trusted domains
+    left out (as the compiled scorer does with `trusted_domains`)."""
+    trusted = trusted_set(trusted_domains)
+    norms = [normalize(t, trusted_domains=trusted) for t in texts]
+    return [n.text for n in norms], [without_spans(t, n.cited) for t, n in zip(texts, norms,
+                                                                                 strict=True)]
 
 
 def platt_fit(values: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -137,10 +152,13 @@ class Pipeline:
         features = features if features is not None else self.features(texts, task, normalized)
         return np.mean([member.decision(features) for member in self.heads[task]], axis=0)
 
-    def predict(self, texts: list[str], normalized: list[str] | None = None) -> dict:
+    def predict(self, texts: list[str], normalized: list[str] | None = None,
+                trusted_domains=()) -> dict:
+        if trusted_domains:
+            normalized, texts = _cited_out(texts, trusted_domains)
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
         return {task: platt_apply(self.decision(texts, task, normalized), self.platt[task])
-                for task in TASKS}
+                for task in TASKS if task in self.heads}
 
     @classmethod
     def from_compiled(cls, model: dict) -> Pipeline:
@@ -181,7 +199,7 @@ class Baseline:
 
     def predict(self, texts: list[str]) -> dict:
         features = sparse.hstack([v.transform(texts) for v in self.vectorizers], format="csr")
-        return {task: self.heads[task].decision_function(features) for task in TASKS}
+        return {task: head.decision_function(features) for task, head in self.heads.items()}
 
 
 def _vectorizer(analyzer, max_features: int, recipe: dict) -> TfidfVectorizer:
@@ -209,10 +227,17 @@ def nb_ratios(features, labels: np.ndarray, smoothing: float,
     return np.log((positive / positive.sum()) / (negative / negative.sum()))
 
 
-def row_weights(rows: list[Example], recipe: dict, task: str) -> np.ndarray:
-    """Each dataset gets its recipe share of the head's total weight; the mean row weighs 1."""
+def row_weights(rows: list[Example], recipe: dict, task: str,
+                balance: bool = False) -> np.ndarray:
+    """Each dataset gets its recipe share of the head's total weight; the mean row weighs 1.
+
+    `balance`: within each dataset that has both labels, its abusive and its clean rows get
+    half of its share each, so that no dataset's base rate (Aljazeera's deleted comments are
+    four in five abusive, OSACT's tweets one in five) teaches the head that a style of text
+    is abusive in itself."""
     shares = recipe.get("datasets", {}).get(task, {})
     counts = Counter(r.dataset for r in rows if not r.dataset.startswith("extra:"))
+    by_label = Counter((r.dataset, r.label) for r in rows)
     total_share = sum(shares.get(name, 1.0) for name in counts) or 1.0
     dataset_rows = sum(counts.values())
     extra_weight = recipe.get("extra", {}).get("row_weight", 2.0)
@@ -220,8 +245,12 @@ def row_weights(rows: list[Example], recipe: dict, task: str) -> np.ndarray:
     for row in rows:
         if row.dataset.startswith("extra:"):
             weights.append(extra_weight)
+            continue
+        share = shares.get(row.dataset, 1.0) / total_share
+        both = by_label[(row.dataset, 0)] and by_label[(row.dataset, 1)]
+        if balance and both:
+            weights.append(share * dataset_rows / (2 * by_label[(row.dataset, row.label)]))
         else:
-            share = shares.get(row.dataset, 1.0) / total_share
             weights.append(share * dataset_rows / counts[row.dataset])
     return np.asarray(weights, dtype=np.float64)
 
@@ -249,6 +278,15 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
     `calibration[task]` = (probabilities, labels, datasets)."""
     settings = recipe.get("thresholds", {})
     notes: dict = {}
+    spam_reject, spam_hold = _spam_thresholds(calibration, settings, notes) \
+        if "spam" in calibration else (Thresholds.spam_reject, Thresholds.spam_hold)
+    abuse_hold = _abuse_threshold(calibration, settings, notes) \
+        if "abuse" in calibration else Thresholds.abuse_hold
+    return Thresholds(spam_reject=float(spam_reject), spam_hold=float(spam_hold),
+                      abuse_hold=float(abuse_hold)), notes
+
+
+def _spam_thresholds(calibration: dict, settings: dict, notes: dict) -> tuple[float, float]:
     probs, labels, names = calibration["spam"]
     reject_precision = settings.get("spam_reject_precision", 0.98)
     candidates = [settings.get("spam_reject_floor", 0.95)]
@@ -259,11 +297,22 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
         if mask.sum() >= 100 and labels[mask].sum() >= 20:
             found = _lowest_threshold_with_precision(probs[mask], labels[mask], reject_precision)
             candidates.append(found if found is not None else 0.999)
-    spam_reject = min(max(candidates), 0.999)
+    if settings.get("spam_reject_spares_comments", False):
+        # above every genuine comment of the calibration split (a rejected reader never
+        # reaches a moderator), whichever comment source it came from
+        genuine = (labels == 0) & ~np.isin(names, sorted(datasets.NOT_COMMENTS))
+        if genuine.any():
+            top = float(probs[genuine].max())
+            notes["spam_reject_above_comment"] = round(top, 6)
+            candidates.append(top)
+    spam_reject = min(max(candidates), settings.get("spam_reject_ceiling", 0.999))
     hold = _lowest_threshold_with_precision(probs, labels, settings.get("spam_hold_precision", 0.9))
     spam_hold = min(max(hold if hold is not None else 0.5, 0.3), spam_reject)
     notes["spam_reject_candidates"] = [round(c, 4) for c in candidates]
+    return spam_reject, spam_hold
 
+
+def _abuse_threshold(calibration: dict, settings: dict, notes: dict) -> float:
     probs, labels, names = calibration["abuse"]
     target = settings.get("abuse_hold_recall", 0.82)
     anchor = settings.get("abuse_hold_dataset", "mubarak2017-aljazeera-comments")
@@ -276,9 +325,7 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
     positives = np.sort(probs[mask][labels[mask] == 1])[::-1]
     needed = max(int(np.ceil(target * len(positives))), 1)
     # hold everything scoring above the needed-th abusive comment's score
-    abuse_hold = float(np.nextafter(positives[needed - 1], -1.0))
-    return Thresholds(spam_reject=float(spam_reject), spam_hold=float(spam_hold),
-                      abuse_hold=abuse_hold), notes
+    return float(np.nextafter(positives[needed - 1], -1.0))
 
 
 # --- compile ---------------------------------------------------------------------------------
@@ -339,30 +386,34 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Memb
         recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
     member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
                                        max_iter=1000), ratios)
-    member.regression.fit(member.scaled(X), y, sample_weight=row_weights(rows, recipe, task))
+    member.regression.fit(member.scaled(X), y, sample_weight=row_weights(
+        rows, recipe, task, balance=bool(settings.get("balance", False))))
     return member
 
 
-def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
-    """Train, evaluate and write a model folder: model.joblib (compiled), pipeline.joblib,
-    evaluation.json, evaluation.md, MODEL_CARD.md. Returns the evaluation report."""
-    from . import evaluate, report
+@dataclass
+class Fitted:
+    """A pipeline fitted on the training split, calibrated and thresholded on the calibration
+    split (`calibration[task]` = (probabilities, labels, datasets) of the calibration rows)."""
 
-    recipe = load_recipe(recipe_path)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    pipeline: Pipeline
+    thresholds: Thresholds
+    threshold_notes: dict
+    calibration: dict
+
+
+def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = False,
+        tasks: tuple[str, ...] = TASKS) -> Fitted:
+    """Fit the vectorisers and `tasks`' heads on the training split of `examples`, Platt scaling
+    and thresholds on their calibration split. `normalized` maps each text to its normal form.
+    A task left out gets no head (the cross-source harness fits one head at a time)."""
     say = (lambda *a: None) if quiet else (lambda m: print(m, file=sys.stderr))
-
-    examples = gather(data_dir, recipe, extras, quiet)
-    for task in TASKS:
+    for task in tasks:
         task_rows = [e for e in examples if e.task == task]
         if not task_rows or len({e.label for e in task_rows if e.split == "train"}) < 2:
             raise datasets.DatasetError(f"the {task} head needs training rows of both labels")
-    normalized = {id(e): normalize(e.text).text
-                  for e in _progress(examples, "normalising", quiet=quiet)}
-
-    train_rows = [e for e in examples if e.split == "train"]
-    train_texts = [normalized[id(e)] for e in train_rows]
+    train_rows = [e for e in examples if e.split == "train" and e.task in tasks]
+    train_texts = [normalized[e.text] for e in train_rows]
     features = recipe.get("features", {})
     say(f"fitting vectorisers on {len(train_rows)} training texts")
     char_vectorizer = _fit_vectorizer(
@@ -372,12 +423,12 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
     pipeline = Pipeline(char_vectorizer, word_vectorizer, {}, {})
 
     calibration = {}
-    for task in _progress(TASKS, "fitting heads", quiet=quiet):
+    for task in _progress(tasks, "fitting heads", quiet=quiet):
         rows = [e for e in train_rows if e.task == task]
         texts = [e.text for e in rows]
         y = np.array([e.label for e in rows])
-        text_features = pipeline.text_features([normalized[id(e)] for e in rows])
-        X = pipeline.features(texts, task, [normalized[id(e)] for e in rows], text_features)
+        text_features = pipeline.text_features([normalized[e.text] for e in rows])
+        X = pipeline.features(texts, task, [normalized[e.text] for e in rows], text_features)
         pipeline.heads[task] = [
             _fit_member(X, y, text_features, rows, recipe, task, settings)
             for settings in head_members(recipe, task)]
@@ -385,12 +436,49 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
         if len({e.label for e in held}) < 2:  # tiny data: calibrate on training rows
             held = rows
         values = pipeline.decision([e.text for e in held], task,
-                                   [normalized[id(e)] for e in held])
+                                   [normalized[e.text] for e in held])
         held_labels = np.array([e.label for e in held])
         pipeline.platt[task] = platt_fit(values, held_labels, row_weights(held, recipe, task))
         calibration[task] = (platt_apply(values, pipeline.platt[task]), held_labels,
                              np.array([e.dataset for e in held]))
-    thresholds, threshold_notes = choose_thresholds(calibration, recipe)
+    thresholds, notes = choose_thresholds(calibration, recipe)
+    return Fitted(pipeline, thresholds, notes, calibration)
+
+
+def normalize_all(examples: list[Example], quiet: bool = False) -> dict[str, str]:
+    """Each distinct text of `examples` -> its normal form (a text in several datasets or
+    both heads is normalised once)."""
+    normalized: dict[str, str] = {}
+    for e in _progress(examples, "normalising", quiet=quiet):
+        if e.text not in normalized:
+            normalized[e.text] = normalize(e.text).text
+    return normalized
+
+
+def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
+          cross_source: bool | None = None, ordinary_comments=None) -> dict:
+    """Train, evaluate and write a model folder: model.joblib (compiled), pipeline.joblib,
+    evaluation.json, evaluation.md, MODEL_CARD.md. Returns the evaluation report.
+
+    The report also holds HateCheck pass rates (when the data folder has the suites), the
+    ordinary-comments diagnostic (when `ordinary_comments` names the fixture) and, when
+    `cross_source` (default: the recipe's `[cross_source] enabled`), the figures of the
+    recipe and the baseline trained without each source group (one more training per group:
+    this multiplies the time a training takes)."""
+    from . import crosssource, diagnostics, evaluate, report
+
+    recipe = load_recipe(recipe_path)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    say = (lambda *a: None) if quiet else (lambda m: print(m, file=sys.stderr))
+
+    examples = gather(data_dir, recipe, extras, quiet)
+    normalized = normalize_all(examples, quiet)
+    fitted = fit(examples, normalized, recipe, quiet)
+    pipeline, thresholds, threshold_notes = (fitted.pipeline, fitted.thresholds,
+                                             fitted.threshold_notes)
+    train_rows = [e for e in examples if e.split == "train"]
+    features = recipe.get("features", {})
     say(f"thresholds: {thresholds.as_dict()}")
 
     baseline = None
@@ -424,6 +512,16 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
     result["threshold_notes"] = threshold_notes
     result["sizes"] = metadata["sizes"]
     result["model_version"] = scorer.version
+    if data_dir:
+        result["hatecheck"] = diagnostics.hatecheck(scorer, data_dir)
+    if ordinary_comments:
+        result["ordinary_comments"] = diagnostics.ordinary_comments(scorer, ordinary_comments)
+    if cross_source is None:
+        cross_source = bool(recipe.get("cross_source", {}).get("enabled", False))
+    if cross_source and data_dir:
+        say("cross-source: training once per held-out source group")
+        result["cross_source"] = crosssource.holdout_all(
+            data_dir, recipe, examples=examples, normalized=normalized, quiet=quiet)
     (out / "evaluation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
                                         encoding="utf-8")
     (out / "evaluation.md").write_text(report.evaluation_markdown(result), encoding="utf-8")
@@ -432,7 +530,9 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False) -> dict:
     return result
 
 
-def train_baseline(train_rows: list[Example], features: dict, quiet=False) -> Baseline:
+def train_baseline(train_rows: list[Example], features: dict, quiet=False,
+                   tasks: tuple[str, ...] = TASKS) -> Baseline:
+    train_rows = [e for e in train_rows if e.task in tasks]
     texts = [e.text for e in train_rows]
     vectorizers = [
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=features.get("min_df", 2),
@@ -443,7 +543,7 @@ def train_baseline(train_rows: list[Example], features: dict, quiet=False) -> Ba
     for vectorizer in vectorizers:
         _fit_vectorizer(vectorizer, texts)
     heads = {}
-    for task in TASKS:
+    for task in tasks:
         rows = [e for e in train_rows if e.task == task]
         X = sparse.hstack([v.transform([e.text for e in rows]) for v in vectorizers],
                           format="csr")

@@ -15,6 +15,8 @@ from hakam.model.normalize import (
     Normalized,
     count_links,
     normalize,
+    trusted_key,
+    trusted_set,
 )
 
 
@@ -273,3 +275,48 @@ def test_offsets_stay_inside_the_original_and_in_order(text):
     for start in range(size):
         s, e = normalized.original_span(start, size)
         assert 0 <= s < e <= len(text)
+
+
+# --- links to trusted domains -------------------------------------------------------------------
+
+TRUSTED = trusted_set(["bbc.com", "https://www.aljazeera.net/", "reuters.com"])
+
+
+@pytest.mark.parametrize("written, seen, cited", [
+    ("The BBC has more details https://www.bbc.com/news/world", "the bbc has more details",
+     [" https://www.bbc.com/news/world"]),
+    ("المصدر: https://www.aljazeera.net/news/2026/11/30 شكرا", "المصدر: شكرا",
+     [" https://www.aljazeera.net/news/2026/11/30"]),
+    ("see http://news.bbc.com/a and www.reuters.com/b, ok", "see and, ok",
+     [" http://news.bbc.com/a", " www.reuters.com/b"]),
+])
+def test_a_link_to_a_trusted_domain_is_left_out_as_a_citation(written, seen, cited):
+    normalized = normalize(written, trusted_domains=TRUSTED)
+    assert normalized.text == seen
+    assert [written[start:end] for start, end in normalized.cited] == cited
+    assert normalize(normalized.text, trusted_domains=TRUSTED).text == normalized.text
+
+
+@pytest.mark.parametrize("written", [
+    "read this https://evil.com/bbc.com", "fakebbc.com/offer", "bbc.com.evil.net/x",
+    "http://bit.ly/bbc-news",
+])
+def test_a_link_elsewhere_still_counts_even_if_it_names_a_trusted_domain(written):
+    normalized = normalize(written, trusted_domains=TRUSTED)
+    assert "urltoken" in normalized.text and normalized.cited == ()
+
+
+def test_a_configured_domain_is_compared_as_readers_write_it():
+    assert trusted_key("https://WWW.BBC.com/arabic") == "bbc.com"
+    assert trusted_key("Aljazeera.net") == "aljazeera.net"
+    assert trusted_key("not a domain") == "" and trusted_key("") == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["see", "https://www.bbc.com/x", "http://spam.biz/win",
+                                 "bbc.com", "www.reuters.com/a/b", "المصدر", " ", "،"]),
+                max_size=8).map(" ".join))
+def test_normalising_twice_with_trusted_domains_changes_nothing(text):
+    once = normalize(text, trusted_domains=TRUSTED)
+    assert normalize(once.text, trusted_domains=TRUSTED).text == once.text
+    assert all(0 <= start < end <= len(text) for start, end in once.cited)

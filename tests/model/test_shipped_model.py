@@ -135,6 +135,35 @@ def test_the_compiled_model_equals_its_scikit_learn_pipeline(shipped):
     assert np.abs(np.array([s.abuse for s in scores]) - expected["abuse"]).max() <= 1e-6
 
 
+def test_a_link_to_a_trusted_source_adds_nothing_to_either_score(shipped):
+    cited = "The BBC has more details https://www.bbc.com/news/world-middle-east"
+    trusted = shipped.score(cited, trusted_domains=["bbc.com"])
+    without_link = shipped.score("The BBC has more details")
+    assert (trusted.spam, trusted.abuse) == (without_link.spam, without_link.abuse)
+    assert [cited[start:end] for start, end in trusted.cited] == [
+        " https://www.bbc.com/news/world-middle-east"]
+    # the same link, untrusted, is scored as the link it is
+    assert shipped.score(cited).spam > trusted.spam
+    assert shipped.score(cited, trusted_domains=["reuters.com"]).spam > trusted.spam
+
+
+def test_the_compiled_model_equals_its_pipeline_with_trusted_domains(shipped):
+    train = pytest.importorskip("hakam.training.train")
+    pipeline = train.Pipeline.from_compiled(joblib.load(ARTIFACT_DIR / MODEL_FILE))
+    rng = random.Random(4)
+    pieces = ABUSIVE[:6] + CLEAN + ["https://www.bbc.com/arabic/x", "http://news.bbc.com/y",
+                                    "www.aljazeera.net/a", "http://bit.ly/win", "FREE!!!",
+                                    "subscribe http://spam.example/channel"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+             for _ in range(2000)]
+    trusted = ["bbc.com", "aljazeera.net"]
+    expected = pipeline.predict(texts, trusted_domains=trusted)
+    scores = shipped.score_many(texts, trusted_domains=trusted)
+    assert np.abs(np.array([s.spam for s in scores]) - expected["spam"]).max() <= 1e-6
+    assert np.abs(np.array([s.abuse for s in scores]) - expected["abuse"]).max() <= 1e-6
+    assert sum(bool(s.cited) for s in scores) > 500
+
+
 # --- robustness -------------------------------------------------------------------------------
 
 DIACRITICS = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b"]

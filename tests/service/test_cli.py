@@ -119,3 +119,30 @@ def test_labels_export_writes_jsonl(hakam, store):
         {"text": "نص مسيء", "task": "abuse", "label": 1, "source": "moderator"},
         {"text": "buy now", "task": "spam", "label": 1, "source": "site"},
     ]
+
+
+def test_sites_configure_trusts_the_sources_readers_cite(hakam, client):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    result = hakam("sites", "configure", "akhbar", "--max-links", "0",
+                   "--trusted-domain", "https://www.BBC.com/", "--trusted-domain", "reuters.com")
+    assert json.loads(result.stdout)["policy"]["trusted_domains"] == ["bbc.com", "reuters.com"]
+
+    headers = {"Authorization": f"Bearer {key}"}
+    cited = client.post("/v1/comments", headers=headers, json=a_comment(
+        comment="المصدر https://www.bbc.com/arabic/middleeast")).get_json()
+    other = client.post("/v1/comments", headers=headers, json=a_comment(
+        comment="المصدر http://shop.example/offer", email="other@example.com")).get_json()
+    assert cited["status"] == "approved"
+    assert "trusted_links" in [r["code"] for r in cited["reasons"]]
+    assert other["status"] == "pending"
+    assert [r["code"] for r in other["reasons"]] == ["too_many_links"]
+
+    cleared = hakam("sites", "configure", "akhbar", "--no-trusted-domains")
+    assert json.loads(cleared.stdout)["policy"]["trusted_domains"] == []
+
+
+def test_a_trusted_domain_that_is_not_a_domain_is_refused(hakam):
+    hakam("sites", "add", "akhbar")
+    result = hakam("sites", "configure", "akhbar", "--trusted-domain", "not a domain")
+    assert result.exit_code == 2
+    assert "not a domain: 'not a domain'" in result.stderr

@@ -94,3 +94,41 @@ def test_an_author_with_an_approved_comment_passes_the_previously_approved_rule(
 
     assert known.status == "approved"
     assert abusive.status == "pending" and codes(abusive) == ["abuse_score"]
+
+
+def test_links_to_trusted_domains_do_not_count_toward_the_link_limit():
+    policy = SitePolicy(max_links=1, trusted_domains=("bbc.com", "reuters.com"))
+    text = ("the report https://www.bbc.com/news/a and https://reuters.com/b, "
+            "also http://news.bbc.com/c")
+    facts = CommentFacts(text=text, trusted_domains=policy.trusted_for(None))
+    assert decide(CLEAN, policy, DEFAULTS, facts).status == "approved"
+
+    untrusted = CommentFacts(text=text + " http://shop.example/x http://win.example/y",
+                             trusted_domains=policy.trusted_for(None))
+    decision = decide(CLEAN, policy, DEFAULTS, untrusted)
+    assert decision.status == "pending" and codes(decision) == ["too_many_links"]
+    held_links = [untrusted.text[start:end] for start, end in decision.reasons[0]["spans"]]
+    assert held_links == ["http://", "http://"]
+
+
+def test_the_posts_own_domain_is_trusted_without_configuring_it():
+    trusted = SitePolicy().trusted_for("https://www.akhbar.example/2026/11/story")
+    assert trusted == {"akhbar.example"}
+    text = " ".join(f"https://akhbar.example/story-{i}" for i in range(4))
+    facts = CommentFacts(text=text, trusted_domains=trusted)
+    assert decide(CLEAN, SitePolicy(), DEFAULTS, facts).status == "approved"
+    assert decide(CLEAN, SitePolicy(), DEFAULTS, CommentFacts(text=text)).status == "pending"
+
+
+def test_a_citation_the_scorer_left_out_is_named_for_the_moderator():
+    text = "المصدر https://www.bbc.com/arabic"
+    facts = CommentFacts(text=text, cited=((6, len(text)),))
+    decision = decide(CLEAN, SitePolicy(), DEFAULTS, facts)
+    assert codes(decision) == ["below_thresholds", "trusted_links"]
+    assert decision.reasons[1]["spans"] == [[6, len(text)]]
+
+
+def test_trusted_domains_round_trip_through_the_stored_json():
+    policy = SitePolicy(trusted_domains=("bbc.com", "aljazeera.net"))
+    assert SitePolicy.from_dict(policy.to_dict()) == policy
+    assert SitePolicy.from_dict({"max_links": 2}).trusted_domains == ()

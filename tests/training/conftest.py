@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from hakam.service.cli import main
 
-from .fixtures import make_datasets, write_recipe
+from .fixtures import make_datasets, make_more_sources, write_recipe
 
 
 def run_hakam(*args: str, input: str | None = None):
@@ -55,3 +55,25 @@ def other_good_model(tmp_path_factory, corpus):
 def shuffled_model(tmp_path_factory, recipe):
     data = make_datasets(tmp_path_factory.mktemp("shuffled"), shuffle_labels=True)
     return _train(tmp_path_factory, data, recipe, "shuffled")
+
+
+@pytest.fixture(scope="session")
+def wider_corpus(tmp_path_factory):
+    """Two abuse sources (news comments, Levantine tweets), Tunisian ham and a HateCheck
+    suite: enough for a source group to be held out."""
+    root = make_datasets(tmp_path_factory.mktemp("wider"))
+    return make_more_sources(root)
+
+
+@pytest.fixture(scope="session")
+def wider_recipe(tmp_path_factory):
+    return write_recipe(tmp_path_factory.mktemp("recipe3") / "wider.toml", more_sources=True)
+
+
+@pytest.fixture(scope="session")
+def cross_source_model(tmp_path_factory, wider_corpus, wider_recipe):
+    out = tmp_path_factory.mktemp("cross") / "model"
+    result = run_hakam("train", "--recipe", str(wider_recipe), "--data", str(wider_corpus),
+                       "--out", str(out), "--cross-source", "--quiet")
+    assert result.exit_code == 0, result.output
+    return out

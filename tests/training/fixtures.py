@@ -88,6 +88,49 @@ def make_datasets(root: Path, *, shuffle_labels: bool = False, rows: int = 240) 
     return root
 
 
-def write_recipe(path: Path, *, spam_c: float = 4.0, abuse_c: float = 4.0) -> Path:
-    path.write_text(RECIPE.format(spam_c=spam_c, abuse_c=abuse_c), encoding="utf-8")
+def write_recipe(path: Path, *, spam_c: float = 4.0, abuse_c: float = 4.0,
+                 more_sources: bool = False) -> Path:
+    recipe = RECIPE.format(spam_c=spam_c, abuse_c=abuse_c)
+    if more_sources:  # the folders make_more_sources writes, lent to the spam head too
+        recipe = recipe.replace('"youtube-spam" = 1.0', '"youtube-spam" = 1.0\n'
+                                '"tsac-tunisian-sentiment" = 0.5\n"l-hsab-levantine" = 0.5')
+        recipe = recipe.replace('"mubarak2017-aljazeera-comments" = 1.0',
+                                '"mubarak2017-aljazeera-comments" = 1.0\n'
+                                '"l-hsab-levantine" = 1.0')
+    path.write_text(recipe, encoding="utf-8")
     return path
+
+
+def make_more_sources(root: Path, rows: int = 120) -> Path:
+    """Beside make_datasets' folders: Levantine tweets (abuse), Tunisian comments (ham only)
+    and a HateCheck-style Arabic suite, all made up from the same vocabularies."""
+    rng = random.Random(9)
+    folder = root / "l-hsab-levantine"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "L-HSAB", "w", encoding="utf-8") as handle:
+        handle.write("Tweet\tClass\n")
+        for index in range(rows):
+            abusive = index % 2 == 0
+            words = ARABIC_ABUSIVE if abusive else ARABIC_CLEAN
+            handle.write(f"{_sentence(rng, words, ARABIC_CLEAN)} {index}\t"
+                         f"{'abusive' if abusive else 'normal'}\n")
+    folder = root / "tsac-tunisian-sentiment"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("train_pos", "train_neg", "test_pos", "test_neg"):
+        lines = [_sentence(rng, ARABIC_CLEAN, ARABIC_CLEAN) for _ in range(rows // 4)]
+        (folder / f"{name}.decontaminated.txt").write_text("\n".join(lines) + "\n",
+                                                           encoding="utf-8")
+    folder = root / "multilingual-hatecheck-arabic"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "hatecheck_cases_final_arabic.csv", "w", encoding="utf-8",
+              newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["mhc_case_id", "functionality", "test_case", "label_gold"])
+        cases = [("derog_h", " ".join(rng.sample(ARABIC_ABUSIVE, 3)), "hateful")
+                 for _ in range(20)]
+        cases += [("ident_neutral_nh", " ".join(rng.sample(ARABIC_CLEAN, 3)), "non-hateful")
+                  for _ in range(20)]
+        cases += [("target_obj_nh", "كلب حمار", "non-hateful")]  # left out by the mapping
+        for index, (functionality, text, label) in enumerate(cases):
+            writer.writerow([f"arabic-{index}", functionality, text, label])
+    return root
