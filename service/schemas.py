@@ -352,6 +352,10 @@ class HeldComment(BaseModel):
     post_url: str | None = None
     created_at: float
     lease: Lease | None = None
+    audit: bool = Field(False, description="an audit item: a comment already published "
+                        "(status approved), sampled at the site's audit rate so that a "
+                        "moderator labels what the model let through; approving it changes "
+                        "nothing, rejecting it unpublishes it (the site's webhook is told)")
 
 
 class QueuePage(BaseModel):
@@ -373,6 +377,7 @@ class DecisionRecord(BaseModel):
     reason: str
     at: float
     scores: Scores
+    audit: bool = Field(False, description="the decision was on an audit item")
 
 
 class AuditPage(BaseModel):

@@ -29,9 +29,12 @@ class Labels(StorePart):
         site = site or (self.locate(comment_id) if comment_id else None)
         if not site:
             raise ValueError("a label needs its site, or a comment that has one")
-        self.r.xadd(keys.labels(site), {"text": text, "task": task, "label": str(int(label)),
-                                        "source": source, "comment_id": comment_id or "",
-                                        "site": site})
+        pipe = self.r.pipeline(transaction=True)  # one slot: the label and its count together
+        pipe.xadd(keys.labels(site), {"text": text, "task": task, "label": str(int(label)),
+                                      "source": source, "comment_id": comment_id or "",
+                                      "site": site})
+        pipe.hincrby(keys.adapt(site), "labels", 1)
+        pipe.execute()
 
     def _stream(self, key: str, page: int) -> Iterator[tuple[tuple[int, int], dict]]:
         start = "-"
@@ -52,6 +55,21 @@ class Labels(StorePart):
         for _order, entry in heapq.merge(*streams, key=lambda item: item[0]):
             yield {"text": entry["text"], "task": entry["task"], "label": int(entry["label"]),
                    "source": entry["source"], "site": entry.get("site") or None}
+
+    @unavailable_on_redis_errors
+    def site_labels(self, site: str, page: int = 1000) -> list[dict]:
+        """Every label of one site, oldest first, as its adapter learns from them: with the
+        comment it came from (if any), when it was made (`at`, seconds) and, for a decision on
+        an audit item, the audit rate the comment was sampled at."""
+        labels = []
+        for (milliseconds, _sequence), entry in self._stream(keys.labels(site), page):
+            labels.append({"text": entry["text"], "task": entry["task"],
+                           "label": int(entry["label"]), "source": entry["source"],
+                           "comment_id": entry.get("comment_id") or None,
+                           "audit_rate": float(entry["audit_rate"])
+                           if entry.get("audit_rate") else None,
+                           "at": milliseconds / 1000.0})
+        return labels
 
     @unavailable_on_redis_errors
     def audit(self, limit: int = 50, site: str | None = None) -> list[dict]:

@@ -156,7 +156,8 @@ class Review(StorePart):
         scores = jsonio.loads(data.get("scores", "{}"))
         site = data["site"]
         record = {"comment_id": comment_id, "site": site, "decision": decision, "status": status,
-                  "moderator": moderator, "reason": reason, "at": now, "scores": scores}
+                  "moderator": moderator, "reason": reason, "at": now, "scores": scores,
+                  "audit": data.get("audit") == "pending"}
         history = {"at": now, "status": status, "by": moderator, "reason": reason}
         webhook = ""
         site_data = self.get_site(site)
@@ -171,11 +172,11 @@ class Review(StorePart):
             keys.comment(site, comment_id), keys.history(site, comment_id), keys.pending(site),
             keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
             keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
-            keys.approved_authors(site)]
+            keys.approved_authors(site), keys.adapt(site), keys.outcomes(site)]
         record_json = jsonio.dumps(record)  # the comment's decision and its audit entry
         argv = [comment_id, moderator, status, record_json, now, jsonio.dumps(history),
                 record_json, jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
-                data.get("text", ""), "moderator", delivery_id]
+                data.get("text", ""), "moderator", delivery_id, decision]
         outcome, *rest = self._decide(keys=script_keys, args=argv)
         if outcome == "unknown":
             raise UnknownComment(f"no comment {comment_id}")

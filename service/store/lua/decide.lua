@@ -1,14 +1,18 @@
 -- Record a moderator's decision, atomically: exactly one decision wins, and its audit entry,
 -- labels and webhook delivery are written with it or not at all.
+-- A held comment takes the decision's status. An audit item (an approved comment sampled into
+-- the queue, already published) keeps its status when approved, so nothing is sent; rejected
+-- or marked spam, it takes that status and the site's webhook is told, as for any decision.
 -- KEYS: comment, history, pending, leases, counts, audit, labels, webhook_due,
---       webhook_delivery, approved_authors (all the comment's site's)
+--       webhook_delivery, approved_authors, adapt, outcomes (all the comment's site's)
 -- ARGV: comment_id, moderator, status, decision_json, now, history_json, audit_json,
 --       labels_json (array of [task, label]), webhook_body ('' for no webhook), site, text,
---       source, delivery_id
+--       source, delivery_id, decision (approve / reject / spam)
 local comment = KEYS[1]
 local status = redis.call('HGET', comment, 'status')
 if not status then return {'unknown', ''} end
-if status ~= 'pending' then
+local audit_item = status == 'approved' and redis.call('HGET', comment, 'audit') == 'pending'
+if status ~= 'pending' and not audit_item then
   return {'decided', redis.call('HGET', comment, 'decision') or ''}
 end
 local now = tonumber(ARGV[5])
@@ -17,24 +21,33 @@ if lease and tonumber(lease) > now then
   local holder = redis.call('HGET', comment, 'lease_moderator')
   if holder and holder ~= ARGV[2] then return {'claimed', holder, lease} end
 end
+local changes = ARGV[3] ~= status
 redis.call('HSET', comment, 'status', ARGV[3], 'decision', ARGV[4])
 redis.call('HDEL', comment, 'lease_moderator', 'lease_expires_at')
+if audit_item then redis.call('HSET', comment, 'audit', 'decided') end
 redis.call('RPUSH', KEYS[2], ARGV[6])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('HINCRBY', KEYS[5], 'pending', -1)
-redis.call('HINCRBY', KEYS[5], ARGV[3], 1)
+if changes then
+  redis.call('HINCRBY', KEYS[5], status, -1)
+  redis.call('HINCRBY', KEYS[5], ARGV[3], 1)
+end
 if ARGV[3] == 'approved' then
   local author = redis.call('HGET', comment, 'author_key')
   if author then redis.call('SADD', KEYS[10], author) end
 end
 redis.call('XADD', KEYS[6], '*', 'record', ARGV[7])
-for _, label in ipairs(cjson.decode(ARGV[8])) do
+local labels = cjson.decode(ARGV[8])
+local audit_rate = audit_item and (redis.call('HGET', comment, 'audit_rate') or '') or ''
+for _, label in ipairs(labels) do
   redis.call('XADD', KEYS[7], '*', 'text', ARGV[11], 'task', label[1],
              'label', tostring(label[2]), 'source', ARGV[12], 'comment_id', ARGV[1],
-             'site', ARGV[10])
+             'site', ARGV[10], 'audit_rate', audit_rate)
 end
-if ARGV[9] ~= '' then
+redis.call('HINCRBY', KEYS[11], 'labels', #labels)
+local day = math.floor(now / 86400)
+redis.call('HINCRBY', KEYS[12], day .. ':' .. (audit_item and 'audit' or 'held') .. ':' .. ARGV[14], 1)
+if ARGV[9] ~= '' and changes then
   redis.call('HSET', KEYS[9], 'site', ARGV[10], 'body', ARGV[9], 'attempts', 0)
   redis.call('ZADD', KEYS[8], ARGV[5], ARGV[13])
 end

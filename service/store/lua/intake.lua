@@ -4,7 +4,8 @@
 --       (idem and flood_ip are the site's `absent` key when there is none; see ARGV)
 -- ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl,
 --       answer_json ('' when there is no Idempotency-Key), history_json, author_key,
---       has_ip ('1' or '0'), then field/value pairs for the comment hash
+--       has_ip ('1' or '0'), audit ('1': an approved comment sampled for audit joins the
+--       review queue, published all the same), then field/value pairs for the comment hash
 local has_idem = ARGV[7] ~= ''
 local flood_keys = {KEYS[3]}
 if ARGV[10] == '1' then flood_keys[2] = KEYS[4] end
@@ -26,12 +27,13 @@ if flood_seconds > 0 then
     if ttl > 0 then return {'flood', tostring(ttl)} end
   end
 end
-redis.call('HSET', KEYS[5], unpack(ARGV, 11))
+redis.call('HSET', KEYS[5], unpack(ARGV, 12))
 redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
 elseif ARGV[2] == 'approved' then
   redis.call('SADD', KEYS[9], ARGV[9])
+  if ARGV[11] == '1' then redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1]) end
 end
 redis.call('HINCRBY', KEYS[8], ARGV[2], 1)
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[6])
