@@ -178,6 +178,24 @@ class ThrowawayRedisCluster:
         self.processes[port].kill()
         self.processes[port].wait()
 
+    def wait_for_failover(self, dead_port: int, timeout: float = 30) -> None:
+        """Until the live nodes agree the cluster is ok without `dead_port`: its replica has
+        been promoted and serves its slots."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                live = self.live()
+                slots = redis.Redis(port=live[0], decode_responses=True,
+                                    socket_timeout=2).execute_command("CLUSTER", "SLOTS")
+                owners = {int(entry[2][1]) for entry in slots}  # [start, end, [host, port]]
+                if dead_port not in owners and all(
+                        self.node_info(port)["cluster_state"] == "ok" for port in live):
+                    return
+            except (redis.RedisError, KeyError, IndexError, TypeError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"no replica took over from {dead_port} in {timeout:.0f}s")
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
