@@ -8,18 +8,17 @@ before they reach the store.
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
 
-from . import policy
+from . import jsonio, policy
 from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .i18n import translator
-from .metrics import DECISIONS, SCORING_SECONDS
-from .scoring import get_scorer
+from .metrics import DECISIONS
+from .scoring import answered, get_scorer, score_comment
 from .store import get_store
 from .validation import validate_submission
 
@@ -40,16 +39,22 @@ def read_fields() -> dict:
     # past the limit: 413 from werkzeug (declared length) or errors.py (chunked)
     raw = request.get_data(cache=True)
     try:
+        text = raw.decode("utf-8")
         if request.mimetype == JSON:
-            data = json.loads(raw.decode("utf-8"))
+            data = jsonio.loads_request(text)
         else:
-            data = dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True,
-                                  encoding="utf-8", errors="strict"))
+            # A form may carry its UTF-8 percent-encoded or raw (as curl --data and many HTTP
+            # libraries send it); both decode the same way.
+            data = dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
+                                  errors="strict"))
     except UnicodeDecodeError:
         raise BadRequest(gettext("The body is not valid UTF-8.")) from None
     except json.JSONDecodeError as error:
         raise BadRequest(gettext("The body is not valid JSON (error at character %(position)d).",
                                  position=error.pos)) from None
+    except jsonio.TooDeeplyNested:
+        raise BadRequest(gettext("The body is not valid JSON: it nests arrays or objects too "
+                                 "deeply.")) from None
     if not isinstance(data, dict):
         raise BadRequest(gettext("The body must be a JSON object."))
     return data
@@ -58,7 +63,7 @@ def read_fields() -> dict:
 def _answer(comment_id: str, status: str, score, reasons: list[dict], model_version: str):
     return {
         "id": comment_id, "status": status,
-        "scores": {"spam": round(score.spam, 4), "abuse": round(score.abuse, 4)},
+        "scores": {"spam": answered(score.spam), "abuse": answered(score.abuse)},
         "reasons": reasons, "model_version": model_version,
     }
 
@@ -95,10 +100,8 @@ def create_comment():
     submission = validate_submission(fields, site.rules)
 
     scorer = get_scorer()
-    started = time.perf_counter()
     trusted = site.policy.trusted_for(submission.post_url)
-    score = scorer.score(submission.comment, trusted_domains=trusted)
-    SCORING_SECONDS.observe(time.perf_counter() - started)
+    score = score_comment(submission.comment, trusted)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     author_key = store.private_key(submission.email or f"name:{submission.author}")
     facts = policy.CommentFacts(

@@ -4,6 +4,11 @@ Business code raises these; `init_app` turns each into a status and a JSON body.
 handler logs the traceback under an error id and returns only that id: no stack trace, and no
 request data, ever reaches a client.
 
+Routes that speak another service's protocol (Perspective's, Akismet's, see `compat`) answer
+errors in that protocol's shape: they register an `ErrorDialect` for their URL prefixes with
+`speak`, and the same handlers below hand it every error raised under those prefixes, routing
+errors (404, 405) and the last-resort 500 included.
+
 Client-facing sentences are gettext messages, translated when the answer is built (in the
 request's locale, see `i18n`): raise with `gettext(...)` or rely on a class's lazy `message`.
 """
@@ -12,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Protocol
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger("hakam.errors")
 
@@ -161,10 +168,25 @@ class ReplicaUnconfirmed(StoreUnavailable):
 
 
 _HTTP_MESSAGES = {
+    400: lazy_gettext("The request could not be read."),
+    403: lazy_gettext("This request is not allowed."),
     404: lazy_gettext("There is nothing at this address."),
     405: lazy_gettext("This address does not accept that method."),
     413: lazy_gettext("The request is too large."),
+    414: lazy_gettext("The address is too long."),
+    417: lazy_gettext("The server cannot meet the request's Expect header."),
+    431: lazy_gettext("The request's headers are too large or too many."),
+    500: lazy_gettext("The server failed to answer this request."),
+    501: lazy_gettext("The server does not support the request's transfer coding."),
 }
+
+
+def status_body(status: int) -> dict:
+    """The usual error body for an HTTP status: a stable code from its name, and a sentence
+    in the request's language."""
+    name = HTTP_STATUS_CODES.get(status, "error")
+    return {"error": name.lower().replace(" ", "_").replace("-", "_"),
+            "message": str(_HTTP_MESSAGES.get(status, name))}
 
 
 def _json_error(status: int, body: dict, headers: dict[str, str] | None = None):
@@ -188,15 +210,46 @@ def _refuse_chunked_bodies_over_the_limit() -> None:
         raise RequestEntityTooLarge()
 
 
+class ErrorDialect(Protocol):
+    """How a protocol other than Hakam's own answers an error (never with a stack trace)."""
+
+    def hakam_error(self, error: HakamError) -> Response: ...
+
+    def http_error(self, error: HTTPException) -> Response: ...
+
+    def unexpected(self, error_id: str) -> Response: ...
+
+
+_DIALECTS = "hakam.error_dialects"
+
+
+def speak(app: Flask, url_prefixes: tuple[str, ...], dialect: ErrorDialect) -> None:
+    """Answer every error under these URL prefixes in `dialect`'s shape."""
+    app.extensions.setdefault(_DIALECTS, []).append((url_prefixes, dialect))
+
+
+def _dialect() -> ErrorDialect | None:
+    for prefixes, dialect in current_app.extensions.get(_DIALECTS, ()):
+        if request.path.startswith(prefixes):
+            return dialect
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_chunked_bodies_over_the_limit)
 
     @app.errorhandler(HakamError)
     def _hakam_error(error: HakamError):
+        dialect = _dialect()
+        if dialect is not None:
+            return dialect.hakam_error(error)
         return _json_error(error.status, error.body(), error.headers())
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        dialect = _dialect()
+        if dialect is not None:
+            return dialect.http_error(error)
         code = (error.name or "error").lower().replace(" ", "_")
         headers = {}
         if error.code == 405 and error.valid_methods:
@@ -208,4 +261,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         error_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s", error_id)
+        dialect = _dialect()
+        if dialect is not None:
+            return dialect.unexpected(error_id)
         return _json_error(500, {"error": "internal", "error_id": error_id})
