@@ -46,7 +46,11 @@ hakam:{<site>}:absent                      -       never written: stands in for 
                                                    key a script was not given
 hakam:{<site>}:audit                       stream  the site's moderator decisions (decide)
 hakam:{<site>}:labels                      stream  the site's training labels (decide,
-                                                   feedback)
+                                                   feedback, Perspective suggestscore,
+                                                   Akismet submit-spam / submit-ham)
+hakam:{<site>}:label-token:<sha256>        string  fingerprint of the labels last recorded
+                                                   under a client's token (Perspective's
+                                                   clientToken), 30 days (suggestscore)
 hakam:{<site>}:webhook:due                 zset    delivery ids by next attempt time (decide /
                                                    deliverer)
 hakam:{<site>}:webhook:<delivery>          hash    site, body, attempts, last_error (decide /
@@ -55,8 +59,8 @@ hakam:{<site>}:webhook:dead                list    delivery ids that ran out of 
                                                    (deliverer)
 hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
                                                    <decision> (decide); day = unix days
-hakam:{<site>}:adapt                       hash    labels (every label ever added: decide,
-                                                   feedback), fence (last fencing token); per
+hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
+                                                   writer of labels), fence (last fencing token); per
                                                    base model version <b>: generation:<b>,
                                                    fitted:<b> (labels when its fit began),
                                                    adapter:<b> (the compiled adapter), report:<b>
@@ -161,6 +165,10 @@ def audit(site_name: str) -> str:
 
 def labels(site_name: str) -> str:
     return site_key(site_name, "labels")
+
+
+def label_token(site_name: str, token_hash: str) -> str:
+    return site_key(site_name, "label-token", token_hash)
 
 
 def webhook_due(site_name: str) -> str:
