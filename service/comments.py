@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, g, jsonify, request

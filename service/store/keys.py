@@ -60,8 +60,9 @@ hakam:{<site>}:webhook:dead                list    delivery ids that ran out of 
 hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
                                                    <decision> (decide); day = unix days
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
-                                                   writer of labels), fence (last fencing token); per
-                                                   base model version <b>: generation:<b>,
+                                                   writer of labels), fence (last fencing
+                                                   token); per base model version <b>:
+                                                   generation:<b>,
                                                    fitted:<b> (labels when its fit began),
                                                    adapter:<b> (the compiled adapter), report:<b>
                                                    (JSON), stored:<b> (adapter store)
