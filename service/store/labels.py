@@ -7,9 +7,11 @@ them reads every site's stream in time order without loading any of them whole.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .. import jsonio
+from ..errors import UnknownComment
 from . import keys
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
@@ -21,17 +23,29 @@ def entry_order(entry_id: str) -> tuple[int, int]:
 
 
 class Labels(StorePart):
+    _label: Callable[..., Any]
+
     @unavailable_on_redis_errors
     def record_label(self, text: str, task: str, label: int, source: str,
-                     comment_id: str | None = None, *, site: str | None = None) -> None:
+                     comment_id: str | None = None, *, site: str | None = None,
+                     extra: dict[str, str] | None = None) -> str:
         """Keep one training label in its site's stream (the comment's site when only the
-        comment is named)."""
+        comment is named) and answer its entry id. A label made from a stored comment is
+        noted on it, so that erasing the reader's data removes the label too; naming a comment
+        that is gone (erased meanwhile) raises UnknownComment and writes nothing. `extra`
+        adds fields of the caller's own (never a reader's name, email or their hashes)."""
         site = site or (self.locate(comment_id) if comment_id else None)
         if not site:
             raise ValueError("a label needs its site, or a comment that has one")
-        self.r.xadd(keys.labels(site), {"text": text, "task": task, "label": str(int(label)),
-                                        "source": source, "comment_id": comment_id or "",
-                                        "site": site})
+        fields = {**(extra or {}), "text": text, "task": task, "label": str(int(label)),
+                  "source": source, "comment_id": comment_id or "", "site": site}
+        entry = self._label(
+            keys=[keys.labels(site),
+                  keys.comment(site, comment_id) if comment_id else keys.absent(site)],
+            args=[comment_id or "", *(item for pair in fields.items() for item in pair)])
+        if not entry:
+            raise UnknownComment(f"no comment {comment_id}")
+        return entry
 
     def _stream(self, key: str, page: int) -> Iterator[tuple[tuple[int, int], dict]]:
         start = "-"
@@ -55,13 +69,34 @@ class Labels(StorePart):
 
     @unavailable_on_redis_errors
     def audit(self, limit: int = 50, site: str | None = None) -> list[dict]:
-        """The newest `limit` moderator decisions, newest first, of one site or all."""
+        """The newest `limit` moderator decisions, newest first, of one site or all.
+
+        Each is who decided what and when, with the comment, reason and scores from the
+        entry's details; a decision on a comment erased since has `comment_id` None and
+        `erased` true."""
         names = [site] if site else self.site_names()
         pipe = self.r.pipeline(transaction=False)
         for name in names:
             pipe.xrevrange(keys.audit(name), count=limit)
-        newest = heapq.merge(
-            *([(entry_order(entry_id), entry) for entry_id, entry in entries]
-              for entries in pipe.execute()),
-            key=lambda item: item[0], reverse=True)
-        return [jsonio.loads(entry["record"]) for _order, entry in list(newest)[:limit]]
+        newest = list(heapq.merge(
+            *([(entry_order(entry_id), name, entry_id, entry) for entry_id, entry in entries]
+              for name, entries in zip(names, pipe.execute(), strict=True)),
+            key=lambda item: item[0], reverse=True))[:limit]
+        pipe = self.r.pipeline(transaction=False)
+        for _order, name, entry_id, _entry in newest:
+            pipe.hget(keys.audit_details(name), entry_id)
+        records = []
+        for (_order, _name, _entry_id, entry), details in zip(newest, pipe.execute(),
+                                                              strict=True):
+            record = jsonio.loads(entry["record"])
+            if "comment_id" not in record:  # written with its details beside it
+                found = jsonio.loads(details) if details else None
+                record = {"comment_id": found["comment_id"] if found else None,
+                          "site": record["site"], "decision": record["decision"],
+                          "status": record["status"], "moderator": record["moderator"],
+                          "reason": found["reason"] if found else "", "at": record["at"],
+                          "scores": found["scores"] if found else None}
+                if found is None:
+                    record["erased"] = True
+            records.append(record)
+        return records
