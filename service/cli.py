@@ -246,9 +246,8 @@ def readers_export(email: str, site: str | None) -> None:
         found = {name: comments for name in _reader_sites(store, site)
                  if (comments := store.reader_comments(name, author_key))}
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
-    total = sum(map(len, found.values()))
-    _say(f"{total} comment{'s' * (total != 1)} of this reader on {len(found)} "
-         f"site{'s' * (len(found) != 1)}")
+    _say(f"{_count(sum(map(len, found.values())), 'comment')} of this reader on "
+         f"{_count(len(found), 'site')}")
 
 
 @readers.command("erase")
@@ -270,9 +269,15 @@ def readers_erase(email: str, site: str | None, yes: bool) -> None:
                           "This cannot be undone", abort=True, err=True)
         for name in names:
             erased = store.erase_reader(name, author_key)
-            click.echo(f"{name}\terased {erased.comments} comments, {erased.labels} labels, "
-                       f"{erased.deliveries} webhook deliveries; unlinked {erased.decisions} "
-                       "audit entries")
+            click.echo(f"{name}\terased {_count(erased.comments, 'comment')}, "
+                       f"{_count(erased.labels, 'label')}, "
+                       f"{_count(erased.deliveries, 'webhook delivery', 'webhook deliveries')}; "
+                       f"{_count(erased.decisions, 'audit entry', 'audit entries')} no longer "
+                       "name a comment")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 @main.command()

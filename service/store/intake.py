@@ -58,7 +58,7 @@ class Intake(StorePart):
             keys.comment(site, comment_id), keys.history(site, comment_id),
             keys.pending(site), keys.counts(site), keys.approved_authors(site),
             keys.reader(site, author_key), keys.reader_ips(site, author_key),
-            keys.retention(site),
+            keys.retention(site), keys.approved_counts(site),
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,

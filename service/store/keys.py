@@ -40,6 +40,9 @@ hakam:{<site>}:leases                      zset    claimed comment ids by lease 
 hakam:{<site>}:counts                      hash    comments per status (intake / decide)
 hakam:{<site>}:approved-authors            set     keyed author hashes with an approved comment
                                                    (intake / decide), "previously approved"
+hakam:{<site>}:approved-counts             hash    author hash -> their approved comments that
+                                                   still hold personal fields (intake / decide;
+                                                   at 0 retention drops them from the set)
 hakam:{<site>}:idem:<sha256>               string  first answer to an Idempotency-Key, 24 h
                                                    (intake)
 hakam:{<site>}:dup:<sha256>                string  first comment id for post+author+text,
@@ -149,6 +152,10 @@ def counts(site_name: str) -> str:
 
 def approved_authors(site_name: str) -> str:
     return site_key(site_name, "approved-authors")
+
+
+def approved_counts(site_name: str) -> str:
+    return site_key(site_name, "approved-counts")
 
 
 def idempotency(site_name: str, key_hash: str) -> str:

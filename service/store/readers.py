@@ -146,7 +146,7 @@ class Readers(StorePart):
             keys.approved_authors(site), keys.flood(site, "author", author_key),
             keys.pending(site), keys.leases(site), keys.counts(site), keys.labels(site),
             keys.audit_details(site), keys.webhook_due(site), keys.webhook_dead(site),
-            keys.retention(site), *comment_keys,
+            keys.retention(site), keys.approved_counts(site), *comment_keys,
             *(keys.webhook_delivery(site, d) for d in delivery_ids),
             *(keys.flood(site, "ip", ip) for ip in ips)]
         argv = [author_key, len(ids), len(delivery_ids), len(ips), *ids, *delivery_ids, *ips]
@@ -176,7 +176,8 @@ class Readers(StorePart):
             pipe.hmget(keys.comment(site, comment_id), "author_key", "duplicate",
                        "idempotency", "reasons")
         absent = keys.absent(site)
-        script_keys = [keys.retention(site), keys.pending(site), keys.approved_authors(site)]
+        script_keys = [keys.retention(site), keys.pending(site), keys.approved_authors(site),
+                       keys.approved_counts(site)]
         argv: list = [now, cutoff, cutoff + RETENTION_REVISIT_SECONDS, len(ids)]
         for comment_id, (author_key, duplicate, idempotency, reasons) in zip(
                 ids, pipe.execute(), strict=True):

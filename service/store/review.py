@@ -171,7 +171,8 @@ class Review(StorePart):
             keys.comment(site, comment_id), keys.history(site, comment_id), keys.pending(site),
             keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
             keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
-            keys.approved_authors(site), keys.audit_details(site), keys.retention(site)]
+            keys.approved_authors(site), keys.audit_details(site), keys.retention(site),
+            keys.approved_counts(site)]
         # The audit stream keeps who decided what and when; what names the comment (and the
         # moderator's reason, which may quote it) is kept beside it, where erasure can cut it.
         audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,

@@ -349,3 +349,112 @@ def test_no_email_or_ip_reaches_a_log_line_or_an_answer(client, store, sites, re
     assert READER.lower() not in said
     assert "laila.haddad@" not in said and "example.com" not in said
     assert IP not in said
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def hakam(redis_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from hakam.service.cli import main
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("HAKAM_DATA_DIR", str(tmp_path))
+
+    def run(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def _everything_of(client, sites, email=READER) -> dict[str, list[str]]:
+    return {name: [c["id"] for c in _export(client, headers, email).get_json()["comments"]]
+            for name, headers in sites.items()}
+
+
+def test_readers_erase_without_a_site_erases_the_reader_everywhere(hakam, client, sites,
+                                                                   readers):
+    laila, omar = readers
+    result = hakam("readers", "erase", READER.upper(), "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "akhbar\terased 4 comments, 4 labels, 2 webhook deliveries; 2 audit entries no longer "
+        "name a comment",
+        "jarida\terased 1 comment, 1 label, 0 webhook deliveries; 0 audit entries no longer "
+        "name a comment"]
+    assert _everything_of(client, sites) == {"akhbar": [], "jarida": []}
+    assert _everything_of(client, sites, OTHER)["akhbar"] == [omar["held"], omar["published"]]
+    assert READER.lower() not in result.output.lower()
+
+
+def test_readers_erase_asks_first_and_a_no_erases_nothing(hakam, client, sites, readers):
+    before = _everything_of(client, sites)
+    refused = hakam("readers", "erase", READER, input="n\n")
+
+    assert refused.exit_code == 1
+    assert "4 on 'akhbar', 1 on 'jarida'" in refused.stderr
+    assert _everything_of(client, sites) == before
+
+    agreed = hakam("readers", "erase", READER, input="y\n")
+    assert agreed.exit_code == 0
+    assert _everything_of(client, sites) == {"akhbar": [], "jarida": []}
+
+
+def test_readers_erase_on_one_site_keeps_the_others_and_running_it_again_is_harmless(
+        hakam, client, sites, readers):
+    laila, _omar = readers
+    first = hakam("readers", "erase", READER, "--site", "jarida", "--yes")
+    again = hakam("readers", "erase", READER, "--site", "jarida", "--yes")
+
+    assert first.stdout.startswith("jarida\terased 1 comment, 1 label")
+    assert again.exit_code == 0
+    assert again.stdout == ("jarida\terased 0 comments, 0 labels, 0 webhook deliveries; "
+                            "0 audit entries no longer name a comment\n")
+    assert _everything_of(client, sites) == {
+        "akhbar": [laila[k] for k in ("published", "rejected", "approved", "held")],
+        "jarida": []}
+
+
+def test_readers_export_prints_what_the_api_exports_for_every_site(hakam, client, sites,
+                                                                   readers):
+    result = hakam("readers", "export", " laila.haddad@EXAMPLE.com")
+
+    assert result.exit_code == 0
+    printed = json.loads(result.stdout)["sites"]
+    assert printed == {name: _export(client, headers).get_json()["comments"]
+                       for name, headers in sites.items()}
+    assert "5 comments of this reader on 2 sites" in result.stderr
+    one = json.loads(hakam("readers", "export", READER, "--site", "jarida").stdout)
+    assert list(one["sites"]) == ["jarida"]
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (("readers", "erase", READER, "--site", "nosuch", "--yes"), "no site named 'nosuch'"),
+    (("readers", "export", "laila-at-example"), "not an email address"),
+])
+def test_readers_commands_refuse_what_they_cannot_do(hakam, client, sites, readers, args,
+                                                     complaint):
+    result = hakam(*args)
+    assert result.exit_code != 0
+    assert complaint in result.stderr
+    assert len(_everything_of(client, sites)["akhbar"]) == 4
+
+
+def test_after_erasure_the_label_export_holds_none_of_the_erased_texts(hakam, client, store,
+                                                                       sites, readers):
+    laila, _omar = readers
+    erased = [store.get_comment(laila[k])["text"] for k in ("published", "rejected",
+                                                               "approved")]
+    before = [json.loads(line)["text"] for line in hakam("labels", "export").stdout.split("\n")
+              if line]
+    assert set(erased) <= set(before)
+
+    hakam("readers", "erase", READER, "--site", "akhbar", "--yes")
+
+    after = [json.loads(line)["text"] for line in hakam("labels", "export").stdout.split("\n")
+             if line]
+    assert not set(erased) & set(after)
+    assert sorted(after) == sorted(t for t in before if t not in erased)

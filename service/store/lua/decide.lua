@@ -2,7 +2,8 @@
 -- labels and webhook delivery are written with it or not at all. The comment notes the ids of
 -- what was made from it (labels, audit entry, delivery), so that erasing it finds them.
 -- KEYS: comment, history, pending, leases, counts, audit, labels, webhook_due,
---       webhook_delivery, approved_authors, audit_details, retention (all the comment's site's)
+--       webhook_delivery, approved_authors, audit_details, retention, approved_counts (all the
+--       comment's site's)
 -- ARGV: comment_id, moderator, status, decision_json, now, history_json, audit_json (who,
 --       what, when), labels_json (array of [task, label]), webhook_body ('' for no webhook),
 --       site, text, source, delivery_id, audit_details_json (comment id, reason, scores)
@@ -31,7 +32,10 @@ redis.call('HINCRBY', KEYS[5], 'pending', -1)
 redis.call('HINCRBY', KEYS[5], ARGV[3], 1)
 if ARGV[3] == 'approved' then
   local author = redis.call('HGET', comment, 'author_key')
-  if author then redis.call('SADD', KEYS[10], author) end
+  if author then
+    redis.call('SADD', KEYS[10], author)
+    redis.call('HINCRBY', KEYS[13], author, 1)
+  end
 end
 -- decided: from now on the site's retention applies (by arrival time, as at intake)
 redis.call('ZADD', KEYS[12], redis.call('HGET', comment, 'created_at') or ARGV[5], ARGV[1])

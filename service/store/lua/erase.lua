@@ -4,7 +4,7 @@
 -- duplicate and flood markers; once the reader has no comment left, their keyed hash in the
 -- previously-approved set, their flood marker and IP list. Counts, queue and leases stay true.
 -- KEYS: reader, reader_ips, approved_authors, flood_author, pending, leases, counts, labels,
---       audit_details, webhook_due, webhook_dead, retention,
+--       audit_details, webhook_due, webhook_dead, retention, approved_counts,
 --       then 4 per comment: comment, history, idem, dup (the site's `absent` key for none),
 --       then one per delivery, then one IP flood marker per IP hash
 -- ARGV: author_key, n comments, m deliveries, k IP hashes, then the n comment ids, the m
@@ -15,7 +15,7 @@
 -- removed, audit entries unlinked, deliveries removed, comments of the reader left}.
 local author = ARGV[1]
 local n, m, k = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local FIXED = 12
+local FIXED = 13
 local first_delivery, first_ip = 4 + n, 4 + n + m
 local delivery_key, ip_key = {}, {}
 for j = 1, m do delivery_key[ARGV[first_delivery + j]] = KEYS[FIXED + 4 * n + j] end
@@ -49,6 +49,7 @@ for i = 1, n do
     redis.call('ZREM', KEYS[5], id)
     redis.call('ZREM', KEYS[6], id)
     redis.call('HINCRBY', KEYS[7], data[1], -1)
+    if data[1] == 'approved' then redis.call('HINCRBY', KEYS[13], author, -1) end
     for _, entry in ipairs(words(data[3])) do
       labels = labels + redis.call('XDEL', KEYS[8], entry)
     end
@@ -78,6 +79,7 @@ end
 local left = redis.call('ZCARD', KEYS[1])
 if left == 0 then
   redis.call('SREM', KEYS[3], author)
+  redis.call('HDEL', KEYS[13], author)
   redis.call('DEL', KEYS[2], KEYS[4])
 else
   local holder = redis.call('GET', KEYS[4])

@@ -1,7 +1,7 @@
 -- Store one new comment, or say why not, atomically: a worker killed mid-request stored the
 -- whole comment or nothing. Every key is the comment's site's (one hash tag, one slot).
 -- KEYS: idem, dup, flood_author, flood_ip, comment, history, pending, counts, approved_authors,
---       reader, reader_ips, retention
+--       reader, reader_ips, retention, approved_counts
 --       (idem and flood_ip are the site's `absent` key when there is none; see ARGV)
 -- ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl,
 --       answer_json ('' when there is no Idempotency-Key), history_json, author_key,
@@ -33,7 +33,10 @@ redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
 else
-  if ARGV[2] == 'approved' then redis.call('SADD', KEYS[9], ARGV[9]) end
+  if ARGV[2] == 'approved' then
+    redis.call('SADD', KEYS[9], ARGV[9])
+    redis.call('HINCRBY', KEYS[13], ARGV[9], 1)
+  end
   redis.call('ZADD', KEYS[12], ARGV[3], ARGV[1])  -- decided: retention may apply
 end
 redis.call('HINCRBY', KEYS[8], ARGV[2], 1)

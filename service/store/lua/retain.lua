@@ -1,10 +1,12 @@
 -- The retention sweep over some of one site's decided comments: each one that arrived before
 -- the cutoff loses its personal fields (text, name, website, reader hash, the digests naming
 -- its duplicate and idempotency markers, which go too) and its reasons' wording, and leaves
--- its reader's index; a reader left with no comment leaves the previously-approved set.
+-- its reader's index; a reader left with no approved comment holding personal fields leaves
+-- the previously-approved set (as WordPress forgets it once their comments are anonymised).
 -- A comment in the queue (held, or queued again) is never touched: it is looked at again at
 -- `revisit`. Labels and the audit are not touched: they hold no name or reader hash.
--- KEYS: retention, pending, approved_authors, then 4 per comment: comment, reader, dup, idem
+-- KEYS: retention, pending, approved_authors, approved_counts, then 4 per comment: comment,
+--       reader, dup, idem
 --       (reader, dup and idem are the site's `absent` key when the comment names none)
 -- ARGV: now, cutoff, revisit, n, then 3 per comment: id, author_key as read ('' for none),
 --       its reasons with their wording removed (JSON)
@@ -15,7 +17,7 @@ local n = tonumber(ARGV[4])
 local swept = 0
 for i = 1, n do
   local id, author, reasons = ARGV[4 + 3 * i - 2], ARGV[4 + 3 * i - 1], ARGV[4 + 3 * i]
-  local base = 3 + 4 * (i - 1)
+  local base = 4 + 4 * (i - 1)
   local comment, reader, dup, idem = KEYS[base + 1], KEYS[base + 2], KEYS[base + 3],
                                      KEYS[base + 4]
   local arrived = redis.call('ZSCORE', KEYS[1], id)
@@ -33,7 +35,10 @@ for i = 1, n do
       redis.call('HSET', comment, 'reasons', reasons, 'personal_data_removed_at', now)
       if author ~= '' then
         redis.call('ZREM', reader, id)
-        if redis.call('ZCARD', reader) == 0 then redis.call('SREM', KEYS[3], author) end
+        if data[1] == 'approved' and redis.call('HINCRBY', KEYS[4], author, -1) <= 0 then
+          redis.call('HDEL', KEYS[4], author)
+          redis.call('SREM', KEYS[3], author)
+        end
       end
       redis.call('ZREM', KEYS[1], id)
       swept = swept + 1
