@@ -158,7 +158,7 @@ def test_workers_sweeping_at_once_drop_each_comment_exactly_once(client, store, 
                                                                  redis_url):
     store.configure_site("akhbar", retention_days=1)
     store.flood_seconds = 0
-    for n in range(120):
+    for _n in range(120):
         client.post("/v1/comments", headers=site_headers, json=a_comment())
     swept: list[int] = []
 
