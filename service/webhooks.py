@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
+from .errors import StoreUnavailable
 from .store import Store
 
 log = logging.getLogger("hakam.webhooks")
@@ -61,7 +62,10 @@ class Deliverer:
         while not self._stop.is_set():
             try:
                 worked = self.deliver_one()
-            except Exception:  # Redis away or a bug: keep the thread alive, try again later
+            except StoreUnavailable as away:  # a failover, a restart: deliveries wait in Redis
+                log.warning("webhook delivery waits for Redis: %s", away)
+                worked = False
+            except Exception:  # a bug: keep the thread alive, try again later
                 log.exception("webhook delivery loop error")
                 worked = False
             for chore in self.chores:

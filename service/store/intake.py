@@ -19,10 +19,19 @@ DUPLICATE_TTL = 30 * 24 * 3600
 
 class Intake(StorePart):
     _accept: DirectScript
+    _replay: DirectScript
 
     @unavailable_on_redis_errors
     def idempotent_answer(self, site: str, idempotency_key: str) -> dict | None:
-        raw = self.r.get(keys.idempotency(site, sha256(idempotency_key)))
+        """The first answer to this Idempotency-Key; with replica acknowledgements on, only
+        once a replica has it (else ReplicaUnconfirmed: the retry gets another 503)."""
+        key = keys.idempotency(site, sha256(idempotency_key))
+        if not self._replay.replica_acks:
+            raw = self.r.get(key)
+        else:
+            raw, acked = self._replay.run(keys=[key], args=[])
+            if raw:
+                self._replay.confirm(acked)
         return jsonio.loads(raw) if raw else None
 
     @unavailable_on_redis_errors
@@ -63,7 +72,9 @@ class Intake(StorePart):
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,
                 ip_key or "", *fields]
-        outcome, value = self._accept(keys=script_keys, args=argv)
+        (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
+        if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
+            self._accept.confirm(acked)
         if outcome == "replay":
             replay = jsonio.loads(value)
             return replay["id"], replay

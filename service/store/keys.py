@@ -66,7 +66,11 @@ hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comme
                                                    scores} (decide; erase removes a field)
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
                                                    its comment (decide, feedback; erase XDELs
-                                                   the ids its comment lists)
+                                                   the ids its comment lists), Perspective
+                                                   suggestscore, Akismet submit-spam / -ham
+hakam:{<site>}:label-token:<sha256>        string  fingerprint of the labels last recorded
+                                                   under a client's token (Perspective's
+                                                   clientToken), 30 days (suggestscore)
 hakam:{<site>}:webhook:due                 zset    delivery ids by next attempt time (decide /
                                                    deliverer)
 hakam:{<site>}:webhook:<delivery>          hash    site, body, attempts, last_error (decide /
@@ -200,6 +204,10 @@ def audit_details(site_name: str) -> str:
 
 def labels(site_name: str) -> str:
     return site_key(site_name, "labels")
+
+
+def label_token(site_name: str, token_hash: str) -> str:
+    return site_key(site_name, "label-token", token_hash)
 
 
 def webhook_due(site_name: str) -> str:

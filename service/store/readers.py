@@ -19,7 +19,7 @@ from .. import jsonio
 from . import keys
 from .base import StorePart
 from .comments import comment_view
-from .connection import unavailable_on_redis_errors
+from .connection import DirectScript, unavailable_on_redis_errors
 from .labels import entry_order
 
 ERASE_BATCH = 100  # comments per erase script: keeps each call short for the other clients
@@ -61,7 +61,7 @@ def _without_wording(reasons: str | None) -> bytes:
 
 
 class Readers(StorePart):
-    _erase: Callable[..., Any]
+    _erase: DirectScript
     _retain: Callable[..., Any]
 
     # -- export -----------------------------------------------------------------------------
@@ -113,7 +113,8 @@ class Readers(StorePart):
     @unavailable_on_redis_errors
     def erase_reader(self, site: str, author_key: str) -> Erasure:
         """Remove every comment of the reader on the site and everything made from them (see
-        `lua/erase.lua`), in batches, each atomic. Erasing again finds nothing: harmless."""
+        `lua/erase.lua`), in batches, each atomic and (when asked for) acknowledged by a
+        replica. Erasing again finds nothing: harmless."""
         done = Erasure(site)
         for _round in range(ERASE_ROUNDS):
             outcome, *counts = self._erase_batch(site, author_key)
@@ -150,7 +151,11 @@ class Readers(StorePart):
             *(keys.webhook_delivery(site, d) for d in delivery_ids),
             *(keys.flood(site, "ip", ip) for ip in ips)]
         argv = [author_key, len(ids), len(delivery_ids), len(ips), *ids, *delivery_ids, *ips]
-        return self._erase(keys=script_keys, args=argv)
+        answer, acked = self._erase.run(keys=script_keys, args=argv)
+        # An erasure a failover could undo is not done: with replica acknowledgements on, the
+        # caller gets 503 and asks again (erasing is idempotent).
+        self._erase.confirm(acked)
+        return answer
 
     # -- retention --------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from .. import jsonio
 from ..errors import AlreadyDecided, ClaimedByOther, UnknownComment
 from . import keys
 from .base import StorePart
-from .connection import unavailable_on_redis_errors
+from .connection import DirectScript, unavailable_on_redis_errors
 
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 # What a moderator's decision teaches each head; "reject" is taken to mean unfit to publish
@@ -31,7 +31,7 @@ CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took 
 
 class Review(StorePart):
     _claim: Callable[..., Any]
-    _decide: Callable[..., Any]
+    _decide: DirectScript
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -181,7 +181,9 @@ class Review(StorePart):
         argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
                 jsonio.dumps(audit), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
                 data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details)]
-        outcome, *rest = self._decide(keys=script_keys, args=argv)
+        (outcome, *rest), acked = self._decide.run(keys=script_keys, args=argv)
+        if outcome == "decided_now":  # answered 200: a replica must have it first
+            self._decide.confirm(acked)
         if outcome == "unknown":
             raise UnknownComment(f"no comment {comment_id}")
         if outcome == "decided":

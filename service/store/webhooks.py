@@ -15,12 +15,14 @@ from typing import Any
 
 from . import keys
 from .base import StorePart
+from .connection import unavailable_on_redis_errors
 
 
 class Outbox(StorePart):
     _take_delivery: Callable[..., Any]
     _delivery_failed: Callable[..., Any]
 
+    @unavailable_on_redis_errors
     def take_delivery(self, lease_seconds: float = 60) -> dict | None:
         """One due delivery of any site, leased to the caller, or None when none is due."""
         now = time.time()
@@ -44,12 +46,14 @@ class Outbox(StorePart):
                     "attempts": int(data.get("attempts", 0))}
         return None
 
+    @unavailable_on_redis_errors
     def delivered(self, delivery: dict) -> None:
         pipe = self.r.pipeline(transaction=True)
         pipe.zrem(keys.webhook_due(delivery["site"]), delivery["id"])
         pipe.delete(delivery["key"])
         pipe.execute()
 
+    @unavailable_on_redis_errors
     def delivery_failed(self, delivery: dict, retry_at: float | None, error: str) -> None:
         """Schedule another attempt at `retry_at`, or give up (dead-letter) when it is None."""
         site = delivery["site"]
@@ -57,6 +61,7 @@ class Outbox(StorePart):
             keys=[delivery["key"], keys.webhook_due(site), keys.webhook_dead(site)],
             args=[delivery["id"], "" if retry_at is None else retry_at, error[:500]])
 
+    @unavailable_on_redis_errors
     def dead_deliveries(self) -> list[dict]:
         """Deliveries that ran out of attempts, every site's."""
         dead = []

@@ -14,6 +14,8 @@ from hakam.service.store import keys
 from tests.factories import a_comment
 from tests.redis_harness import everything_stored
 
+pytestmark = pytest.mark.single_and_cluster
+
 READER = "Laila.Haddad@Example.com"
 READER_NAME = "ليلى حداد"
 READER_SITE = "https://laila-haddad.example/blog"

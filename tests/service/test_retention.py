@@ -16,6 +16,8 @@ from hakam.service.webhooks import Deliverer
 from tests.factories import a_comment
 from tests.redis_harness import everything_stored
 
+pytestmark = pytest.mark.single_and_cluster
+
 DAY = 86400
 READER = "salwa@example.org"
 NAME = "سلوى"
