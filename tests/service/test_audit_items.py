@@ -137,3 +137,16 @@ def test_moderators_can_claim_only_the_audit_items(client, store, scorer, modera
 
     claimed = store.claim("salma", limit=10, reason="audit")
     assert [item["id"] for item in claimed] == [audited]
+
+
+def test_erasing_a_reader_takes_their_audit_items_out_of_the_queue(client, store,
+                                                                   moderator_headers):
+    headers = _audit_site(store, 1.0)
+    erased = _published_comment(client, headers, email="leila@example.com")
+    kept = _published_comment(client, headers, email="omar@example.com")
+
+    answer = client.post("/v1/readers/erase", headers=headers, json={"email": "leila@example.com"})
+
+    assert answer.get_json() == {"erased": 1}
+    assert [item["id"] for item in _queue(client, moderator_headers)] == [kept]
+    assert erased not in {item["id"] for item in store.claim("salma", limit=10)}
