@@ -29,6 +29,8 @@ class Site:
     rules: SiteRules = field(default_factory=SiteRules)
     policy: SitePolicy = field(default_factory=SitePolicy)
     revoked: bool = False
+    # Days a decided comment keeps its text and its author's personal fields; None: always.
+    retention_days: int | None = None
 
 
 def _site_from_hash(data: dict[str, str]) -> Site:
@@ -38,6 +40,7 @@ def _site_from_hash(data: dict[str, str]) -> Site:
         rules=SiteRules(**jsonio.loads(data.get("rules") or "{}")),
         policy=SitePolicy.from_dict(jsonio.loads(data.get("policy") or "{}")),
         revoked=data.get("revoked") == "1",
+        retention_days=int(data["retention_days"]) if data.get("retention_days") else None,
     )
 
 
@@ -130,7 +133,9 @@ class Sites(StorePart):
     @unavailable_on_redis_errors
     def configure_site(self, name: str, *, rules: SiteRules | None = None,
                        policy: SitePolicy | None = None, webhook_url: str | None = None,
-                       language: str | None = None) -> Site:
+                       language: str | None = None, retention_days: int | None = None
+                       ) -> Site:
+        """Change the given settings; `retention_days` 0 means keep comments for good."""
         if self.get_site(name) is None:
             raise KeyError(name)
         changes: dict[str, str] = {}
@@ -142,6 +147,8 @@ class Sites(StorePart):
             changes["webhook_url"] = webhook_url
         if language is not None:
             changes["language"] = language
+        if retention_days is not None:
+            changes["retention_days"] = str(retention_days) if retention_days > 0 else ""
         if changes:
             self.r.hset(keys.site(name), mapping=changes)
             self._site_cache.clear()

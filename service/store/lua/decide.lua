@@ -1,10 +1,12 @@
 -- Record a moderator's decision, atomically: exactly one decision wins, and its audit entry,
--- labels and webhook delivery are written with it or not at all.
+-- labels and webhook delivery are written with it or not at all. The comment notes the ids of
+-- what was made from it (labels, audit entry, delivery), so that erasing it finds them.
 -- KEYS: comment, history, pending, leases, counts, audit, labels, webhook_due,
---       webhook_delivery, approved_authors (all the comment's site's)
--- ARGV: comment_id, moderator, status, decision_json, now, history_json, audit_json,
---       labels_json (array of [task, label]), webhook_body ('' for no webhook), site, text,
---       source, delivery_id
+--       webhook_delivery, approved_authors, audit_details, retention, approved_counts (all the
+--       comment's site's)
+-- ARGV: comment_id, moderator, status, decision_json, now, history_json, audit_json (who,
+--       what, when), labels_json (array of [task, label]), webhook_body ('' for no webhook),
+--       site, text, source, delivery_id, audit_details_json (comment id, reason, scores)
 local comment = KEYS[1]
 local status = redis.call('HGET', comment, 'status')
 if not status then return {'unknown', ''} end
@@ -17,6 +19,10 @@ if lease and tonumber(lease) > now then
   local holder = redis.call('HGET', comment, 'lease_moderator')
   if holder and holder ~= ARGV[2] then return {'claimed', holder, lease} end
 end
+local function note(field, id)
+  local known = redis.call('HGET', comment, field)
+  redis.call('HSET', comment, field, known and (known .. ' ' .. id) or id)
+end
 redis.call('HSET', comment, 'status', ARGV[3], 'decision', ARGV[4])
 redis.call('HDEL', comment, 'lease_moderator', 'lease_expires_at')
 redis.call('RPUSH', KEYS[2], ARGV[6])
@@ -26,16 +32,24 @@ redis.call('HINCRBY', KEYS[5], 'pending', -1)
 redis.call('HINCRBY', KEYS[5], ARGV[3], 1)
 if ARGV[3] == 'approved' then
   local author = redis.call('HGET', comment, 'author_key')
-  if author then redis.call('SADD', KEYS[10], author) end
+  if author then
+    redis.call('SADD', KEYS[10], author)
+    redis.call('HINCRBY', KEYS[13], author, 1)
+  end
 end
-redis.call('XADD', KEYS[6], '*', 'record', ARGV[7])
+-- decided: from now on the site's retention applies (by arrival time, as at intake)
+redis.call('ZADD', KEYS[12], redis.call('HGET', comment, 'created_at') or ARGV[5], ARGV[1])
+local audit_entry = redis.call('XADD', KEYS[6], '*', 'record', ARGV[7])
+redis.call('HSET', KEYS[11], audit_entry, ARGV[14])
+note('audit_entries', audit_entry)
 for _, label in ipairs(cjson.decode(ARGV[8])) do
-  redis.call('XADD', KEYS[7], '*', 'text', ARGV[11], 'task', label[1],
-             'label', tostring(label[2]), 'source', ARGV[12], 'comment_id', ARGV[1],
-             'site', ARGV[10])
+  note('label_entries', redis.call(
+    'XADD', KEYS[7], '*', 'text', ARGV[11], 'task', label[1], 'label', tostring(label[2]),
+    'source', ARGV[12], 'comment_id', ARGV[1], 'site', ARGV[10]))
 end
 if ARGV[9] ~= '' then
   redis.call('HSET', KEYS[9], 'site', ARGV[10], 'body', ARGV[9], 'attempts', 0)
   redis.call('ZADD', KEYS[8], ARGV[5], ARGV[13])
+  note('deliveries', ARGV[13])
 end
 return {'decided_now', ARGV[4]}
