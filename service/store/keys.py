@@ -15,10 +15,14 @@ hakam:app-secret                           string  signs moderator session cooki
 hakam:sites                                set     site names: what cross-site views iterate
                                                    (sites add, written first)
 hakam:site:<site>                          hash    language, webhook_url, webhook_secret,
-                                                   key_hash, rules, policy, revoked,
-                                                   retention_days
+                                                   key_hash, folded_key_hash, rules, policy,
+                                                   revoked, retention_days
                                                    (sites add / revoke / configure)
 hakam:sitekey:<sha256>                     string  site name for an API key hash (sites add)
+hakam:sitekey-folded:<sha256>              string  site name for the hash of an API key in
+                                                   lower case, for a key read from a Host
+                                                   name, which clients may lower-case
+                                                   (sites add)
 hakam:moderator:<name>                     hash    name, token_hash, created_at (moderators add)
 hakam:modtoken:<sha256>                    string  moderator name for a token hash (moderators
                                                    add); valid only while it matches token_hash
@@ -130,6 +134,10 @@ def site(name: str) -> str:
 
 def site_by_key_hash(key_hash: str) -> str:
     return f"hakam:sitekey:{key_hash}"
+
+
+def site_by_folded_key_hash(key_hash: str) -> str:
+    return f"hakam:sitekey-folded:{key_hash}"
 
 
 def moderator(name: str) -> str:
