@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         metrics,
         moderate,
         openapi,
+        readers,
         review,
         scoring,
         sessions,
@@ -88,12 +89,16 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.register_blueprint(comments.bp, url_prefix="/v1")
     app.register_blueprint(feedback.bp, url_prefix="/v1")
     app.register_blueprint(review.bp, url_prefix="/v1")
+    app.register_blueprint(readers.bp, url_prefix="/v1")
     app.register_blueprint(moderate.bp, url_prefix="/moderate")
     compat.init_app(app, config.max_body_bytes)
 
     if start_workers:
+        from .retention import RetentionSweeper
+
         deliverer = Deliverer(the_store, timeout=config.webhook_timeout,
-                              max_attempts=config.webhook_max_attempts)
+                              max_attempts=config.webhook_max_attempts,
+                              chores=(RetentionSweeper(the_store).run_if_due,))
         deliverer.start()
         app.extensions["hakam.deliverer"] = deliverer
     return app

@@ -11,7 +11,7 @@ import json
 import random
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
 from . import jsonio, policy
@@ -123,6 +123,8 @@ def create_comment():
     # A random share of what is published goes to moderators too: the only labels that show
     # what the model let through, and so an honest recall estimate for the site.
     audit_rate = site.policy.audit_rate
+    if audit_rate is None:
+        audit_rate = current_app.config["HAKAM"].audit_rate
     sampled = audit_rate if decision.status == "approved" and random.random() < audit_rate \
         else None
     comment = {

@@ -225,3 +225,32 @@ def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | N
 
 
 os.environ.setdefault("HAKAM_TESTS", "1")
+
+
+def everything_stored(client: redis.Redis) -> str:
+    """Every key of the Redis (every node of a cluster) and everything in it, as one text: what a
+    test searches to show that something is nowhere in the store."""
+    lines = []
+    for key in client.scan_iter("*", count=1000):
+        kind = client.type(key)
+        kind = kind.decode() if isinstance(kind, bytes) else kind
+        if kind == "string":
+            content = [client.get(key)]
+        elif kind == "hash":
+            content = [item for pair in client.hgetall(key).items() for item in pair]
+        elif kind == "list":
+            content = client.lrange(key, 0, -1)
+        elif kind == "set":
+            content = list(client.smembers(key))
+        elif kind == "zset":
+            content = [member for member, _score in client.zrange(key, 0, -1, withscores=True)]
+        elif kind == "stream":
+            content = [f"{entry_id} " + " ".join(f"{k}={v}" for k, v in fields.items())
+                       for entry_id, fields in client.xrange(key)]
+        else:
+            raise AssertionError(f"a key of a type this dump does not read: {key} ({kind})")
+        text = [c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c)
+                for c in content]
+        lines.append(f"{key.decode() if isinstance(key, bytes) else key} ({kind}): "
+                     + " | ".join(text))
+    return "\n".join(sorted(lines))  # SCAN's order changes as keys come and go

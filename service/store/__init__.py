@@ -7,6 +7,7 @@ parts that each own one concern, each a module of this package:
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
+- `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
 - `connection`: the client, the Lua scripts (in `lua/`), Redis errors as 503s.
 
 Accepting, claiming and deciding are each one Lua script over the keys of one site (one hash
@@ -29,6 +30,7 @@ from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
+from .readers import Erasure, Readers
 from .review import DECISION_LABELS, DECISION_STATUS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
@@ -38,7 +40,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Migration):
+            Readers, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -56,6 +58,10 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._decide = DirectScript(client, lua("decide"), **durable)
         self._claim = client.register_script(lua("claim"))
         self._take_delivery = client.register_script(lua("take_delivery"))
+        self._delivery_failed = client.register_script(lua("delivery_failed"))
+        self._label = client.register_script(lua("label"))
+        self._erase = DirectScript(client, lua("erase"), **durable)  # erased means erased
+        self._retain = client.register_script(lua("retain"))
         self._record_labels_once = client.register_script(lua("record_labels_once"))
         self._keyed_hash = None
         self._site_cache = {}
@@ -81,12 +87,6 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         per_node = self.r.info("memory", target_nodes=RedisCluster.PRIMARIES)
         return {node: str(info.get("maxmemory_policy", "unknown"))
                 for node, info in per_node.items()}
-
-    def eviction_policy(self) -> str:
-        """The one policy every master has, or the first one that differs from noeviction."""
-        policies = set(self.eviction_policies().values())
-        return policies.pop() if len(policies) == 1 else next(
-            p for p in sorted(policies) if p != "noeviction")
 
     def replica_shortfall(self) -> list[str]:
         """Masters with fewer connected replicas than HAKAM_REPLICA_ACKS asks for: every
@@ -138,5 +138,6 @@ def get_store() -> Store:
     return current_app.extensions["hakam.store"]
 
 
-__all__ = ["DECISION_LABELS", "DECISION_STATUS", "MigrationBusy", "MigrationReport",
-           "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app", "keys"]
+__all__ = ["DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
+           "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
+           "keys"]

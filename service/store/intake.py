@@ -53,7 +53,14 @@ class Intake(StorePart):
         comment_id = uuid.uuid4().hex
         now = time.time()
         body = answer(comment_id)
-        record = {**comment, "id": comment_id, "site": site, "status": status, "created_at": now}
+        duplicate_digest = sha256(duplicate_of)
+        idempotency_digest = sha256(idempotency_key) if idempotency_key else None
+        # The digests name this comment's duplicate and idempotency keys: erasure and the
+        # retention sweep find them here.
+        record = {**comment, "id": comment_id, "site": site, "status": status, "created_at": now,
+                  "duplicate": duplicate_digest}
+        if idempotency_digest:
+            record["idempotency"] = idempotency_digest
         audited = status == "approved" and bool(sampled_for_audit)
         if audited:
             record.update(audit="pending", audit_rate=repr(float(sampled_for_audit)))
@@ -63,16 +70,18 @@ class Intake(StorePart):
         history = jsonio.dumps({"at": now, "status": status, "by": "hakam", "reason": ""})
         absent = keys.absent(site)
         script_keys = [
-            keys.idempotency(site, sha256(idempotency_key)) if idempotency_key else absent,
-            keys.duplicate(site, sha256(duplicate_of)),
+            keys.idempotency(site, idempotency_digest) if idempotency_digest else absent,
+            keys.duplicate(site, duplicate_digest),
             keys.flood(site, "author", author_key),
             keys.flood(site, "ip", ip_key) if ip_key else absent,
             keys.comment(site, comment_id), keys.history(site, comment_id),
             keys.pending(site), keys.counts(site), keys.approved_authors(site),
+            keys.reader(site, author_key), keys.reader_ips(site, author_key),
+            keys.retention(site), keys.approved_counts(site),
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,
-                "1" if ip_key else "0", "1" if audited else "0", *fields]
+                ip_key or "", "1" if audited else "0", *fields]
         (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
             self._accept.confirm(acked)

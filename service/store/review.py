@@ -172,11 +172,17 @@ class Review(StorePart):
             keys.comment(site, comment_id), keys.history(site, comment_id), keys.pending(site),
             keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
             keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
-            keys.approved_authors(site), keys.adapt(site), keys.outcomes(site)]
-        record_json = jsonio.dumps(record)  # the comment's decision and its audit entry
-        argv = [comment_id, moderator, status, record_json, now, jsonio.dumps(history),
-                record_json, jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
-                data.get("text", ""), "moderator", delivery_id, decision]
+            keys.approved_authors(site), keys.audit_details(site), keys.retention(site),
+            keys.approved_counts(site), keys.adapt(site), keys.outcomes(site)]
+        # The audit stream keeps who decided what and when; what names the comment (and the
+        # moderator's reason, which may quote it) is kept beside it, where erasure can cut it.
+        audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,
+                 "at": now, "audit": record["audit"]}
+        details = {"comment_id": comment_id, "reason": reason, "scores": scores}
+        argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
+                jsonio.dumps(audit), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
+                data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details),
+                decision]
         (outcome, *rest), acked = self._decide.run(keys=script_keys, args=argv)
         if outcome == "decided_now":  # answered 200: a replica must have it first
             self._decide.confirm(acked)

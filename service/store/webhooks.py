@@ -20,6 +20,7 @@ from .connection import unavailable_on_redis_errors
 
 class Outbox(StorePart):
     _take_delivery: Callable[..., Any]
+    _delivery_failed: Callable[..., Any]
 
     @unavailable_on_redis_errors
     def take_delivery(self, lease_seconds: float = 60) -> dict | None:
@@ -38,7 +39,7 @@ class Outbox(StorePart):
                 continue  # another deliverer took it first
             key = keys.webhook_delivery(name, delivery_id)
             data = self.r.hgetall(key)
-            if not data:
+            if not data.get("body"):  # erased with its comment since it was due
                 self.r.zrem(keys.webhook_due(name), delivery_id)
                 continue
             return {"key": key, "id": delivery_id, "site": data["site"], "body": data["body"],
@@ -56,15 +57,9 @@ class Outbox(StorePart):
     def delivery_failed(self, delivery: dict, retry_at: float | None, error: str) -> None:
         """Schedule another attempt at `retry_at`, or give up (dead-letter) when it is None."""
         site = delivery["site"]
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hincrby(delivery["key"], "attempts", 1)
-        pipe.hset(delivery["key"], "last_error", error[:500])
-        if retry_at is None:
-            pipe.zrem(keys.webhook_due(site), delivery["id"])
-            pipe.rpush(keys.webhook_dead(site), delivery["id"])
-        else:
-            pipe.zadd(keys.webhook_due(site), {delivery["id"]: retry_at})
-        pipe.execute()
+        self._delivery_failed(
+            keys=[delivery["key"], keys.webhook_due(site), keys.webhook_dead(site)],
+            args=[delivery["id"], "" if retry_at is None else retry_at, error[:500]])
 
     @unavailable_on_redis_errors
     def dead_deliveries(self) -> list[dict]:

@@ -58,8 +58,22 @@ def test_a_site_with_audit_rate_zero_queues_nothing_it_published(client, store,
     assert _queue(client, moderator_headers) == []
 
 
-def test_the_default_audit_rate_is_two_percent():
-    assert SitePolicy().audit_rate == 0.02
+def test_the_default_audit_rate_is_two_percent_and_hakam_audit_rate_sets_another():
+    from hakam.service.config import Config, ConfigError
+
+    assert SitePolicy().audit_rate is None  # a site without its own rate takes the service's
+    assert Config.from_env({}).audit_rate == 0.02
+    assert Config.from_env({"HAKAM_AUDIT_RATE": "0.1"}).audit_rate == 0.1
+    with pytest.raises(ConfigError, match="HAKAM_AUDIT_RATE"):
+        Config.from_env({"HAKAM_AUDIT_RATE": "2"})
+
+
+def test_a_site_without_a_rate_of_its_own_takes_the_services(app, client, store,
+                                                             moderator_headers):
+    key, _secret = store.create_site("akhbar")
+    app.config["HAKAM"] = app.config["HAKAM"].with_(audit_rate=1.0)
+    _published_comment(client, {"Authorization": f"Bearer {key}"})
+    assert len(_queue(client, moderator_headers)) == 1
 
 
 def test_approving_an_audit_item_leaves_the_published_comment_alone_and_labels_it(
@@ -137,3 +151,16 @@ def test_moderators_can_claim_only_the_audit_items(client, store, scorer, modera
 
     claimed = store.claim("salma", limit=10, reason="audit")
     assert [item["id"] for item in claimed] == [audited]
+
+
+def test_erasing_a_reader_takes_their_audit_items_out_of_the_queue(client, store,
+                                                                   moderator_headers):
+    headers = _audit_site(store, 1.0)
+    erased = _published_comment(client, headers, email="leila@example.com")
+    kept = _published_comment(client, headers, email="omar@example.com")
+
+    answer = client.post("/v1/readers/erase", headers=headers, json={"email": "leila@example.com"})
+
+    assert answer.get_json() == {"erased": 1}
+    assert [item["id"] for item in _queue(client, moderator_headers)] == [kept]
+    assert erased not in {item["id"] for item in store.claim("salma", limit=10)}
