@@ -38,6 +38,7 @@ from typing import NamedTuple
 import joblib
 import numpy as np
 
+from .adapter import Adapter, SiteColumns
 from .features import (
     fold_repeats,
     folded_word_grams,
@@ -50,7 +51,6 @@ from .features import (
     word_char_gram_hashes,
     word_spans,
 )
-from .adapter import Adapter, SiteColumns
 from .normalize import normalize, trusted_set
 from .thresholds import Thresholds
 
