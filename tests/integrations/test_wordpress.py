@@ -22,7 +22,6 @@ import requests
 
 from hakam.service.store import Store, keys
 from tests.hakam_server import HakamServer
-from tests.redis_harness import everything_stored
 from tests.integrations.wordpress_site import (
     SYSTEM_DEPS,
     WordPressSite,
@@ -30,6 +29,7 @@ from tests.integrations.wordpress_site import (
     mysql,
     wait_until,
 )
+from tests.redis_harness import everything_stored
 
 ORDINARY = "شكرا على هذا التقرير المفيد عن المكتبة الجديدة، أتمنى أن تفتح أبوابها مساء أيضا"
 ABUSIVE = "يا كلب يا حمار يا حقير يا غبي، أنت كلب وحمار"
