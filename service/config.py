@@ -53,9 +53,10 @@ class Config:
             url = env["REDIS_URL"]
             if not url.startswith(("redis://", "rediss://", "unix://", "redis+cluster://",
                                    "rediss+cluster://")):
-                raise ConfigError(
+                scheme = url.partition("://")[0] if "://" in url else ""
+                raise ConfigError(  # only the scheme is echoed: the rest may hold a password
                     "REDIS_URL must start with redis://, rediss://, unix://, redis+cluster:// "
-                    f"or rediss+cluster://, got {url!r}"
+                    f"or rediss+cluster://, got {scheme + '://' if scheme else 'no scheme'}"
                 )
             if "+cluster://" in url and not _cluster_nodes_are_valid(url):
                 raise ConfigError(  # the URL itself is not echoed: it may hold a password

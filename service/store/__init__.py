@@ -88,12 +88,6 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         return {node: str(info.get("maxmemory_policy", "unknown"))
                 for node, info in per_node.items()}
 
-    def eviction_policy(self) -> str:
-        """The one policy every master has, or the first one that differs from noeviction."""
-        policies = set(self.eviction_policies().values())
-        return policies.pop() if len(policies) == 1 else next(
-            p for p in sorted(policies) if p != "noeviction")
-
     def replica_shortfall(self) -> list[str]:
         """Masters with fewer connected replicas than HAKAM_REPLICA_ACKS asks for: every
         comment on them will be answered 503 until a replica is back."""

@@ -186,13 +186,15 @@ class DirectScript:
                 if asking:
                     connection.read_response()
                 reply, error = self._read(connection)
-                acked = self._read(connection)[0] if self.replica_acks else None
+                acked = None
+                if self.replica_acks:  # WAIT's count; an error (a replica answering) is none
+                    count = self._read(connection)[0]
+                    acked = count if isinstance(count, int) else 0
             except (redis.ConnectionError, redis.TimeoutError):
                 self._lost(connection)
                 raise
             if error is None:
-                return reply, int(acked) if isinstance(acked, int) else (
-                    None if acked is None else 0)
+                return reply, acked
             node_name, asking = None, False
             if isinstance(error, NoScriptError):  # Redis restarted, or scripts were flushed
                 self._load(connection)  # same script, same SHA1: loading it again suffices
