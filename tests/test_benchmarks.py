@@ -56,3 +56,11 @@ def test_score_latency_bench_compares_the_compiled_scorer_with_scikit_learn():
     assert re.search(r"compiled scorer\s+p50\s+[\d.]+ µs", out), out
     assert re.search(r"scikit-learn pipeline p50\s+[\d.]+ µs", out), out
     assert re.search(r"ratio \(scikit-learn / compiled\): p50 [\d.]+x", out), out
+
+
+def test_reader_erasure_bench_compares_indexed_erasure_with_a_keyspace_scan():
+    out = _run("bench/reader_erasure.py", "--others", "200", "--reader-comments", "1,20",
+               "--rounds", "1")
+    rows = re.findall(r"^\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x$", out, re.M)
+    assert [row[0] for row in rows] == ["1", "20"], out
+    assert all(float(erase) > 0 and float(scan) > 0 for _n, erase, scan, _ratio in rows), out
