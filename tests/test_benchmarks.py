@@ -70,3 +70,11 @@ def test_perspective_bench_compares_analyze_with_post_v1_comments_on_one_server(
     ratio = float(re.search(r"ratio analyze/comments \(req/s\): ([\d.]+)", out).group(1))
     assert abs(ratio - int(rows["analyze"][0]) / int(rows["comments"][0])) <= 0.02 * ratio + 0.002
     assert re.search(r"default quota of 1 request/s: \d+x", out), out
+
+
+def test_reader_erasure_bench_compares_indexed_erasure_with_a_keyspace_scan():
+    out = _run("bench/reader_erasure.py", "--others", "200", "--reader-comments", "1,20",
+               "--rounds", "1")
+    rows = re.findall(r"^\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x$", out, re.M)
+    assert [row[0] for row in rows] == ["1", "20"], out
+    assert all(float(erase) > 0 and float(scan) > 0 for _n, erase, scan, _ratio in rows), out
