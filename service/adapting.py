@@ -32,7 +32,8 @@ log = logging.getLogger("hakam.adapting")
 
 REFIT_EVERY = 50  # new labels after which a site's adapter is fitted again
 REFRESH_SECONDS = 2.0  # how stale a worker's view of a site's adapter may be
-RESPAWN_SECONDS = 60.0  # a worker starts at most one fit of a site this often
+RESPAWN_SECONDS = 10.0  # a worker starts at most one fit of a site this often (a fit that
+# crashes before storing anything is not restarted in a loop)
 
 
 @dataclass(frozen=True)

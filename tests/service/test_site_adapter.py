@@ -227,3 +227,27 @@ def test_a_fit_holds_the_sites_lock_and_a_second_one_waits(store, sites, redis_u
                                    report={}, labels_at_start=0, record={})
     assert redis.Redis.from_url(redis_url).hget(keys.adapt("tunis"), "adapter:base") is None
     store.release_fit_lock("tunis", second)
+
+
+def test_of_many_workers_racing_for_a_sites_fit_exactly_one_wins(store, sites, redis_url):
+    import threading
+
+    from hakam.service.store import Store
+
+    contenders = [Store.from_url(redis_url) for _ in range(12)]  # a connection each
+    for _round in range(10):
+        start = threading.Barrier(len(contenders))
+        tokens: list[int | None] = []
+
+        def contend(contender, start=start, tokens=tokens):
+            start.wait()
+            tokens.append(contender.take_fit_lock("tunis", 30))
+
+        threads = [threading.Thread(target=contend, args=(c,)) for c in contenders]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        winners = [token for token in tokens if token is not None]
+        assert len(winners) == 1, tokens
+        store.release_fit_lock("tunis", winners[0])
