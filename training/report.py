@@ -177,14 +177,23 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "abusive; Mubarak tweets are read from the split files only (never the union file); "
         "MLMA rows other than `normal` are abusive; Davidson hate and offensive are abusive; "
         "Vanetik ID16 uses the cp1256-repaired text and unannotated rows are dropped; OSACT "
-        "`<LF>` becomes a newline. The Arabic spam tweets are largely synthetic spam against "
+        "`<LF>` becomes a newline; Fox News comments are read as labelled (1 hateful) and "
+        "lent to the spam head as comment ham; Stormfront `relation` and `idk/skip` sentences "
+        "are dropped; TSAC's Tunisian comments are spam-head ham only (their sentiment is not "
+        "an abuse label, and the loader refuses them under the abuse head). The Arabic spam "
+        "tweets are largely synthetic spam against "
         "news-headline ham, so that dataset weighs less, and abuse datasets listed under the spam "
         "head lend their texts (abusive or not) as spam negatives: real comments are not "
         "spam.", "",
         "## Thresholds", "",
         f"- `spam_reject` = {thresholds['spam_reject']:.4f}: the lowest score at which held-out "
         "spam precision is at least 0.98, pooled and within each spam dataset (and never below "
-        "the recipe's floor).",
+        "the recipe's floor)" + (
+            ", and above every genuine comment of the calibration split, from whichever "
+            "comment source (every dataset but SMS and the Arabic spam tweets' headlines: the "
+            f"highest scored {result['threshold_notes']['spam_reject_above_comment']:.4f}); a "
+            "rejected comment never reaches a moderator."
+            if "spam_reject_above_comment" in result.get("threshold_notes", {}) else "."),
         f"- `spam_hold` = {thresholds['spam_hold']:.4f}: the lowest score at which held-out "
         "spam precision is at least 0.9, but never below 0.3.",
         f"- `abuse_hold` = {thresholds['abuse_hold']:.4f}: catches at least 82% of abusive "

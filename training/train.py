@@ -456,7 +456,7 @@ def normalize_all(examples: list[Example], quiet: bool = False) -> dict[str, str
 
 
 def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
-          cross_source: bool | None = None, ordinary_comments=None) -> dict:
+          cross_source: bool | None = None, ordinary_comments=None, jobs: int = 1) -> dict:
     """Train, evaluate and write a model folder: model.joblib (compiled), pipeline.joblib,
     evaluation.json, evaluation.md, MODEL_CARD.md. Returns the evaluation report.
 
@@ -521,7 +521,7 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
     if cross_source and data_dir:
         say("cross-source: training once per held-out source group")
         result["cross_source"] = crosssource.holdout_all(
-            data_dir, recipe, examples=examples, normalized=normalized, quiet=quiet)
+            data_dir, recipe, examples=examples, normalized=normalized, jobs=jobs, quiet=quiet)
     (out / "evaluation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
                                         encoding="utf-8")
     (out / "evaluation.md").write_text(report.evaluation_markdown(result), encoding="utf-8")
