@@ -68,12 +68,15 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=default_workers, show_default="2 × cores + 1, at most 8",
               type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--max-requests", default=0, show_default="0: never",
+              type=click.IntRange(0, None),
+              help="Replace each worker after about this many requests (10% jitter).")
+def serve(host: str, port: int, workers: int, max_requests: int) -> None:
     """Run the service under gunicorn (embedded Redis when REDIS_URL is unset)."""
     from .server import serve as run
 
     try:
-        run(_config(), host=host, port=port, workers=workers)
+        run(_config(), host=host, port=port, workers=workers, max_requests=max_requests)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
 
@@ -200,6 +203,20 @@ def moderators_add(name: str) -> None:
     _say(f"moderator {name!r} ready; the token is shown only once")
 
 
+@main.command()
+def migrate() -> None:
+    """Move a store written by an older Hakam to the current key layout (safe to re-run)."""
+    from .store import MigrationBusy
+
+    with open_store() as store:
+        try:
+            report = store.migrate()
+        except MigrationBusy as busy:
+            raise click.ClickException(str(busy)) from None
+    for line in report.lines():
+        _say(line)
+
+
 @main.group()
 def labels() -> None:
     """Training labels from moderator decisions and site feedback."""
@@ -207,7 +224,8 @@ def labels() -> None:
 
 @labels.command("export")
 def labels_export() -> None:
-    """Write every label as JSONL (text, task, label, source) to standard output."""
+    """Write every label as JSONL (text, task, label, source, site) to standard output,
+    oldest first across sites."""
     count = 0
     with open_store() as store:
         for label in store.labels():

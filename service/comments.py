@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
 
-from . import policy
+from . import jsonio, policy
 from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .i18n import translator
@@ -40,16 +40,22 @@ def read_fields() -> dict:
     # past the limit: 413 from werkzeug (declared length) or errors.py (chunked)
     raw = request.get_data(cache=True)
     try:
+        text = raw.decode("utf-8")
         if request.mimetype == JSON:
-            data = json.loads(raw.decode("utf-8"))
+            data = jsonio.loads_request(text)
         else:
-            data = dict(parse_qsl(raw.decode("ascii"), keep_blank_values=True,
-                                  encoding="utf-8", errors="strict"))
+            # A form may carry its UTF-8 percent-encoded or raw (as curl --data and many HTTP
+            # libraries send it); both decode the same way.
+            data = dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
+                                  errors="strict"))
     except UnicodeDecodeError:
         raise BadRequest(gettext("The body is not valid UTF-8.")) from None
     except json.JSONDecodeError as error:
         raise BadRequest(gettext("The body is not valid JSON (error at character %(position)d).",
                                  position=error.pos)) from None
+    except jsonio.TooDeeplyNested:
+        raise BadRequest(gettext("The body is not valid JSON: it nests arrays or objects too "
+                                 "deeply.")) from None
     if not isinstance(data, dict):
         raise BadRequest(gettext("The body must be a JSON object."))
     return data
@@ -139,9 +145,9 @@ def create_comment():
 @bp.get("/comments/<comment_id>")
 @require_site
 def get_comment(comment_id: str):
-    comment = get_store().get_comment(comment_id)
     # Another site's comment is indistinguishable from no comment at all.
-    if comment is None or comment["site"] != g.site.name:
+    comment = get_store().get_comment(comment_id, site=g.site.name)
+    if comment is None:
         raise NotFound(gettext("No such comment."))
     return jsonify({
         "id": comment["id"], "status": comment["status"], "scores": comment["scores"],

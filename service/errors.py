@@ -16,6 +16,7 @@ import uuid
 from flask import Flask, jsonify, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger("hakam.errors")
 
@@ -152,10 +153,25 @@ class StoreUnavailable(HakamError):
 
 
 _HTTP_MESSAGES = {
+    400: lazy_gettext("The request could not be read."),
+    403: lazy_gettext("This request is not allowed."),
     404: lazy_gettext("There is nothing at this address."),
     405: lazy_gettext("This address does not accept that method."),
     413: lazy_gettext("The request is too large."),
+    414: lazy_gettext("The address is too long."),
+    417: lazy_gettext("The server cannot meet the request's Expect header."),
+    431: lazy_gettext("The request's headers are too large or too many."),
+    500: lazy_gettext("The server failed to answer this request."),
+    501: lazy_gettext("The server does not support the request's transfer coding."),
 }
+
+
+def status_body(status: int) -> dict:
+    """The usual error body for an HTTP status: a stable code from its name, and a sentence
+    in the request's language."""
+    name = HTTP_STATUS_CODES.get(status, "error")
+    return {"error": name.lower().replace(" ", "_").replace("-", "_"),
+            "message": str(_HTTP_MESSAGES.get(status, name))}
 
 
 def _json_error(status: int, body: dict, headers: dict[str, str] | None = None):

@@ -39,12 +39,13 @@ def give_feedback(comment_id: str):
     body = validate_body(
         FeedbackRequest, json_object_body('send a JSON object such as {"label": "spam"}'))
     store = get_store()
-    comment = store.get_comment(comment_id)
     # Another site's comment is indistinguishable from no comment at all.
-    if comment is None or comment["site"] != g.site.name:
+    comment = store.get_comment(comment_id, site=g.site.name)
+    if comment is None:
         raise NotFound("no such comment")
     task, value = FEEDBACK_LABELS[body.label]
-    store.record_label(comment["text"], task, value, source="site", comment_id=comment_id)
+    store.record_label(comment["text"], task, value, source="site", comment_id=comment_id,
+                       site=g.site.name)
     answer = FeedbackAnswer(comment_id=comment_id, label=body.label, task=task, value=value,
                             source="site")
     return jsonify(answer.model_dump()), 201

@@ -229,7 +229,10 @@ class CommentSubmission(BaseModel):
                 return None
             if not value.isascii() or not value.isdigit():
                 raise PydanticCustomError("parent_invalid", "not a comment id")
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # past Python's int-digit limit: no comment has such an id
+                raise PydanticCustomError("parent_invalid", "not a comment id") from None
         return value
 
     @field_validator("author_ip")

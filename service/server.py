@@ -3,6 +3,11 @@
 The app (and with it the model) is built once in the gunicorn master and shared by the forked
 workers, so a start costs one model load and the workers share its memory. Each worker runs
 its own webhook deliverer thread; the outbox in Redis hands every delivery to one of them.
+
+What the master sets up for all workers (the metrics folder, the embedded Redis) is released by
+the master alone, when it exits: workers come and go (a signal, a reload, a timeout,
+--max-requests) while the others keep using both. Workers are `worker.JsonErrorsWorker`, so
+even what gunicorn refuses before the app sees it is answered in JSON.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Callable
 
 from .config import Config
 
@@ -31,7 +38,33 @@ def _metrics_dir() -> str:
     return folder
 
 
-def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
+class _MasterResources:
+    """What the gunicorn master set up for the whole service and must release when it, and
+    only it, exits: the metrics folder every worker writes to and the embedded Redis.
+
+    Forked workers inherit this object and leave through the same Python frames as the master
+    (a worker exits by SystemExit: SIGTERM, a reload, a timeout, --max-requests), so `release`
+    does nothing in any process but the one that made it: a worker leaving must never delete
+    the folder its siblings write to or stop the Redis they use."""
+
+    def __init__(self, embedded, metrics_dir: str) -> None:
+        self.embedded = embedded
+        self.metrics_dir = metrics_dir
+        self.pid = os.getpid()
+        self.released = False
+
+    def release(self) -> None:
+        if os.getpid() != self.pid or self.released:
+            return
+        self.released = True
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+        if self.embedded is not None and self.embedded.owned:
+            log.info("stopping the embedded Redis (its AOF is flushed first)")
+            self.embedded.stop()
+
+
+def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+          max_requests: int = 0) -> None:
     _configure_logging()
     embedded = None
     if not config.redis_url:
@@ -42,14 +75,12 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, workers: in
         log.info("embedded Redis %s at %s, AOF persistence in %s (set REDIS_URL to use "
                  "your own Redis)", how, embedded.url, embedded.data_dir)
         config = config.with_(redis_url=embedded.url)
-    metrics_dir = _metrics_dir()
+    resources = _MasterResources(embedded, _metrics_dir())
     try:
-        _run_gunicorn(config, host, port, workers)
+        _run_gunicorn(config, host, port, workers, max_requests,
+                      on_exit=lambda _arbiter: resources.release())
     finally:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        if embedded is not None and embedded.owned:
-            log.info("stopping the embedded Redis (its AOF is flushed first)")
-            embedded.stop()
+        resources.release()  # the master's own way out when gunicorn never ran (a bad config)
 
 
 def server_options(host: str, port: int, workers: int) -> dict:
@@ -68,6 +99,10 @@ def server_options(host: str, port: int, workers: int) -> dict:
         "accesslog": "-",
         "access_log_format": '"%(m)s %(U)s" %(s)s %(B)s %(M)sms',
         "errorlog": "-",
+        # gunicorn 25.1's control socket sits at one path per user ($HOME/.gunicorn), so a
+        # second `hakam serve` on the machine would take over the first one's; nothing of
+        # Hakam's uses it.
+        "control_socket_disable": True,
     }
 
 
@@ -78,6 +113,8 @@ def run_wsgi(app, options: dict) -> None:
     class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
+                if key == "control_socket_disable" and key not in self.cfg.settings:
+                    continue  # a gunicorn older than 25.1 has no control socket
                 self.cfg.set(key, value)
 
         def load(self):
@@ -94,7 +131,8 @@ def _one_blas_thread() -> None:
     threadpool_limits(limits=1)
 
 
-def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
+def _run_gunicorn(config: Config, host: str, port: int, workers: int, max_requests: int,
+                  on_exit: Callable[..., None]) -> None:
     from prometheus_client import multiprocess
 
     from . import create_app
@@ -105,6 +143,12 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
     store = app.extensions["hakam.store"]
 
     def post_fork(_server, _worker) -> None:
+        # Until the worker installs its own handlers it runs the master's, which only queue a
+        # signal for the master's loop: a booting worker told to stop (a reload or a shutdown
+        # a moment after a start) would ignore it and hold the master for the graceful
+        # timeout. It has taken no request yet, so stopping at once is the right answer.
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            signal.signal(signum, signal.SIG_DFL)
         _one_blas_thread()
         deliverer = Deliverer(store, timeout=config.webhook_timeout,
                               max_attempts=config.webhook_max_attempts)
@@ -114,5 +158,10 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int) -> None:
     def child_exit(_server, worker) -> None:
         multiprocess.mark_process_dead(worker.pid)
 
-    run_wsgi(app, {**server_options(host, port, workers), "post_fork": post_fork,
-                   "child_exit": child_exit, "proc_name": "hakam"})
+    recycling = {"max_requests": max_requests,
+                 # workers started together would otherwise all recycle together
+                 "max_requests_jitter": max_requests // 10} if max_requests else {}
+    run_wsgi(app, {**server_options(host, port, workers), **recycling,
+                   "worker_class": "hakam.service.worker.JsonErrorsWorker",
+                   "post_fork": post_fork, "child_exit": child_exit, "on_exit": on_exit,
+                   "proc_name": "hakam"})

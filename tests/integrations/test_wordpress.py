@@ -18,7 +18,7 @@ import pytest
 import redis
 import requests
 
-from hakam.service.store import Store
+from hakam.service.store import Store, keys
 from tests.hakam_server import HakamServer
 from tests.integrations.wordpress_site import (
     SYSTEM_DEPS,
@@ -68,7 +68,8 @@ def _reader() -> tuple[str, str]:
 
 
 def _hakam_comments_with_text(store: Store, text: str) -> list[str]:
-    ids = [key.removeprefix("hakam:comment:") for key in store.r.scan_iter("hakam:comment:*")]
+    prefix = keys.comment("akhbar", "")
+    ids = [key.removeprefix(prefix) for key in store.r.scan_iter(prefix + "*")]
     return [i for i in ids if (store.get_comment(i) or {}).get("text") == text]
 
 
@@ -282,7 +283,7 @@ def test_marking_a_comment_spam_in_wordpress_admin_gives_hakam_a_label(hakam_and
 
     assert site.comment_by_author(author)["approved"] == "spam"
     assert _site_labels(store, text) == [{"text": text, "task": "spam", "label": 1,
-                                          "source": "site"}]
+                                          "source": "site", "site": "akhbar"}]
 
 
 def test_approving_a_held_comment_in_wordpress_admin_tells_hakam_it_is_fine(
@@ -299,6 +300,6 @@ def test_approving_a_held_comment_in_wordpress_admin_tells_hakam_it_is_fine(
 
     assert site.comment_by_author(author)["approved"] == "1"
     assert _site_labels(store, text) == [
-        {"text": text, "task": "spam", "label": 0, "source": "site"},
-        {"text": text, "task": "abuse", "label": 0, "source": "site"},
+        {"text": text, "task": "spam", "label": 0, "source": "site", "site": "akhbar"},
+        {"text": text, "task": "abuse", "label": 0, "source": "site", "site": "akhbar"},
     ]

@@ -6,6 +6,7 @@ import time
 
 from playwright.sync_api import expect
 
+from hakam.service.store import keys
 from tests.moderate.conftest import ARTIFACTS, sign_in
 
 GRACE = 5  # seconds a decision waits for an undo before it is sent (the page's help says so)
@@ -134,7 +135,8 @@ def test_two_moderators_never_see_the_same_claimed_comment(newsroom, open_page):
 
 def _expire_lease(newsroom, comment_id: str) -> None:
     """Time passing: the lease deadline moves into the past (leases are zset deadlines)."""
-    newsroom.store.r.zadd("hakam:leases", {comment_id: 0})
+    site = newsroom.store.locate(comment_id)
+    newsroom.store.r.zadd(keys.leases(site), {comment_id: 0})
 
 
 def test_the_page_says_plainly_when_the_hold_on_its_batch_runs_out(newsroom, open_page):

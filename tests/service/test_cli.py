@@ -110,15 +110,39 @@ def test_moderators_add_prints_a_working_token(hakam, client):
     assert response.status_code == 200
 
 
-def test_labels_export_writes_jsonl(hakam, store):
-    store.record_label("نص مسيء", "abuse", 1, "moderator")
-    store.record_label("buy now", "spam", 1, "site")
+def test_labels_export_writes_jsonl_of_every_site_oldest_first(hakam, store):
+    store.create_site("akhbar")
+    store.create_site("gazette", language="en")
+    store.record_label("نص مسيء", "abuse", 1, "moderator", site="akhbar")
+    store.record_label("buy now", "spam", 1, "site", site="gazette")
+    store.record_label("تعليق عادي", "spam", 0, "site", site="akhbar")
     result = hakam("labels", "export")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines == [
-        {"text": "نص مسيء", "task": "abuse", "label": 1, "source": "moderator"},
-        {"text": "buy now", "task": "spam", "label": 1, "source": "site"},
+        {"text": "نص مسيء", "task": "abuse", "label": 1, "source": "moderator", "site": "akhbar"},
+        {"text": "buy now", "task": "spam", "label": 1, "source": "site", "site": "gazette"},
+        {"text": "تعليق عادي", "task": "spam", "label": 0, "source": "site", "site": "akhbar"},
     ]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "news{ar}", "a}b", "line\nbreak"])
+def test_sites_add_refuses_a_name_that_cannot_tag_the_sites_keys(hakam, store, name):
+    result = hakam("sites", "add", name)
+
+    assert result.exit_code == 1
+    assert "site name" in result.stderr
+    assert result.stdout == ""  # no key printed
+    assert store.list_sites() == []
+
+
+@pytest.mark.parametrize("name", ["akhbar", "الأخبار", "news.example.com", "ar:sport",
+                                  "Al Jarida 2"])
+def test_site_names_of_letters_dots_colons_and_spaces_are_accepted(hakam, client, name):
+    key = hakam("sites", "add", name).stdout.strip()
+    response = client.post("/v1/comments", json=a_comment(),
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201
+    assert hakam("sites", "list").stdout.startswith(f"{name}\t")
 
 
 def test_sites_configure_trusts_the_sources_readers_cite(hakam, client):

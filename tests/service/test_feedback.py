@@ -38,7 +38,7 @@ def test_feedback_is_stored_as_a_site_label_on_the_right_head(client, site_heade
     assert response.get_json() == {"comment_id": comment_id, "label": label, "task": task,
                                    "value": value, "source": "site"}
     assert _site_labels(store) == [{"text": "اشتري الآن بسعر خاص", "task": task,
-                                    "label": value, "source": "site"}]
+                                    "label": value, "source": "site", "site": "akhbar"}]
 
 
 def test_feedback_does_not_change_the_comments_status(client, site_headers, comment_id):
@@ -109,4 +109,4 @@ def test_labels_export_includes_site_feedback(client, site_headers, comment_id, 
 
     exported = [json.loads(line) for line in result.stdout.splitlines()]
     assert {"text": "اشتري الآن بسعر خاص", "task": "abuse", "label": 1,
-            "source": "site"} in exported
+            "source": "site", "site": "akhbar"} in exported

@@ -1,0 +1,92 @@
+"""Reading comments back, and finding which site a comment id belongs to."""
+
+from __future__ import annotations
+
+import time
+
+from .. import jsonio
+from . import keys
+from .base import StorePart
+from .connection import unavailable_on_redis_errors
+
+LOCATED_MEMORY = 10_000  # ids whose site this process remembers (an id never changes site)
+
+
+def comment_view(data: dict[str, str]) -> dict:
+    view = {
+        "id": data["id"], "site": data["site"], "status": data["status"],
+        "scores": jsonio.loads(data.get("scores", "{}")),
+        "reasons": jsonio.loads(data.get("reasons", "[]")),
+        "model_version": data.get("model_version", ""),
+        "text": data.get("text", ""), "author": data.get("author", ""),
+        "url": data.get("url") or None, "post_id": data.get("post_id", ""),
+        "post_url": data.get("post_url") or None,
+        "created_at": float(data.get("created_at", 0)),
+    }
+    if data.get("lease_moderator"):
+        view["lease"] = {"moderator": data["lease_moderator"],
+                         "expires_at": float(data["lease_expires_at"])}
+    else:
+        view["lease"] = None
+    if data.get("decision"):
+        view["decision"] = jsonio.loads(data["decision"])
+    return view
+
+
+class Comments(StorePart):
+    _located: dict[str, str]
+
+    def _remember_site(self, comment_id: str, site: str) -> None:
+        if len(self._located) >= LOCATED_MEMORY:
+            self._located.clear()
+        self._located[comment_id] = site
+
+    def _comment_data(self, comment_id: str, site: str | None) -> dict[str, str]:
+        """The comment's hash (empty when there is none), from its site if given, else found:
+        the remembered site first, then every site asked at once, one pipelined round trip."""
+        if site is not None:
+            return self.r.hgetall(keys.comment(site, comment_id))
+        remembered = self._located.get(comment_id)
+        if remembered is not None:
+            data = self.r.hgetall(keys.comment(remembered, comment_id))
+            if data:
+                return data
+        names = self.site_names()
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(keys.comment(name, comment_id))
+        for name, data in zip(names, pipe.execute(), strict=True):
+            if data:
+                self._remember_site(comment_id, name)
+                return data
+        return {}
+
+    @unavailable_on_redis_errors
+    def locate(self, comment_id: str) -> str | None:
+        """The site a comment belongs to, or None when no site has it."""
+        data = self._comment_data(comment_id, None)
+        return data.get("site") if data else None
+
+    @unavailable_on_redis_errors
+    def get_comment(self, comment_id: str, site: str | None = None) -> dict | None:
+        """The comment with its history; `site` (when the caller knows it) saves the search."""
+        data = self._comment_data(comment_id, site)
+        if not data or (site is not None and data.get("site") != site):
+            return None
+        view = comment_view(data)
+        history = self.r.lrange(keys.history(data["site"], comment_id), 0, -1)
+        view["history"] = [jsonio.loads(h) for h in history]
+        return view
+
+    def _views(self, located: list[tuple[str, str]], now: float | None = None) -> list[dict]:
+        """Views of (site, id) pairs, in their order; an expired lease is shown as none."""
+        pipe = self.r.pipeline(transaction=False)
+        for site, comment_id in located:
+            pipe.hgetall(keys.comment(site, comment_id))
+            self._remember_site(comment_id, site)
+        views = [comment_view(d) for d in pipe.execute() if d]
+        now = time.time() if now is None else now
+        for view in views:
+            if view["lease"] and view["lease"]["expires_at"] <= now:
+                view["lease"] = None
+        return views

@@ -1,0 +1,183 @@
+"""Every Redis key name Hakam uses, and the one table that maps them.
+
+Keyspace (layout 2). ``<x>`` is a placeholder; braces are literal: they are Redis Cluster hash
+tags, so every key of one site hashes to the same slot and one Lua script may touch them all.
+
+=========================================  ======  ==============================================
+key                                        type    holds / written by
+=========================================  ======  ==============================================
+*Global: never touched by a script, never in the same command as a per-site key*
+hakam:layout                               string  keyspace layout version, "2" (first start,
+                                                   migrate)
+hakam:migration-lock                       string  held while one process migrates (migrate)
+hakam:pepper                               string  random key for hashing emails/IPs (first start)
+hakam:app-secret                           string  signs moderator session cookies (first start)
+hakam:sites                                set     site names: what cross-site views iterate
+                                                   (sites add, written first)
+hakam:site:<site>                          hash    language, webhook_url, webhook_secret,
+                                                   key_hash, rules, policy, revoked
+                                                   (sites add / revoke / configure)
+hakam:sitekey:<sha256>                     string  site name for an API key hash (sites add)
+hakam:moderator:<name>                     hash    name, token_hash, created_at (moderators add)
+hakam:modtoken:<sha256>                    string  moderator name for a token hash (moderators
+                                                   add); valid only while it matches token_hash
+hakam:labels:unassigned                    stream  layout-1 labels whose comment (so site) is
+                                                   gone (migrate); read by labels export
+*Per site: every key built by site_key(), all in the site's slot*
+hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
+                                                   holder (intake / claim / decide)
+hakam:{<site>}:history:<id>                list    JSON status events, oldest first
+                                                   (intake / decide)
+hakam:{<site>}:pending                     zset    held comment ids by arrival time
+                                                   (intake / decide)
+hakam:{<site>}:leases                      zset    claimed comment ids by lease deadline
+                                                   (claim / decide)
+hakam:{<site>}:counts                      hash    comments per status (intake / decide)
+hakam:{<site>}:approved-authors            set     keyed author hashes with an approved comment
+                                                   (intake / decide), "previously approved"
+hakam:{<site>}:idem:<sha256>               string  first answer to an Idempotency-Key, 24 h
+                                                   (intake)
+hakam:{<site>}:dup:<sha256>                string  first comment id for post+author+text,
+                                                   30 days (intake)
+hakam:{<site>}:flood:<author|ip>:<hash>    string  flood marker, flood_seconds TTL (intake)
+hakam:{<site>}:absent                      -       never written: stands in for an optional
+                                                   key a script was not given
+hakam:{<site>}:audit                       stream  the site's moderator decisions (decide)
+hakam:{<site>}:labels                      stream  the site's training labels (decide,
+                                                   feedback)
+hakam:{<site>}:webhook:due                 zset    delivery ids by next attempt time (decide /
+                                                   deliverer)
+hakam:{<site>}:webhook:<delivery>          hash    site, body, attempts, last_error (decide /
+                                                   deliverer)
+hakam:{<site>}:webhook:dead                list    delivery ids that ran out of attempts
+                                                   (deliverer)
+=========================================  ======  ==============================================
+
+A comment id carries no site, yet a moderator's decision names only the id. The comment's site
+is found by asking every site at once (one pipelined round trip, see ``Comments.locate``) and
+remembered in-process: an id never changes site. That keeps a POST at one write to one slot,
+where a global id → site key would add a second write to another slot (another master, in a
+cluster) to every POST, and a window where the two disagree.
+
+Adding a key is one line here: a per-site key is ``site_key(site, "name", ...)``, which is the
+only place the hash tag is applied; a global one is a constant or a plain f-string below.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+LAYOUT_VERSION = "2"
+
+# -- global -----------------------------------------------------------------------------------
+LAYOUT = "hakam:layout"
+MIGRATION_LOCK = "hakam:migration-lock"
+PEPPER = "hakam:pepper"
+APP_SECRET = "hakam:app-secret"
+SITES = "hakam:sites"
+UNASSIGNED_LABELS = "hakam:labels:unassigned"
+
+
+def site(name: str) -> str:
+    return f"hakam:site:{name}"
+
+
+def site_by_key_hash(key_hash: str) -> str:
+    return f"hakam:sitekey:{key_hash}"
+
+
+def moderator(name: str) -> str:
+    return f"hakam:moderator:{name}"
+
+
+def moderator_by_token_hash(token_hash: str) -> str:
+    return f"hakam:modtoken:{token_hash}"
+
+
+# -- per site ---------------------------------------------------------------------------------
+
+
+def site_key(site_name: str, *parts: str) -> str:
+    """The one way a key belonging to a site is named: ``hakam:{site}:part:part``."""
+    return f"hakam:{{{site_name}}}:" + ":".join(parts)
+
+
+def comment(site_name: str, comment_id: str) -> str:
+    return site_key(site_name, "comment", comment_id)
+
+
+def history(site_name: str, comment_id: str) -> str:
+    return site_key(site_name, "history", comment_id)
+
+
+def pending(site_name: str) -> str:
+    return site_key(site_name, "pending")
+
+
+def leases(site_name: str) -> str:
+    return site_key(site_name, "leases")
+
+
+def counts(site_name: str) -> str:
+    return site_key(site_name, "counts")
+
+
+def approved_authors(site_name: str) -> str:
+    return site_key(site_name, "approved-authors")
+
+
+def idempotency(site_name: str, key_hash: str) -> str:
+    return site_key(site_name, "idem", key_hash)
+
+
+def duplicate(site_name: str, digest: str) -> str:
+    return site_key(site_name, "dup", digest)
+
+
+def flood(site_name: str, kind: str, who: str) -> str:
+    return site_key(site_name, "flood", kind, who)
+
+
+def absent(site_name: str) -> str:
+    return site_key(site_name, "absent")
+
+
+def audit(site_name: str) -> str:
+    return site_key(site_name, "audit")
+
+
+def labels(site_name: str) -> str:
+    return site_key(site_name, "labels")
+
+
+def webhook_due(site_name: str) -> str:
+    return site_key(site_name, "webhook", "due")
+
+
+def webhook_delivery(site_name: str, delivery_id: str) -> str:
+    return site_key(site_name, "webhook", delivery_id)
+
+
+def webhook_dead(site_name: str) -> str:
+    return site_key(site_name, "webhook", "dead")
+
+
+# -- site names -------------------------------------------------------------------------------
+
+
+def check_site_name(name: str) -> str:
+    """The name, or ValueError saying why it cannot name a site.
+
+    A site's name is its keys' hash tag, so it must be one: not empty and without braces (a
+    brace would end or split the tag, and keys of one site would land in different slots).
+    Control characters are refused too, since names are printed one per line. Everything else
+    that `hakam sites add` took before stays valid: letters of any script, digits, spaces,
+    dots, dashes, colons.
+    """
+    if not name or not name.strip():
+        raise ValueError("a site name must not be empty")
+    if "{" in name or "}" in name:
+        raise ValueError(f"a site name cannot contain braces ({{ or }}), got {name!r}")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ValueError(f"a site name cannot contain control characters, got {name!r}")
+    return name

@@ -1,0 +1,186 @@
+"""The review queue: held comments per site, moderators' leases on them, and decisions.
+
+Each site has its own pending set and leases, in its own slot; the views across sites merge
+them oldest first. A lease is a sorted-set deadline: an expired one simply stops counting, so
+the comment is claimable again with no sweeper process, whatever instance took it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from .. import jsonio
+from ..errors import AlreadyDecided, ClaimedByOther, UnknownComment
+from . import keys
+from .base import StorePart
+from .connection import unavailable_on_redis_errors
+
+DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+# What a moderator's decision teaches each head; "reject" is taken to mean unfit to publish
+# (abusive), since spam has its own button.
+DECISION_LABELS = {"approve": (("spam", 0), ("abuse", 0)), "reject": (("abuse", 1),),
+                   "spam": (("spam", 1),)}
+CANDIDATE_PAGE = 100  # held comments one claim script looks at
+CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took the picks
+
+
+class Review(StorePart):
+    _claim: Callable[..., Any]
+    _decide: Callable[..., Any]
+
+    # -- the queue ------------------------------------------------------------------------
+
+    @unavailable_on_redis_errors
+    def queue(self, site: str | None = None, limit: int = 50) -> list[dict]:
+        """Held comments oldest first, of one site or merged across all of them."""
+        names = [site] if site else self.site_names()
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.zrange(keys.pending(name), 0, max(0, limit - 1), withscores=True)
+        held = heapq.merge(*([(score, name, cid) for cid, score in page]
+                             for name, page in zip(names, pipe.execute(), strict=True)))
+        return self._views([(name, cid) for _score, name, cid in list(held)[:limit]])
+
+    @unavailable_on_redis_errors
+    def queue_depth(self, site: str | None = None) -> int:
+        names = [site] if site else self.site_names()
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.zcard(keys.pending(name))
+        return sum(int(depth) for depth in pipe.execute())
+
+    @unavailable_on_redis_errors
+    def counts(self, site: str | None = None) -> dict[str, int]:
+        names = [site] if site else self.site_names()
+        pipe = self.r.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(keys.counts(name))
+        totals = {"pending": 0, "approved": 0, "spam": 0, "rejected": 0}
+        for per_status in pipe.execute():
+            for status, count in per_status.items():
+                totals[status] = totals.get(status, 0) + int(count)
+        return totals
+
+    # -- leases ---------------------------------------------------------------------------
+
+    def _lease(self, site: str, moderator: str, limit: int, *, now: float, deadline: float,
+               reason: str, include_own: bool, dry_run: bool = False,
+               only: list[tuple[float, str]] | None = None) -> list[tuple[float, str]]:
+        """Lease (or, dry, find) up to `limit` of the site's held comments, oldest first, as
+        (arrival, id); `only` restricts it to those candidates."""
+        how = (now, deadline, moderator, reason, include_own, dry_run)
+        if only is not None:
+            return self._lease_candidates(site, only, limit, *how)
+        found: list[tuple[float, str]] = []
+        offset = 0
+        while len(found) < limit:
+            page = self.r.zrange(keys.pending(site), offset, offset + CANDIDATE_PAGE - 1,
+                                 withscores=True)
+            candidates = [(arrival, cid) for cid, arrival in page]
+            found += self._lease_candidates(site, candidates, limit - len(found), *how)
+            if len(page) < CANDIDATE_PAGE:
+                break
+            offset += CANDIDATE_PAGE
+        return found
+
+    def _lease_candidates(self, site: str, candidates: list[tuple[float, str]], limit: int,
+                          now: float, deadline: float, moderator: str, reason: str,
+                          include_own: bool, dry_run: bool) -> list[tuple[float, str]]:
+        if not candidates:
+            return []
+        arrival = {cid: at for at, cid in candidates}
+        got = self._claim(
+            keys=[keys.pending(site), keys.leases(site),
+                  *(keys.comment(site, cid) for cid in arrival)],
+            args=[now, deadline, limit, moderator, reason, "1" if include_own else "0",
+                  "1" if dry_run else "0", *arrival])
+        return [(arrival[cid], cid) for cid in got]
+
+    @unavailable_on_redis_errors
+    def claim(self, moderator: str, limit: int = 10, site: str | None = None,
+              lease_seconds: int | None = None, *, reason: str | None = None,
+              include_own: bool = False) -> list[dict]:
+        """Lease up to `limit` held comments, oldest first, to `moderator`.
+
+        Across sites, each site is first asked (without leasing) for its oldest claimable
+        comments; the oldest `limit` of all of them are then leased site by site, each lease
+        atomic in its site, so two moderators never hold the same comment. Picks another
+        moderator took in between are made up from a fresh look, a few rounds at most.
+
+        `reason` keeps only comments held with that reason code. `include_own` also hands back
+        (with a renewed lease) those this moderator already holds, so a reloaded moderator page
+        finds its own batch instead of waiting for the lease to run out.
+        """
+        now = time.time()
+        deadline = now + (lease_seconds or self.lease_seconds)
+        how = {"now": now, "deadline": deadline, "reason": reason or "",
+               "include_own": include_own}
+        if site:
+            leased = self._lease(site, moderator, limit, **how)
+            return self._views([(site, cid) for _arrival, cid in leased], now=now)
+        leased: list[tuple[float, str, str]] = []
+        for _round in range(CROSS_SITE_ROUNDS):
+            wanted = limit - len(leased)
+            if wanted <= 0:
+                break
+            candidates = sorted(
+                (arrival, name, cid) for name in self.site_names()
+                for arrival, cid in self._lease(name, moderator, wanted, dry_run=True, **how)
+                if (arrival, name, cid) not in leased)[:wanted]
+            if not candidates:
+                break
+            by_site: dict[str, list[tuple[float, str]]] = defaultdict(list)
+            for arrival, name, cid in candidates:
+                by_site[name].append((arrival, cid))
+            for name, picks in by_site.items():
+                leased += [(arrival, name, cid) for arrival, cid in
+                           self._lease(name, moderator, len(picks), only=picks, **how)]
+        leased.sort()
+        return self._views([(name, cid) for _arrival, name, cid in leased], now=now)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    @unavailable_on_redis_errors
+    def decide(self, comment_id: str, moderator: str, decision: str, reason: str = "",
+               *, site: str | None = None) -> dict:
+        status = DECISION_STATUS[decision]
+        data = self._comment_data(comment_id, site)
+        if not data:
+            raise UnknownComment(f"no comment {comment_id}")
+        now = time.time()
+        scores = jsonio.loads(data.get("scores", "{}"))
+        site = data["site"]
+        record = {"comment_id": comment_id, "site": site, "decision": decision, "status": status,
+                  "moderator": moderator, "reason": reason, "at": now, "scores": scores}
+        history = {"at": now, "status": status, "by": moderator, "reason": reason}
+        webhook = ""
+        site_data = self.get_site(site)
+        if site_data and site_data.webhook_url:
+            webhook = jsonio.dumps({
+                "event": "comment.decided", "comment_id": comment_id, "site": site,
+                "status": status, "decision": decision, "reason": reason, "decided_at": now,
+                "post_id": data.get("post_id", ""),
+            })
+        delivery_id = uuid.uuid4().hex
+        script_keys = [
+            keys.comment(site, comment_id), keys.history(site, comment_id), keys.pending(site),
+            keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
+            keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
+            keys.approved_authors(site)]
+        record_json = jsonio.dumps(record)  # the comment's decision and its audit entry
+        argv = [comment_id, moderator, status, record_json, now, jsonio.dumps(history),
+                record_json, jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
+                data.get("text", ""), "moderator", delivery_id]
+        outcome, *rest = self._decide(keys=script_keys, args=argv)
+        if outcome == "unknown":
+            raise UnknownComment(f"no comment {comment_id}")
+        if outcome == "decided":
+            raise AlreadyDecided(jsonio.loads(rest[0]) if rest[0] else {"status": data["status"]})
+        if outcome == "claimed":
+            raise ClaimedByOther(rest[0], float(rest[1]))
+        return record

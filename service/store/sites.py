@@ -1,0 +1,131 @@
+"""The site registry (global keys): sites, their settings and the API-key lookup.
+
+A site spans several global keys that no single command can update together in a cluster, so
+each change writes them in an order that is safe to interrupt: a site is added to the set of
+sites before it exists (cross-site views then never miss one of its comments), and revoking
+marks the site revoked before its key lookup is deleted.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+from .. import jsonio
+from ..policy import SitePolicy
+from ..validation import SiteRules
+from . import keys
+from .base import StorePart, new_secret, sha256
+from .connection import unavailable_on_redis_errors
+
+SITE_CACHE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    language: str = "ar"
+    webhook_url: str | None = None
+    rules: SiteRules = field(default_factory=SiteRules)
+    policy: SitePolicy = field(default_factory=SitePolicy)
+    revoked: bool = False
+
+
+def _site_from_hash(data: dict[str, str]) -> Site:
+    return Site(
+        name=data["name"], language=data.get("language", "ar"),
+        webhook_url=data.get("webhook_url") or None,
+        rules=SiteRules(**jsonio.loads(data.get("rules") or "{}")),
+        policy=SitePolicy.from_dict(jsonio.loads(data.get("policy") or "{}")),
+        revoked=data.get("revoked") == "1",
+    )
+
+
+class Sites(StorePart):
+    _site_cache: dict[str, tuple[float, Site]]
+
+    @unavailable_on_redis_errors
+    def create_site(self, name: str, webhook_url: str | None = None,
+                    language: str = "ar") -> tuple[str, str]:
+        keys.check_site_name(name)
+        if self.r.exists(keys.site(name)):
+            raise ValueError(f"a site named {name!r} already exists")
+        api_key, webhook_secret = new_secret("hk_site_"), new_secret("hk_whsec_")
+        key_hash = sha256(api_key)
+        self.r.sadd(keys.SITES, name)
+        self.r.set(keys.site_by_key_hash(key_hash), name)
+        created = self.r.hsetnx(keys.site(name), "name", name)
+        if not created:  # another `sites add` of the same name got there first
+            self.r.delete(keys.site_by_key_hash(key_hash))
+            raise ValueError(f"a site named {name!r} already exists")
+        self.r.hset(keys.site(name), mapping={
+            "language": language, "webhook_url": webhook_url or "",
+            "webhook_secret": webhook_secret, "key_hash": key_hash, "revoked": "0",
+            "rules": jsonio.dumps(asdict(SiteRules())),
+            "policy": jsonio.dumps(asdict(SitePolicy())),
+            "created_at": time.time(),
+        })
+        return api_key, webhook_secret
+
+    @unavailable_on_redis_errors
+    def get_site(self, name: str) -> Site | None:
+        data = self.r.hgetall(keys.site(name))
+        # a site whose creation was cut short has a name and nothing else: not a site yet
+        return _site_from_hash(data) if data.get("key_hash") else None
+
+    @unavailable_on_redis_errors
+    def site_for_key(self, api_key: str) -> Site | None:
+        """The active site an API key belongs to. Every comment POST asks this, so each
+        worker remembers the answer for SITE_CACHE_SECONDS: a revoked key or a changed
+        setting takes effect within that time, without two Redis round trips per comment."""
+        key_hash = sha256(api_key)
+        now = time.monotonic()
+        cached = self._site_cache.get(key_hash)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        name = self.r.get(keys.site_by_key_hash(key_hash))
+        site = self.get_site(name) if name else None
+        site = site if site and not site.revoked else None
+        if site is not None:
+            if len(self._site_cache) > 1000:
+                self._site_cache.clear()
+            self._site_cache[key_hash] = (now + SITE_CACHE_SECONDS, site)
+        return site
+
+    @unavailable_on_redis_errors
+    def webhook_secret(self, name: str) -> str | None:
+        return self.r.hget(keys.site(name), "webhook_secret")
+
+    @unavailable_on_redis_errors
+    def list_sites(self) -> list[Site]:
+        return [s for s in (self.get_site(n) for n in self.site_names()) if s]
+
+    @unavailable_on_redis_errors
+    def revoke_site(self, name: str) -> bool:
+        key_hash = self.r.hget(keys.site(name), "key_hash")
+        if key_hash is None:
+            return False
+        self.r.hset(keys.site(name), "revoked", "1")  # first: refuses the key from now on
+        self.r.delete(keys.site_by_key_hash(key_hash))
+        self._site_cache.pop(key_hash, None)
+        return True
+
+    @unavailable_on_redis_errors
+    def configure_site(self, name: str, *, rules: SiteRules | None = None,
+                       policy: SitePolicy | None = None, webhook_url: str | None = None,
+                       language: str | None = None) -> Site:
+        if self.get_site(name) is None:
+            raise KeyError(name)
+        changes: dict[str, str] = {}
+        if rules is not None:
+            changes["rules"] = jsonio.dumps(asdict(rules))
+        if policy is not None:
+            changes["policy"] = jsonio.dumps(policy.to_dict())
+        if webhook_url is not None:
+            changes["webhook_url"] = webhook_url
+        if language is not None:
+            changes["language"] = language
+        if changes:
+            self.r.hset(keys.site(name), mapping=changes)
+            self._site_cache.clear()
+        return self.get_site(name)
