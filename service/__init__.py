@@ -34,6 +34,7 @@ def _check_redis(store, config: Config) -> None:
 def create_app(config: Config | None = None, *, scorer=None, start_workers: bool = True) -> Flask:
     from . import (
         comments,
+        compat,
         errors,
         feedback,
         health,
@@ -79,6 +80,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.register_blueprint(feedback.bp, url_prefix="/v1")
     app.register_blueprint(review.bp, url_prefix="/v1")
     app.register_blueprint(moderate.bp, url_prefix="/moderate")
+    compat.init_app(app, config.max_body_bytes)
 
     if start_workers:
         deliverer = Deliverer(the_store, timeout=config.webhook_timeout,

@@ -8,7 +8,6 @@ before they reach the store.
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, g, jsonify, request
@@ -18,8 +17,8 @@ from . import jsonio, policy
 from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .i18n import translator
-from .metrics import DECISIONS, SCORING_SECONDS
-from .scoring import get_scorer
+from .metrics import DECISIONS
+from .scoring import answered, get_scorer, score_comment
 from .store import get_store
 from .validation import validate_submission
 
@@ -64,7 +63,7 @@ def read_fields() -> dict:
 def _answer(comment_id: str, status: str, score, reasons: list[dict], model_version: str):
     return {
         "id": comment_id, "status": status,
-        "scores": {"spam": round(score.spam, 4), "abuse": round(score.abuse, 4)},
+        "scores": {"spam": answered(score.spam), "abuse": answered(score.abuse)},
         "reasons": reasons, "model_version": model_version,
     }
 
@@ -101,10 +100,8 @@ def create_comment():
     submission = validate_submission(fields, site.rules)
 
     scorer = get_scorer()
-    started = time.perf_counter()
     trusted = site.policy.trusted_for(submission.post_url)
-    score = scorer.score(submission.comment, trusted_domains=trusted)
-    SCORING_SECONDS.observe(time.perf_counter() - started)
+    score = score_comment(submission.comment, trusted)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     author_key = store.private_key(submission.email or f"name:{submission.author}")
     facts = policy.CommentFacts(

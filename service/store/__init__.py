@@ -25,7 +25,7 @@ from . import keys
 from .comments import Comments
 from .connection import DirectScript, client_from_url, lua
 from .intake import Intake
-from .labels import Labels
+from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
 from .review import DECISION_LABELS, DECISION_STATUS, Review
@@ -46,6 +46,7 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._claim = client.register_script(lua("claim"))
         self._decide = client.register_script(lua("decide"))
         self._take_delivery = client.register_script(lua("take_delivery"))
+        self._record_labels_once = client.register_script(lua("record_labels_once"))
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}
@@ -96,4 +97,4 @@ def get_store() -> Store:
 
 
 __all__ = ["DECISION_LABELS", "DECISION_STATUS", "MigrationBusy", "MigrationReport",
-           "Moderator", "Site", "Store", "get_store", "init_app", "keys"]
+           "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app", "keys"]

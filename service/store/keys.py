@@ -44,7 +44,11 @@ hakam:{<site>}:absent                      -       never written: stands in for 
                                                    key a script was not given
 hakam:{<site>}:audit                       stream  the site's moderator decisions (decide)
 hakam:{<site>}:labels                      stream  the site's training labels (decide,
-                                                   feedback)
+                                                   feedback, Perspective suggestscore,
+                                                   Akismet submit-spam / submit-ham)
+hakam:{<site>}:label-token:<sha256>        string  fingerprint of the labels last recorded
+                                                   under a client's token (Perspective's
+                                                   clientToken), 30 days (suggestscore)
 hakam:{<site>}:webhook:due                 zset    delivery ids by next attempt time (decide /
                                                    deliverer)
 hakam:{<site>}:webhook:<delivery>          hash    site, body, attempts, last_error (decide /
@@ -148,6 +152,10 @@ def audit(site_name: str) -> str:
 
 def labels(site_name: str) -> str:
     return site_key(site_name, "labels")
+
+
+def label_token(site_name: str, token_hash: str) -> str:
+    return site_key(site_name, "label-token", token_hash)
 
 
 def webhook_due(site_name: str) -> str:

@@ -7,12 +7,35 @@ them reads every site's stream in time order without loading any of them whole.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from .. import jsonio
 from . import keys
-from .base import StorePart
+from .base import StorePart, sha256
 from .connection import unavailable_on_redis_errors
+
+# How long a client token remembers the labels last recorded under it (a retry, or the same
+# verdict sent again, within this time adds nothing).
+LABEL_TOKEN_TTL = 30 * 24 * 3600
+
+
+class NewLabel(NamedTuple):
+    """One training label: `task` is the classifier head ("spam" or "abuse"), `label` 0 or 1.
+    Never a reader's email, IP or a hash of them: only the text that was judged."""
+
+    text: str
+    task: str
+    label: int
+
+
+def _label_fields(label: NewLabel, source: str, site: str, comment_id: str | None,
+                  community_id: str | None) -> dict[str, str]:
+    fields = {"text": label.text, "task": label.task, "label": str(int(label.label)),
+              "source": source, "comment_id": comment_id or "", "site": site}
+    if community_id:
+        fields["community_id"] = community_id
+    return fields
 
 
 def entry_order(entry_id: str) -> tuple[int, int]:
@@ -21,17 +44,40 @@ def entry_order(entry_id: str) -> tuple[int, int]:
 
 
 class Labels(StorePart):
+    _record_labels_once: object
+
     @unavailable_on_redis_errors
     def record_label(self, text: str, task: str, label: int, source: str,
-                     comment_id: str | None = None, *, site: str | None = None) -> None:
+                     comment_id: str | None = None, *, site: str | None = None,
+                     community_id: str | None = None) -> None:
         """Keep one training label in its site's stream (the comment's site when only the
         comment is named)."""
         site = site or (self.locate(comment_id) if comment_id else None)
         if not site:
             raise ValueError("a label needs its site, or a comment that has one")
-        self.r.xadd(keys.labels(site), {"text": text, "task": task, "label": str(int(label)),
-                                        "source": source, "comment_id": comment_id or "",
-                                        "site": site})
+        self.r.xadd(keys.labels(site), _label_fields(NewLabel(text, task, label), source, site,
+                                                     comment_id, community_id))
+
+    @unavailable_on_redis_errors
+    def record_labels(self, labels: Iterable[NewLabel], *, source: str, site: str,
+                      community_id: str | None = None, client_token: str | None = None) -> bool:
+        """Keep several labels of one site together (all or none); True when they were
+        recorded. With a `client_token`, they are kept unless they are exactly what was last
+        recorded under that token on this site (a client's retry): a token whose verdict
+        changes (a moderator approving what they had rejected) records the new one."""
+        batch = [_label_fields(label, source, site, None, community_id) for label in labels]
+        if not client_token:
+            pipe = self.r.pipeline(transaction=True)  # one site, one slot: MULTI holds
+            for fields in batch:
+                pipe.xadd(keys.labels(site), fields)
+            pipe.execute()
+            return True
+        flat = jsonio.dumps([[part for field in fields.items() for part in field]
+                             for fields in batch])
+        recorded = self._record_labels_once(
+            keys=[keys.label_token(site, sha256(client_token)), keys.labels(site)],
+            args=[sha256(flat.decode()), LABEL_TOKEN_TTL, flat])
+        return bool(recorded)
 
     def _stream(self, key: str, page: int) -> Iterator[tuple[tuple[int, int], dict]]:
         start = "-"
@@ -50,8 +96,11 @@ class Labels(StorePart):
         streams = [self._stream(keys.labels(name), page) for name in self.site_names()]
         streams.append(self._stream(keys.UNASSIGNED_LABELS, page))
         for _order, entry in heapq.merge(*streams, key=lambda item: item[0]):
-            yield {"text": entry["text"], "task": entry["task"], "label": int(entry["label"]),
-                   "source": entry["source"], "site": entry.get("site") or None}
+            label = {"text": entry["text"], "task": entry["task"], "label": int(entry["label"]),
+                     "source": entry["source"], "site": entry.get("site") or None}
+            if entry.get("community_id"):  # the client's community, for per-community models
+                label["community_id"] = entry["community_id"]
+            yield label
 
     @unavailable_on_redis_errors
     def audit(self, limit: int = 50, site: str | None = None) -> list[dict]:
