@@ -283,9 +283,11 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "## Retraining and promotion", "",
         "```",
         "hakam labels export > labels.jsonl          # moderator decisions (text, task, label)",
-        "hakam train --data ../shared/datasets --extra labels.jsonl --out /tmp/hakam-model",
+        "hakam train --data ../shared/datasets --extra labels.jsonl --out /tmp/hakam-model "
+        "--jobs 2",
         "hakam evaluate --model /tmp/hakam-model --data ../shared/datasets",
-        "hakam model promote /tmp/hakam-model        # refuses a model worse on any slice",
+        "hakam model promote /tmp/hakam-model        # refuses a model worse on any slice or "
+        "held-out group",
         "```", "",
         "Promotion copies the model to `<data dir>/models/<version>/`, logs it in "
         "`<data dir>/promotions.jsonl` and points `<data dir>/active-model` at it; "
