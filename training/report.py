@@ -136,6 +136,11 @@ def _measured_limitations(result: dict) -> list[str]:
     return lines
 
 
+def _recipe_notes(recipe: dict) -> list[str]:
+    """What the recipe's author measured against the model it replaced (`[card] notes`)."""
+    return [f"- {note}" for note in recipe.get("card", {}).get("notes", [])]
+
+
 def diagnostics_markdown(result: dict) -> list[str]:
     lines: list[str] = []
     if result.get("cross_source"):
@@ -231,8 +236,9 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "the recipe's floor)" + (
             ", and above every genuine comment of the calibration split, from whichever "
             "comment source (every dataset but SMS and the Arabic spam tweets' headlines: the "
-            f"highest scored {result['threshold_notes']['spam_reject_above_comment']:.4f}); a "
-            "rejected comment never reaches a moderator."
+            f"highest scored {result['threshold_notes']['spam_reject_above_comment']:.4f}), "
+            f"by {recipe.get('thresholds', {}).get('spam_reject_margin', 0.0):g} in log-odds "
+            "for sources that split lacks; a rejected comment never reaches a moderator."
             if "spam_reject_above_comment" in result.get("threshold_notes", {}) else "."),
         f"- `spam_hold` = {thresholds['spam_hold']:.4f}: the lowest score at which held-out "
         "spam precision is at least 0.9, but never below 0.3.",
@@ -265,6 +271,7 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "difference under about 0.005 is within sampling noise (bootstrap SD of the "
         "model − baseline difference on spam/en: 0.003).",
         *_measured_limitations(result),
+        *_recipe_notes(recipe),
         "- Trained on public tweets, SMS, YouTube comments and comments Aljazeera moderators "
         "deleted; real comment streams are mostly clean, so precision on a live stream is lower "
         "than on these splits (Aljazeera's evaluation rows are ~80% abusive).",
