@@ -54,12 +54,18 @@ hakam:{<site>}:dup:<sha256>                string  first comment id for post+aut
 hakam:{<site>}:flood:<author|ip>:<hash>    string  flood marker, flood_seconds TTL (intake)
 hakam:{<site>}:reader:<author hash>        zset    the reader's comment ids by arrival time
                                                    (intake; erase, retention remove)
+hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the reader's
+                                                   comments that Hakam does not store (Akismet
+                                                   submit-spam / -ham), by time (label; erase,
+                                                   retention remove)
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
 hakam:{<site>}:retention                   zset    decided comments still holding personal
-                                                   fields, by arrival time (intake / decide;
-                                                   the retention sweep, erase remove)
+                                                   fields, by arrival time (intake / decide),
+                                                   and label:<author hash>:<entry> for each
+                                                   reader-labels link (label); the retention
+                                                   sweep, erase remove
 hakam:{<site>}:retention-lock              string  held by the worker sweeping the site's
                                                    retention, sweep-interval TTL (sweep)
 hakam:{<site>}:absent                      -       never written: stands in for an optional
@@ -184,6 +190,10 @@ def flood(site_name: str, kind: str, who: str) -> str:
 
 def reader(site_name: str, author_key: str) -> str:
     return site_key(site_name, "reader", author_key)
+
+
+def reader_labels(site_name: str, author_key: str) -> str:
+    return site_key(site_name, "reader-labels", author_key)
 
 
 def reader_ips(site_name: str, author_key: str) -> str:
