@@ -1,13 +1,13 @@
 """Every Redis key name Hakam uses, and the one table that maps them.
 
-Keyspace (layout 2). ``<x>`` is a placeholder; braces are literal: they are Redis Cluster hash
+Keyspace (layout 3). ``<x>`` is a placeholder; braces are literal: they are Redis Cluster hash
 tags, so every key of one site hashes to the same slot and one Lua script may touch them all.
 
 =========================================  ======  ==============================================
 key                                        type    holds / written by
 =========================================  ======  ==============================================
 *Global: never touched by a script, never in the same command as a per-site key*
-hakam:layout                               string  keyspace layout version, "2" (first start,
+hakam:layout                               string  keyspace layout version, "3" (first start,
                                                    migrate)
 hakam:migration-lock                       string  held while one process migrates (migrate)
 hakam:pepper                               string  random key for hashing emails/IPs (first start)
@@ -72,6 +72,8 @@ hakam:{<site>}:absent                      -       never written: stands in for 
                                                    key a script was not given
 hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
                                                    when; no comment id, text or reader (decide)
+hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
+                                                   form, renamed over it when done (migrate)
 hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
                                                    scores} (decide; erase removes a field)
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
@@ -109,7 +111,7 @@ from __future__ import annotations
 
 import unicodedata
 
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"  # 2: per-site hash tags; 3: readers indexed
 
 # -- global -----------------------------------------------------------------------------------
 LAYOUT = "hakam:layout"
@@ -214,6 +216,10 @@ def absent(site_name: str) -> str:
 
 def audit(site_name: str) -> str:
     return site_key(site_name, "audit")
+
+
+def audit_rebuild(site_name: str) -> str:
+    return site_key(site_name, "audit-rebuild")
 
 
 def audit_details(site_name: str) -> str:
