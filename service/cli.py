@@ -143,6 +143,15 @@ def sites_revoke(name: str) -> None:
 @click.option("--spam-reject", type=click.FloatRange(0, 1), help="Spam score that rejects.")
 @click.option("--spam-hold", type=click.FloatRange(0, 1), help="Spam score that holds.")
 @click.option("--abuse-hold", type=click.FloatRange(0, 1), help="Abuse score that holds.")
+@click.option("--audit-rate", type=click.FloatRange(0, 1),
+              help="Share of approved comments also queued for a moderator as audit items "
+                   "(default 0.02): labels for what the model let through.")
+@click.option("--adapt/--no-adapt", default=None,
+              help="Learn the site's own line from its labels (a per-site adapter; on by "
+                   "default).")
+@click.option("--abuse-recall", type=click.FloatRange(0.5, 0.99),
+              help="Share of abusive comments an adapted site's hold threshold aims to hold "
+                   "(default 0.85; --abuse-hold wins).")
 @click.option("--require-name-email/--no-require-name-email", default=None)
 @click.option("--check-deliverability/--no-check-deliverability", default=None,
               help="Look up the email's domain in DNS.")
@@ -154,8 +163,8 @@ def sites_revoke(name: str) -> None:
                    "(the default). Held comments are never touched.")
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
-                    require_name_email, check_deliverability, webhook_url, language,
-                    retention_days) -> None:
+                    audit_rate, adapt, abuse_recall, require_name_email, check_deliverability,
+                    webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
     if not_domains:
@@ -170,7 +179,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         for key, value in (("premoderation", premoderation),
                            ("previously_approved", previously_approved), ("max_links", max_links),
                            ("spam_reject", spam_reject), ("spam_hold", spam_hold),
-                           ("abuse_hold", abuse_hold)):
+                           ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
+                           ("adapt", adapt), ("abuse_recall", abuse_recall)):
             if value is not None:
                 policy[key] = value
         if disallowed:

@@ -41,6 +41,9 @@ class Config:
     # A key derived from secret material keeps reader emails and IPs hashed, never stored raw.
     flood_seconds: int = 15  # HAKAM_FLOOD_SECONDS: WordPress's comment flood interval
     lease_seconds: int = 300  # HAKAM_LEASE_SECONDS: how long a moderator's claim lasts
+    # HAKAM_AUDIT_RATE: share of approved comments queued as audit items, for every site that
+    # sets no rate of its own (`hakam sites configure --audit-rate`)
+    audit_rate: float = 0.02
     webhook_timeout: float = 5.0
     webhook_max_attempts: int = 8
     secure_cookies: bool = False  # HAKAM_SECURE_COOKIES: set when served behind HTTPS
@@ -89,6 +92,15 @@ class Config:
                 values[attr] = number
         if values.get("replica_timeout_ms") == 0:  # WAIT's 0 means forever
             raise ConfigError("HAKAM_REPLICA_TIMEOUT_MS must be at least 1")
+        if env.get("HAKAM_AUDIT_RATE"):
+            try:
+                rate = float(env["HAKAM_AUDIT_RATE"])
+            except ValueError:
+                rate = -1.0
+            if not 0.0 <= rate <= 1.0:
+                raise ConfigError("HAKAM_AUDIT_RATE must be a share between 0 and 1, got "
+                                  f"{env['HAKAM_AUDIT_RATE']!r}")
+            values["audit_rate"] = rate
         if env.get("HAKAM_SECURE_COOKIES"):
             values["secure_cookies"] = env["HAKAM_SECURE_COOKIES"].lower() in ("1", "true", "yes")
         return cls(**values)

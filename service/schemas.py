@@ -381,6 +381,10 @@ class HeldComment(BaseModel):
     post_url: str | None = None
     created_at: float
     lease: Lease | None = None
+    audit: bool = Field(False, description="an audit item: a comment already published "
+                        "(status approved), sampled at the site's audit rate so that a "
+                        "moderator labels what the model let through; approving it changes "
+                        "nothing, rejecting it unpublishes it (the site's webhook is told)")
 
 
 class QueuePage(BaseModel):
@@ -404,6 +408,7 @@ class DecisionRecord(BaseModel):
     scores: Scores | None = Field(description="None when the comment was erased since")
     erased: bool = Field(False, description="the comment was erased at its reader's request; "
                                             "who decided what and when is kept")
+    audit: bool = Field(False, description="the decision was on an audit item")
 
 
 class ExportedLabel(BaseModel):

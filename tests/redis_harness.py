@@ -253,4 +253,4 @@ def everything_stored(client: redis.Redis) -> str:
                 for c in content]
         lines.append(f"{key.decode() if isinstance(key, bytes) else key} ({kind}): "
                      + " | ".join(text))
-    return "\n".join(lines)
+    return "\n".join(sorted(lines))  # SCAN's order changes as keys come and go

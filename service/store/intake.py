@@ -37,8 +37,15 @@ class Intake(StorePart):
     @unavailable_on_redis_errors
     def accept(self, *, site: str, comment: dict[str, Any], status: str,
                answer: Callable[[str], dict], duplicate_of: str, author_key: str,
-               ip_key: str | None, idempotency_key: str | None) -> tuple[str, dict]:
+               ip_key: str | None, idempotency_key: str | None,
+               sampled_for_audit: float | None = None) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
+
+        `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
+        makes an approved comment an audit item: published all the same, and also put in the
+        review queue, so that what the model let through gets labelled (a queue of held
+        comments alone never shows the abuse it missed). The rate is kept with it: the labels
+        it yields stand for 1 / rate approved comments.
 
         `answer(comment_id)` builds the 201 body; it is saved with the comment so that a replay
         of the same Idempotency-Key gets exactly the first answer. Raises Duplicate or Flooded.
@@ -54,6 +61,9 @@ class Intake(StorePart):
                   "duplicate": duplicate_digest}
         if idempotency_digest:
             record["idempotency"] = idempotency_digest
+        audited = status == "approved" and bool(sampled_for_audit)
+        if audited:
+            record.update(audit="pending", audit_rate=repr(float(sampled_for_audit)))
         fields: list[str] = []
         for name, value in record.items():
             fields += [name, value if isinstance(value, str) else jsonio.dumps(value)]
@@ -71,7 +81,7 @@ class Intake(StorePart):
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,
-                ip_key or "", *fields]
+                ip_key or "", "1" if audited else "0", *fields]
         (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
             self._accept.confirm(acked)

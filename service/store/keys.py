@@ -30,15 +30,17 @@ hakam:labels:unassigned                    stream  layout-1 labels whose comment
                                                    gone (migrate); read by labels export
 *Per site: every key built by site_key(), all in the site's slot*
 hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
-                                                   holder (intake / claim / decide); also
+                                                   holder, audit ("pending" / "decided": an
+                                                   approved comment sampled for audit)
+                                                   (intake / claim / decide); also
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
                                                    idempotency and duplicate digests
 hakam:{<site>}:history:<id>                list    JSON status events, oldest first
                                                    (intake / decide)
-hakam:{<site>}:pending                     zset    held comment ids by arrival time
-                                                   (intake / decide)
+hakam:{<site>}:pending                     zset    held comment ids and audit items by
+                                                   arrival time (intake / decide)
 hakam:{<site>}:leases                      zset    claimed comment ids by lease deadline
                                                    (claim / decide)
 hakam:{<site>}:counts                      hash    comments per status (intake / decide)
@@ -89,6 +91,18 @@ hakam:{<site>}:webhook:<delivery>          hash    site, body, attempts, last_er
                                                    deliverer)
 hakam:{<site>}:webhook:dead                list    delivery ids that ran out of attempts
                                                    (deliverer)
+hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
+                                                   <decision> (decide); day = unix days
+hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
+                                                   writer of labels), fence (last fencing
+                                                   token); per base model version <b>:
+                                                   generation:<b>,
+                                                   fitted:<b> (labels when its fit began),
+                                                   adapter:<b> (the compiled adapter), report:<b>
+                                                   (JSON), stored:<b> (adapter store)
+hakam:{<site>}:adapt:lock                  string  fencing token of the one fit running, with a
+                                                   TTL its fit renews (fit job)
+hakam:{<site>}:adapt:fits                  list    JSON of recent fits, newest first (fit job)
 =========================================  ======  ==============================================
 
 A comment id carries no site, yet a moderator's decision names only the id. The comment's site
@@ -244,6 +258,22 @@ def webhook_delivery(site_name: str, delivery_id: str) -> str:
 
 def webhook_dead(site_name: str) -> str:
     return site_key(site_name, "webhook", "dead")
+
+
+def outcomes(site_name: str) -> str:
+    return site_key(site_name, "outcomes")
+
+
+def adapt(site_name: str) -> str:
+    return site_key(site_name, "adapt")
+
+
+def adapt_lock(site_name: str) -> str:
+    return site_key(site_name, "adapt", "lock")
+
+
+def adapt_fits(site_name: str) -> str:
+    return site_key(site_name, "adapt", "fits")
 
 
 # -- site names -------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ class Labels(StorePart):
         entry = self._label(
             keys=[keys.labels(site),
                   keys.comment(site, comment_id) if comment_id else absent,
+                  keys.adapt(site),
                   keys.reader_labels(site, reader) if reader else absent,
                   keys.retention(site) if reader else absent],
             args=[comment_id or "", reader, time.time(),
@@ -92,12 +93,14 @@ class Labels(StorePart):
             pipe = self.r.pipeline(transaction=True)  # one site, one slot: MULTI holds
             for fields in batch:
                 pipe.xadd(keys.labels(site), fields)
+            pipe.hincrby(keys.adapt(site), "labels", len(batch))
             pipe.execute()
             return True
         flat = jsonio.dumps([[part for field in fields.items() for part in field]
                              for fields in batch])
         recorded = self._record_labels_once(
-            keys=[keys.label_token(site, sha256(client_token)), keys.labels(site)],
+            keys=[keys.label_token(site, sha256(client_token)), keys.labels(site),
+                  keys.adapt(site)],
             args=[sha256(flat.decode()), LABEL_TOKEN_TTL, flat])
         return bool(recorded)
 
@@ -123,6 +126,21 @@ class Labels(StorePart):
             if entry.get("community_id"):  # the client's community, for per-community models
                 label["community_id"] = entry["community_id"]
             yield label
+
+    @unavailable_on_redis_errors
+    def site_labels(self, site: str, page: int = 1000) -> list[dict]:
+        """Every label of one site, oldest first, as its adapter learns from them: with the
+        comment it came from (if any), when it was made (`at`, seconds) and, for a decision on
+        an audit item, the audit rate the comment was sampled at."""
+        labels = []
+        for (milliseconds, _sequence), entry in self._stream(keys.labels(site), page):
+            labels.append({"text": entry["text"], "task": entry["task"],
+                           "label": int(entry["label"]), "source": entry["source"],
+                           "comment_id": entry.get("comment_id") or None,
+                           "audit_rate": float(entry["audit_rate"])
+                           if entry.get("audit_rate") else None,
+                           "at": milliseconds / 1000.0})
+        return labels
 
     @unavailable_on_redis_errors
     def audit(self, limit: int = 50, site: str | None = None) -> list[dict]:
@@ -152,7 +170,8 @@ class Labels(StorePart):
                           "site": record["site"], "decision": record["decision"],
                           "status": record["status"], "moderator": record["moderator"],
                           "reason": found["reason"] if found else "", "at": record["at"],
-                          "scores": found["scores"] if found else None}
+                          "scores": found["scores"] if found else None,
+                          "audit": bool(record.get("audit"))}
                 if found is None:
                     record["erased"] = True
             records.append(record)

@@ -156,7 +156,8 @@ class Review(StorePart):
         scores = jsonio.loads(data.get("scores", "{}"))
         site = data["site"]
         record = {"comment_id": comment_id, "site": site, "decision": decision, "status": status,
-                  "moderator": moderator, "reason": reason, "at": now, "scores": scores}
+                  "moderator": moderator, "reason": reason, "at": now, "scores": scores,
+                  "audit": data.get("audit") == "pending"}
         history = {"at": now, "status": status, "by": moderator, "reason": reason}
         webhook = ""
         site_data = self.get_site(site)
@@ -172,15 +173,16 @@ class Review(StorePart):
             keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
             keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
             keys.approved_authors(site), keys.audit_details(site), keys.retention(site),
-            keys.approved_counts(site)]
+            keys.approved_counts(site), keys.adapt(site), keys.outcomes(site)]
         # The audit stream keeps who decided what and when; what names the comment (and the
         # moderator's reason, which may quote it) is kept beside it, where erasure can cut it.
         audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,
-                 "at": now}
+                 "at": now, "audit": record["audit"]}
         details = {"comment_id": comment_id, "reason": reason, "scores": scores}
         argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
                 jsonio.dumps(audit), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
-                data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details)]
+                data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details),
+                decision]
         (outcome, *rest), acked = self._decide.run(keys=script_keys, args=argv)
         if outcome == "decided_now":  # answered 200: a replica must have it first
             self._decide.confirm(acked)

@@ -5,7 +5,9 @@
 --       (idem and flood_ip are the site's `absent` key when there is none; see ARGV)
 -- ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl,
 --       answer_json ('' when there is no Idempotency-Key), history_json, author_key,
---       ip_key ('' when there is none), then field/value pairs for the comment hash
+--       ip_key ('' when there is none), audit ('1': an approved comment sampled for audit
+--       joins the review queue, published all the same), then field/value pairs for the
+--       comment hash
 local has_idem = ARGV[7] ~= ''
 local has_ip = ARGV[10] ~= ''
 local flood_keys = {KEYS[3]}
@@ -28,7 +30,7 @@ if flood_seconds > 0 then
     if ttl > 0 then return {'flood', tostring(ttl)} end
   end
 end
-redis.call('HSET', KEYS[5], unpack(ARGV, 11))
+redis.call('HSET', KEYS[5], unpack(ARGV, 12))
 redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
@@ -36,6 +38,7 @@ else
   if ARGV[2] == 'approved' then
     redis.call('SADD', KEYS[9], ARGV[9])
     redis.call('HINCRBY', KEYS[13], ARGV[9], 1)
+    if ARGV[11] == '1' then redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1]) end
   end
   redis.call('ZADD', KEYS[12], ARGV[3], ARGV[1])  -- decided: retention may apply
 end
