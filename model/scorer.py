@@ -38,6 +38,7 @@ from typing import NamedTuple
 import joblib
 import numpy as np
 
+from .adapter import Adapter, SiteColumns
 from .features import (
     fold_repeats,
     folded_word_grams,
@@ -78,6 +79,16 @@ class Score:
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     # [start, end) of each link to a trusted domain, scored as a citation (left out)
     cited: tuple[tuple[int, int], ...] = ()
+
+
+class Features(NamedTuple):
+    """A comment's features as the model sees them (`Scorer.features`)."""
+
+    indexes: np.ndarray  # int64 feature indexes, character n-grams then word n-grams
+    values: np.ndarray  # their l2-normalised tf × idf
+    side: tuple[float, ...]  # the spam head's side signals
+    spam: float  # both heads' decision values (log-odds before Platt scaling)
+    abuse: float
 
 
 def data_dir() -> Path:
@@ -169,11 +180,17 @@ class _CharPart(NamedTuple):
 _HEADS = np.arange(2)
 
 
-def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
+def _char_tops(char: _CharPart, site: SiteColumns | None = None
+               ) -> tuple[list[tuple[int, float]], ...]:
     """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
-    their pushes, found for both heads at once (the cost is per numpy call)."""
-    # whole rows: a product of contiguous arrays costs half one of a two-column slice
-    pushes = (char.rows * char.values[:, None])[:, 1:]
+    their pushes, found for both heads at once (the cost is per numpy call). With a site's
+    columns a push is the adapted one: beta × the shipped weight's, plus the site's own."""
+    if site is None:
+        # whole rows: a product of contiguous arrays costs half one of a two-column slice
+        pushes = (char.rows * char.values[:, None])[:, 1:]
+    else:
+        rows = char.rows
+        pushes = (rows[:, 1:3] * site.beta_array + rows[:, 3:5]) * char.values[:, None]
     if len(pushes) > TOP_TERMS:
         top = pushes.argpartition(-TOP_TERMS, axis=0)[-TOP_TERMS:]
         pushes = pushes[top, _HEADS]
@@ -338,7 +355,9 @@ class Scorer:
     # the cost is the number of numpy calls, not arithmetic. So character n-grams go through a
     # dozen vector operations in all and word n-grams through plain Python floats.
 
-    def _char_part(self, folded: str) -> _CharPart | None:
+    def _char_rows(self, folded: str, table: np.ndarray):
+        """A comment's character n-gram features (each once), their tf × idf before the l2
+        norm and their rows of `table`; None when it has none."""
         # Most words of a comment are words the model knows, whose character n-gram features
         # were found at load; only the others are hashed and looked up.
         known = self._words.get
@@ -365,28 +384,47 @@ class Scorer:
         starts = edges.nonzero()[0]
         if len(starts) == count + 1:  # every n-gram once: tf is 1
             indexes = found
-            rows = self._table.take(indexes, axis=0)
+            rows = table.take(indexes, axis=0)
             values = rows[:, 0]
         else:
             indexes = found.take(starts[:-1])
-            rows = self._table.take(indexes, axis=0)
+            rows = table.take(indexes, axis=0)
             # sublinear tf × idf, as TfidfVectorizer does
             values = np.log(starts[1:] - starts[:-1])
             values += 1.0
             values *= rows[:, 0]
+        return indexes, values, rows
+
+    def _char_part(self, folded: str) -> _CharPart | None:
+        counted = self._char_rows(folded, self._table)
+        if counted is None:
+            return None
+        indexes, values, rows = counted
         squares = float(values @ values)
         scale = 1.0 / math.sqrt(squares) if squares else 1.0  # the l2 norm
         spam, abuse = (values @ rows[:, 1:]).tolist()
         return _CharPart(indexes, values, rows, scale, spam * scale, abuse * scale)
 
-    def _word_part(self, folded: str) -> list[tuple[int, float, float]]:
-        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary."""
+    def _site_char_part(self, folded: str, site: SiteColumns) -> _CharPart | None:
+        """`_char_part` with a site's columns: the same gather and product, two sums more."""
+        counted = self._char_rows(folded, site.table)
+        if counted is None:
+            return None
+        indexes, values, rows = counted
+        squares = float(values @ values)
+        scale = 1.0 / math.sqrt(squares) if squares else 1.0
+        spam, abuse, rho_spam, rho_abuse = (values @ rows[:, 1:]).tolist()
+        beta_spam, beta_abuse = site.beta
+        return _CharPart(indexes, values, rows, scale, (beta_spam * spam + rho_spam) * scale,
+                         (beta_abuse * abuse + rho_abuse) * scale)
+
+    def _word_values(self, folded: str) -> tuple[list[tuple[int, float, float, float]], float]:
+        """(feature index, tf × idf before the l2 norm, spam weight, abuse weight) of each word
+        n-gram in the vocabulary, and 1 / their norm."""
         words = self._words
         # counted by n-gram, not by row: a string keeps its hash, a row's tuple would rehash
         counts = Counter(filter(words.__contains__, folded_word_grams(folded)))
-        if not counts:
-            return []
-        pushes = []
+        grams = []
         squares = 0.0
         for gram, count in counts.items():
             index, value, spam, abuse, _ = words[gram]
@@ -394,18 +432,46 @@ class Scorer:
             if count > 1:
                 value *= 1.0 + math.log(count)
             squares += value * value
-            pushes.append((index, value * spam, value * abuse))
-        scale = 1.0 / math.sqrt(squares) if squares else 1.0
-        return [(index, spam * scale, abuse * scale) for index, spam, abuse in pushes]
+            grams.append((index, value, spam, abuse))
+        return grams, 1.0 / math.sqrt(squares) if squares else 1.0
 
-    def _evaluate(self, text: str, trusted: frozenset[str] = frozenset()):
+    def _word_part(self, folded: str, site: SiteColumns | None = None
+                   ) -> list[tuple[int, float, float]]:
+        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary; with a
+        site's columns, the adapted pushes (beta × the shipped one, plus the site's own)."""
+        grams, scale = self._word_values(folded)
+        if site is None:
+            return [(index, value * spam * scale, value * abuse * scale)
+                    for index, value, spam, abuse in grams]
+        beta_spam, beta_abuse = site.beta
+        rho = site.words.get
+        pushes = []
+        for index, value, spam, abuse in grams:
+            own = rho(index)
+            if own is None:
+                pushes.append((index, value * beta_spam * spam * scale,
+                               value * beta_abuse * abuse * scale))
+            else:
+                pushes.append((index, value * (beta_spam * spam + own[0]) * scale,
+                               value * (beta_abuse * abuse + own[1]) * scale))
+        return pushes
+
+    def _evaluate(self, text: str, trusted: frozenset[str] = frozenset(),
+                  site: SiteColumns | None = None):
         norm = normalize(text, trusted_domains=trusted)
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
-        char = self._char_part(folded)
-        words = self._word_part(folded)
-        spam, abuse = self._intercept
+        if site is None:
+            char = self._char_part(folded)
+            words = self._word_part(folded)
+            spam, abuse = self._intercept
+            side = self._side
+        else:
+            char = self._site_char_part(folded, site)
+            words = self._word_part(folded, site)
+            spam, abuse = site.intercept
+            side = site.side
         if char is not None:
             spam += char.spam
             abuse += char.abuse
@@ -413,19 +479,26 @@ class Scorer:
             spam += spam_push
             abuse += abuse_push
         # a cited link is out of the signals as it is out of the n-grams
-        spam += sum(map(mul, self._side, side_signals(without_spans(text, norm.cited))))
+        spam += sum(map(mul, side, side_signals(without_spans(text, norm.cited))))
         return spam, abuse, char, words, norm, folded
 
-    def decision_values(self, text: str, *, trusted_domains=()) -> tuple[float, float]:
-        """Uncalibrated log-odds of both heads (spam, abuse)."""
-        spam, abuse, *_ = self._evaluate(text, trusted_set(trusted_domains))
+    def decision_values(self, text: str, *, trusted_domains=(),
+                        site: SiteColumns | None = None) -> tuple[float, float]:
+        """Uncalibrated log-odds of both heads (spam, abuse), the site's with its columns."""
+        spam, abuse, *_ = self._evaluate(text, trusted_set(trusted_domains), site)
         return spam, abuse
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
         return _sigmoid(-(slope * value + offset))
 
-    def score(self, text: str, *, explain_all: bool = False, trusted_domains=()) -> Score:
+    def logit(self, task: str, value: float) -> float:
+        """The log-odds of a head's probability for its decision value (Platt's line)."""
+        slope, offset = self._platt[task]
+        return -(slope * value + offset)
+
+    def score(self, text: str, *, explain_all: bool = False, trusted_domains=(),
+              site: SiteColumns | None = None) -> Score:
         """Both probabilities, and a reason for each head whose score reaches its hold
         threshold (the n-grams that pushed it most, as spans of `text`). A head below its
         threshold gets no reason, since "these words suggest abuse" would mislead on a clean
@@ -434,29 +507,109 @@ class Scorer:
         `trusted_domains`: domains the site trusts (its own, the sources its readers cite).
         A link to one of them (or a subdomain) is scored as what it is, a citation: it is
         left out of the n-grams and the side signals, so it adds no spam weight, and its span
-        is listed in `Score.cited`. Other links count as they always do."""
+        is listed in `Score.cited`. Other links count as they always do.
+
+        `site`: a site's adapter compiled by `compile_adapter`: the probabilities are the
+        site's, and the words named are those behind the site's score."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         spam_value, abuse_value, char, words, norm, folded = self._evaluate(
-            text, trusted_set(trusted_domains))
+            text, trusted_set(trusted_domains), site)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
+        abuse_hold = self.thresholds.abuse_hold
+        if site is not None and site.abuse_hold is not None:
+            abuse_hold = site.abuse_hold
         reasons = []
         places = None
         char_tops = None
         for column, task, probability, threshold in (
                 (0, "spam", spam, self.thresholds.spam_hold),
-                (1, "abuse", abuse, self.thresholds.abuse_hold)):
+                (1, "abuse", abuse, abuse_hold)):
             if not explain_all and probability <= threshold:
                 continue
             if char_tops is None:
-                char_tops = _char_tops(char) if char is not None else ([], [])
+                char_tops = _char_tops(char, site) if char is not None else ([], [])
             chosen = _top_pushes(column, char_tops[column], words)
             if chosen:
                 if places is None:
                     places = _word_places(norm.text, folded)
                 reasons.append(self._reason(task, chosen, text, norm, places))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited)
+
+    # -- the features an adapter learns from, and adapters compiled -------------------------
+
+    def features(self, text: str, *, trusted_domains=()) -> Features:
+        """What the model sees in `text`: its character and word n-gram features (indexes into
+        one space, character n-grams first, each kind l2-normalised as the vectorisers do),
+        the side signals, and both heads' decision values."""
+        norm = normalize(text, trusted_domains=trusted_set(trusted_domains))
+        folded = fold_repeats(norm.text)
+        char = self._char_part(folded)
+        grams, scale = self._word_values(folded)
+        spam, abuse = self._intercept
+        indexes: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        if char is not None:
+            keep = char.indexes != self._missing  # the all-zero slot of unknown n-grams
+            indexes.append(char.indexes[keep].astype(np.int64))
+            values.append(char.values[keep] * char.scale)
+            spam += char.spam
+            abuse += char.abuse
+        if grams:
+            indexes.append(np.array([gram[0] for gram in grams], dtype=np.int64))
+            values.append(np.array([gram[1] * scale for gram in grams]))
+            for _, value, spam_weight, abuse_weight in grams:
+                spam += value * spam_weight * scale
+                abuse += value * abuse_weight * scale
+        side = side_signals(without_spans(text, norm.cited))
+        spam += sum(map(mul, self._side, side))
+        return Features(
+            np.concatenate(indexes) if indexes else np.empty(0, dtype=np.int64),
+            np.concatenate(values) if values else np.empty(0), side, spam, abuse)
+
+    @property
+    def feature_count(self) -> int:
+        """How many n-gram features there are (the indexes `features` gives are below it)."""
+        return self._missing
+
+    def compile_adapter(self, adapter: Adapter) -> SiteColumns:
+        """A site's adapter as columns beside this model's (see `SiteColumns`); refuses one
+        fitted on another base model, whose weights would mean nothing here."""
+        if adapter.base_version != self.version:
+            raise ValueError(f"adapter {adapter.version} was fitted on model "
+                             f"{adapter.base_version}, not on {self.version}")
+        rho = np.zeros((len(self._table), 2))
+        beta = [1.0, 1.0]
+        intercept = list(self._intercept)
+        side = list(self._side)
+        for column, task in enumerate(("spam", "abuse")):
+            head = adapter.heads.get(task)
+            if head is None:
+                continue
+            if len(head.indexes) and (head.indexes.min() < 0
+                                      or head.indexes.max() >= self._missing):
+                raise ValueError(f"adapter {adapter.version} names features this model lacks")
+            slope, offset = self._platt[task]
+            # logit = -(slope f + offset); the adapter's logit alpha + beta·logit + w·x is
+            # -(slope f' + offset) for f' = beta f + x·w/(-slope) + gamma:
+            rho[head.indexes, column] = head.weights / -slope
+            gamma = (head.alpha - head.beta * offset + offset) / -slope
+            beta[column] = head.beta
+            intercept[column] = head.beta * self._intercept[column] + gamma
+            if task == "spam":
+                own = head.side or (0.0,) * len(side)
+                side = [head.beta * weight + extra / -slope
+                        for weight, extra in zip(self._side, own, strict=True)]
+        table = np.ascontiguousarray(np.column_stack([self._table, rho]))
+        word_rows = np.flatnonzero(rho[self._char_size:self._missing].any(axis=1))
+        words = {int(index) + self._char_size: (float(rho[index + self._char_size, 0]),
+                                                float(rho[index + self._char_size, 1]))
+                 for index in word_rows}
+        return SiteColumns(version=adapter.version, base_version=self.version, table=table,
+                           words=words, side=tuple(side), beta=(beta[0], beta[1]),
+                           intercept=(intercept[0], intercept[1]),
+                           abuse_hold=adapter.abuse_hold)
 
     def score_many(self, texts: Iterable[str], *, explain_all: bool = False,
                    trusted_domains=()) -> list[Score]:

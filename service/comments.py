@@ -8,9 +8,10 @@ before they reach the store.
 from __future__ import annotations
 
 import json
+import random
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
 from . import jsonio, policy
@@ -119,6 +120,13 @@ def create_comment():
     reasons = list(decision.reasons) + _model_reasons(score, submission.comment)
 
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
+    # A random share of what is published goes to moderators too: the only labels that show
+    # what the model let through, and so an honest recall estimate for the site.
+    audit_rate = site.policy.audit_rate
+    if audit_rate is None:
+        audit_rate = current_app.config["HAKAM"].audit_rate
+    sampled = audit_rate if decision.status == "approved" and random.random() < audit_rate \
+        else None
     comment = {
         "text": submission.comment, "author": submission.author, "url": submission.url or "",
         "post_id": submission.post_id,
@@ -133,6 +141,7 @@ def create_comment():
         answer=lambda cid: _answer(cid, decision.status, score, reasons, scorer.version),
         duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
         author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
+        sampled_for_audit=sampled,
     )
     if body["id"] == comment_id and body["status"] == decision.status:
         DECISIONS.labels(decision.status, "policy").inc()

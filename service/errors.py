@@ -158,6 +158,15 @@ class StoreUnavailable(HakamError):
         return {"Retry-After": "5"}
 
 
+class ReplicaUnconfirmed(StoreUnavailable):
+    """No replica acknowledged a write in time (HAKAM_REPLICA_ACKS): it may be lost if its
+    master fails now, so it is not promised. A retry with the same Idempotency-Key answers
+    the first answer once a replica has it, never a second comment."""
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 _HTTP_MESSAGES = {
     400: lazy_gettext("The request could not be read."),
     403: lazy_gettext("This request is not allowed."),

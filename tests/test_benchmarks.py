@@ -35,9 +35,46 @@ def test_throughput_bench_serves_both_apps_and_prints_their_ratio():
     assert abs(ratio - int(rows["hakam"][0]) / int(rows["bare"][0])) <= 0.02 * ratio + 0.002
 
 
+def test_throughput_bench_cluster_mode_compares_cluster_with_and_without_acks_to_one_redis():
+    out = _run("bench/throughput.py", "--cluster", "--workers", "1", "--seconds", "1",
+               "--connections", "2", "--calls", "50")
+    rows = {match[0]: match[1:] for match in re.findall(
+        r"^(single|cluster|cluster\+acks)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+\s+(\d+)$",
+        out, re.M)}
+    assert set(rows) == {"single", "cluster", "cluster+acks"}, out
+    for name, (rps, errors, intake_us) in rows.items():
+        assert int(rps) > 0 and int(intake_us) > 0, f"{name} measured nothing: {out}"
+        assert errors == "0", f"{name} had failed requests: {out}"
+    for ratio in ("cluster/single", "cluster+acks/single", "cluster+acks/cluster"):
+        assert re.search(rf"ratio {re.escape(ratio)} \(req/s\): [\d.]+", out), out
+    assert re.search(r"WAIT per request: -?\d+ µs on the intake call alone, -?[\d.]+ ms", out), out
+
+
 def test_score_latency_bench_compares_the_compiled_scorer_with_scikit_learn():
     out = _run("bench/score_latency.py", "--comments", "40", "--rounds", "1",
                "--data", str(ROOT / "no-datasets-here"))
     assert re.search(r"compiled scorer\s+p50\s+[\d.]+ µs", out), out
     assert re.search(r"scikit-learn pipeline p50\s+[\d.]+ µs", out), out
     assert re.search(r"ratio \(scikit-learn / compiled\): p50 [\d.]+x", out), out
+
+
+def test_perspective_bench_compares_analyze_with_post_v1_comments_on_one_server():
+    out = _run("bench/perspective_throughput.py", "--workers", "1", "--seconds", "1",
+               "--connections", "2")
+    rows = {match[0]: match[1:] for match in
+            re.findall(r"^(comments|analyze)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)$", out, re.M)}
+    assert set(rows) == {"comments", "analyze"}, out
+    for name, (rps, _p50, _p99, errors) in rows.items():
+        assert int(rps) > 0, f"{name} answered nothing: {out}"
+        assert errors == "0", f"{name} had failed requests: {out}"
+    ratio = float(re.search(r"ratio analyze/comments \(req/s\): ([\d.]+)", out).group(1))
+    assert abs(ratio - int(rows["analyze"][0]) / int(rows["comments"][0])) <= 0.02 * ratio + 0.002
+    assert re.search(r"default quota of 1 request/s: \d+x", out), out
+
+
+def test_reader_erasure_bench_compares_indexed_erasure_with_a_keyspace_scan():
+    out = _run("bench/reader_erasure.py", "--others", "200", "--reader-comments", "1,20",
+               "--rounds", "1")
+    rows = re.findall(r"^\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x$", out, re.M)
+    assert [row[0] for row in rows] == ["1", "20"], out
+    assert all(float(erase) > 0 and float(scan) > 0 for _n, erase, scan, _ratio in rows), out

@@ -25,7 +25,7 @@ _CANONICAL = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_
               500: "INTERNAL", 501: "UNIMPLEMENTED", 503: "UNAVAILABLE",
               504: "DEADLINE_EXCEEDED"}
 _PERSPECTIVE_ERROR = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
-_MIMETYPE = "application/json; charset=UTF-8"
+_CONTENT_TYPE = "application/json; charset=UTF-8"
 
 
 class GoogleError(HakamError):
@@ -61,7 +61,8 @@ def error_response(code: int, status: str, message: str, details: list[dict] = (
     error = {"code": code, "message": message, "status": status}
     if details:
         error["details"] = list(details)
-    response = Response(jsonio.dumps({"error": error}) + b"\n", status=code, mimetype=_MIMETYPE)
+    response = Response(jsonio.dumps({"error": error}) + b"\n", status=code,
+                        content_type=_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from hakam.model import Scorer
-from hakam.service import create_app
 from hakam.service.store import Store
 from tests.hakam_server import HakamServer
 from tests.redis_harness import ThrowawayRedis
@@ -27,11 +26,6 @@ def scorer(shipped_scorer):
     """Overrides the scripted scorer of tests/conftest.py: these routes answer the model's own
     numbers."""
     return shipped_scorer
-
-
-@pytest.fixture
-def app(config, scorer):
-    return create_app(config, scorer=scorer, start_workers=False)
 
 
 @pytest.fixture(scope="module")
