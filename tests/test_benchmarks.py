@@ -41,3 +41,11 @@ def test_score_latency_bench_compares_the_compiled_scorer_with_scikit_learn():
     assert re.search(r"compiled scorer\s+p50\s+[\d.]+ µs", out), out
     assert re.search(r"scikit-learn pipeline p50\s+[\d.]+ µs", out), out
     assert re.search(r"ratio \(scikit-learn / compiled\): p50 [\d.]+x", out), out
+
+
+def test_hostile_comments_bench_prints_each_familys_growth_and_the_slowest():
+    out = _run("bench/hostile_comments.py", "--rounds", "1", "--families", "3")
+    assert re.search(r"an ordinary comment at the limit: [\d.]+ ms", out), out
+    rows = re.findall(r"^(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, re.M)
+    assert len(rows) == 3, out
+    assert re.search(r"^slowest: .+, [\d.]+ ms, [\d.]+x an ordinary comment$", out, re.M), out
