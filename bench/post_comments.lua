@@ -10,7 +10,12 @@ local texts = {
   "يا حمار انت ما تفهم شي، اسكت احسن لك",
   "اربح الآن جوائز مجانية! تواصل واتساب 0555123456 www.example-prize.com",
 }
-local key = os.getenv("HAKAM_BENCH_KEY") or "none"
+-- HAKAM_BENCH_KEY: one site's key, or several separated by commas (taken in turn, so the
+-- comments spread over those sites and, on a cluster, over the masters their keys live on)
+local site_keys = {}
+for site_key in string.gmatch(os.getenv("HAKAM_BENCH_KEY") or "none", "[^,]+") do
+  site_keys[#site_keys + 1] = site_key
+end
 -- Each wrk run (the warm-up, the measured one) gets its own numbers, so none is a duplicate.
 local run = tonumber(os.getenv("HAKAM_BENCH_RUN") or "0")
 local counter = 0
@@ -30,7 +35,7 @@ function request()
     texts[(n % #texts) + 1], n, n, n, n % 50 + 1, math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256)
   return wrk.format("POST", "/v1/comments", {
     ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. key,
+    ["Authorization"] = "Bearer " .. site_keys[(n % #site_keys) + 1],
   }, body)
 end
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import redis
 from flask import Flask
 
 from .config import Config, ConfigError
@@ -17,23 +16,34 @@ log = logging.getLogger("hakam")
 
 
 def _check_redis(store, config: Config) -> None:
-    """Refuse to start on a Redis that may evict queued comments; tolerate one that is down."""
+    """Refuse to start on a Redis that may evict queued comments (any master of a cluster);
+    tolerate one that is down, and warn when replica acknowledgements cannot be had."""
+    from .store.connection import UNAVAILABLE
+
     try:
-        policy = store.eviction_policy()
-    except redis.RedisError as error:
+        policies = store.eviction_policies()
+        short_of_replicas = store.replica_shortfall()
+    except UNAVAILABLE as error:
         log.warning("Redis is not reachable yet (%s); comment intake answers 503 until it is",
                     type(error).__name__)
         return
-    if policy != "noeviction":
-        raise ConfigError(
-            f"Redis maxmemory-policy is {policy!r}; Hakam needs 'noeviction' so that held "
-            "comments are never silently evicted (set it in redis.conf or with "
-            "CONFIG SET maxmemory-policy noeviction)")
+    for node, policy in policies.items():
+        if policy != "noeviction":
+            where = "" if node == "redis" else f" on {node}"
+            raise ConfigError(
+                f"Redis maxmemory-policy is {policy!r}{where}; Hakam needs 'noeviction' so "
+                "that held comments are never silently evicted (set it in redis.conf or with "
+                "CONFIG SET maxmemory-policy noeviction)")
+    for node in short_of_replicas:
+        log.warning("Redis %s has fewer than %d replicas connected: comments and decisions it "
+                    "holds are answered 503 until one is back (HAKAM_REPLICA_ACKS=0 turns "
+                    "replica acknowledgements off)", node, store.replica_acks)
 
 
 def create_app(config: Config | None = None, *, scorer=None, start_workers: bool = True) -> Flask:
     from . import (
         comments,
+        compat,
         errors,
         feedback,
         health,
@@ -42,6 +52,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         metrics,
         moderate,
         openapi,
+        readers,
         review,
         scoring,
         sessions,
@@ -78,11 +89,16 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.register_blueprint(comments.bp, url_prefix="/v1")
     app.register_blueprint(feedback.bp, url_prefix="/v1")
     app.register_blueprint(review.bp, url_prefix="/v1")
+    app.register_blueprint(readers.bp, url_prefix="/v1")
     app.register_blueprint(moderate.bp, url_prefix="/moderate")
+    compat.init_app(app, config.max_body_bytes)
 
     if start_workers:
+        from .retention import RetentionSweeper
+
         deliverer = Deliverer(the_store, timeout=config.webhook_timeout,
-                              max_attempts=config.webhook_max_attempts)
+                              max_attempts=config.webhook_max_attempts,
+                              chores=(RetentionSweeper(the_store).run_if_due,))
         deliverer.start()
         app.extensions["hakam.deliverer"] = deliverer
     return app

@@ -143,14 +143,28 @@ def sites_revoke(name: str) -> None:
 @click.option("--spam-reject", type=click.FloatRange(0, 1), help="Spam score that rejects.")
 @click.option("--spam-hold", type=click.FloatRange(0, 1), help="Spam score that holds.")
 @click.option("--abuse-hold", type=click.FloatRange(0, 1), help="Abuse score that holds.")
+@click.option("--audit-rate", type=click.FloatRange(0, 1),
+              help="Share of approved comments also queued for a moderator as audit items "
+                   "(default 0.02): labels for what the model let through.")
+@click.option("--adapt/--no-adapt", default=None,
+              help="Learn the site's own line from its labels (a per-site adapter; on by "
+                   "default).")
+@click.option("--abuse-recall", type=click.FloatRange(0.5, 0.99),
+              help="Share of abusive comments an adapted site's hold threshold aims to hold "
+                   "(default 0.85; --abuse-hold wins).")
 @click.option("--require-name-email/--no-require-name-email", default=None)
 @click.option("--check-deliverability/--no-check-deliverability", default=None,
               help="Look up the email's domain in DNS.")
 @click.option("--webhook", "webhook_url")
 @click.option("--language", type=click.Choice(["ar", "en"]))
+@click.option("--retention-days", type=click.IntRange(0, 36500),
+              help="Days a decided comment keeps its text and its author's name, website and "
+                   "keyed hash; then they are removed (labels keep the text). 0: keep them "
+                   "(the default). Held comments are never touched.")
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
-                    require_name_email, check_deliverability, webhook_url, language) -> None:
+                    audit_rate, adapt, abuse_recall, require_name_email, check_deliverability,
+                    webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
     if not_domains:
@@ -165,7 +179,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         for key, value in (("premoderation", premoderation),
                            ("previously_approved", previously_approved), ("max_links", max_links),
                            ("spam_reject", spam_reject), ("spam_hold", spam_hold),
-                           ("abuse_hold", abuse_hold)):
+                           ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
+                           ("adapt", adapt), ("abuse_recall", abuse_recall)):
             if value is not None:
                 policy[key] = value
         if disallowed:
@@ -182,10 +197,12 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
             rules["check_deliverability"] = check_deliverability
         site = store.configure_site(name, rules=SiteRules(**rules),
                                     policy=SitePolicy.from_dict(policy),
-                                    webhook_url=webhook_url, language=language)
+                                    webhook_url=webhook_url, language=language,
+                                    retention_days=retention_days)
     click.echo(json.dumps({"name": site.name, "language": site.language,
                            "webhook_url": site.webhook_url, "rules": site.rules.__dict__,
-                           "policy": site.policy.to_dict()}, ensure_ascii=False))
+                           "policy": site.policy.to_dict(),
+                           "retention_days": site.retention_days}, ensure_ascii=False))
 
 
 @main.group()
@@ -201,6 +218,76 @@ def moderators_add(name: str) -> None:
         token = store.create_moderator(name)
     click.echo(token)
     _say(f"moderator {name!r} ready; the token is shown only once")
+
+
+@main.group()
+def readers() -> None:
+    """Readers' rights: export or erase what Hakam holds about a reader, by their email."""
+
+
+def _reader_sites(store: Store, site: str | None) -> list[str]:
+    names = store.site_names()
+    if site is None:
+        return names
+    if site not in names:
+        raise click.ClickException(f"no site named {site!r}")
+    return [site]
+
+
+def _reader_key(store: Store, email: str) -> str:
+    from email_validator import EmailNotValidError
+
+    from .schemas import normalized_email
+
+    try:
+        return store.private_key(normalized_email(email.strip()))
+    except EmailNotValidError:
+        raise click.BadParameter("not an email address", param_hint="EMAIL") from None
+
+
+@readers.command("export")
+@click.argument("email")
+@click.option("--site", help="Only this site (default: every site).")
+def readers_export(email: str, site: str | None) -> None:
+    """Print, as JSON, every comment of the reader with this email (any case) and the labels
+    made from them, per site. Hakam keeps no email or IP, only keyed hashes of them."""
+    with open_store() as store:
+        author_key = _reader_key(store, email)
+        found = {name: comments for name in _reader_sites(store, site)
+                 if (comments := store.reader_comments(name, author_key))}
+    click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
+    _say(f"{_count(sum(map(len, found.values())), 'comment')} of this reader on "
+         f"{_count(len(found), 'site')}")
+
+
+@readers.command("erase")
+@click.argument("email")
+@click.option("--site", help="Only this site (default: every site).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def readers_erase(email: str, site: str | None, yes: bool) -> None:
+    """Erase the reader with this email (any case): their comments, everything made from them
+    (labels, pending webhooks, the audit's link to them) and their keyed hashes. Running it
+    again finds nothing and changes nothing."""
+    with open_store() as store:
+        author_key = _reader_key(store, email)
+        names = _reader_sites(store, site)
+        held = {name: store.reader_comment_count(name, author_key) for name in names}
+        where = "every site" if site is None else f"site {site!r}"
+        if not yes:
+            listed = ", ".join(f"{n} on {name!r}" for name, n in held.items() if n) or "none"
+            click.confirm(f"Erase this reader's data on {where} (comments: {listed})? "
+                          "This cannot be undone", abort=True, err=True)
+        for name in names:
+            erased = store.erase_reader(name, author_key)
+            click.echo(f"{name}\terased {_count(erased.comments, 'comment')}, "
+                       f"{_count(erased.labels, 'label')}, "
+                       f"{_count(erased.deliveries, 'webhook delivery', 'webhook deliveries')}; "
+                       f"{_count(erased.decisions, 'audit entry', 'audit entries')} no longer "
+                       "name a comment")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 @main.command()

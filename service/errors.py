@@ -4,6 +4,11 @@ Business code raises these; `init_app` turns each into a status and a JSON body.
 handler logs the traceback under an error id and returns only that id: no stack trace, and no
 request data, ever reaches a client.
 
+Routes that speak another service's protocol (Perspective's, Akismet's, see `compat`) answer
+errors in that protocol's shape: they register an `ErrorDialect` for their URL prefixes with
+`speak`, and the same handlers below hand it every error raised under those prefixes, routing
+errors (404, 405) and the last-resort 500 included.
+
 Client-facing sentences are gettext messages, translated when the answer is built (in the
 request's locale, see `i18n`): raise with `gettext(...)` or rely on a class's lazy `message`.
 """
@@ -12,8 +17,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Protocol
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
@@ -152,6 +158,15 @@ class StoreUnavailable(HakamError):
         return {"Retry-After": "5"}
 
 
+class ReplicaUnconfirmed(StoreUnavailable):
+    """No replica acknowledged a write in time (HAKAM_REPLICA_ACKS): it may be lost if its
+    master fails now, so it is not promised. A retry with the same Idempotency-Key answers
+    the first answer once a replica has it, never a second comment."""
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 _HTTP_MESSAGES = {
     400: lazy_gettext("The request could not be read."),
     403: lazy_gettext("This request is not allowed."),
@@ -195,15 +210,46 @@ def _refuse_chunked_bodies_over_the_limit() -> None:
         raise RequestEntityTooLarge()
 
 
+class ErrorDialect(Protocol):
+    """How a protocol other than Hakam's own answers an error (never with a stack trace)."""
+
+    def hakam_error(self, error: HakamError) -> Response: ...
+
+    def http_error(self, error: HTTPException) -> Response: ...
+
+    def unexpected(self, error_id: str) -> Response: ...
+
+
+_DIALECTS = "hakam.error_dialects"
+
+
+def speak(app: Flask, url_prefixes: tuple[str, ...], dialect: ErrorDialect) -> None:
+    """Answer every error under these URL prefixes in `dialect`'s shape."""
+    app.extensions.setdefault(_DIALECTS, []).append((url_prefixes, dialect))
+
+
+def _dialect() -> ErrorDialect | None:
+    for prefixes, dialect in current_app.extensions.get(_DIALECTS, ()):
+        if request.path.startswith(prefixes):
+            return dialect
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_chunked_bodies_over_the_limit)
 
     @app.errorhandler(HakamError)
     def _hakam_error(error: HakamError):
+        dialect = _dialect()
+        if dialect is not None:
+            return dialect.hakam_error(error)
         return _json_error(error.status, error.body(), error.headers())
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        dialect = _dialect()
+        if dialect is not None:
+            return dialect.http_error(error)
         code = (error.name or "error").lower().replace(" ", "_")
         headers = {}
         if error.code == 405 and error.valid_methods:
@@ -215,4 +261,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         error_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s", error_id)
+        dialect = _dialect()
+        if dialect is not None:
+            return dialect.unexpected(error_id)
         return _json_error(500, {"error": "internal", "error_id": error_id})

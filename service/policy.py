@@ -41,6 +41,14 @@ class SitePolicy:
     # Sources readers cite (the site's own domain, from post_url, is trusted too): links to
     # them, or their subdomains, are citations, neither counted as links nor as spam signs
     trusted_domains: tuple[str, ...] = ()
+    # Share of approved (published) comments also put in the review queue as audit items:
+    # their decisions label what the model let through, which held comments never show.
+    # None: the service's default (HAKAM_AUDIT_RATE, 0.02)
+    audit_rate: float | None = None
+    # Learn the site's own line from its labels (a per-site adapter on top of the model)
+    adapt: bool = True
+    # Share of the site's abusive comments an adapted site's hold threshold aims to hold
+    abuse_recall: float = 0.85
 
     @classmethod
     def from_dict(cls, data: dict) -> SitePolicy:

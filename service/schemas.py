@@ -79,6 +79,15 @@ def _web_address(value: str) -> str:
     return value
 
 
+def normalized_email(value: str, *, check_deliverability: bool = False) -> str:
+    """The one spelling of an email address that a reader is recognised by (email_validator's
+    normalisation: the domain in lower case and Unicode, the local part NFC); raises
+    EmailNotValidError. Intake hashes this spelling, and so do export and erasure, so an address
+    typed another way (case, IDNA) finds the same reader."""
+    return validate_email(value, check_deliverability=check_deliverability,
+                          allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS).normalized
+
+
 def _rules(info: ValidationInfo) -> Any:
     """The site's rules from the validation context (validation.SiteRules), or WordPress's."""
     rules = (info.context or {}).get("rules")
@@ -179,14 +188,12 @@ class CommentSubmission(BaseModel):
                 raise PydanticCustomError("required", "the email is missing")
             return value
         try:
-            checked = validate_email(value, check_deliverability=rules.check_deliverability,
-                                     allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS)
+            return normalized_email(value, check_deliverability=rules.check_deliverability)
         except EmailUndeliverableError:
             raise PydanticCustomError("email_undeliverable", "the domain takes no email") \
                 from None
         except EmailNotValidError:
             raise PydanticCustomError("email_invalid", "not an email address") from None
-        return checked.normalized
 
     @field_validator("url")
     @classmethod
@@ -288,6 +295,28 @@ class FeedbackAnswer(BaseModel):
     source: Literal["site"]
 
 
+class ReaderRequest(BaseModel):
+    """A reader's privacy request to a site, passed on to Hakam: the reader is named by email."""
+
+    model_config = ConfigDict(strict=True, str_strip_whitespace=True, extra="ignore")
+
+    email: Text = Field(
+        max_length=EMAIL_MAX_CHARS,
+        description="The reader's email, as they gave it with their comments (case and "
+                    "surrounding spaces do not matter). Used only to compute the keyed hash "
+                    "the comments are filed under; never stored, logged or answered.")
+
+    @field_validator("email")
+    @classmethod
+    def _reader_email(cls, value: str) -> str:
+        if not value:
+            raise PydanticCustomError("required", "the email is missing")
+        try:
+            return normalized_email(value)
+        except EmailNotValidError:
+            raise PydanticCustomError("email_invalid", "not an email address") from None
+
+
 # -- answers ----------------------------------------------------------------------------------
 
 CommentStatus = Literal["approved", "pending", "spam", "rejected"]
@@ -356,6 +385,10 @@ class HeldComment(BaseModel):
     post_url: str | None = None
     created_at: float
     lease: Lease | None = None
+    audit: bool = Field(False, description="an audit item: a comment already published "
+                        "(status approved), sampled at the site's audit rate so that a "
+                        "moderator labels what the model let through; approving it changes "
+                        "nothing, rejecting it unpublishes it (the site's webhook is told)")
 
 
 class QueuePage(BaseModel):
@@ -369,14 +402,59 @@ class ClaimAnswer(BaseModel):
 
 
 class DecisionRecord(BaseModel):
-    comment_id: str
+    comment_id: str | None = Field(description="None when the comment was erased since")
     site: str
     decision: Literal["approve", "reject", "spam"]
     status: CommentStatus
     moderator: str
     reason: str
     at: float
+    scores: Scores | None = Field(description="None when the comment was erased since")
+    erased: bool = Field(False, description="the comment was erased at its reader's request; "
+                                            "who decided what and when is kept")
+    audit: bool = Field(False, description="the decision was on an audit item")
+
+
+class ExportedLabel(BaseModel):
+    task: Literal["spam", "abuse"]
+    label: Literal[0, 1]
+    source: str = Field(description="moderator, site, or a compatibility API's name")
+    at: float
+
+
+class ExportedComment(BaseModel):
+    """One of the reader's comments as Hakam holds it. After the site's retention period a
+    decided comment has no text, author or url left (empty), and its reasons no wording."""
+
+    id: str
+    text: str
+    author: str
+    url: str | None = None
+    post_id: str
+    post_url: str | None = None
+    parent_id: str | None = None
+    created_at: float
+    status: CommentStatus
     scores: Scores
+    reasons: list[Reason]
+    model_version: str
+    history: list[HistoryEvent]
+    labels: list[ExportedLabel] = Field(description="training labels made from the comment")
+
+
+class ReaderExport(BaseModel):
+    """What POST /v1/readers/export answers: everything Hakam holds about the reader on the
+    calling site. Hakam keeps no email or IP; only keyed hashes, which are not exported."""
+
+    site: str
+    comments: list[ExportedComment]
+
+
+class ReaderErasure(BaseModel):
+    """What POST /v1/readers/erase answers: how many of the reader's comments were erased
+    (0 when there was nothing, e.g. erased before), with everything made from them."""
+
+    erased: int = Field(ge=0)
 
 
 class AuditPage(BaseModel):

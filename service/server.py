@@ -26,9 +26,12 @@ log = logging.getLogger("hakam")
 
 
 def _configure_logging() -> None:
+    from .redaction import guard
+
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr,
         format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    guard(logging.getLogger().handlers)
 
 
 def _metrics_dir() -> str:
@@ -94,11 +97,14 @@ def server_options(host: str, port: int, workers: int) -> dict:
         "graceful_timeout": 20,
         "keepalive": 5,
         "preload_app": True,
-        # The request line without its query string, and no client address: nothing a
-        # reader typed can reach the log through it.
+        # The request line without its query string (where Perspective's clients put the site
+        # key), and no client address or Host (where old Akismet clients put it): nothing a
+        # reader typed and no key can reach the log through it. The logger redacts keys from
+        # whatever it writes besides (hakam.service.redaction).
         "accesslog": "-",
         "access_log_format": '"%(m)s %(U)s" %(s)s %(B)s %(M)sms',
         "errorlog": "-",
+        "logger_class": "hakam.service.redaction.RedactingGunicornLogger",
         # gunicorn 25.1's control socket sits at one path per user ($HOME/.gunicorn), so a
         # second `hakam serve` on the machine would take over the first one's; nothing of
         # Hakam's uses it.

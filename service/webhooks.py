@@ -17,7 +17,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 
+from .errors import StoreUnavailable
 from .store import Store
 
 log = logging.getLogger("hakam.webhooks")
@@ -34,12 +36,16 @@ def backoff_seconds(attempts: int) -> float:
 
 
 class Deliverer:
+    """`chores`: other periodic work that needs no process of its own (the retention sweep),
+    each called on every turn of the loop and expected to return at once when not due."""
+
     def __init__(self, store: Store, timeout: float = 5.0, max_attempts: int = 8,
-                 idle_wait: float = 0.5) -> None:
+                 idle_wait: float = 0.5, chores: tuple[Callable[[], object], ...] = ()) -> None:
         self.store = store
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.idle_wait = idle_wait
+        self.chores = chores
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -56,9 +62,18 @@ class Deliverer:
         while not self._stop.is_set():
             try:
                 worked = self.deliver_one()
-            except Exception:  # Redis away or a bug: keep the thread alive, try again later
+            except StoreUnavailable as away:  # a failover, a restart: deliveries wait in Redis
+                log.warning("webhook delivery waits for Redis: %s", away)
+                worked = False
+            except Exception:  # a bug: keep the thread alive, try again later
                 log.exception("webhook delivery loop error")
                 worked = False
+            for chore in self.chores:
+                try:
+                    chore()
+                except Exception:  # as above: the deliveries must go on whatever a chore does
+                    log.exception("periodic chore %s failed", getattr(chore, "__qualname__",
+                                                                      chore))
             if not worked:
                 self._stop.wait(self.idle_wait)
 

@@ -18,13 +18,17 @@ class HakamServer:
                  log_name: str = "hakam.log", args: tuple[str, ...] = (), **env: str) -> None:
         """`redis_url=None` leaves REDIS_URL unset: the service starts its embedded Redis.
         `args` are more `hakam serve` options. Extra keyword arguments become environment
-        variables (flood checks are off unless HAKAM_FLOOD_SECONDS says otherwise)."""
+        variables (flood checks and audit items are off unless HAKAM_FLOOD_SECONDS and
+        HAKAM_AUDIT_RATE say otherwise)."""
         self.args = args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        self.env.update(HAKAM_DATA_DIR=str(data_dir), HAKAM_FLOOD_SECONDS="0", **env)
+        # flood checks and audit items off unless the test's variables say otherwise
+        self.env.update(HAKAM_DATA_DIR=str(data_dir), HAKAM_FLOOD_SECONDS="0",
+                        HAKAM_AUDIT_RATE="0")
+        self.env.update(env)
         if redis_url:
             self.env["REDIS_URL"] = redis_url
         self.log_path = data_dir / log_name

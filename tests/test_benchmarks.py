@@ -35,6 +35,21 @@ def test_throughput_bench_serves_both_apps_and_prints_their_ratio():
     assert abs(ratio - int(rows["hakam"][0]) / int(rows["bare"][0])) <= 0.02 * ratio + 0.002
 
 
+def test_throughput_bench_cluster_mode_compares_cluster_with_and_without_acks_to_one_redis():
+    out = _run("bench/throughput.py", "--cluster", "--workers", "1", "--seconds", "1",
+               "--connections", "2", "--calls", "50")
+    rows = {match[0]: match[1:] for match in re.findall(
+        r"^(single|cluster|cluster\+acks)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+\s+(\d+)$",
+        out, re.M)}
+    assert set(rows) == {"single", "cluster", "cluster+acks"}, out
+    for name, (rps, errors, intake_us) in rows.items():
+        assert int(rps) > 0 and int(intake_us) > 0, f"{name} measured nothing: {out}"
+        assert errors == "0", f"{name} had failed requests: {out}"
+    for ratio in ("cluster/single", "cluster+acks/single", "cluster+acks/cluster"):
+        assert re.search(rf"ratio {re.escape(ratio)} \(req/s\): [\d.]+", out), out
+    assert re.search(r"WAIT per request: -?\d+ µs on the intake call alone, -?[\d.]+ ms", out), out
+
+
 def test_score_latency_bench_compares_the_compiled_scorer_with_scikit_learn():
     out = _run("bench/score_latency.py", "--comments", "40", "--rounds", "1",
                "--data", str(ROOT / "no-datasets-here"))
@@ -49,3 +64,11 @@ def test_hostile_comments_bench_prints_each_familys_growth_and_the_slowest():
     rows = re.findall(r"^(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, re.M)
     assert len(rows) == 3, out
     assert re.search(r"^slowest: .+, [\d.]+ ms, [\d.]+x an ordinary comment$", out, re.M), out
+
+
+def test_reader_erasure_bench_compares_indexed_erasure_with_a_keyspace_scan():
+    out = _run("bench/reader_erasure.py", "--others", "200", "--reader-comments", "1,20",
+               "--rounds", "1")
+    rows = re.findall(r"^\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x$", out, re.M)
+    assert [row[0] for row in rows] == ["1", "20"], out
+    assert all(float(erase) > 0 and float(scan) > 0 for _n, erase, scan, _ratio in rows), out

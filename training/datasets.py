@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hakam.model.language import language_of
 from hakam.model.normalize import normalize
 
 TASKS = ("spam", "abuse")
@@ -308,15 +309,7 @@ def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
 
 # --- language, dedupe key, split ----------------------------------------------------------
 
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _NOT_WORD = re.compile(r"[\W_]+")
-
-
-def language_of(text: str) -> str:
-    """"ar" when the text has more Arabic-script letters than Latin ones, else "en" (the Latin
-    slice, which also holds Arabizi and the few French comments)."""
-    return "ar" if len(_ARABIC.findall(text)) > len(_LATIN.findall(text)) else "en"
 
 
 def dedupe_key(text: str) -> str:

@@ -22,6 +22,26 @@ LICENCES = {
 }
 
 
+# What the card says about readers' data (issue 14): the same for every trained model.
+READERS_DATA = [
+    "## Readers' data in the labels", "",
+    "Besides the public datasets above, a model retrained with `--extra` learns from an "
+    "installation's own labels (`hakam labels export`); what those hold about readers:",
+    "",
+    "- A label is the judged text, the head, 0 or 1, its source and site: never the reader's "
+    "name, email, IP or a hash of them.",
+    "- Erasing a reader (`POST /v1/readers/erase`, `hakam readers erase`, WordPress's Erase "
+    "Personal Data) deletes the labels made from their comments, so no later `hakam labels "
+    "export` holds their text. A model trained before the erasure may keep words and short "
+    "phrases of those comments in its vocabulary: retrain on a fresh export and promote the "
+    "result to be rid of them.",
+    "- A site's retention period (`--retention-days`) removes a decided comment's text and "
+    "personal fields from its record; its labels keep the text and the label (so the model "
+    "can still learn from the decision), no longer linked to the reader.",
+    "",
+]
+
+
 def _share(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -233,6 +253,7 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
         "the Moroccan (OMCD) part of the Vanetik collection: Arabizi insults are mostly missed "
         "by the abuse head.",
         "",
+        *READERS_DATA,
         "## Retraining and promotion", "",
         "```",
         "hakam labels export > labels.jsonl          # moderator decisions (text, task, label)",

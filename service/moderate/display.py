@@ -19,7 +19,7 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Why a comment was held (the policy's codes), in the order the filter lists them.
 HOLD_REASONS = ("abuse_score", "spam_score", "moderation_word", "too_many_links", "premoderation",
-                "first_comment")
+                "first_comment", "audit")
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
 DECISIONS = ("approve", "reject", "spam")
@@ -106,4 +106,6 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
                     for r in reasons],
         "waited_seconds": max(0, int(now - float(comment.get("created_at", now)))),
         "lease_expires_at": lease.get("expires_at"),
+        # already published, sampled so that a moderator labels what the model let through
+        "audit": bool(comment.get("audit")),
     }

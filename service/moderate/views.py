@@ -115,6 +115,7 @@ def hold_reason_labels() -> dict[str, str]:
         "too_many_links": _("Too many links"),
         "premoderation": _("Site holds every comment"),
         "first_comment": _("Author's first comment"),
+        "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
     }

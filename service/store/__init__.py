@@ -7,6 +7,7 @@ parts that each own one concern, each a module of this package:
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
+- `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
 - `connection`: the client, the Lua scripts (in `lua/`), Redis errors as 503s.
 
 Accepting, claiming and deciding are each one Lua script over the keys of one site (one hash
@@ -20,14 +21,16 @@ import logging
 
 import redis
 from flask import Flask, current_app
+from redis.cluster import RedisCluster
 
 from . import keys
 from .comments import Comments
-from .connection import DirectScript, client_from_url, lua
+from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
 from .intake import Intake
-from .labels import Labels
+from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
+from .readers import Erasure, Readers
 from .review import DECISION_LABELS, DECISION_STATUS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
@@ -37,15 +40,29 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Migration):
-    def __init__(self, client: redis.Redis, flood_seconds: int = 15, lease_seconds: int = 300):
+            Readers, Migration):
+    def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
+                 lease_seconds: int = 300, replica_acks: int | None = None,
+                 replica_timeout_ms: int = 250):
+        """`replica_acks`: replicas that must acknowledge each stored comment and decision
+        (WAIT) before it is answered; None: 1 on a cluster or on a Redis that has replicas."""
         self.r = client
+        self.cluster = isinstance(client, RedisCluster)
         self.flood_seconds = flood_seconds
         self.lease_seconds = lease_seconds
-        self._accept = DirectScript(client, lua("intake"))
+        self.replica_acks = (self._replicas_by_default() if replica_acks is None
+                             else replica_acks)
+        durable = {"replica_acks": self.replica_acks, "replica_timeout_ms": replica_timeout_ms}
+        self._accept = DirectScript(client, lua("intake"), **durable)
+        self._replay = DirectScript(client, lua("replay"), **durable)
+        self._decide = DirectScript(client, lua("decide"), **durable)
         self._claim = client.register_script(lua("claim"))
-        self._decide = client.register_script(lua("decide"))
         self._take_delivery = client.register_script(lua("take_delivery"))
+        self._delivery_failed = client.register_script(lua("delivery_failed"))
+        self._label = client.register_script(lua("label"))
+        self._erase = DirectScript(client, lua("erase"), **durable)  # erased means erased
+        self._retain = client.register_script(lua("retain"))
+        self._record_labels_once = client.register_script(lua("record_labels_once"))
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}
@@ -62,14 +79,40 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         except redis.RedisError:
             return False
 
-    def eviction_policy(self) -> str:
+    def eviction_policies(self) -> dict[str, str]:
+        """maxmemory-policy of every master (of the one Redis: keyed "redis")."""
         # INFO works where CONFIG is renamed away, as on many managed Redis offerings.
-        return str(self.r.info("memory").get("maxmemory_policy", "unknown"))
+        if not self.cluster:
+            return {"redis": str(self.r.info("memory").get("maxmemory_policy", "unknown"))}
+        per_node = self.r.info("memory", target_nodes=RedisCluster.PRIMARIES)
+        return {node: str(info.get("maxmemory_policy", "unknown"))
+                for node, info in per_node.items()}
+
+    def replica_shortfall(self) -> list[str]:
+        """Masters with fewer connected replicas than HAKAM_REPLICA_ACKS asks for: every
+        comment on them will be answered 503 until a replica is back."""
+        if not self.replica_acks:
+            return []
+        if self.cluster:
+            per_node = self.r.info("replication", target_nodes=RedisCluster.PRIMARIES)
+        else:
+            per_node = {"redis": self.r.info("replication")}
+        return [node for node, info in per_node.items()
+                if int(info.get("connected_slaves", 0)) < self.replica_acks]
+
+    def _replicas_by_default(self) -> int:
+        if self.cluster:
+            return 1
+        try:
+            return 1 if int(self.r.info("replication").get("connected_slaves", 0)) else 0
+        except UNAVAILABLE:  # not reachable yet: a Redis with no replicas is the common case
+            return 0
 
 
 def init_app(app: Flask, config) -> Store:
     store = Store.from_url(config.redis_url, flood_seconds=config.flood_seconds,
-                           lease_seconds=config.lease_seconds)
+                           lease_seconds=config.lease_seconds, replica_acks=config.replica_acks,
+                           replica_timeout_ms=config.replica_timeout_ms)
     app.extensions["hakam.store"] = store
     _upgrade_layout(store)
     return store
@@ -82,7 +125,7 @@ def _upgrade_layout(store: Store) -> None:
     except MigrationBusy as busy:
         log.warning("%s; starting meanwhile", busy)
         return
-    except redis.RedisError as error:  # the start's Redis check says so too
+    except UNAVAILABLE as error:  # the start's Redis check says so too
         log.warning("could not check the store's layout (%s); run `hakam migrate` if it was "
                     "written by an older Hakam", type(error).__name__)
         return
@@ -95,5 +138,6 @@ def get_store() -> Store:
     return current_app.extensions["hakam.store"]
 
 
-__all__ = ["DECISION_LABELS", "DECISION_STATUS", "MigrationBusy", "MigrationReport",
-           "Moderator", "Site", "Store", "get_store", "init_app", "keys"]
+__all__ = ["DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
+           "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
+           "keys"]

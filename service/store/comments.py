@@ -22,6 +22,8 @@ def comment_view(data: dict[str, str]) -> dict:
         "url": data.get("url") or None, "post_id": data.get("post_id", ""),
         "post_url": data.get("post_url") or None,
         "created_at": float(data.get("created_at", 0)),
+        # sampled for audit: published when it arrived, in the queue only to be labelled
+        "audit": bool(data.get("audit")),
     }
     if data.get("lease_moderator"):
         view["lease"] = {"moderator": data["lease_moderator"],

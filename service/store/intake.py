@@ -19,17 +19,33 @@ DUPLICATE_TTL = 30 * 24 * 3600
 
 class Intake(StorePart):
     _accept: DirectScript
+    _replay: DirectScript
 
     @unavailable_on_redis_errors
     def idempotent_answer(self, site: str, idempotency_key: str) -> dict | None:
-        raw = self.r.get(keys.idempotency(site, sha256(idempotency_key)))
+        """The first answer to this Idempotency-Key; with replica acknowledgements on, only
+        once a replica has it (else ReplicaUnconfirmed: the retry gets another 503)."""
+        key = keys.idempotency(site, sha256(idempotency_key))
+        if not self._replay.replica_acks:
+            raw = self.r.get(key)
+        else:
+            raw, acked = self._replay.run(keys=[key], args=[])
+            if raw:
+                self._replay.confirm(acked)
         return jsonio.loads(raw) if raw else None
 
     @unavailable_on_redis_errors
     def accept(self, *, site: str, comment: dict[str, Any], status: str,
                answer: Callable[[str], dict], duplicate_of: str, author_key: str,
-               ip_key: str | None, idempotency_key: str | None) -> tuple[str, dict]:
+               ip_key: str | None, idempotency_key: str | None,
+               sampled_for_audit: float | None = None) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
+
+        `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
+        makes an approved comment an audit item: published all the same, and also put in the
+        review queue, so that what the model let through gets labelled (a queue of held
+        comments alone never shows the abuse it missed). The rate is kept with it: the labels
+        it yields stand for 1 / rate approved comments.
 
         `answer(comment_id)` builds the 201 body; it is saved with the comment so that a replay
         of the same Idempotency-Key gets exactly the first answer. Raises Duplicate or Flooded.
@@ -37,24 +53,38 @@ class Intake(StorePart):
         comment_id = uuid.uuid4().hex
         now = time.time()
         body = answer(comment_id)
-        record = {**comment, "id": comment_id, "site": site, "status": status, "created_at": now}
+        duplicate_digest = sha256(duplicate_of)
+        idempotency_digest = sha256(idempotency_key) if idempotency_key else None
+        # The digests name this comment's duplicate and idempotency keys: erasure and the
+        # retention sweep find them here.
+        record = {**comment, "id": comment_id, "site": site, "status": status, "created_at": now,
+                  "duplicate": duplicate_digest}
+        if idempotency_digest:
+            record["idempotency"] = idempotency_digest
+        audited = status == "approved" and bool(sampled_for_audit)
+        if audited:
+            record.update(audit="pending", audit_rate=repr(float(sampled_for_audit)))
         fields: list[str] = []
         for name, value in record.items():
             fields += [name, value if isinstance(value, str) else jsonio.dumps(value)]
         history = jsonio.dumps({"at": now, "status": status, "by": "hakam", "reason": ""})
         absent = keys.absent(site)
         script_keys = [
-            keys.idempotency(site, sha256(idempotency_key)) if idempotency_key else absent,
-            keys.duplicate(site, sha256(duplicate_of)),
+            keys.idempotency(site, idempotency_digest) if idempotency_digest else absent,
+            keys.duplicate(site, duplicate_digest),
             keys.flood(site, "author", author_key),
             keys.flood(site, "ip", ip_key) if ip_key else absent,
             keys.comment(site, comment_id), keys.history(site, comment_id),
             keys.pending(site), keys.counts(site), keys.approved_authors(site),
+            keys.reader(site, author_key), keys.reader_ips(site, author_key),
+            keys.retention(site), keys.approved_counts(site),
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,
-                "1" if ip_key else "0", *fields]
-        outcome, value = self._accept(keys=script_keys, args=argv)
+                ip_key or "", "1" if audited else "0", *fields]
+        (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
+        if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
+            self._accept.confirm(acked)
         if outcome == "replay":
             replay = jsonio.loads(value)
             return replay["id"], replay

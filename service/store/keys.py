@@ -15,9 +15,14 @@ hakam:app-secret                           string  signs moderator session cooki
 hakam:sites                                set     site names: what cross-site views iterate
                                                    (sites add, written first)
 hakam:site:<site>                          hash    language, webhook_url, webhook_secret,
-                                                   key_hash, rules, policy, revoked
+                                                   key_hash, folded_key_hash, rules, policy,
+                                                   revoked, retention_days
                                                    (sites add / revoke / configure)
 hakam:sitekey:<sha256>                     string  site name for an API key hash (sites add)
+hakam:sitekey-folded:<sha256>              string  site name for the hash of an API key in
+                                                   lower case, for a key read from a Host
+                                                   name, which clients may lower-case
+                                                   (sites add)
 hakam:moderator:<name>                     hash    name, token_hash, created_at (moderators add)
 hakam:modtoken:<sha256>                    string  moderator name for a token hash (moderators
                                                    add); valid only while it matches token_hash
@@ -25,32 +30,71 @@ hakam:labels:unassigned                    stream  layout-1 labels whose comment
                                                    gone (migrate); read by labels export
 *Per site: every key built by site_key(), all in the site's slot*
 hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
-                                                   holder (intake / claim / decide)
+                                                   holder, audit ("pending" / "decided": an
+                                                   approved comment sampled for audit)
+                                                   (intake / claim / decide); also
+                                                   where its traces are, for erasure: its
+                                                   label_entries, audit_entries, deliveries
+                                                   (stream/delivery ids, space-separated),
+                                                   idempotency and duplicate digests
 hakam:{<site>}:history:<id>                list    JSON status events, oldest first
                                                    (intake / decide)
-hakam:{<site>}:pending                     zset    held comment ids by arrival time
-                                                   (intake / decide)
+hakam:{<site>}:pending                     zset    held comment ids and audit items by
+                                                   arrival time (intake / decide)
 hakam:{<site>}:leases                      zset    claimed comment ids by lease deadline
                                                    (claim / decide)
 hakam:{<site>}:counts                      hash    comments per status (intake / decide)
 hakam:{<site>}:approved-authors            set     keyed author hashes with an approved comment
                                                    (intake / decide), "previously approved"
+hakam:{<site>}:approved-counts             hash    author hash -> their approved comments that
+                                                   still hold personal fields (intake / decide;
+                                                   at 0 retention drops them from the set)
 hakam:{<site>}:idem:<sha256>               string  first answer to an Idempotency-Key, 24 h
                                                    (intake)
 hakam:{<site>}:dup:<sha256>                string  first comment id for post+author+text,
                                                    30 days (intake)
 hakam:{<site>}:flood:<author|ip>:<hash>    string  flood marker, flood_seconds TTL (intake)
+hakam:{<site>}:reader:<author hash>        zset    the reader's comment ids by arrival time
+                                                   (intake; erase, retention remove)
+hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
+                                                   flood markers, flood_seconds TTL (intake):
+                                                   how erasure finds them
+hakam:{<site>}:retention                   zset    decided comments still holding personal
+                                                   fields, by arrival time (intake / decide;
+                                                   the retention sweep, erase remove)
+hakam:{<site>}:retention-lock              string  held by the worker sweeping the site's
+                                                   retention, sweep-interval TTL (sweep)
 hakam:{<site>}:absent                      -       never written: stands in for an optional
                                                    key a script was not given
-hakam:{<site>}:audit                       stream  the site's moderator decisions (decide)
-hakam:{<site>}:labels                      stream  the site's training labels (decide,
-                                                   feedback)
+hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
+                                                   when; no comment id, text or reader (decide)
+hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
+                                                   scores} (decide; erase removes a field)
+hakam:{<site>}:labels                      stream  the site's training labels, each naming
+                                                   its comment (decide, feedback; erase XDELs
+                                                   the ids its comment lists), Perspective
+                                                   suggestscore, Akismet submit-spam / -ham
+hakam:{<site>}:label-token:<sha256>        string  fingerprint of the labels last recorded
+                                                   under a client's token (Perspective's
+                                                   clientToken), 30 days (suggestscore)
 hakam:{<site>}:webhook:due                 zset    delivery ids by next attempt time (decide /
                                                    deliverer)
 hakam:{<site>}:webhook:<delivery>          hash    site, body, attempts, last_error (decide /
                                                    deliverer)
 hakam:{<site>}:webhook:dead                list    delivery ids that ran out of attempts
                                                    (deliverer)
+hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
+                                                   <decision> (decide); day = unix days
+hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
+                                                   writer of labels), fence (last fencing
+                                                   token); per base model version <b>:
+                                                   generation:<b>,
+                                                   fitted:<b> (labels when its fit began),
+                                                   adapter:<b> (the compiled adapter), report:<b>
+                                                   (JSON), stored:<b> (adapter store)
+hakam:{<site>}:adapt:lock                  string  fencing token of the one fit running, with a
+                                                   TTL its fit renews (fit job)
+hakam:{<site>}:adapt:fits                  list    JSON of recent fits, newest first (fit job)
 =========================================  ======  ==============================================
 
 A comment id carries no site, yet a moderator's decision names only the id. The comment's site
@@ -58,6 +102,12 @@ is found by asking every site at once (one pipelined round trip, see ``Comments.
 remembered in-process: an id never changes site. That keeps a POST at one write to one slot,
 where a global id → site key would add a second write to another slot (another master, in a
 cluster) to every POST, and a window where the two disagree.
+
+A reader (the keyed hash of their email, as intake computes it) is found without scanning:
+the reader index lists their comment ids, and each comment lists the stream entries and
+deliveries made from it, so erasing a reader touches only those keys and entries (``erase.lua``,
+one site's keys per call). The audit keeps who decided what and when in the stream, and the link
+to the comment (with the moderator's reason) in ``audit-details``, the one part erasure removes.
 
 Adding a key is one line here: a per-site key is ``site_key(site, "name", ...)``, which is the
 only place the hash tag is applied; a global one is a constant or a plain f-string below.
@@ -84,6 +134,10 @@ def site(name: str) -> str:
 
 def site_by_key_hash(key_hash: str) -> str:
     return f"hakam:sitekey:{key_hash}"
+
+
+def site_by_folded_key_hash(key_hash: str) -> str:
+    return f"hakam:sitekey-folded:{key_hash}"
 
 
 def moderator(name: str) -> str:
@@ -126,6 +180,10 @@ def approved_authors(site_name: str) -> str:
     return site_key(site_name, "approved-authors")
 
 
+def approved_counts(site_name: str) -> str:
+    return site_key(site_name, "approved-counts")
+
+
 def idempotency(site_name: str, key_hash: str) -> str:
     return site_key(site_name, "idem", key_hash)
 
@@ -138,6 +196,22 @@ def flood(site_name: str, kind: str, who: str) -> str:
     return site_key(site_name, "flood", kind, who)
 
 
+def reader(site_name: str, author_key: str) -> str:
+    return site_key(site_name, "reader", author_key)
+
+
+def reader_ips(site_name: str, author_key: str) -> str:
+    return site_key(site_name, "reader-ips", author_key)
+
+
+def retention(site_name: str) -> str:
+    return site_key(site_name, "retention")
+
+
+def retention_lock(site_name: str) -> str:
+    return site_key(site_name, "retention-lock")
+
+
 def absent(site_name: str) -> str:
     return site_key(site_name, "absent")
 
@@ -146,8 +220,16 @@ def audit(site_name: str) -> str:
     return site_key(site_name, "audit")
 
 
+def audit_details(site_name: str) -> str:
+    return site_key(site_name, "audit-details")
+
+
 def labels(site_name: str) -> str:
     return site_key(site_name, "labels")
+
+
+def label_token(site_name: str, token_hash: str) -> str:
+    return site_key(site_name, "label-token", token_hash)
 
 
 def webhook_due(site_name: str) -> str:
@@ -160,6 +242,22 @@ def webhook_delivery(site_name: str, delivery_id: str) -> str:
 
 def webhook_dead(site_name: str) -> str:
     return site_key(site_name, "webhook", "dead")
+
+
+def outcomes(site_name: str) -> str:
+    return site_key(site_name, "outcomes")
+
+
+def adapt(site_name: str) -> str:
+    return site_key(site_name, "adapt")
+
+
+def adapt_lock(site_name: str) -> str:
+    return site_key(site_name, "adapt", "lock")
+
+
+def adapt_fits(site_name: str) -> str:
+    return site_key(site_name, "adapt", "fits")
 
 
 # -- site names -------------------------------------------------------------------------------

@@ -188,10 +188,30 @@ class Migration(StorePart):
                 return 1
             except redis.ResponseError:  # no such key: moved by an earlier run
                 return 0
-        payload, ttl = self.r.dump(old), self.r.pttl(old)
-        if payload is None:
-            return 0
-        self.r.restore(new, max(0, ttl), payload, replace=True)
+        # A cluster cannot rename across slots: copy by type (every value Hakam writes is
+        # text), then delete the old key.
+        kind, ttl = self.r.type(old), self.r.pttl(old)
+        read = {"string": self.r.get, "hash": self.r.hgetall,
+                "list": lambda k: self.r.lrange(k, 0, -1), "set": self.r.smembers,
+                "zset": lambda k: self.r.zrange(k, 0, -1, withscores=True)}.get(kind)
+        if read is None:
+            return 0  # gone already ("none")
+        value = read(old)
+        pipe = self.r.pipeline(transaction=True)  # the new key alone: one slot
+        pipe.delete(new)
+        if kind == "string":
+            pipe.set(new, value)
+        elif kind == "hash":
+            pipe.hset(new, mapping=value)
+        elif kind == "list":
+            pipe.rpush(new, *value)
+        elif kind == "set":
+            pipe.sadd(new, *value)
+        else:
+            pipe.zadd(new, dict(value))
+        if ttl > 0:
+            pipe.pexpire(new, ttl)
+        pipe.execute()
         self.r.delete(old)
         return 1
 

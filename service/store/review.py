@@ -18,7 +18,7 @@ from .. import jsonio
 from ..errors import AlreadyDecided, ClaimedByOther, UnknownComment
 from . import keys
 from .base import StorePart
-from .connection import unavailable_on_redis_errors
+from .connection import DirectScript, unavailable_on_redis_errors
 
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 # What a moderator's decision teaches each head; "reject" is taken to mean unfit to publish
@@ -31,7 +31,7 @@ CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took 
 
 class Review(StorePart):
     _claim: Callable[..., Any]
-    _decide: Callable[..., Any]
+    _decide: DirectScript
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -156,7 +156,8 @@ class Review(StorePart):
         scores = jsonio.loads(data.get("scores", "{}"))
         site = data["site"]
         record = {"comment_id": comment_id, "site": site, "decision": decision, "status": status,
-                  "moderator": moderator, "reason": reason, "at": now, "scores": scores}
+                  "moderator": moderator, "reason": reason, "at": now, "scores": scores,
+                  "audit": data.get("audit") == "pending"}
         history = {"at": now, "status": status, "by": moderator, "reason": reason}
         webhook = ""
         site_data = self.get_site(site)
@@ -171,12 +172,20 @@ class Review(StorePart):
             keys.comment(site, comment_id), keys.history(site, comment_id), keys.pending(site),
             keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
             keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
-            keys.approved_authors(site)]
-        record_json = jsonio.dumps(record)  # the comment's decision and its audit entry
-        argv = [comment_id, moderator, status, record_json, now, jsonio.dumps(history),
-                record_json, jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
-                data.get("text", ""), "moderator", delivery_id]
-        outcome, *rest = self._decide(keys=script_keys, args=argv)
+            keys.approved_authors(site), keys.audit_details(site), keys.retention(site),
+            keys.approved_counts(site), keys.adapt(site), keys.outcomes(site)]
+        # The audit stream keeps who decided what and when; what names the comment (and the
+        # moderator's reason, which may quote it) is kept beside it, where erasure can cut it.
+        audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,
+                 "at": now, "audit": record["audit"]}
+        details = {"comment_id": comment_id, "reason": reason, "scores": scores}
+        argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
+                jsonio.dumps(audit), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
+                data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details),
+                decision]
+        (outcome, *rest), acked = self._decide.run(keys=script_keys, args=argv)
+        if outcome == "decided_now":  # answered 200: a replica must have it first
+            self._decide.confirm(acked)
         if outcome == "unknown":
             raise UnknownComment(f"no comment {comment_id}")
         if outcome == "decided":

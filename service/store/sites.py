@@ -29,6 +29,8 @@ class Site:
     rules: SiteRules = field(default_factory=SiteRules)
     policy: SitePolicy = field(default_factory=SitePolicy)
     revoked: bool = False
+    # Days a decided comment keeps its text and its author's personal fields; None: always.
+    retention_days: int | None = None
 
 
 def _site_from_hash(data: dict[str, str]) -> Site:
@@ -38,6 +40,7 @@ def _site_from_hash(data: dict[str, str]) -> Site:
         rules=SiteRules(**jsonio.loads(data.get("rules") or "{}")),
         policy=SitePolicy.from_dict(jsonio.loads(data.get("policy") or "{}")),
         revoked=data.get("revoked") == "1",
+        retention_days=int(data["retention_days"]) if data.get("retention_days") else None,
     )
 
 
@@ -51,16 +54,19 @@ class Sites(StorePart):
         if self.r.exists(keys.site(name)):
             raise ValueError(f"a site named {name!r} already exists")
         api_key, webhook_secret = new_secret("hk_site_"), new_secret("hk_whsec_")
-        key_hash = sha256(api_key)
+        key_hash, folded_hash = sha256(api_key), sha256(api_key.lower())
         self.r.sadd(keys.SITES, name)
         self.r.set(keys.site_by_key_hash(key_hash), name)
+        self.r.set(keys.site_by_folded_key_hash(folded_hash), name)
         created = self.r.hsetnx(keys.site(name), "name", name)
         if not created:  # another `sites add` of the same name got there first
             self.r.delete(keys.site_by_key_hash(key_hash))
+            self.r.delete(keys.site_by_folded_key_hash(folded_hash))
             raise ValueError(f"a site named {name!r} already exists")
         self.r.hset(keys.site(name), mapping={
             "language": language, "webhook_url": webhook_url or "",
-            "webhook_secret": webhook_secret, "key_hash": key_hash, "revoked": "0",
+            "webhook_secret": webhook_secret, "key_hash": key_hash,
+            "folded_key_hash": folded_hash, "revoked": "0",
             "rules": jsonio.dumps(asdict(SiteRules())),
             "policy": jsonio.dumps(asdict(SitePolicy())),
             "created_at": time.time(),
@@ -78,18 +84,28 @@ class Sites(StorePart):
         """The active site an API key belongs to. Every comment POST asks this, so each
         worker remembers the answer for SITE_CACHE_SECONDS: a revoked key or a changed
         setting takes effect within that time, without two Redis round trips per comment."""
-        key_hash = sha256(api_key)
+        return self._site_by_lookup(keys.site_by_key_hash(sha256(api_key)))
+
+    @unavailable_on_redis_errors
+    def site_for_host_key(self, api_key: str) -> Site | None:
+        """The active site of a key read from a Host name (`KEY.hakam.example`). Host names
+        are case-insensitive and many clients lower-case them, so the key is also looked up in
+        lower case (keys made before that lookup existed match only as issued)."""
+        return (self.site_for_key(api_key)
+                or self._site_by_lookup(keys.site_by_folded_key_hash(sha256(api_key.lower()))))
+
+    def _site_by_lookup(self, lookup: str) -> Site | None:
         now = time.monotonic()
-        cached = self._site_cache.get(key_hash)
+        cached = self._site_cache.get(lookup)
         if cached is not None and cached[0] > now:
             return cached[1]
-        name = self.r.get(keys.site_by_key_hash(key_hash))
+        name = self.r.get(lookup)
         site = self.get_site(name) if name else None
         site = site if site and not site.revoked else None
         if site is not None:
             if len(self._site_cache) > 1000:
                 self._site_cache.clear()
-            self._site_cache[key_hash] = (now + SITE_CACHE_SECONDS, site)
+            self._site_cache[lookup] = (now + SITE_CACHE_SECONDS, site)
         return site
 
     @unavailable_on_redis_errors
@@ -102,18 +118,24 @@ class Sites(StorePart):
 
     @unavailable_on_redis_errors
     def revoke_site(self, name: str) -> bool:
-        key_hash = self.r.hget(keys.site(name), "key_hash")
+        key_hash, folded_hash = self.r.hmget(keys.site(name), "key_hash", "folded_key_hash")
         if key_hash is None:
             return False
         self.r.hset(keys.site(name), "revoked", "1")  # first: refuses the key from now on
-        self.r.delete(keys.site_by_key_hash(key_hash))
-        self._site_cache.pop(key_hash, None)
+        lookups = [keys.site_by_key_hash(key_hash)]
+        if folded_hash:
+            lookups.append(keys.site_by_folded_key_hash(folded_hash))
+        for lookup in lookups:  # global keys, each in its own slot: one command each
+            self.r.delete(lookup)
+            self._site_cache.pop(lookup, None)
         return True
 
     @unavailable_on_redis_errors
     def configure_site(self, name: str, *, rules: SiteRules | None = None,
                        policy: SitePolicy | None = None, webhook_url: str | None = None,
-                       language: str | None = None) -> Site:
+                       language: str | None = None, retention_days: int | None = None
+                       ) -> Site:
+        """Change the given settings; `retention_days` 0 means keep comments for good."""
         if self.get_site(name) is None:
             raise KeyError(name)
         changes: dict[str, str] = {}
@@ -125,6 +147,8 @@ class Sites(StorePart):
             changes["webhook_url"] = webhook_url
         if language is not None:
             changes["language"] = language
+        if retention_days is not None:
+            changes["retention_days"] = str(retention_days) if retention_days > 0 else ""
         if changes:
             self.r.hset(keys.site(name), mapping=changes)
             self._site_cache.clear()

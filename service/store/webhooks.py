@@ -15,11 +15,14 @@ from typing import Any
 
 from . import keys
 from .base import StorePart
+from .connection import unavailable_on_redis_errors
 
 
 class Outbox(StorePart):
     _take_delivery: Callable[..., Any]
+    _delivery_failed: Callable[..., Any]
 
+    @unavailable_on_redis_errors
     def take_delivery(self, lease_seconds: float = 60) -> dict | None:
         """One due delivery of any site, leased to the caller, or None when none is due."""
         now = time.time()
@@ -36,32 +39,29 @@ class Outbox(StorePart):
                 continue  # another deliverer took it first
             key = keys.webhook_delivery(name, delivery_id)
             data = self.r.hgetall(key)
-            if not data:
+            if not data.get("body"):  # erased with its comment since it was due
                 self.r.zrem(keys.webhook_due(name), delivery_id)
                 continue
             return {"key": key, "id": delivery_id, "site": data["site"], "body": data["body"],
                     "attempts": int(data.get("attempts", 0))}
         return None
 
+    @unavailable_on_redis_errors
     def delivered(self, delivery: dict) -> None:
         pipe = self.r.pipeline(transaction=True)
         pipe.zrem(keys.webhook_due(delivery["site"]), delivery["id"])
         pipe.delete(delivery["key"])
         pipe.execute()
 
+    @unavailable_on_redis_errors
     def delivery_failed(self, delivery: dict, retry_at: float | None, error: str) -> None:
         """Schedule another attempt at `retry_at`, or give up (dead-letter) when it is None."""
         site = delivery["site"]
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hincrby(delivery["key"], "attempts", 1)
-        pipe.hset(delivery["key"], "last_error", error[:500])
-        if retry_at is None:
-            pipe.zrem(keys.webhook_due(site), delivery["id"])
-            pipe.rpush(keys.webhook_dead(site), delivery["id"])
-        else:
-            pipe.zadd(keys.webhook_due(site), {delivery["id"]: retry_at})
-        pipe.execute()
+        self._delivery_failed(
+            keys=[delivery["key"], keys.webhook_due(site), keys.webhook_dead(site)],
+            args=[delivery["id"], "" if retry_at is None else retry_at, error[:500]])
 
+    @unavailable_on_redis_errors
     def dead_deliveries(self) -> list[dict]:
         """Deliveries that ran out of attempts, every site's."""
         dead = []

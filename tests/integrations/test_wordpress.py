@@ -7,12 +7,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import io
 import json
 import re
 import secrets
 import socket
 import threading
 import time
+import zipfile
 
 import pytest
 import redis
@@ -27,6 +29,7 @@ from tests.integrations.wordpress_site import (
     mysql,
     wait_until,
 )
+from tests.redis_harness import everything_stored
 
 ORDINARY = "شكرا على هذا التقرير المفيد عن المكتبة الجديدة، أتمنى أن تفتح أبوابها مساء أيضا"
 ABUSIVE = "يا كلب يا حمار يا حقير يا غبي، أنت كلب وحمار"
@@ -303,3 +306,89 @@ def test_approving_a_held_comment_in_wordpress_admin_tells_hakam_it_is_fine(
         {"text": text, "task": "spam", "label": 0, "source": "site", "site": "akhbar"},
         {"text": text, "task": "abuse", "label": 0, "source": "site", "site": "akhbar"},
     ]
+
+
+# -- readers' rights: WordPress's own privacy tools cover Hakam's copy -------------------------
+
+
+def test_erase_personal_data_in_wordpress_erases_hakams_copy(hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = ABUSIVE + " " + author
+    site.post_comment(author=author, email=email.upper(), text=text, url="https://qari.example")
+    comment = site.comment_by_author(author)
+    hakam_id = comment["meta"]["_hakam_id"]
+    moderator = store.create_moderator(f"salma-{secrets.token_hex(2)}")
+    requests.post(f"{hakam.url}/v1/review/{hakam_id}/decision", timeout=10,
+                  headers={"Authorization": f"Bearer {moderator}"},
+                  json={"decision": "reject", "reason": "شتائم"})
+    assert [x["text"] for x in store.labels()].count(text) == 1
+    assert text in everything_stored(store.r)
+
+    request = site.privacy_request(email, "remove_personal_data")
+    confirmed = requests.get(request["confirm_url"], timeout=30)  # the reader's email link
+    assert confirmed.status_code == 200
+    steps = site.run_privacy_tool(site.admin_session(), request["request_id"], "erase")
+
+    assert all(step["success"] for step in steps), steps
+    hakam_step = steps[-1]["data"]  # the plugin's eraser is registered after WordPress's own
+    assert hakam_step["items_removed"] is True and hakam_step["items_retained"] is False
+    assert "حَكَم" in hakam_step["messages"][0]
+    assert store.get_comment(hakam_id) is None
+    assert requests.get(f"{hakam.url}/v1/comments/{hakam_id}", timeout=10, headers={
+        "Authorization": f"Bearer {site.site_key}"}).status_code == 404
+    stored = everything_stored(store.r)
+    assert text not in stored and hakam_id not in stored and author not in stored
+    assert site.query("SELECT post_status FROM wp_posts "
+                      f"WHERE ID = {int(request['request_id'])}") == [["request-completed"]]
+    assert email not in site.php_log_text() and email.upper() not in site.php_log_text()
+
+
+def test_erasure_is_not_reported_done_while_hakam_is_down(hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    site.post_comment(author=author, email=email, text=ORDINARY + " " + author)
+    hakam_id = site.comment_by_author(author)["meta"]["_hakam_id"]
+    request = site.privacy_request(email, "remove_personal_data")
+    requests.get(request["confirm_url"], timeout=30)
+
+    hakam.stop()
+    try:
+        failed = site.run_privacy_tool(site.admin_session(), request["request_id"], "erase")
+    finally:
+        hakam.start()
+    assert failed[-1]["success"] is False
+    assert "حَكَم" in json.dumps(failed[-1], ensure_ascii=False)
+    assert site.query("SELECT post_status FROM wp_posts "
+                      f"WHERE ID = {int(request['request_id'])}") == [["request-confirmed"]]
+
+    retried = site.run_privacy_tool(site.admin_session(), request["request_id"], "erase")
+    assert all(step["success"] for step in retried)
+    assert store.get_comment(hakam_id) is None
+
+
+def test_export_personal_data_in_wordpress_includes_hakams_group(hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = ORDINARY + " (للتصدير) " + author
+    site.post_comment(author=author, email=email, text=text)
+    hakam_id = site.comment_by_author(author)["meta"]["_hakam_id"]
+
+    request = site.privacy_request(email, "export_personal_data")
+    requests.get(request["confirm_url"], timeout=30)
+    admin = site.admin_session()
+    steps = site.run_privacy_tool(admin, request["request_id"], "export")
+
+    assert all(step["success"] for step in steps), steps
+    archive = admin.get(steps[-1]["data"]["url"], timeout=30)
+    assert archive.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as exported:
+        report = json.loads(exported.read("export.json"))
+    groups = next(iter(report.values()))
+    hakam_group = groups["hakam-comments"]
+    assert hakam_group["group_label"] == "الإشراف على التعليقات (حَكَم)"
+    item = hakam_group["items"][f"hakam-comment-{hakam_id}"]
+    assert {"name": "التعليق", "value": text} in item
+    assert {"name": "الاسم", "value": author} in item
+    assert any(field["name"] == "الحالة" and field["value"] == "مقبول" for field in item)
+    assert store.get_comment(hakam_id)["text"] == text  # exporting changes nothing

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -40,9 +41,12 @@ def missing_requirements() -> list[str]:
                              ("mysql", "mariadb-client")):
         if shutil.which(program) is None:
             missing.append(f"{program} (package {package})")
-    if shutil.which("php") and "mysqli" not in subprocess.run(
-            ["php", "-m"], capture_output=True, text=True).stdout:
+    modules = subprocess.run(["php", "-m"], capture_output=True, text=True).stdout \
+        if shutil.which("php") else ""
+    if shutil.which("php") and "mysqli" not in modules:
         missing.append("PHP's mysqli extension (package php-mysql)")
+    if shutil.which("php") and "zip" not in modules.split():
+        missing.append("PHP's zip extension, which Export Personal Data needs (package php-zip)")
     return missing
 
 
@@ -81,6 +85,7 @@ class WordPressSite:
     # -- setting up -------------------------------------------------------------------------
 
     def create(self, hakam_url: str, site_key: str, webhook_secret: str) -> None:
+        self.site_key = site_key
         mysql(f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4 "
               "COLLATE utf8mb4_unicode_ci")
         self._copy_core()
@@ -224,6 +229,43 @@ require_once ABSPATH . 'wp-settings.php';
         if response.status_code != 302:
             raise RuntimeError(f"admin login failed with {response.status_code}")
         return session
+
+    def privacy_request(self, email: str, action: str) -> dict:
+        """Files an export_personal_data or remove_personal_data request for `email` as an
+        administrator does (wp_create_user_request); answers its id and confirmation link."""
+        return json.loads(self._php("wordpress_privacy_request.php", str(self.root), email,
+                                    action).strip().splitlines()[-1])
+
+    def run_privacy_tool(self, admin: requests.Session, request_id: int, tool: str) -> list:
+        """Runs Tools → Export or Erase Personal Data on a request as its screen's script does
+        (wp-admin/js/privacy-tools.js): every exporter or eraser, page by page, through
+        admin-ajax.php with the nonce the screen gives. Answers each step's JSON answer."""
+        screen, action, noun = {
+            "export": ("export-personal-data.php", "wp-privacy-export-personal-data",
+                       "exporter"),
+            "erase": ("erase-personal-data.php", "wp-privacy-erase-personal-data", "eraser"),
+        }[tool]
+        page = admin.get(f"{self.url}/wp-admin/{screen}", timeout=30).text
+        found = re.search(rf'data-{noun}s-count="(\d+)" data-request-id="{request_id}" '
+                          r'data-nonce="([0-9a-f]+)"', page)
+        if not found:
+            raise AssertionError(f"no {tool} button for request {request_id} on {screen}")
+        count, nonce = int(found.group(1)), found.group(2)
+        steps = []
+        for index in range(1, count + 1):
+            for page_number in range(1, 50):
+                form = {"action": action, "id": str(request_id), noun: str(index),
+                        "page": str(page_number), "security": nonce}
+                if tool == "export":
+                    form["sendAsEmail"] = "false"
+                answer = admin.post(f"{self.url}/wp-admin/admin-ajax.php", data=form,
+                                    timeout=60).json()
+                steps.append(answer)
+                if not answer.get("success") or answer["data"].get("done"):
+                    break
+            if not answer.get("success"):
+                break
+        return steps
 
     def run_cron(self) -> None:
         requests.get(f"{self.url}/wp-cron.php?doing_wp_cron", timeout=30)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import requests
 from playwright.sync_api import expect
 
 from hakam.service.store import keys
+from tests.factories import a_comment
 from tests.moderate.conftest import ARTIFACTS, sign_in
 
 GRACE = 5  # seconds a decision waits for an undo before it is sent (the page's help says so)
@@ -262,4 +264,22 @@ def test_the_arabic_page_reads_right_to_left_and_switches_to_english(newsroom, o
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
     assert page.locator("button.approve").first.inner_text().startswith("Approve")
+    assert watch.errors == []
+
+
+def test_an_audit_item_is_marked_as_already_published(newsroom, open_page):
+    from hakam.service.policy import SitePolicy
+
+    newsroom.store.configure_site("akhbar", policy=SitePolicy(audit_rate=1.0))
+    response = requests.post(f"{newsroom.base}/v1/comments",
+                             json=a_comment(comment="تعليق منشور اختير للتدقيق"),
+                             headers={"Authorization": f"Bearer {newsroom.site_key}"}, timeout=10)
+    assert response.json()["status"] == "approved"
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+
+    card = cards(page).first
+    expect(card.locator(".audit-note")).to_be_visible()
+    assert "منشور" in card.locator(".audit-note").inner_text()
+    assert card.locator(".reason").count() == 0  # "below the thresholds" is no reason to hold
     assert watch.errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -113,9 +114,13 @@ def test_moderators_add_prints_a_working_token(hakam, client):
 def test_labels_export_writes_jsonl_of_every_site_oldest_first(hakam, store):
     store.create_site("akhbar")
     store.create_site("gazette", language="en")
-    store.record_label("نص مسيء", "abuse", 1, "moderator", site="akhbar")
-    store.record_label("buy now", "spam", 1, "site", site="gazette")
-    store.record_label("تعليق عادي", "spam", 0, "site", site="akhbar")
+    # Streams order entries by the millisecond; across two sites' streams, labels written in
+    # the same millisecond have no order to keep, so these are a few milliseconds apart.
+    for text, task, label, source, site in [("نص مسيء", "abuse", 1, "moderator", "akhbar"),
+                                            ("buy now", "spam", 1, "site", "gazette"),
+                                            ("تعليق عادي", "spam", 0, "site", "akhbar")]:
+        store.record_label(text, task, label, source, site=site)
+        time.sleep(0.003)
     result = hakam("labels", "export")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines == [

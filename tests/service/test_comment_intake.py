@@ -6,12 +6,14 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-import redis
 
 from hakam.service import create_app
 from hakam.service.config import Config
+from hakam.service.store import Store
 from tests.factories import a_comment
 from tests.redis_harness import ThrowawayRedis
+
+pytestmark = pytest.mark.single_and_cluster
 
 
 def test_an_ordinary_arabic_comment_is_published(client, site_headers):
@@ -208,7 +210,7 @@ def test_the_readers_email_and_ip_are_never_answered_nor_stored(client, site_hea
 
 
 def _everything_in(redis_url: str) -> dict:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client = Store.from_url(redis_url).r  # a single Redis or every node of the cluster
     values = {}
     for key in client.scan_iter("*"):
         kind = client.type(key)

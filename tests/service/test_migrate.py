@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from hakam.service import create_app
 from hakam.service.cli import main
+from hakam.service.config import Config
 from hakam.service.store import Store, keys
 from hakam.service.store.migrate import Migration
 from tests.redis_harness import ThrowawayRedis
@@ -28,7 +29,7 @@ GLOBAL_KEYS = ("hakam:pepper", "hakam:sites", "hakam:site:", "hakam:sitekey:",
 def load_layout1_store(url: str) -> None:
     """Write the layout-1 keys back, as if written just now: the one lease (five minutes long
     when the fixture was made) is moved forward by the fixture's age, so it still holds."""
-    client = redis.Redis.from_url(url, decode_responses=True)
+    client = Store.from_url(url).r  # one Redis, or a cluster (each command has one key)
     age = time.time() - LAYOUT1["written_at"]
     for item in LAYOUT1["keys"]:
         key, kind, value = item["key"], item["type"], item["value"]
@@ -53,7 +54,7 @@ def load_layout1_store(url: str) -> None:
 
 
 def everything(url: str) -> dict:
-    client = redis.Redis.from_url(url, decode_responses=True)
+    client = Store.from_url(url).r
     read = {"string": client.get, "hash": client.hgetall,
             "list": lambda k: client.lrange(k, 0, -1), "set": client.smembers,
             "zset": lambda k: client.zrange(k, 0, -1, withscores=True), "stream": client.xrange}
@@ -90,20 +91,26 @@ def hakam_migrate(url: str, monkeypatch, tmp_path) -> str:
     return result.stderr
 
 
+EVERY_KIND_MOVED = (
+    "moved 8 comments", "moved 8 comment histories", "moved 2 held comments (per-site queues)",
+    "moved 1 leases", "moved 2 per-site count tables", "moved 3 idempotency answers",
+    "moved 8 duplicate markers", "moved 4 audit entries", "moved 7 labels",
+    "moved 1 labels of comments no longer stored", "moved 3 webhook deliveries",
+    "moved 1 dead-lettered deliveries", "the store now uses layout 2")
+
+
+def left_in_the_old_layout(url: str) -> list[str]:
+    return [key for key in everything(url)
+            if not key.startswith("hakam:{") and not key.startswith(GLOBAL_KEYS)]
+
+
 def test_hakam_migrate_moves_every_old_key_and_says_what_it_did(layout1_store, monkeypatch,
                                                                  tmp_path):
     said = hakam_migrate(layout1_store, monkeypatch, tmp_path)
 
-    for line in ("moved 8 comments", "moved 8 comment histories",
-                 "moved 2 held comments (per-site queues)", "moved 1 leases",
-                 "moved 2 per-site count tables", "moved 3 idempotency answers",
-                 "moved 8 duplicate markers", "moved 4 audit entries", "moved 7 labels",
-                 "moved 1 labels of comments no longer stored", "moved 3 webhook deliveries",
-                 "moved 1 dead-lettered deliveries", "the store now uses layout 2"):
+    for line in EVERY_KIND_MOVED:
         assert line in said, said
-    left = [key for key in everything(layout1_store)
-            if not key.startswith("hakam:{") and not key.startswith(GLOBAL_KEYS)]
-    assert left == []
+    assert left_in_the_old_layout(layout1_store) == []
 
     again = hakam_migrate(layout1_store, monkeypatch, tmp_path)
     assert "found no data in the old layout" in again
@@ -192,3 +199,26 @@ def test_a_migration_cut_short_is_finished_by_running_it_again(redis_url, monkey
 
     assert comparable(everything(redis_url)) == comparable(clean)
     assert {k for k in everything(redis_url)} == set(clean)
+
+
+def test_a_layout1_store_imported_into_a_cluster_is_migrated_there(redis_cluster, scorer,
+                                                                   tmp_path, monkeypatch):
+    """As after `redis-cli --cluster import` of an old single Redis: the old keys are spread
+    over the masters by their own names, and can only be copied, not renamed, across slots."""
+    redis_cluster.flushall()
+    load_layout1_store(redis_cluster.url)
+
+    said = hakam_migrate(redis_cluster.url, monkeypatch, tmp_path)
+
+    for line in EVERY_KIND_MOVED:
+        assert line in said, said
+    assert left_in_the_old_layout(redis_cluster.url) == []
+    app = create_app(Config(redis_url=redis_cluster.url, data_dir=str(tmp_path), testing=True),
+                     scorer=scorer, start_workers=False)
+    salma = {"Authorization": f"Bearer {LAYOUT1['moderator_tokens']['salma']}"}
+    queue = app.test_client().get("/v1/review/queue", headers=salma).get_json()
+    assert [c["id"] for c in queue["comments"]] == [IDS[5], IDS[7]]
+    store = app.extensions["hakam.store"]
+    assert store.counts("gazette") == {"pending": 1, "approved": 0, "spam": 1, "rejected": 1}
+    assert store.get_comment(IDS[1])["history"][-1]["status"] == "rejected"
+    assert len(store.dead_deliveries()) == 1

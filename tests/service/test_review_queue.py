@@ -12,6 +12,8 @@ from hakam.service.policy import SitePolicy
 from hakam.service.store import Store
 from tests.factories import a_comment
 
+pytestmark = pytest.mark.single_and_cluster
+
 
 @pytest.fixture
 def held(client, site_headers, scorer):

@@ -23,11 +23,14 @@ def test_serve_refuses_a_redis_that_may_evict_held_comments(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_serve_names_a_malformed_setting(tmp_path):
+def test_serve_names_a_malformed_setting_without_echoing_its_password(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(free_port())],
-        env={**os.environ, "REDIS_URL": "http://wrong", "HAKAM_DATA_DIR": str(tmp_path)},
+        env={**os.environ, "REDIS_URL": "http://hakam:s3cret-pass@wrong:6380",
+             "HAKAM_DATA_DIR": str(tmp_path)},
         capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "REDIS_URL must start with redis://" in result.stderr
+    assert "got http://" in result.stderr
+    assert "s3cret-pass" not in result.stderr
     assert "Traceback" not in result.stderr

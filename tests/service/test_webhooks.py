@@ -11,8 +11,11 @@ import time
 
 import pytest
 
+from hakam.service.store import Store
 from hakam.service.webhooks import SIGNATURE_HEADER, Deliverer
 from tests.factories import a_comment
+
+pytestmark = pytest.mark.single_and_cluster
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
@@ -109,3 +112,49 @@ def test_a_webhook_that_never_answers_is_dead_lettered_after_its_attempts(
     [dead] = store.dead_deliveries()
     assert dead["attempts"] == "3"
     assert json.loads(dead["body"])["comment_id"] == comment_id
+
+
+def test_many_instances_deliver_each_decision_exactly_once(client, store, receiver,
+                                                           webhook_site, moderator_headers,
+                                                           redis_url):
+    headers, _ = webhook_site
+    _, handler = receiver
+    decided = []
+    for n in range(12):
+        comment_id = client.post("/v1/comments", json=a_comment(comment=f"تعليق سيء {n}"),
+                                 headers=headers).get_json()["id"]
+        client.post(f"/v1/review/{comment_id}/decision", json={"decision": "approve"},
+                    headers=moderator_headers)
+        decided.append(comment_id)
+    # four instances, each with its own connections, all polling the same outbox
+    deliverers = [Deliverer(Store.from_url(redis_url), idle_wait=0.01) for _ in range(4)]
+    for deliverer in deliverers:
+        deliverer.start()
+    deadline = time.monotonic() + 15
+    while len(handler.received) < len(decided) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # time for a second, wrong delivery to show up
+    for deliverer in deliverers:
+        deliverer.stop()
+
+    sent = [json.loads(body)["comment_id"] for _, body in handler.received]
+    assert sorted(sent) == sorted(decided)
+
+
+def test_a_delivery_left_by_an_instance_that_died_is_sent_by_another(
+        client, store, receiver, webhook_site, moderator_headers, redis_url):
+    headers, _ = webhook_site
+    _, handler = receiver
+    comment_id = client.post("/v1/comments", json=a_comment(comment="تعليق سيء"),
+                             headers=headers).get_json()["id"]
+    client.post(f"/v1/review/{comment_id}/decision", json={"decision": "spam"},
+                headers=moderator_headers)
+
+    died = Store.from_url(redis_url).take_delivery(lease_seconds=1)  # and never finished it
+    assert died is not None
+    survivor = Deliverer(Store.from_url(redis_url))
+    assert survivor.deliver_one() is False  # not while the dead instance's lease runs
+    time.sleep(1.1)
+    _deliver_until(survivor, lambda: handler.received)
+
+    assert [json.loads(body)["comment_id"] for _, body in handler.received] == [comment_id]

@@ -26,6 +26,7 @@ require_once __DIR__ . '/includes/class-hakam-retry.php';
 require_once __DIR__ . '/includes/class-hakam-webhook.php';
 require_once __DIR__ . '/includes/class-hakam-feedback.php';
 require_once __DIR__ . '/includes/class-hakam-admin.php';
+require_once __DIR__ . '/includes/class-hakam-privacy.php';
 
 add_action(
 	'init',
@@ -40,6 +41,7 @@ Hakam_Retry::register();
 Hakam_Webhook::register();
 Hakam_Feedback::register();
 Hakam_Admin::register();
+Hakam_Privacy::register();
 
 register_activation_hook( __FILE__, array( 'Hakam_Retry', 'activate' ) );
 register_deactivation_hook( __FILE__, array( 'Hakam_Retry', 'deactivate' ) );

@@ -101,8 +101,15 @@
       item.querySelector("meter." + task).value = comment.scores[task];
       item.querySelector("." + task + "-value").textContent = numbers.format(comment.scores[task]);
     }
+    if (comment.audit) {
+      item.classList.add("audit");
+      item.querySelector(".audit-note").hidden = false;
+    } else {
+      item.querySelector(".audit-note").remove();
+    }
     const reasons = item.querySelector(".reasons");
     for (const reason of comment.reasons) {
+      if (comment.audit && reason.code === "below_thresholds") continue;
       const entry = document.createElement("li");
       entry.textContent = M.hold_reasons[reason.code] || reason.code;
       entry.title = reason.message;

@@ -3,7 +3,7 @@
 -- candidate's comment key; the script checks each again (still held? lease free? held for the
 -- wanted reason?) and leases it, oldest first, up to the limit.
 -- KEYS: pending, leases, then one comment key per candidate
--- ARGV: now, deadline, limit, moderator, reason code ('' for any),
+-- ARGV: now, deadline, limit, moderator, reason code ('' for any, 'audit' for audit items),
 --       '1' to hand back (and renew) comments this moderator already holds,
 --       '1' for a dry run (report what would be leased, lease nothing),
 --       then the candidates' ids, in the order of their keys
@@ -15,6 +15,8 @@ local dry_run = ARGV[7] == '1'
 local claimed = {}
 local function has_reason(comment)
   if reason == '' then return true end
+  -- 'audit' picks the audit items: published comments sampled for a moderator's label
+  if reason == 'audit' then return redis.call('HGET', comment, 'audit') == 'pending' end
   local ok, reasons = pcall(cjson.decode, redis.call('HGET', comment, 'reasons') or '[]')
   if not ok or type(reasons) ~= 'table' then return false end
   for _, r in ipairs(reasons) do

@@ -65,6 +65,46 @@ class Hakam_Client {
 	}
 
 	/**
+	 * Passes a reader's privacy request on to Hakam: POST /v1/readers/export or /erase.
+	 *
+	 * An administrator waits on this, not a reader, so it may take longer than a comment; the
+	 * email goes in the body only and is never logged.
+	 *
+	 * @param string $what          'export' or 'erase'.
+	 * @param string $email_address The reader's email.
+	 * @return array|WP_Error Hakam's answer, or an error the privacy screen shows.
+	 */
+	public static function reader_request( $what, $email_address ) {
+		$response = wp_remote_post(
+			Hakam_Settings::url() . '/v1/readers/' . ( 'erase' === $what ? 'erase' : 'export' ),
+			array(
+				'timeout'     => (float) apply_filters( 'hakam_privacy_timeout', 20.0 ),
+				'redirection' => 0,
+				'headers'     => array(
+					'Authorization' => 'Bearer ' . Hakam_Settings::site_key(),
+					'Content-Type'  => 'application/json; charset=utf-8',
+				),
+				'body'        => wp_json_encode( array( 'email' => (string) $email_address ) ),
+			)
+		);
+		$code = is_wp_error( $response ) ? 0 : (int) wp_remote_retrieve_response_code( $response );
+		$body = is_wp_error( $response ) ? null : json_decode( wp_remote_retrieve_body( $response ), true );
+		if ( 200 === $code && is_array( $body ) ) {
+			return $body;
+		}
+		$detail = is_wp_error( $response ) ? $response->get_error_code() : 'HTTP ' . $code;
+		Hakam_Intake::log( sprintf( 'a personal data %s request could not be completed by Hakam (%s)', $what, $detail ) );
+		return new WP_Error(
+			'hakam_unavailable',
+			'erase' === $what
+				/* translators: %s: what went wrong, such as "HTTP 503". */
+				? sprintf( __( 'Hakam could not erase its copy of this person’s comments (%s); nothing there was erased. Please try again.', 'hakam' ), $detail )
+				/* translators: %s: what went wrong, such as "HTTP 503". */
+				: sprintf( __( 'Hakam could not export its copy of this person’s comments (%s). Please try again.', 'hakam' ), $detail )
+		);
+	}
+
+	/**
 	 * POSTs JSON to Hakam with the site key, short timeout and no redirects.
 	 *
 	 * @param string $path          Path under the Hakam URL.

@@ -1,0 +1,194 @@
+"""Readers' rights: a reader's data on one site found by reader, exported, erased, and dropped
+after the site's retention period.
+
+A reader is the keyed hash of their email as intake computes it (`Store.private_key`). Their
+comments are listed in the site's reader index, written by the intake script with the comment,
+and each comment lists what was made from it (label and audit entries, webhook deliveries,
+its duplicate and idempotency markers), so nothing here scans the keyspace or a stream. Every
+write is one script over one site's keys (`lua/erase.lua`, `lua/retain.lua`), all in KEYS.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .. import jsonio
+from . import keys
+from .base import StorePart
+from .comments import comment_view
+from .connection import DirectScript, unavailable_on_redis_errors
+from .labels import entry_order
+
+ERASE_BATCH = 100  # comments per erase script: keeps each call short for the other clients
+ERASE_ROUNDS = 1000  # a reader still posting while erased cannot keep the loop going forever
+RETENTION_BATCH = 200
+RETENTION_REVISIT_SECONDS = 3600  # a comment found in the queue is looked at again after this
+DAY = 86400.0
+
+
+@dataclass
+class Erasure:
+    """What erasing a reader's data on one site removed."""
+
+    site: str
+    comments: int = 0
+    labels: int = 0
+    decisions: int = 0  # audit entries whose link to the comment (and reason) was removed
+    deliveries: int = 0  # pending or dead webhook deliveries
+
+    def add(self, other: Erasure) -> None:
+        self.comments += other.comments
+        self.labels += other.labels
+        self.decisions += other.decisions
+        self.deliveries += other.deliveries
+
+
+def _words(value: str | None) -> list[str]:
+    return (value or "").split()
+
+
+def _without_wording(reasons: str | None) -> bytes:
+    """Reasons as kept after retention: which rule or head applied, no words of the text."""
+    kept = []
+    for reason in jsonio.loads(reasons or "[]"):
+        if isinstance(reason, dict):
+            kept.append({"code": reason.get("code", ""), "message": "", "spans": [],
+                         **({"task": reason["task"]} if reason.get("task") else {})})
+    return jsonio.dumps(kept)
+
+
+class Readers(StorePart):
+    _erase: DirectScript
+    _retain: Callable[..., Any]
+
+    # -- export -----------------------------------------------------------------------------
+
+    @unavailable_on_redis_errors
+    def reader_comments(self, site: str, author_key: str) -> list[dict]:
+        """Every comment of the reader on the site, oldest first, each with its history and
+        the labels made from it: what `POST /v1/readers/export` answers."""
+        ids = self.r.zrange(keys.reader(site, author_key), 0, -1)
+        pipe = self.r.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hgetall(keys.comment(site, comment_id))
+            pipe.lrange(keys.history(site, comment_id), 0, -1)
+        found = pipe.execute()
+        records = [(data, history) for data, history in zip(found[::2], found[1::2],
+                                                              strict=True)
+                   if data and data.get("author_key") == author_key]
+        pipe = self.r.pipeline(transaction=False)
+        entries = [_words(data.get("label_entries")) for data, _history in records]
+        for entry_id in (entry for listed in entries for entry in listed):
+            pipe.xrange(keys.labels(site), min=entry_id, max=entry_id, count=1)
+        labels = iter(pipe.execute())
+        comments = []
+        for (data, history), listed in zip(records, entries, strict=True):
+            view = comment_view(data)
+            exported = {
+                "id": view["id"], "text": view["text"], "author": view["author"],
+                "url": view["url"], "post_id": view["post_id"], "post_url": view["post_url"],
+                "parent_id": data.get("parent_id") or None, "created_at": view["created_at"],
+                "status": view["status"], "scores": view["scores"], "reasons": view["reasons"],
+                "model_version": view["model_version"],
+                "history": [jsonio.loads(event) for event in history],
+                "labels": [],
+            }
+            for _entry in listed:
+                for found_id, label in next(labels):
+                    exported["labels"].append({
+                        "task": label["task"], "label": int(label["label"]),
+                        "source": label["source"], "at": entry_order(found_id)[0] / 1000})
+            comments.append(exported)
+        return comments
+
+    @unavailable_on_redis_errors
+    def reader_comment_count(self, site: str, author_key: str) -> int:
+        return int(self.r.zcard(keys.reader(site, author_key)))
+
+    # -- erasure ----------------------------------------------------------------------------
+
+    @unavailable_on_redis_errors
+    def erase_reader(self, site: str, author_key: str) -> Erasure:
+        """Remove every comment of the reader on the site and everything made from them (see
+        `lua/erase.lua`), in batches, each atomic and (when asked for) acknowledged by a
+        replica. Erasing again finds nothing: harmless."""
+        done = Erasure(site)
+        for _round in range(ERASE_ROUNDS):
+            outcome, *counts = self._erase_batch(site, author_key)
+            if outcome == "stale":  # a decision or a comment landed between read and write
+                continue
+            comments, labels, decisions, deliveries, left = map(int, counts)
+            done.add(Erasure(site, comments, labels, decisions, deliveries))
+            if not left:
+                break
+        return done
+
+    def _erase_batch(self, site: str, author_key: str) -> list:
+        ids = self.r.zrange(keys.reader(site, author_key), 0, ERASE_BATCH - 1)
+        pipe = self.r.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hmget(keys.comment(site, comment_id), "idempotency", "duplicate", "deliveries")
+        pipe.smembers(keys.reader_ips(site, author_key))
+        *traces, ips = pipe.execute()
+        absent = keys.absent(site)
+        comment_keys: list[str] = []
+        delivery_ids: list[str] = []
+        for comment_id, (idempotency, duplicate, deliveries) in zip(ids, traces, strict=True):
+            comment_keys += [keys.comment(site, comment_id), keys.history(site, comment_id),
+                             keys.idempotency(site, idempotency) if idempotency else absent,
+                             keys.duplicate(site, duplicate) if duplicate else absent]
+            delivery_ids += _words(deliveries)
+        ips = sorted(ips)
+        script_keys = [
+            keys.reader(site, author_key), keys.reader_ips(site, author_key),
+            keys.approved_authors(site), keys.flood(site, "author", author_key),
+            keys.pending(site), keys.leases(site), keys.counts(site), keys.labels(site),
+            keys.audit_details(site), keys.webhook_due(site), keys.webhook_dead(site),
+            keys.retention(site), keys.approved_counts(site), *comment_keys,
+            *(keys.webhook_delivery(site, d) for d in delivery_ids),
+            *(keys.flood(site, "ip", ip) for ip in ips)]
+        argv = [author_key, len(ids), len(delivery_ids), len(ips), *ids, *delivery_ids, *ips]
+        answer, acked = self._erase.run(keys=script_keys, args=argv)
+        # An erasure a failover could undo is not done: with replica acknowledgements on, the
+        # caller gets 503 and asks again (erasing is idempotent).
+        self._erase.confirm(acked)
+        return answer
+
+    # -- retention --------------------------------------------------------------------------
+
+    @unavailable_on_redis_errors
+    def take_retention_turn(self, site: str, seconds: float) -> bool:
+        """Whether this process sweeps the site now: one process per site per `seconds`,
+        across every worker and instance (the lock simply runs out, it is never released)."""
+        return bool(self.r.set(keys.retention_lock(site), str(time.time()), nx=True,
+                               px=max(1, int(seconds * 1000))))
+
+    @unavailable_on_redis_errors
+    def sweep_retention(self, site: str, retention_days: float, now: float | None = None,
+                        batch: int = RETENTION_BATCH) -> int:
+        """Drop the personal fields and text of up to `batch` decided comments of the site that
+        arrived more than `retention_days` ago (see `lua/retain.lua`); answers how many."""
+        now = time.time() if now is None else now
+        cutoff = now - retention_days * DAY
+        ids = self.r.zrangebyscore(keys.retention(site), "-inf", cutoff, start=0, num=batch)
+        if not ids:
+            return 0
+        pipe = self.r.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hmget(keys.comment(site, comment_id), "author_key", "duplicate",
+                       "idempotency", "reasons")
+        absent = keys.absent(site)
+        script_keys = [keys.retention(site), keys.pending(site), keys.approved_authors(site),
+                       keys.approved_counts(site)]
+        argv: list = [now, cutoff, cutoff + RETENTION_REVISIT_SECONDS, len(ids)]
+        for comment_id, (author_key, duplicate, idempotency, reasons) in zip(
+                ids, pipe.execute(), strict=True):
+            script_keys += [keys.comment(site, comment_id),
+                            keys.reader(site, author_key) if author_key else absent,
+                            keys.duplicate(site, duplicate) if duplicate else absent,
+                            keys.idempotency(site, idempotency) if idempotency else absent]
+            argv += [comment_id, author_key or "", _without_wording(reasons)]
+        return int(self._retain(keys=script_keys, args=argv))
