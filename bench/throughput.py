@@ -20,11 +20,8 @@ cluster with and without acknowledgements is what WAIT costs a request.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,62 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.wrk_runs import hakam_serving, print_results, start, stop, wrk  # noqa: E402
 from hakam.service.cli import default_workers  # noqa: E402
 from hakam.service.store import Store  # noqa: E402
-from tests.redis_harness import (  # noqa: E402
-    ThrowawayRedis,
-    ThrowawayRedisCluster,
-    free_port,
-    wait_for_http,
-)
+from tests.redis_harness import ThrowawayRedis, ThrowawayRedisCluster, free_port  # noqa: E402
 
 CLUSTER_SITES = ("akhbar", "bench", "gazette")  # hash slots on the three masters' ranges
 
 
-def _start(command: list[str], env: dict, log: Path, health: str) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=ROOT, start_new_session=True)
-    wait_for_http(health, timeout=60, process=process)
-    return process
-
-
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-_runs = iter(range(1, 1000))
-
-
-def _wrk(base: str, seconds: int, connections: int, key: str) -> dict:
-    env = {**os.environ, "HAKAM_BENCH_KEY": key, "HAKAM_BENCH_RUN": str(next(_runs))}
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-s", str(ROOT / "bench" / "post_comments.lua"), base],
-        env=env, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["rps"] = result["requests"] / result["seconds"]
-    return result
-
-
 def _hakam(redis_url: str, key: str, work: Path, args, name: str, **env: str) -> dict:
     """`hakam serve` on this Redis, warmed up, then measured with wrk."""
-    port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_url, "HAKAM_DATA_DIR": str(work),
-           "HAKAM_FLOOD_SECONDS": "0", **env}
-    hakam = _start([sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(port),
-                    "--workers", str(args.workers)], env, work / f"{name}.log",
-                   f"http://127.0.0.1:{port}/readyz")
-    try:
-        _wrk(f"http://127.0.0.1:{port}", 2, args.connections, key)
-        return _wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections, key)
-    finally:
-        _stop(hakam)
+    with hakam_serving(redis_url, work, args.workers, f"{name}.log", **env) as base:
+        wrk(base, 2, args.connections, key)
+        return wrk(base, args.seconds, args.connections, key)
 
 
 def _intake_call_us(store: Store, calls: int) -> float:
@@ -168,39 +122,25 @@ def main() -> None:
     results = {}
     try:
         port = free_port()
-        bare = _start([sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port),
-                       "--workers", str(args.workers)],
-                      dict(os.environ), work / "bare.log", f"http://127.0.0.1:{port}/healthz")
+        bare = start([sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port),
+                      "--workers", str(args.workers)],
+                     dict(os.environ), work / "bare.log", f"http://127.0.0.1:{port}/healthz")
         try:
-            _wrk(f"http://127.0.0.1:{port}", 2, args.connections, "warm-up")
-            results["bare"] = _wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections,
-                                   "none")
+            wrk(f"http://127.0.0.1:{port}", 2, args.connections, "warm-up")
+            results["bare"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections,
+                                  "none")
         finally:
-            _stop(bare)
+            stop(bare)
 
         store = Store.from_url(redis_server.url)
         key, _secret = store.create_site("bench", language="ar")
-        port = free_port()
-        env = {**os.environ, "REDIS_URL": redis_server.url, "HAKAM_DATA_DIR": str(work),
-               "HAKAM_FLOOD_SECONDS": "0"}
-        hakam = _start([sys.executable, "-m", "hakam.service.cli", "serve", "--port", str(port),
-                        "--workers", str(args.workers)], env, work / "hakam.log",
-                       f"http://127.0.0.1:{port}/readyz")
-        try:
-            _wrk(f"http://127.0.0.1:{port}", 2, args.connections, key)
-            results["hakam"] = _wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections,
-                                    key)
-        finally:
-            _stop(hakam)
+        results["hakam"] = _hakam(redis_server.url, key, work, args, "hakam")
     finally:
         redis_server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"workers={args.workers} connections={args.connections} seconds={args.seconds}")
-    print(f"{'server':8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name in ("bare", "hakam"):
-        r = results[name]
-        print(f"{name:8} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['errors']:7d}")
+    print_results("server", results, ("bare", "hakam"))
     print(f"ratio hakam/bare (req/s): {results['hakam']['rps'] / results['bare']['rps']:.3f}")
 
 

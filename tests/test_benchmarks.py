@@ -66,6 +66,20 @@ def test_hostile_comments_bench_prints_each_familys_growth_and_the_slowest():
     assert re.search(r"^slowest: .+, [\d.]+ ms, [\d.]+x an ordinary comment$", out, re.M), out
 
 
+def test_perspective_bench_compares_analyze_with_post_v1_comments_on_one_server():
+    out = _run("bench/perspective_throughput.py", "--workers", "1", "--seconds", "1",
+               "--connections", "2")
+    rows = {match[0]: match[1:] for match in
+            re.findall(r"^(comments|analyze)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)$", out, re.M)}
+    assert set(rows) == {"comments", "analyze"}, out
+    for name, (rps, _p50, _p99, errors) in rows.items():
+        assert int(rps) > 0, f"{name} answered nothing: {out}"
+        assert errors == "0", f"{name} had failed requests: {out}"
+    ratio = float(re.search(r"ratio analyze/comments \(req/s\): ([\d.]+)", out).group(1))
+    assert abs(ratio - int(rows["analyze"][0]) / int(rows["comments"][0])) <= 0.02 * ratio + 0.002
+    assert re.search(r"default quota of 1 request/s: \d+x", out), out
+
+
 def test_reader_erasure_bench_compares_indexed_erasure_with_a_keyspace_scan():
     out = _run("bench/reader_erasure.py", "--others", "200", "--reader-comments", "1,20",
                "--rounds", "1")

@@ -1,7 +1,7 @@
 -- Record a batch of training labels unless the very same batch was the last one recorded under
 -- its marker (a client's retry, or one that resends what it already said): deduplication and
 -- the labels are written together or not at all.
--- KEYS: marker (the site's suggested:<token hash>), labels (the site's stream), adapt
+-- KEYS: marker (the site's label-token:<token hash>), labels (the site's stream), adapt
 --       (the site's adapter state, whose label count grows with the stream)
 -- ARGV: fingerprint of the batch, marker TTL in seconds, JSON array of labels, each a flat
 --       array of stream fields [name, value, name, value, ...]
