@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hakam.model.scorer import MAX_SPANS
+
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
 AUTHOR_MAX_CHARS = 245
@@ -331,7 +333,9 @@ class Reason(BaseModel):
     code: str
     message: str
     spans: list[tuple[int, int]] = Field(
-        default_factory=list, description="[start, end) character offsets into the comment")
+        default_factory=list, max_length=MAX_SPANS,
+        description=f"[start, end) character offsets into the comment, the first {MAX_SPANS} "
+                    "places at most")
     task: Literal["spam", "abuse"] | None = None
 
 
