@@ -378,6 +378,28 @@ def link_host(address: str) -> str:
     return host
 
 
+# A DNS name has at most 253 characters: a longer run is no host, and reading no further than
+# that keeps `host_at` bounded however many links share one long word.
+_LONGEST_HOST = 253
+
+
+def host_at(text: str, position: int) -> str:
+    """`link_host` of the address starting at `position` (not a space) in a normalised text,
+    without copying the rest of the text: "" when what follows the scheme runs past a DNS
+    name's length."""
+    scheme = _SCHEME.match(text[position:position + 16])
+    start = position + (scheme.end() if scheme else 0)
+    stop = start + _LONGEST_HOST + 1
+    end = _HOST_END.search(text, start, stop)
+    if end is None and len(text) >= stop:
+        return ""
+    host = text[start:end.start() if end else len(text)].rstrip(".")
+    for prefix in ("www.", "ww."):
+        if host.startswith(prefix):
+            return host[len(prefix):]
+    return host
+
+
 def trusted_key(domain: str) -> str:
     """A trusted domain as `link_host` would find it in a normalised link ("" if it is not a
     domain): what a site configures is compared with what readers write after the same
@@ -400,12 +422,29 @@ def trusted_set(domains) -> frozenset[str]:
     return _trusted_set(tuple(domains)) if domains else frozenset()
 
 
+@lru_cache(maxsize=1024)
+def _longest(trusted: frozenset[str]) -> int:
+    return max(map(len, trusted))
+
+
 def is_trusted(host: str, trusted: frozenset[str]) -> bool:
-    """`host` is a trusted domain or one of its subdomains (news.bbc.co.uk under bbc.co.uk)."""
+    """`host` is a trusted domain or one of its subdomains (news.bbc.co.uk under bbc.co.uk):
+    the host or a part of it after a dot, itself holding a dot, is in `trusted`. Only parts
+    as long as the longest trusted domain at most are looked at, from the right, so a host of
+    thousands of labels ("com.com.com...") costs no more than a short one."""
     if not trusted or not host:
         return False
-    parts = host.split(".")
-    return any(".".join(parts[i:]) in trusted for i in range(len(parts) - 1))
+    longest = _longest(trusted)
+    if len(host) <= longest and "." in host and host in trusted:
+        return True
+    dot = host.rfind(".")
+    while dot > 0:
+        dot = host.rfind(".", 0, dot)
+        if dot < 0 or len(host) - dot - 1 > longest:
+            return False
+        if host[dot + 1:] in trusted:
+            return True
+    return False
 
 
 def _placeholder_edits(text: str, link_words: bool = True,

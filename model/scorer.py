@@ -28,6 +28,8 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,6 +61,9 @@ MODEL_FILE = "model.joblib"
 ACTIVE_MODEL_FILE = "active-model"
 FORMAT = 1
 TOP_TERMS = 3  # n-grams named per head in an explanation
+# Words named (and spans given) per explanation: a comment repeating one word throughout would
+# otherwise get an answer, and a stored record, twenty times its own size.
+MAX_SPANS = 100
 
 
 @dataclass(frozen=True)
@@ -229,19 +234,34 @@ def _word_places(normalized: str, folded: str) -> _WordPlaces:
     return _WordPlaces(padded_words(folded.split()), word_spans(normalized))
 
 
-def _holding(joined: str, needles: list[str]) -> set[int]:
-    """The words (their positions) of `_WordPlaces.joined` holding any of these n-grams or
-    words: one search of the joined words per needle, where testing every padded word cost a
-    search per word. A needle found there lies inside one padded word, since crossing into
-    the next would take two spaces in a row, which no n-gram of a vocabulary holds; and the
-    two spaces between words, counted up to the needle's first character, number its word."""
-    holding = set()
+def _holding(joined: str, needles: list[str], limit: int = MAX_SPANS) -> list[int]:
+    """The first `limit` words (their positions, ascending) of `_WordPlaces.joined` holding any
+    of these n-grams or words: one search of the joined words per needle, where testing every
+    padded word cost a search per word. A needle found there lies inside one padded word,
+    since crossing into the next would take two spaces in a row, which no n-gram of a
+    vocabulary holds; and the padded word it starts in is the last one starting at or before
+    it (found by bisection: counting the two spaces between words up to each find made a word
+    repeated throughout a long comment cost quadratic time). Each needle is looked for until
+    it has named `limit` words: the first `limit` of all are among those."""
+    holding: set[int] = set()
+    starts = None
     for needle in needles:
         at = joined.find(needle)
-        while at >= 0:
-            holding.add(joined.count("  ", 0, at + 1))
-            at = joined.find(needle, at + 1)
-    return holding
+        if at >= 0 and starts is None:
+            # padded word k starts where the k-th pair of spaces ends (word 0 at 0)
+            starts = [0, *(match.end() - 1 for match in _TWO_SPACES.finditer(joined))]
+        named: set[int] = set()
+        while at >= 0 and len(named) < limit:
+            word = bisect_right(starts, at) - 1
+            named.add(word)
+            # the rest of this padded word can name no other word
+            at = joined.find(needle, max(at + 1, starts[word + 1] if word + 1 < len(starts)
+                                         else len(joined)))
+        holding |= named
+    return sorted(holding)[:limit]
+
+
+_TWO_SPACES = re.compile("  ")
 
 
 class _CharTable:

@@ -290,11 +290,15 @@ def readers_export(email: str, site: str | None) -> None:
     made from them, per site. Hakam keeps no email or IP, only keyed hashes of them."""
     with open_store() as store:
         author_key = _reader_key(store, email)
-        found = {name: comments for name in _reader_sites(store, site)
-                 if (comments := store.reader_comments(name, author_key))}
+        found = {}
+        for name in _reader_sites(store, site):
+            held = {"comments": store.reader_comments(name, author_key),
+                    "labels": store.reader_labels(name, author_key)}
+            if held["comments"] or held["labels"]:
+                found[name] = held
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
-    _say(f"{_count(sum(map(len, found.values())), 'comment')} of this reader on "
-         f"{_count(len(found), 'site')}")
+    _say(f"{_count(sum(len(held['comments']) for held in found.values()), 'comment')} of this "
+         f"reader on {_count(len(found), 'site')}")
 
 
 @readers.command("erase")

@@ -11,11 +11,14 @@ the model's thresholds. Word lists match substrings, as WordPress's `check_comme
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from urllib.parse import urlsplit
 
 from hakam.model import Score, Thresholds
-from hakam.model.normalize import is_trusted, normalize, trusted_key, trusted_set
+from hakam.model.normalize import Normalized, host_at, is_trusted, normalize, trusted_set
+from hakam.model.scorer import MAX_SPANS
 
 from .i18n import translator
 
@@ -100,15 +103,18 @@ class Decision:
 
 
 def _reason(code: str, message: str, spans=()) -> dict:
-    return {"code": code, "message": message, "spans": [list(s) for s in spans]}
+    # the first MAX_SPANS places, as the scorer names words: every link or listed word of a
+    # long comment would make its answer and its stored record many times its own size
+    return {"code": code, "message": message,
+            "spans": [list(s) for s in islice(spans, MAX_SPANS)]}
 
 
-def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, list[str]]:
-    """First listed word found, its spans in the comment text, and which other fields hold it."""
+def _word_hits(words: tuple[str, ...], facts: CommentFacts,
+               text: Normalized) -> tuple[str, list, list[str]]:
+    """First listed word found, its spans in the comment text (`text`, the comment normalised
+    with its addresses kept), and which other fields hold it."""
     if not words:
         return "", [], []
-    # Addresses stay text here (placeholders=False): a site may list a domain or an address.
-    text = normalize(facts.text, placeholders=False)
     others = {
         "name": normalize(facts.author, placeholders=False).text,
         "email": normalize(facts.email, placeholders=False).text,
@@ -120,7 +126,7 @@ def _word_hits(words: tuple[str, ...], facts: CommentFacts) -> tuple[str, list, 
         if not needle:
             continue
         spans = [text.original_span(*match.span())
-                 for match in re.finditer(re.escape(needle), text.text)]
+                 for match in islice(re.finditer(re.escape(needle), text.text), MAX_SPANS)]
         fields = [name for name, value in others.items() if needle in value]
         if spans or fields:
             return word, spans, fields
@@ -144,7 +150,11 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
         for task in ("spam", "abuse")
     }
 
-    word, spans, fields = _word_hits(policy.disallowed_words, facts)
+    # Normalised once for every rule that reads it, with addresses kept as text: a site may
+    # list a domain or an address, and a link's host is read there.
+    plain = normalize(facts.text, placeholders=False) \
+        if policy.disallowed_words or policy.moderation_words or facts.trusted_domains else None
+    word, spans, fields = _word_hits(policy.disallowed_words, facts, plain)
     if word:
         return Decision("spam", (_reason(
             "disallowed_word",
@@ -168,13 +178,13 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             "abuse_score",
             gettext("Abuse score %(score).2f is above the hold threshold %(limit).2f.",
                     score=score.abuse, limit=limits.abuse_hold), model_spans["abuse"]))
-    word, spans, fields = _word_hits(policy.moderation_words, facts)
+    word, spans, fields = _word_hits(policy.moderation_words, facts, plain)
     if word:
         held.append(_reason(
             "moderation_word",
             gettext("A word on the site's moderation list appears in %(places)s.",
                     places=_where(spans, fields)), spans))
-    links = _untrusted_links(facts.text, facts.trusted_domains)
+    links = _untrusted_links(facts.text, facts.trusted_domains, plain)
     if len(links) > policy.max_links:
         held.append(_reason(
             "too_many_links",
@@ -200,17 +210,22 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
                 abuse_hold=limits.abuse_hold)),) + cited)
 
 
-_URL_END = re.compile(r"\S*")
+def _untrusted_links(text: str, trusted: frozenset[str],
+                     plain: Normalized | None) -> list[tuple[int, int]]:
+    """Spans of the links WordPress would count, less those to trusted domains.
 
-
-def _untrusted_links(text: str, trusted: frozenset[str]) -> list[tuple[int, int]]:
-    """Spans of the links WordPress would count, less those to trusted domains."""
-    links = []
-    for match in _LINK.finditer(text):
-        address = _URL_END.match(text, match.start()).group()
-        if not (trusted and is_trusted(trusted_key(address), trusted)):
-            links.append(match.span())
-    return links
+    Each link's host is read in `plain` (the text normalised, addresses kept), a DNS name's
+    length at most: normalising each link's address on its own took quadratic time when many
+    links shared one long word ("//" * 30000 took minutes)."""
+    links = [match.span() for match in _LINK.finditer(text)]
+    if not trusted or not links or plain is None:
+        return links
+    untrusted = []
+    for start, end in links:
+        host = host_at(plain.text, bisect_left(plain.offsets, start))
+        if not ("." in host and is_trusted(host, trusted)):
+            untrusted.append((start, end))
+    return untrusted
 
 
 def _cited(facts: CommentFacts) -> tuple[dict, ...]:

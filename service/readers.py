@@ -32,8 +32,9 @@ def _reader_key() -> str:
 @bp.post("/readers/export")
 @require_site
 def export_reader():
-    comments = get_store().reader_comments(g.site.name, _reader_key())
-    return jsonify({"site": g.site.name, "comments": comments})
+    store, reader = get_store(), _reader_key()
+    return jsonify({"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
+                    "labels": store.reader_labels(g.site.name, reader)})
 
 
 @bp.post("/readers/erase")
@@ -44,4 +45,4 @@ def erase_reader():
     log.info("reader erasure site=%s comments=%d labels=%d decisions_unlinked=%d "
              "deliveries=%d", g.site.name, erasure.comments, erasure.labels,
              erasure.decisions, erasure.deliveries)
-    return jsonify({"erased": erasure.comments})
+    return jsonify({"erased": erasure.comments, "labels": erasure.labels})

@@ -36,7 +36,7 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except (TypeError, ValueError):  # a malformed call: logging reports it, unformatted
+        except (TypeError, ValueError):  # arguments that do not fit: the format string alone
             message = str(record.msg)
         record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:

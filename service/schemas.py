@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hakam.model.scorer import MAX_SPANS
+
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
 AUTHOR_MAX_CHARS = 245
@@ -331,7 +333,9 @@ class Reason(BaseModel):
     code: str
     message: str
     spans: list[tuple[int, int]] = Field(
-        default_factory=list, description="[start, end) character offsets into the comment")
+        default_factory=list, max_length=MAX_SPANS,
+        description=f"[start, end) character offsets into the comment, the first {MAX_SPANS} "
+                    "places at most")
     task: Literal["spam", "abuse"] | None = None
 
 
@@ -438,19 +442,28 @@ class ExportedComment(BaseModel):
     labels: list[ExportedLabel] = Field(description="training labels made from the comment")
 
 
+class ReaderLabel(ExportedLabel):
+    text: str
+
+
 class ReaderExport(BaseModel):
     """What POST /v1/readers/export answers: everything Hakam holds about the reader on the
     calling site. Hakam keeps no email or IP; only keyed hashes, which are not exported."""
 
     site: str
     comments: list[ExportedComment]
+    labels: list[ReaderLabel] = Field(
+        description="labels made from the reader's comments that Hakam does not store "
+                    "(Akismet's submit-spam / submit-ham name the reader's email)")
 
 
 class ReaderErasure(BaseModel):
     """What POST /v1/readers/erase answers: how many of the reader's comments were erased
     (0 when there was nothing, e.g. erased before), with everything made from them."""
 
-    erased: int = Field(ge=0)
+    erased: int = Field(ge=0, description="comments erased")
+    labels: int = Field(ge=0, description="training labels removed: those made from the "
+                                          "comments and those filed under the reader")
 
 
 class AuditPage(BaseModel):

@@ -50,12 +50,18 @@ def score_comment(text: str, trusted_domains: frozenset[str] = frozenset(),
     are read as citations (see `SitePolicy.trusted_for`); `model` from `site_model` scores it
     as its site's adapter does."""
     started = time.perf_counter()
-    if model is not None and model.columns is not None:
-        score = get_scorer().score(text, trusted_domains=trusted_domains, site=model.columns)
-    else:
-        score = get_scorer().score(text, trusted_domains=trusted_domains)
+    score = score_text(text, trusted_domains, model)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     return score
+
+
+def score_text(text: str, trusted_domains: frozenset[str] = frozenset(),
+               model: SiteModel | None = None) -> Score:
+    """Both heads' scores of a text that is not a whole comment (a sentence of one, for
+    Perspective's span annotations), untimed, the same way as `score_comment`."""
+    if model is not None and model.columns is not None:
+        return get_scorer().score(text, trusted_domains=trusted_domains, site=model.columns)
+    return get_scorer().score(text, trusted_domains=trusted_domains)
 
 
 def answered(value: float) -> float:

@@ -58,6 +58,14 @@ def test_score_latency_bench_compares_the_compiled_scorer_with_scikit_learn():
     assert re.search(r"ratio \(scikit-learn / compiled\): p50 [\d.]+x", out), out
 
 
+def test_hostile_comments_bench_prints_each_familys_growth_and_the_slowest():
+    out = _run("bench/hostile_comments.py", "--rounds", "1", "--families", "3")
+    assert re.search(r"an ordinary comment at the limit: [\d.]+ ms", out), out
+    rows = re.findall(r"^(.+?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, re.M)
+    assert len(rows) == 3, out
+    assert re.search(r"^slowest: .+, [\d.]+ ms, [\d.]+x an ordinary comment$", out, re.M), out
+
+
 def test_perspective_bench_compares_analyze_with_post_v1_comments_on_one_server():
     out = _run("bench/perspective_throughput.py", "--workers", "1", "--seconds", "1",
                "--connections", "2")

@@ -23,10 +23,11 @@ import io
 import time
 import uuid
 
+from email_validator import EmailNotValidError
 from flask import Blueprint, g, jsonify, request
 
 from .. import policy
-from ..schemas import COMMENT_MAX_BYTES
+from ..schemas import COMMENT_MAX_BYTES, normalized_email
 from ..scoring import get_adapters, score_comment, site_model
 from ..store import Site, get_store
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
@@ -132,9 +133,22 @@ def _submit(label: int):
     _require("blog", "user_ip")
     text = _content()
     if text and not _is_set("is_test"):
-        get_store().record_label(text, "spam", label, SOURCE, site=site.name)
+        store = get_store()
+        # Filed under the reader's keyed email hash (never kept in the label), so that the
+        # reader's erasure and the site's retention find it: Hakam stores no comment here.
+        store.record_label(text, "spam", label, SOURCE, site=site.name,
+                           reader_key=_reader_key(store, _field("comment_author_email")))
         get_adapters().labels_added(site.name)
     return text_response(THANKS)
+
+
+def _reader_key(store, email: str) -> str | None:
+    if not email:
+        return None
+    try:
+        return store.private_key(normalized_email(email))
+    except EmailNotValidError:  # a label is still worth keeping; it names no reader then
+        return None
 
 
 @bp.route("/1.1/submit-spam", methods=METHODS)

@@ -26,7 +26,7 @@ from flask import Blueprint, g, jsonify, request
 from hakam.model.language import detected_languages
 
 from ..adapting import SiteModel
-from ..scoring import answered, get_adapters, score_comment, site_model
+from ..scoring import answered, get_adapters, score_comment, score_text, site_model
 from ..store import NewLabel, Site, get_store
 from .google import InvalidArgument, PermissionDenied
 from .perspective_request import (
@@ -77,7 +77,7 @@ def _span_scores(text: str, heads: set[str], trusted: frozenset[str],
     """Each sentence's score for each head asked for, as Perspective's spanScores."""
     spans: dict[str, list[dict]] = {head: [] for head in heads}
     for begin, end in sentence_spans(text):
-        score = score_comment(text[begin:end], trusted, model)
+        score = score_text(text[begin:end], trusted, model)
         for head in heads:
             spans[head].append({"begin": begin, "end": end, "score": {
                 "value": answered(getattr(score, head)), "type": score_type[head]}})

@@ -1,13 +1,13 @@
 """Every Redis key name Hakam uses, and the one table that maps them.
 
-Keyspace (layout 2). ``<x>`` is a placeholder; braces are literal: they are Redis Cluster hash
+Keyspace (layout 3). ``<x>`` is a placeholder; braces are literal: they are Redis Cluster hash
 tags, so every key of one site hashes to the same slot and one Lua script may touch them all.
 
 =========================================  ======  ==============================================
 key                                        type    holds / written by
 =========================================  ======  ==============================================
 *Global: never touched by a script, never in the same command as a per-site key*
-hakam:layout                               string  keyspace layout version, "2" (first start,
+hakam:layout                               string  keyspace layout version, "3" (first start,
                                                    migrate)
 hakam:migration-lock                       string  held while one process migrates (migrate)
 hakam:pepper                               string  random key for hashing emails/IPs (first start)
@@ -56,18 +56,26 @@ hakam:{<site>}:dup:<sha256>                string  first comment id for post+aut
 hakam:{<site>}:flood:<author|ip>:<hash>    string  flood marker, flood_seconds TTL (intake)
 hakam:{<site>}:reader:<author hash>        zset    the reader's comment ids by arrival time
                                                    (intake; erase, retention remove)
+hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the reader's
+                                                   comments that Hakam does not store (Akismet
+                                                   submit-spam / -ham), by time (label; erase,
+                                                   retention remove)
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
 hakam:{<site>}:retention                   zset    decided comments still holding personal
-                                                   fields, by arrival time (intake / decide;
-                                                   the retention sweep, erase remove)
+                                                   fields, by arrival time (intake / decide),
+                                                   and label:<author hash>:<entry> for each
+                                                   reader-labels link (label); the retention
+                                                   sweep, erase remove
 hakam:{<site>}:retention-lock              string  held by the worker sweeping the site's
                                                    retention, sweep-interval TTL (sweep)
 hakam:{<site>}:absent                      -       never written: stands in for an optional
                                                    key a script was not given
 hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
                                                    when; no comment id, text or reader (decide)
+hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
+                                                   form, renamed over it when done (migrate)
 hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
                                                    scores} (decide; erase removes a field)
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
@@ -117,7 +125,7 @@ from __future__ import annotations
 
 import unicodedata
 
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"  # 2: per-site hash tags; 3: readers indexed
 
 # -- global -----------------------------------------------------------------------------------
 LAYOUT = "hakam:layout"
@@ -200,6 +208,10 @@ def reader(site_name: str, author_key: str) -> str:
     return site_key(site_name, "reader", author_key)
 
 
+def reader_labels(site_name: str, author_key: str) -> str:
+    return site_key(site_name, "reader-labels", author_key)
+
+
 def reader_ips(site_name: str, author_key: str) -> str:
     return site_key(site_name, "reader-ips", author_key)
 
@@ -218,6 +230,10 @@ def absent(site_name: str) -> str:
 
 def audit(site_name: str) -> str:
     return site_key(site_name, "audit")
+
+
+def audit_rebuild(site_name: str) -> str:
+    return site_key(site_name, "audit-rebuild")
 
 
 def audit_details(site_name: str) -> str:

@@ -7,6 +7,7 @@ them reads every site's stream in time order without loading any of them whole.
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -51,21 +52,29 @@ class Labels(StorePart):
     @unavailable_on_redis_errors
     def record_label(self, text: str, task: str, label: int, source: str,
                      comment_id: str | None = None, *, site: str | None = None,
-                     community_id: str | None = None) -> str:
+                     community_id: str | None = None, reader_key: str | None = None) -> str:
         """Keep one training label in its site's stream (the comment's site when only the
         comment is named) and answer its entry id. A label made from a stored comment is
         noted on it, so that erasing the reader's data removes the label too; naming a comment
-        that is gone (erased meanwhile) raises UnknownComment and writes nothing."""
+        that is gone (erased meanwhile) raises UnknownComment and writes nothing. Without a
+        stored comment, `reader_key` (the keyed hash of the reader's email, `private_key`)
+        files the label under its reader for erasure and retention; the label itself never
+        holds the hash."""
         site = site or (self.locate(comment_id) if comment_id else None)
         if not site:
             raise ValueError("a label needs its site, or a comment that has one")
         fields = _label_fields(NewLabel(text, task, label), source, site, comment_id,
                                community_id)
+        absent = keys.absent(site)
+        reader = reader_key if reader_key and not comment_id else ""
         entry = self._label(
             keys=[keys.labels(site),
-                  keys.comment(site, comment_id) if comment_id else keys.absent(site),
-                  keys.adapt(site)],
-            args=[comment_id or "", *(item for pair in fields.items() for item in pair)])
+                  keys.comment(site, comment_id) if comment_id else absent,
+                  keys.adapt(site),
+                  keys.reader_labels(site, reader) if reader else absent,
+                  keys.retention(site) if reader else absent],
+            args=[comment_id or "", reader, time.time(),
+                  *(item for pair in fields.items() for item in pair)])
         if not entry:
             raise UnknownComment(f"no comment {comment_id}")
         return entry

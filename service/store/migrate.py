@@ -1,5 +1,6 @@
 """Upgrading a store written in the first layout (one Redis, global queues) to layout 2
-(`keys.py`: every per-site key under the site's hash tag).
+(`keys.py`: every per-site key under the site's hash tag), and then to layout 3 (readers'
+data findable by reader: `reader_index.py`).
 
 `hakam migrate` runs it; so does the first start of a service whose store has no layout mark.
 Each piece of old data is copied to its new key and only then removed from the old one, and
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 import redis
 
 from . import keys
-from .base import StorePart
+from .reader_index import ReaderIndexing
 
 log = logging.getLogger("hakam.store")
 BATCH = 500
@@ -41,6 +42,14 @@ KINDS = {
     "unassigned_labels": "labels of comments no longer stored (kept, site unknown)",
     "deliveries": "webhook deliveries", "dead_deliveries": "dead-lettered deliveries",
 }
+# what the layout-3 step wrote, in the order it is reported
+READER_KINDS = {
+    "indexed": "comments filed under their readers",
+    "split_audit_entries": "audit entries split from their comment's id and reason",
+    "linked_labels": "labels linked to their comments",
+    "linked_audit_entries": "audit entries linked to their comments",
+    "linked_deliveries": "webhook deliveries linked to their comments",
+}
 
 
 class MigrationBusy(RuntimeError):
@@ -50,6 +59,7 @@ class MigrationBusy(RuntimeError):
 @dataclass
 class MigrationReport:
     moved: Counter = field(default_factory=Counter)
+    readers: Counter = field(default_factory=Counter)
     sites_unfit_for_cluster: list[str] = field(default_factory=list)
     already_done: bool = False
 
@@ -59,6 +69,8 @@ class MigrationReport:
         said = [f"moved {self.moved[kind]} {label}" for kind, label in KINDS.items()
                 if self.moved[kind]]
         said = said or ["found no data in the old layout"]
+        said += [f"{self.readers[kind]} {label}" for kind, label in READER_KINDS.items()
+                 if self.readers[kind]]
         said += [f"site {name!r}: its name has braces, so its keys cannot share a cluster hash "
                  "slot; it keeps working on a single Redis" for name in
                  self.sites_unfit_for_cluster]
@@ -69,7 +81,7 @@ def _is_cluster(client) -> bool:
     return isinstance(client, redis.RedisCluster)
 
 
-class Migration(StorePart):
+class Migration(ReaderIndexing):
     def ensure_layout(self, wait_seconds: float = 120) -> MigrationReport:
         """Migrate unless the store already carries the current layout mark (one GET)."""
         if self.r.get(keys.LAYOUT) == keys.LAYOUT_VERSION:
@@ -136,6 +148,7 @@ class Migration(StorePart):
             site = self.locate(comment_id)
             if site is not None:
                 report.moved["histories"] += self._move(old, keys.history(site, comment_id))
+        report.readers = self.index_readers()  # layout 3, on what was moved or already there
 
     def _old_keys(self) -> dict[str, list]:
         found: dict[str, list] = {name: [] for name in (

@@ -105,6 +105,18 @@ class Readers(StorePart):
         return comments
 
     @unavailable_on_redis_errors
+    def reader_labels(self, site: str, author_key: str) -> list[dict]:
+        """The labels made from the reader's comments that Hakam does not store (Akismet's
+        submit-spam / submit-ham name the reader's email), oldest first, with their text."""
+        entries = self.r.zrange(keys.reader_labels(site, author_key), 0, -1)
+        pipe = self.r.pipeline(transaction=False)
+        for entry_id in entries:
+            pipe.xrange(keys.labels(site), min=entry_id, max=entry_id, count=1)
+        return [{"text": label["text"], "task": label["task"], "label": int(label["label"]),
+                 "source": label["source"], "at": entry_order(found_id)[0] / 1000}
+                for found in pipe.execute() for found_id, label in found]
+
+    @unavailable_on_redis_errors
     def reader_comment_count(self, site: str, author_key: str) -> int:
         return int(self.r.zcard(keys.reader(site, author_key)))
 
@@ -147,7 +159,8 @@ class Readers(StorePart):
             keys.approved_authors(site), keys.flood(site, "author", author_key),
             keys.pending(site), keys.leases(site), keys.counts(site), keys.labels(site),
             keys.audit_details(site), keys.webhook_due(site), keys.webhook_dead(site),
-            keys.retention(site), keys.approved_counts(site), *comment_keys,
+            keys.retention(site), keys.approved_counts(site),
+            keys.reader_labels(site, author_key), *comment_keys,
             *(keys.webhook_delivery(site, d) for d in delivery_ids),
             *(keys.flood(site, "ip", ip) for ip in ips)]
         argv = [author_key, len(ids), len(delivery_ids), len(ips), *ids, *delivery_ids, *ips]
@@ -170,12 +183,15 @@ class Readers(StorePart):
     def sweep_retention(self, site: str, retention_days: float, now: float | None = None,
                         batch: int = RETENTION_BATCH) -> int:
         """Drop the personal fields and text of up to `batch` decided comments of the site that
-        arrived more than `retention_days` ago (see `lua/retain.lua`); answers how many."""
+        arrived more than `retention_days` ago, and the links from readers to labels filed
+        that long ago (see `lua/retain.lua`); answers how many of both."""
         now = time.time() if now is None else now
         cutoff = now - retention_days * DAY
-        ids = self.r.zrangebyscore(keys.retention(site), "-inf", cutoff, start=0, num=batch)
-        if not ids:
+        due = self.r.zrangebyscore(keys.retention(site), "-inf", cutoff, start=0, num=batch)
+        if not due:
             return 0
+        ids = [member for member in due if not member.startswith("label:")]
+        links = [member.split(":") for member in due if member.startswith("label:")]
         pipe = self.r.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hmget(keys.comment(site, comment_id), "author_key", "duplicate",
@@ -191,4 +207,8 @@ class Readers(StorePart):
                             keys.duplicate(site, duplicate) if duplicate else absent,
                             keys.idempotency(site, idempotency) if idempotency else absent]
             argv += [comment_id, author_key or "", _without_wording(reasons)]
+        argv.append(len(links))
+        for _label, author_key, entry_id in links:
+            script_keys.append(keys.reader_labels(site, author_key))
+            argv += [f"label:{author_key}:{entry_id}", entry_id]
         return int(self._retain(keys=script_keys, args=argv))

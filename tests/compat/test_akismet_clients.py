@@ -5,6 +5,7 @@ the test server instead, the way a site's HTTP proxy or DNS would."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import akismet
 import httpx
@@ -172,3 +173,34 @@ def test_no_email_ip_or_key_reaches_the_servers_log(served, served_site):
     assert '"POST /1.1/comment-check" 200' in log
     assert EMAIL not in log and IP not in log
     assert key not in log and key.lower() not in log and key[8:].lower() not in log.lower()
+
+
+def test_a_readers_erasure_removes_the_labels_their_akismet_submissions_made(served,
+                                                                           served_site):
+    import requests
+
+    from tests.redis_harness import everything_stored
+
+    server, store = served
+    name, key = served_site
+    client = akismet.SyncClient(config=akismet.Config(key=key, url=BLOG),
+                                http_client=sync_http(server))
+    client.submit_spam(IP, comment_content=PRIZE_SPAM, comment_author_email=EMAIL)
+    client.submit_ham(IP, comment_content=CLEAN + " ١", comment_author_email="other@example.org")
+    site_api = {"Authorization": f"Bearer {key}"}
+
+    exported = requests.post(f"{server.url}/v1/readers/export", headers=site_api, timeout=10,
+                             json={"email": EMAIL.upper()}).json()
+    assert [(x["text"], x["label"], x["source"]) for x in exported["labels"]] == [
+        (PRIZE_SPAM, 1, "akismet")]
+    assert store.private_key(EMAIL) not in json.dumps(store.r.xrange(f"hakam:{{{name}}}:labels"))
+
+    erased = requests.post(f"{server.url}/v1/readers/erase", headers=site_api, timeout=10,
+                           json={"email": EMAIL})
+    assert erased.json() == {"erased": 0, "labels": 1}
+    assert [x["text"] for x in akismet_labels(store, name)] == [CLEAN + " ١"]
+    # this site's keys (the served store is shared by the module's tests, each with a site)
+    stored = [line for line in everything_stored(store.r).splitlines()
+              if line.startswith(f"hakam:{{{name}}}:")]
+    assert stored and not [line for line in stored
+                           if PRIZE_SPAM in line or store.private_key(EMAIL) in line]

@@ -1,5 +1,5 @@
 """Upgrading in place: a store written by the layout-1 Hakam (tests/service/layout1/store.json,
-dumped from what that version's own store code wrote) is moved to layout 2 by `hakam migrate`
+dumped from what that version's own store code wrote) is moved to layout 3 by `hakam migrate`
 or by the first start, and the service carries on where it left off."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ EVERY_KIND_MOVED = (
     "moved 1 leases", "moved 2 per-site count tables", "moved 3 idempotency answers",
     "moved 8 duplicate markers", "moved 4 audit entries", "moved 7 labels",
     "moved 1 labels of comments no longer stored", "moved 3 webhook deliveries",
-    "moved 1 dead-lettered deliveries", "the store now uses layout 2")
+    "moved 1 dead-lettered deliveries", "the store now uses layout 3")
 
 
 def left_in_the_old_layout(url: str) -> list[str]:
@@ -222,3 +222,38 @@ def test_a_layout1_store_imported_into_a_cluster_is_migrated_there(redis_cluster
     assert store.counts("gazette") == {"pending": 1, "approved": 0, "spam": 1, "rejected": 1}
     assert store.get_comment(IDS[1])["history"][-1]["status"] == "rejected"
     assert len(store.dead_deliveries()) == 1
+
+
+def test_after_the_upgrade_a_reader_from_before_can_be_exported_and_erased(
+        layout1_store, monkeypatch, tmp_path, scorer, config):
+    from tests.redis_harness import everything_stored
+
+    said = hakam_migrate(layout1_store, monkeypatch, tmp_path)
+    for line in ("8 comments filed under their readers",
+                 "4 audit entries split from their comment's id and reason",
+                 "7 labels linked to their comments", "3 webhook deliveries linked"):
+        assert line in said, said
+    again = hakam_migrate(layout1_store, monkeypatch, tmp_path)
+    assert "filed under" not in again and "linked" not in again  # nothing left to do
+
+    app = create_app(config, scorer=scorer, start_workers=False)
+    client, store = app.test_client(), app.extensions["hakam.store"]
+    akhbar = {"Authorization": f"Bearer {LAYOUT1['api_keys']['akhbar']}"}
+    exported = client.post("/v1/readers/export", headers=akhbar,
+                           json={"email": "Reader0@Example.com"}).get_json()["comments"]
+    assert [(c["id"], c["text"], [x["task"] for x in c["labels"]]) for c in exported] == [
+        (IDS[0], "تعليق رقم 0", ["spam", "abuse"])]
+
+    erased = client.post("/v1/readers/erase", headers=akhbar,
+                         json={"email": "reader0@example.com"}).get_json()
+    assert erased == {"erased": 1, "labels": 2}
+    stored = everything_stored(store.r)
+    assert IDS[0] not in stored and "تعليق رقم 0" not in stored
+    assert store.private_key("reader0@example.com") not in stored
+    assert store.dead_deliveries() == []
+    salma = {"Authorization": f"Bearer {LAYOUT1['moderator_tokens']['salma']}"}
+    decided = client.get("/v1/review/audit", headers=salma).get_json()["decisions"]
+    assert [(d["comment_id"], d["decision"], d["moderator"]) for d in decided] == [
+        (IDS[6], "approve", "salma"), (IDS[3], "spam", "salma"), (IDS[1], "reject", "salma"),
+        (None, "approve", "salma")]
+    assert decided[2]["reason"] == "insult"  # the others' reasons survived the split

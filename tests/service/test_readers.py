@@ -186,7 +186,7 @@ def test_each_site_exports_only_its_own_comments_of_the_reader(client, sites, re
 def test_an_unknown_reader_has_nothing_to_export(client, sites, readers):
     response = _export(client, sites["akhbar"], "nobody@example.org")
     assert response.status_code == 200
-    assert response.get_json() == {"site": "akhbar", "comments": []}
+    assert response.get_json() == {"site": "akhbar", "comments": [], "labels": []}
 
 
 # -- erasure --------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_erasure_leaves_nothing_of_the_reader_on_that_site_anywhere_in_redis(
     response = _erase(client, sites["akhbar"])
 
     assert response.status_code == 200
-    assert response.get_json() == {"erased": 4}
+    assert response.get_json() == {"erased": 4, "labels": 4}
     left = _found(store, markers)
     # the same name and website are still on jarida, where she was not erased
     assert set(left) <= {READER_NAME, store.private_key(READER)}
@@ -313,7 +313,7 @@ def test_erasing_twice_is_harmless(client, store, sites, readers):
     response = _erase(client, sites["akhbar"])
 
     assert response.status_code == 200
-    assert response.get_json() == {"erased": 0}
+    assert response.get_json() == {"erased": 0, "labels": 0}
     assert everything_stored(store.r) == stored
 
 
@@ -426,7 +426,8 @@ def test_readers_export_prints_what_the_api_exports_for_every_site(hakam, client
 
     assert result.exit_code == 0
     printed = json.loads(result.stdout)["sites"]
-    assert printed == {name: _export(client, headers).get_json()["comments"]
+    assert printed == {name: {key: _export(client, headers).get_json()[key]
+                              for key in ("comments", "labels")}
                        for name, headers in sites.items()}
     assert "5 comments of this reader on 2 sites" in result.stderr
     one = json.loads(hakam("readers", "export", READER, "--site", "jarida").stdout)

@@ -176,3 +176,19 @@ def test_workers_sweeping_at_once_drop_each_comment_exactly_once(client, store, 
         thread.join()
     assert sum(swept) == 120
     assert store.r.zcard(keys.retention("akhbar")) == 0
+
+
+def test_a_label_filed_under_its_reader_keeps_its_text_but_loses_the_link(client, store,
+                                                                         site_headers):
+    store.configure_site("akhbar", retention_days=30)
+    reader = store.private_key(READER)
+    store.record_label("اربح جوائز الآن", "spam", 1, "akismet", site="akhbar",
+                       reader_key=reader)
+    assert _swept_after(store, 29) == 0
+
+    assert _swept_after(store, 31) == 1
+
+    assert [x["text"] for x in store.labels()] == ["اربح جوائز الآن"]
+    assert client.post("/v1/readers/export", headers=site_headers,
+                       json={"email": READER}).get_json()["labels"] == []
+    assert reader not in everything_stored(store.r)

@@ -2,9 +2,10 @@
 -- comment and its history, its labels (XDEL), the link from its audit entries to it (the
 -- entries themselves keep who decided what and when), its webhook deliveries, its idempotency,
 -- duplicate and flood markers; once the reader has no comment left, their keyed hash in the
--- previously-approved set, their flood marker and IP list. Counts, queue and leases stay true.
+-- previously-approved set, their flood marker and IP list. Labels filed under the reader with
+-- no stored comment (Akismet's submit-spam) go too. Counts, queue and leases stay true.
 -- KEYS: reader, reader_ips, approved_authors, flood_author, pending, leases, counts, labels,
---       audit_details, webhook_due, webhook_dead, retention, approved_counts,
+--       audit_details, webhook_due, webhook_dead, retention, approved_counts, reader_labels,
 --       then 4 per comment: comment, history, idem, dup (the site's `absent` key for none),
 --       then one per delivery, then one IP flood marker per IP hash
 -- ARGV: author_key, n comments, m deliveries, k IP hashes, then the n comment ids, the m
@@ -15,7 +16,7 @@
 -- removed, audit entries unlinked, deliveries removed, comments of the reader left}.
 local author = ARGV[1]
 local n, m, k = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local FIXED = 13
+local FIXED = 14
 local first_delivery, first_ip = 4 + n, 4 + n + m
 local delivery_key, ip_key = {}, {}
 for j = 1, m do delivery_key[ARGV[first_delivery + j]] = KEYS[FIXED + 4 * n + j] end
@@ -38,6 +39,11 @@ end
 
 local erased, labels, decisions, deliveries = 0, 0, 0, 0
 local gone = {}
+for _, entry in ipairs(redis.call('ZRANGE', KEYS[14], 0, -1)) do
+  labels = labels + redis.call('XDEL', KEYS[8], entry)
+  redis.call('ZREM', KEYS[12], 'label:' .. author .. ':' .. entry)
+end
+redis.call('DEL', KEYS[14])
 for i = 1, n do
   local id = ARGV[4 + i]
   local base = FIXED + 4 * (i - 1)

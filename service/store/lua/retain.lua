@@ -4,14 +4,17 @@
 -- its reader's index; a reader left with no approved comment holding personal fields leaves
 -- the previously-approved set (as WordPress forgets it once their comments are anonymised).
 -- A comment in the queue (held, or queued again) is never touched: it is looked at again at
--- `revisit`. Labels and the audit are not touched: they hold no name or reader hash.
+-- `revisit`. Labels and the audit are not touched: they hold no name or reader hash; a label
+-- filed under its reader (no stored comment) stays, its link to the reader goes.
 -- KEYS: retention, pending, approved_authors, approved_counts, then 4 per comment: comment,
 --       reader, dup, idem
 --       (reader, dup and idem are the site's `absent` key when the comment names none)
+--       then one reader_labels key per label link
 -- ARGV: now, cutoff, revisit, n, then 3 per comment: id, author_key as read ('' for none),
---       its reasons with their wording removed (JSON)
+--       its reasons with their wording removed (JSON), then m, then 2 per label link: its
+--       member in the retention set, the label's entry id
 -- A comment whose author_key changed since it was read is left for the next sweep.
--- Returns the number of comments swept.
+-- Returns how many comments and label links were swept.
 local now, cutoff, revisit = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local n = tonumber(ARGV[4])
 local swept = 0
@@ -43,6 +46,16 @@ for i = 1, n do
       redis.call('ZREM', KEYS[1], id)
       swept = swept + 1
     end
+  end
+end
+local m = tonumber(ARGV[5 + 3 * n])
+for j = 1, m do
+  local member, entry = ARGV[5 + 3 * n + 2 * j - 1], ARGV[5 + 3 * n + 2 * j]
+  local filed = redis.call('ZSCORE', KEYS[1], member)
+  if filed and tonumber(filed) <= cutoff then
+    redis.call('ZREM', KEYS[4 + 4 * n + j], entry)
+    redis.call('ZREM', KEYS[1], member)
+    swept = swept + 1
   end
 end
 return swept

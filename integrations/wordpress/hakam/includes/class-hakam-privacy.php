@@ -89,6 +89,27 @@ class Hakam_Privacy {
 				);
 			}
 		}
+		foreach ( isset( $answer['labels'] ) && is_array( $answer['labels'] ) ? $answer['labels'] : array() as $number => $label ) {
+			// Labels made from comments Hakam does not store (sent by an Akismet client).
+			if ( is_array( $label ) ) {
+				$items[] = array(
+					'group_id'          => self::GROUP,
+					'group_label'       => __( 'Comment moderation (Hakam)', 'hakam' ),
+					'group_description' => __( 'The copy of your comments that this site’s moderation service, Hakam, keeps: the comment, its scores, the moderators’ decisions and the training labels made from it.', 'hakam' ),
+					'item_id'           => 'hakam-label-' . (int) $number,
+					'data'              => array(
+						array(
+							'name'  => __( 'Comment', 'hakam' ),
+							'value' => (string) ( $label['text'] ?? '' ),
+						),
+						array(
+							'name'  => __( 'Training labels', 'hakam' ),
+							'value' => sprintf( '%s = %d (%s, %s)', $label['task'] ?? '', (int) ( $label['label'] ?? 0 ), $label['source'] ?? '', self::date( $label['at'] ?? 0 ) ),
+						),
+					),
+				);
+			}
+		}
 		return array(
 			'data' => $items,
 			'done' => true,
@@ -168,8 +189,10 @@ class Hakam_Privacy {
 			return $answer;
 		}
 		$erased = isset( $answer['erased'] ) ? (int) $answer['erased'] : 0;
-		if ( $erased > 0 ) {
+		if ( $erased > 0 || ! empty( $answer['labels'] ) ) {
 			$nothing['items_removed'] = true;
+		}
+		if ( $erased > 0 ) {
 			$nothing['messages'][]    = sprintf(
 				/* translators: %d: number of comments. */
 				_n(

@@ -1,0 +1,116 @@
+"""Properties of every text entry point of the model, over generated text: each accepts any
+string without raising, and each pattern rewritten to run in linear time finds exactly what the
+pattern the shipped model was trained with finds (checked here on short texts, where the old
+patterns' backtracking is still affordable)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hakam.model import Scorer, features
+from hakam.model.normalize import (
+    count_links,
+    host_at,
+    is_trusted,
+    link_host,
+    normalize,
+    trusted_key,
+    trusted_set,
+)
+
+# What the side signals counted when the shipped model was trained: \S+@\S+\.\w+ (cubic).
+TRAINED_EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+_PIECES = st.sampled_from([
+    "a", "b", "_", "1", "é", "ب", "@", ".", "..", " ", "\t", "\u00a0", "\n", "-", "/", ":", "?",
+    "#", "www", "http://", "com", "co.uk", "bbc", "x", "ﷺ", "١", "\u200b", "\u0640", "аbc",
+])
+_TEXT = st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=16).map("".join))
+_HOSTS = st.lists(st.sampled_from(["a", "b", "bbc", "co", "uk", "", "x-y", "١"]), min_size=1,
+                  max_size=6).map(".".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXT)
+def test_the_side_signals_count_addresses_as_the_trained_pattern_did(text):
+    expected = min(len(TRAINED_EMAIL.findall(text)), 3) / 3.0 if "@" in text else 0.0
+    assert features.side_signals(text)[SIDE_EMAILS] == expected
+
+
+SIDE_EMAILS = features.SIDE_SIGNALS.index("emails")
+
+
+@settings(max_examples=500, deadline=None)
+@given(_HOSTS, st.lists(_HOSTS, max_size=4))
+def test_a_host_is_trusted_exactly_when_it_or_a_parent_domain_is_listed(host, listed):
+    trusted = frozenset(listed)
+    parts = host.split(".")
+    # the definition, spelled out: the host or a suffix after a dot, holding a dot itself
+    expected = any(".".join(parts[i:]) in trusted for i in range(len(parts) - 1))
+    assert is_trusted(host, trusted) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.integers(min_value=0, max_value=80))
+def test_the_host_read_in_place_is_the_host_of_the_address_there(text, position):
+    normalized = normalize(text, placeholders=False).text
+    position = min(position, len(normalized))
+    if normalized[position:position + 1].isspace():
+        return  # an address starts at a non-space character (link_host strips the others)
+    assert host_at(normalized, position) == link_host(normalized[position:])
+
+
+def test_a_host_longer_than_any_domain_name_is_no_host():
+    assert host_at("http://" + "a" * 254 + ".com/", 0) == ""
+    assert host_at("http://" + "a" * 240 + ".com/", 0) == "a" * 240 + ".com"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(st.sampled_from(["bbc.co.uk", "https://www.bbc.com/", "t.co", "x"]),
+                       max_size=3))
+def test_every_normalising_entry_point_takes_any_text(text, domains):
+    trusted = trusted_set(domains)
+    for options in ({}, {"placeholders": False}, {"link_words": False},
+                    {"trusted_domains": trusted}):
+        normalized = normalize(text, **options)
+        assert all(0 <= start < end <= len(text) for start, end in normalized.cited)
+    assert count_links(text) >= 0
+    assert isinstance(trusted_key(text), str)
+    assert isinstance(link_host(text), str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_the_feature_functions_take_any_text_and_agree_with_each_other(text):
+    signals = features.side_signals(text)
+    assert len(signals) == len(features.SIDE_SIGNALS)
+    assert all(0.0 <= value <= 1.5 for value in signals)
+    folded = features.fold_repeats(text)
+    assert features.fold_repeats(folded) == folded
+    grams = features.char_grams(text)
+    assert Counter(features.char_gram_hashes(text).tolist()) == \
+        Counter(features.term_hashes(grams).tolist())
+    assert features.word_grams(text) == features.folded_word_grams(folded)
+
+
+_SCORER = None
+
+
+def _scorer() -> Scorer:
+    global _SCORER
+    if _SCORER is None:
+        _SCORER = Scorer.load()
+    return _SCORER
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT)
+def test_the_scorer_takes_any_text_and_its_spans_lie_in_it(text):
+    score = _scorer().score(text, explain_all=True, trusted_domains=("bbc.co.uk",))
+    assert 0.0 <= score.spam <= 1.0 and 0.0 <= score.abuse <= 1.0
+    for reason in score.reasons:
+        assert all(0 <= start <= end <= len(text) for start, end in reason.spans)
