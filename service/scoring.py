@@ -31,9 +31,15 @@ def score_comment(text: str, trusted_domains: frozenset[str] = frozenset()) -> S
     """Both heads' scores of one comment (timed for /metrics); links to `trusted_domains`
     are read as citations (see `SitePolicy.trusted_for`)."""
     started = time.perf_counter()
-    score = get_scorer().score(text, trusted_domains=trusted_domains)
+    score = score_text(text, trusted_domains)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     return score
+
+
+def score_text(text: str, trusted_domains: frozenset[str] = frozenset()) -> Score:
+    """Both heads' scores of a text that is not a whole comment (a sentence of one, for
+    Perspective's span annotations), untimed, the same way as `score_comment`."""
+    return get_scorer().score(text, trusted_domains=trusted_domains)
 
 
 def answered(value: float) -> float:

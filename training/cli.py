@@ -98,15 +98,18 @@ def score_command(model_path: str | None, explain: bool) -> None:
 @click.option("--ordinary-comments", type=click.Path(exists=True, dir_okay=False),
               help="JSONL of ordinary reader comments (tests/model/ordinary_comments.jsonl) "
                    "to report how many the model would reject or hold.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Cross-source trainings run at once (each takes one core and ~3 GB).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments,
+def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments, jobs,
                   quiet) -> None:
     """Train both heads, evaluate them and write the model folder."""
     from . import datasets, train
 
     try:
         result = train.train(data_dir, out, recipe, extras, quiet=quiet,
-                             cross_source=cross_source, ordinary_comments=ordinary_comments)
+                             cross_source=cross_source, ordinary_comments=ordinary_comments,
+                             jobs=jobs)
     except datasets.DatasetError as error:
         raise click.ClickException(str(error)) from None
     _say(f"model {result['model_version']} written to {out} "
@@ -123,9 +126,15 @@ def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments
                    "(recipe and baseline; repeatable, or all). Each group is one training.")
 @click.option("--ordinary-comments", type=click.Path(exists=True, dir_okay=False),
               help="JSONL of ordinary reader comments to report rejections and holds on.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Held-out groups trained at once (each takes one core and ~3 GB).")
+@click.option("--record", is_flag=True,
+              help="Also add these figures to the report beside the model (evaluation.json, "
+                   "evaluation.md, MODEL_CARD.md), where promotion reads them.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def evaluate_command(model_path, data_dir, holdout, ordinary_comments, as_json, quiet) -> None:
+def evaluate_command(model_path, data_dir, holdout, ordinary_comments, jobs, record, as_json,
+                     quiet) -> None:
     """Per-dataset and per-language ROC-AUC, PR-AUC and precision/recall at the thresholds,
     on the fixed evaluation split of the datasets the model was trained on; HateCheck pass
     rates when the data folder holds the suites; cross-source figures on request."""
@@ -150,14 +159,40 @@ def evaluate_command(model_path, data_dir, holdout, ordinary_comments, as_json, 
         extras = [p for p in scorer.metadata.get("extras", []) if Path(p).is_file()]
         try:
             result["cross_source"] = crosssource.holdout_all(data_dir, recipe, groups,
-                                                             extras=extras, quiet=quiet)
+                                                             extras=extras, jobs=jobs,
+                                                             quiet=quiet)
         except datasets.DatasetError as error:
             raise click.ClickException(str(error)) from None
+    if record:
+        _record(scorer, result)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         click.echo(f"model {scorer.version}, thresholds {result['thresholds']}")
         click.echo(report.evaluation_markdown(result))
+
+
+def _record(scorer: Scorer, result: dict) -> None:
+    """Add the diagnostics just measured to the report beside the model (evaluation.json, and
+    evaluation.md and MODEL_CARD.md written again from it); training's own figures stay."""
+    from . import report
+
+    folder = Path(scorer.path).parent
+    path = folder / "evaluation.json"
+    if not path.is_file():
+        raise click.ClickException(f"{path} does not exist: --record adds to a training's report")
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    if recorded.get("model_version") != scorer.version:
+        raise click.ClickException(f"{path} reports another model than {scorer.path}")
+    for key in ("hatecheck", "ordinary_comments", "cross_source"):
+        if result.get(key):
+            recorded[key] = result[key]
+    path.write_text(json.dumps(recorded, indent=2, ensure_ascii=False), encoding="utf-8")
+    (folder / "evaluation.md").write_text(report.evaluation_markdown(recorded), encoding="utf-8")
+    (folder / "MODEL_CARD.md").write_text(
+        report.model_card(recorded, scorer.metadata.get("recipe") or {},
+                          scorer.metadata.get("data_dir")), encoding="utf-8")
+    _say(f"recorded in {path}, evaluation.md and MODEL_CARD.md")
 
 
 @click.group("model")

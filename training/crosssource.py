@@ -193,16 +193,26 @@ def holdout(data_dir, recipe: dict, group: str, *, examples: list[Example] | Non
 
 def holdout_all(data_dir, recipe: dict, groups=None, *, examples=None, normalized=None,
                 extras=(), baseline: bool = True, share: float = 1.0,
-                tasks: tuple[str, ...] = TASKS, quiet: bool = True) -> dict:
+                tasks: tuple[str, ...] = TASKS, jobs: int = 1, quiet: bool = True) -> dict:
     """`holdout` for each group (default: all), sharing one load of the data (`examples` and
     `normalized` when the caller has them; extra files always stay in training)."""
     if examples is None:
         examples = train.gather(data_dir, recipe, extras, quiet=quiet)
     if normalized is None:
         normalized = train.normalize_all(examples, quiet=quiet)
+    groups = list(groups or GROUPS)
+    if jobs > 1 and len(groups) > 1:
+        from joblib import Parallel, delayed
+
+        # one training per group, each on one core (liblinear is single-threaded)
+        results = Parallel(n_jobs=min(jobs, len(groups)))(
+            delayed(holdout)(data_dir, recipe, group, examples=examples, normalized=normalized,
+                             baseline=baseline, share=share, tasks=tasks, quiet=True)
+            for group in groups)
+        return dict(zip(groups, results, strict=True))
     return {group: holdout(data_dir, recipe, group, examples=examples, normalized=normalized,
                            baseline=baseline, share=share, tasks=tasks, quiet=quiet)
-            for group in (groups or GROUPS)}
+            for group in groups}
 
 
 _HIGHER_IS_BETTER = {("abuse", "roc_auc"), ("abuse", "pr_auc"), ("abuse", "abusive_held"),

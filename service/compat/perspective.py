@@ -25,7 +25,7 @@ from flask import Blueprint, g, jsonify, request
 
 from hakam.model.language import detected_languages
 
-from ..scoring import answered, get_scorer, score_comment
+from ..scoring import answered, score_comment, score_text
 from ..store import NewLabel, Site, get_store
 from .google import InvalidArgument, PermissionDenied
 from .perspective_request import (
@@ -74,10 +74,9 @@ def _unsupported(name: str, languages: tuple[str, ...] | list[str],
 def _span_scores(text: str, heads: set[str], trusted: frozenset[str],
                  score_type: dict[str, str]) -> dict[str, list[dict]]:
     """Each sentence's score for each head asked for, as Perspective's spanScores."""
-    scorer = get_scorer()
     spans: dict[str, list[dict]] = {head: [] for head in heads}
     for begin, end in sentence_spans(text):
-        score = scorer.score(text[begin:end], trusted_domains=trusted)
+        score = score_text(text[begin:end], trusted)
         for head in heads:
             spans[head].append({"begin": begin, "end": end, "score": {
                 "value": answered(getattr(score, head)), "type": score_type[head]}})

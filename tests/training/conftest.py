@@ -74,6 +74,6 @@ def wider_recipe(tmp_path_factory):
 def cross_source_model(tmp_path_factory, wider_corpus, wider_recipe):
     out = tmp_path_factory.mktemp("cross") / "model"
     result = run_hakam("train", "--recipe", str(wider_recipe), "--data", str(wider_corpus),
-                       "--out", str(out), "--cross-source", "--quiet")
+                       "--out", str(out), "--cross-source", "--jobs", "2", "--quiet")
     assert result.exit_code == 0, result.output
     return out

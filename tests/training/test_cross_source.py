@@ -60,6 +60,22 @@ def test_evaluate_holds_out_a_source_on_request(cross_source_model, wider_corpus
     assert report["cross_source"]["levantine"]["model"]["abuse"]["n"] > 0
 
 
+def test_evaluate_can_record_cross_source_figures_beside_the_model(
+        tmp_path, trained_model, corpus, wider_corpus):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(trained_model, model)
+    assert "cross_source" not in json.loads((model / "evaluation.json").read_text())
+    result = run_hakam("evaluate", "--model", str(model), "--data", str(corpus),
+                       "--holdout-source", "all", "--record", "--quiet")
+    assert result.exit_code == 0, result.output
+    report = json.loads((model / "evaluation.json").read_text())
+    assert set(report["cross_source"]) == set(crosssource.GROUPS)
+    assert "slices" in report and "sizes" in report  # training's own figures stay
+    assert "## Cross-source" in (model / "MODEL_CARD.md").read_text()
+
+
 def test_the_cli_names_the_same_groups_as_the_harness():
     from hakam.training.cli import GROUPS
 
