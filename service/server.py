@@ -118,6 +118,9 @@ def server_options(host: str, port: int, workers: int) -> dict:
     }
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
 def run_wsgi(app, options: dict, watch: Callable[[], None] | None = None) -> None:
     """Serve a WSGI app under gunicorn with these settings (blocks until shutdown); `watch`,
     if given, runs in the master at every turn of its loop (about once a second, and at once
@@ -126,6 +129,21 @@ def run_wsgi(app, options: dict, watch: Callable[[], None] | None = None) -> Non
     from gunicorn.arbiter import Arbiter
 
     class Master(Arbiter):
+        def spawn_worker(self):
+            # Until a new worker installs its own handlers it runs the master's, which only
+            # queue a signal for the master's loop: a worker told to stop while booting (a
+            # reload, or a shutdown a moment after a start) ignored it and held the master for
+            # the graceful timeout. The stop signals are held back across the fork; the child
+            # takes them with their default action (it has taken no request yet), the master
+            # as before.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            master = os.getpid()
+            try:
+                return super().spawn_worker()
+            finally:
+                if os.getpid() == master:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
         # gunicorn has no hook for the master's loop; these two run at each turn of it
         def reap_workers(self) -> None:
             if watch is not None:
@@ -136,6 +154,17 @@ def run_wsgi(app, options: dict, watch: Callable[[], None] | None = None) -> Non
             if watch is not None:
                 watch()
             super().manage_workers()
+
+    given_post_fork = options.get("post_fork")
+
+    def post_fork(server, worker) -> None:
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # a pending one stops it now
+        if given_post_fork is not None:
+            given_post_fork(server, worker)
+
+    options = {**options, "post_fork": post_fork}
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -178,12 +207,6 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int, max_reques
     store = app.extensions["hakam.store"]
 
     def post_fork(_server, _worker) -> None:
-        # Until the worker installs its own handlers it runs the master's, which only queue a
-        # signal for the master's loop: a booting worker told to stop (a reload or a shutdown
-        # a moment after a start) would ignore it and hold the master for the graceful
-        # timeout. It has taken no request yet, so stopping at once is the right answer.
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
-            signal.signal(signum, signal.SIG_DFL)
         _one_blas_thread()
         deliverer = Deliverer(store, timeout=config.webhook_timeout,
                               max_attempts=config.webhook_max_attempts)
