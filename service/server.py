@@ -50,26 +50,32 @@ class _MasterResources:
     does nothing in any process but the one that made it: a worker leaving must never delete
     the folder its siblings write to or stop the Redis they use."""
 
-    def __init__(self, embedded, metrics_dir: str) -> None:
-        self.embedded = embedded
+    def __init__(self, supervisor, metrics_dir: str) -> None:
+        self.supervisor = supervisor  # embedded.Supervisor, None with the user's own Redis
         self.metrics_dir = metrics_dir
         self.pid = os.getpid()
         self.released = False
+
+    def watch(self) -> None:
+        """One turn of the master's loop: start the embedded Redis again if it died."""
+        if self.supervisor is not None and os.getpid() == self.pid and not self.released:
+            self.supervisor.check()
 
     def release(self) -> None:
         if os.getpid() != self.pid or self.released:
             return
         self.released = True
         shutil.rmtree(self.metrics_dir, ignore_errors=True)
-        if self.embedded is not None and self.embedded.owned:
+        embedded = self.supervisor.server if self.supervisor is not None else None
+        if embedded is not None and embedded.owned:
             log.info("stopping the embedded Redis (its AOF is flushed first)")
-            self.embedded.stop()
+            embedded.stop()
 
 
 def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
           max_requests: int = 0) -> None:
     _configure_logging()
-    embedded = None
+    supervisor = None
     if not config.redis_url:
         from . import embedded as embedded_redis
 
@@ -78,10 +84,10 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, workers: in
         log.info("embedded Redis %s at %s, AOF persistence in %s (set REDIS_URL to use "
                  "your own Redis)", how, embedded.url, embedded.data_dir)
         config = config.with_(redis_url=embedded.url)
-    resources = _MasterResources(embedded, _metrics_dir())
+        supervisor = embedded_redis.Supervisor(embedded)
+    resources = _MasterResources(supervisor, _metrics_dir())
     try:
-        _run_gunicorn(config, host, port, workers, max_requests,
-                      on_exit=lambda _arbiter: resources.release())
+        _run_gunicorn(config, host, port, workers, max_requests, resources)
     finally:
         resources.release()  # the master's own way out when gunicorn never ran (a bad config)
 
@@ -112,9 +118,53 @@ def server_options(host: str, port: int, workers: int) -> dict:
     }
 
 
-def run_wsgi(app, options: dict) -> None:
-    """Serve a WSGI app under gunicorn with these settings (blocks until shutdown)."""
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def run_wsgi(app, options: dict, watch: Callable[[], None] | None = None) -> None:
+    """Serve a WSGI app under gunicorn with these settings (blocks until shutdown); `watch`,
+    if given, runs in the master at every turn of its loop (about once a second, and at once
+    when a child process exits)."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+
+    class Master(Arbiter):
+        def spawn_worker(self):
+            # Until a new worker installs its own handlers it runs the master's, which only
+            # queue a signal for the master's loop: a worker told to stop while booting (a
+            # reload, or a shutdown a moment after a start) ignored it and held the master for
+            # the graceful timeout. The stop signals are held back across the fork; the child
+            # takes them with their default action (it has taken no request yet), the master
+            # as before.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            master = os.getpid()
+            try:
+                return super().spawn_worker()
+            finally:
+                if os.getpid() == master:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+        # gunicorn has no hook for the master's loop; these two run at each turn of it
+        def reap_workers(self) -> None:
+            if watch is not None:
+                watch()  # first, so that a child of ours that exited is seen with its status
+            super().reap_workers()
+
+        def manage_workers(self) -> None:
+            if watch is not None:
+                watch()
+            super().manage_workers()
+
+    given_post_fork = options.get("post_fork")
+
+    def post_fork(server, worker) -> None:
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # a pending one stops it now
+        if given_post_fork is not None:
+            given_post_fork(server, worker)
+
+    options = {**options, "post_fork": post_fork}
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -125,6 +175,14 @@ def run_wsgi(app, options: dict) -> None:
 
         def load(self):
             return app
+
+        def run(self) -> None:
+            try:
+                Master(self).run()
+            except RuntimeError as error:
+                print(f"\nError: {error}\n", file=sys.stderr)
+                sys.stderr.flush()
+                sys.exit(1)
 
     Server().run()
 
@@ -138,7 +196,7 @@ def _one_blas_thread() -> None:
 
 
 def _run_gunicorn(config: Config, host: str, port: int, workers: int, max_requests: int,
-                  on_exit: Callable[..., None]) -> None:
+                  resources: _MasterResources) -> None:
     from prometheus_client import multiprocess
 
     from . import create_app
@@ -149,12 +207,6 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int, max_reques
     store = app.extensions["hakam.store"]
 
     def post_fork(_server, _worker) -> None:
-        # Until the worker installs its own handlers it runs the master's, which only queue a
-        # signal for the master's loop: a booting worker told to stop (a reload or a shutdown
-        # a moment after a start) would ignore it and hold the master for the graceful
-        # timeout. It has taken no request yet, so stopping at once is the right answer.
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
-            signal.signal(signum, signal.SIG_DFL)
         _one_blas_thread()
         deliverer = Deliverer(store, timeout=config.webhook_timeout,
                               max_attempts=config.webhook_max_attempts)
@@ -169,5 +221,6 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int, max_reques
                  "max_requests_jitter": max_requests // 10} if max_requests else {}
     run_wsgi(app, {**server_options(host, port, workers), **recycling,
                    "worker_class": "hakam.service.worker.JsonErrorsWorker",
-                   "post_fork": post_fork, "child_exit": child_exit, "on_exit": on_exit,
-                   "proc_name": "hakam"})
+                   "post_fork": post_fork, "child_exit": child_exit,
+                   "on_exit": lambda _arbiter: resources.release(), "proc_name": "hakam"},
+             watch=resources.watch)

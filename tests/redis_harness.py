@@ -61,6 +61,12 @@ class ThrowawayRedis:
                     raise RuntimeError("throwaway redis-server did not start") from None
                 time.sleep(0.05)
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would; the data folder stays, so `start()` brings it back."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

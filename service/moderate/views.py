@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 
 from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
+from ..scoring import get_adapters
 from ..store import get_store
 from ..validation import json_object_body
 from . import LOCALES, bp, display
@@ -286,6 +287,7 @@ def decide(comment_id: str):
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
     record = get_store().decide(comment_id, moderator, decision, reason)
+    get_adapters().labels_added(record["site"])
     DECISION_METRIC.labels(record["status"], "moderator").inc()
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})

@@ -63,12 +63,12 @@ def test_a_reload_with_sighup_replaces_every_worker_and_every_answer_stays_good(
 
 
 def test_workers_recycled_after_max_requests_keep_answering(redis_url, tmp_path):
-    server = HakamServer(redis_url, tmp_path, workers=2, args=("--max-requests", "5")).start()
+    server = HakamServer(redis_url, tmp_path, workers=2, args=("--max-requests", "12")).start()
     try:
         key = Store.from_url(redis_url).create_site("akhbar")[0]
         first = server.worker_pids()
-        assert statuses(server, key, count=30) == Counter({201: 30, 200: 60})
-        server.wait_for_workers(without=tuple(first))  # 90 requests: each worker recycled
+        assert statuses(server, key, count=12) == Counter({201: 12, 200: 24})
+        server.wait_for_workers(without=tuple(first))  # 36 requests: each worker recycled
         assert statuses(server, key, count=5) == Counter({201: 5, 200: 10})
     finally:
         server.stop()
@@ -98,3 +98,4 @@ def _site_key_on_embedded(server: HakamServer) -> str:
     return subprocess.run([sys.executable, "-m", "hakam.service.cli", "sites", "add", "akhbar"],
                           env=server.env, capture_output=True, text=True, timeout=60,
                           check=True).stdout.strip()
+
