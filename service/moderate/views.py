@@ -25,10 +25,10 @@ from flask_babel import gettext as _
 
 from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
-from ..scoring import get_adapters
+from ..scoring import get_adapters, get_scorer
 from ..store import get_store
 from ..validation import json_object_body
-from . import LOCALES, bp, display
+from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
     CsrfRefused,
@@ -249,6 +249,21 @@ def history_page():
         "moderate/history.html", moderator=g.moderator_checked, filters=filters,
         records=records, decision_labels=decision_labels(),
         decision_reason_labels=decision_reason_labels())
+
+
+@bp.get("/sites")
+def sites_page():
+    redirect_to = _signed_in_or_redirect()
+    if redirect_to:
+        return redirect_to
+    store = get_store()
+    version = get_scorer().version
+    return render_template(
+        "moderate/sites.html", moderator=g.moderator_checked,
+        sites=[learning.site_learning(store, site, version) for site in store.list_sites()
+               if not site.revoked],
+        chart_width=learning.chart_width(), bar_width=learning.BAR_WIDTH,
+        bar_height=learning.BAR_HEIGHT)
 
 
 # -- JSON endpoints the page script calls ----------------------------------------------------

@@ -251,3 +251,18 @@ def test_of_many_workers_racing_for_a_sites_fit_exactly_one_wins(store, sites, r
         winners = [token for token in tokens if token is not None]
         assert len(winners) == 1, tokens
         store.release_fit_lock("tunis", winners[0])
+
+
+def test_metrics_export_each_sites_adapter(app, client, store, sites, moderator_headers, env):
+    _moderate(client, sites, moderator_headers, site_comments(160, seed=27))
+    _wait_for_fits(store)
+    report = _adapt("tunis")
+
+    metrics = client.get("/metrics").text
+
+    assert 'hakam_adapter_active{site="tunis"} 1.0' in metrics
+    assert 'hakam_adapter_active{site="akhbar"} 0.0' in metrics
+    assert f'hakam_adapter_labels{{site="tunis"}} {float(report["labels"]["abuse"])}' in metrics
+    assert (f'hakam_adapter_roc_auc{{model="adapted",site="tunis"}} '
+            f'{report["roc_auc"]["adapted"]}') in metrics
+    assert 'hakam_adapter_fitting{site="tunis"} 0.0' in metrics
