@@ -80,7 +80,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         SESSION_COOKIE_SECURE=config.secure_cookies, PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
     sessions.init_app(app)
-    scoring.init_app(app, config.model_path, scorer=scorer)
+    scoring.init_app(app, config.model_path, scorer=scorer, store=the_store, config=config)
     i18n.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)

@@ -205,6 +205,43 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
                            "retention_days": site.retention_days}, ensure_ascii=False))
 
 
+@sites.command("adapt")
+@click.argument("name")
+@click.option("--reset", is_flag=True,
+              help="Drop the site's adapter: the shipped model scores it again, until it has "
+                   "50 labels more.")
+def sites_adapt(name: str, reset: bool) -> None:
+    """Fit the site's adapter on its labels now; prints JSON: the labels used, out-of-fold
+    ROC-AUC of the shipped model and of the adapter, the hold threshold, and whether the
+    adapter is in force (and if not, why)."""
+    from hakam.model import Scorer
+
+    from .adapting import run_fit, summary, wait_for_fit_lock
+
+    config = _config()
+    with open_store() as store:
+        site = store.get_site(name)
+        if site is None:
+            raise click.ClickException(f"no site named {name!r}")
+        if reset:
+            store.reset_adapter(name)
+            _say(f"site {name!r}: adapter dropped; the shipped model scores it again")
+            click.echo(json.dumps({"site": name, "reset": True, "active": False}))
+            return
+        try:
+            scorer = Scorer.load(config.model_path)
+        except (FileNotFoundError, ValueError) as error:
+            raise click.ClickException(f"cannot load the model: {error}") from None
+        token = wait_for_fit_lock(store, name, config.adapt_lock_seconds,
+                                  patience=config.adapt_lock_seconds)
+        if token is None:
+            raise click.ClickException(f"another fit of {name!r} holds the lock; try again "
+                                       "when it is done")
+        report = run_fit(store, scorer, name, token, lock_seconds=config.adapt_lock_seconds,
+                         by="command", say=_say)
+    click.echo(json.dumps(summary(report, site.policy), ensure_ascii=False))
+
+
 @main.group()
 def moderators() -> None:
     """People who review held comments."""

@@ -19,7 +19,7 @@ from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .i18n import translator
 from .metrics import DECISIONS
-from .scoring import answered, get_scorer, score_comment
+from .scoring import answered, score_comment, site_model
 from .store import get_store
 from .validation import validate_submission
 
@@ -100,9 +100,9 @@ def create_comment():
 
     submission = validate_submission(fields, site.rules)
 
-    scorer = get_scorer()
+    model = site_model(site)  # the shipped model, or with the site's own adapter
     trusted = site.policy.trusted_for(submission.post_url)
-    score = score_comment(submission.comment, trusted)
+    score = score_comment(submission.comment, trusted, model)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     author_key = store.private_key(submission.email or f"name:{submission.author}")
     facts = policy.CommentFacts(
@@ -114,7 +114,7 @@ def create_comment():
                          and store.approved_before(site.name, author_key)),
         trusted_domains=trusted, cited=score.cited,
     )
-    decision = policy.decide(score, site.policy, scorer.thresholds, facts)
+    decision = policy.decide(score, site.policy, model.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind
     # each score, so a moderator sees both.
     reasons = list(decision.reasons) + _model_reasons(score, submission.comment)
@@ -134,11 +134,11 @@ def create_comment():
         "post_url": submission.post_url or "", "language": submission.language or "",
         "author_key": author_key,
         "scores": {"spam": score.spam, "abuse": score.abuse}, "reasons": reasons,
-        "model_version": scorer.version,
+        "model_version": model.version,
     }
     comment_id, body = store.accept(
         site=site.name, comment=comment, status=decision.status,
-        answer=lambda cid: _answer(cid, decision.status, score, reasons, scorer.version),
+        answer=lambda cid: _answer(cid, decision.status, score, reasons, model.version),
         duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
         author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
         sampled_for_audit=sampled,

@@ -44,6 +44,9 @@ class Config:
     # HAKAM_AUDIT_RATE: share of approved comments queued as audit items, for every site that
     # sets no rate of its own (`hakam sites configure --audit-rate`)
     audit_rate: float = 0.02
+    # HAKAM_ADAPT_LOCK_SECONDS: how long a site's adapter fit holds its lock without renewing
+    # it (a fit renews it every third of that; one killed frees it after this long)
+    adapt_lock_seconds: int = 30
     webhook_timeout: float = 5.0
     webhook_max_attempts: int = 8
     secure_cookies: bool = False  # HAKAM_SECURE_COOKIES: set when served behind HTTPS
@@ -81,6 +84,7 @@ class Config:
             ("HAKAM_LEASE_SECONDS", "lease_seconds"),
             ("HAKAM_REPLICA_ACKS", "replica_acks"),
             ("HAKAM_REPLICA_TIMEOUT_MS", "replica_timeout_ms"),
+            ("HAKAM_ADAPT_LOCK_SECONDS", "adapt_lock_seconds"),
         ):
             if env.get(name):
                 try:
@@ -90,6 +94,8 @@ class Config:
                 if number < 0:
                     raise ConfigError(f"{name} must not be negative, got {number}")
                 values[attr] = number
+        if values.get("adapt_lock_seconds") == 0:
+            raise ConfigError("HAKAM_ADAPT_LOCK_SECONDS must be at least 1")
         if values.get("replica_timeout_ms") == 0:  # WAIT's 0 means forever
             raise ConfigError("HAKAM_REPLICA_TIMEOUT_MS must be at least 1")
         if env.get("HAKAM_AUDIT_RATE"):

@@ -19,6 +19,7 @@ from flask import Blueprint, g, jsonify
 from .auth import require_site
 from .errors import NotFound
 from .schemas import FeedbackAnswer, FeedbackRequest
+from .scoring import get_adapters
 from .store import get_store
 from .validation import json_object_body, validate_body
 
@@ -46,6 +47,7 @@ def give_feedback(comment_id: str):
     task, value = FEEDBACK_LABELS[body.label]
     store.record_label(comment["text"], task, value, source="site", comment_id=comment_id,
                        site=g.site.name)
+    get_adapters().labels_added(g.site.name)
     answer = FeedbackAnswer(comment_id=comment_id, label=body.label, task=task, value=value,
                             source="site")
     return jsonify(answer.model_dump()), 201

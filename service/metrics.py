@@ -1,4 +1,5 @@
-"""Prometheus metrics at /metrics: requests by status, decisions, queue depth, scoring latency.
+"""Prometheus metrics at /metrics: requests by status, decisions, queue depth, scoring latency,
+each site's adapter.
 
 Under gunicorn each worker is its own process, so counters use prometheus-client's multiprocess
 mode whenever PROMETHEUS_MULTIPROC_DIR is set (service/server.py sets it before forking). Queue
@@ -48,6 +49,62 @@ class _QueueDepth:
         yield family
 
 
+class _SiteAdapters:
+    """Each site's adapter, read from Redis at scrape time (any worker answers the same): in
+    force or not, its generation, the labels it learned from and those since, its out-of-fold
+    ROC-AUC against the shipped model's, its hold threshold, whether a fit runs."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self):
+        from .store import get_store
+
+        site = ["site"]
+        families = {
+            "active": GaugeMetricFamily("hakam_adapter_active", "1 when the site's comments "
+                                        "are scored with its own adapter", labels=site),
+            "generation": GaugeMetricFamily("hakam_adapter_generation", "Fits of the site's "
+                                            "adapter on the served model", labels=site),
+            "labels": GaugeMetricFamily("hakam_adapter_labels", "Labels the site's last fit "
+                                        "learned from (abuse head)", labels=site),
+            "new": GaugeMetricFamily("hakam_adapter_new_labels", "The site's labels since its "
+                                     "last fit began", labels=site),
+            "fitting": GaugeMetricFamily("hakam_adapter_fitting", "1 while a fit of the site's "
+                                         "adapter runs", labels=site),
+            "auc": GaugeMetricFamily("hakam_adapter_roc_auc", "Out-of-fold abuse ROC-AUC on the "
+                                     "site's labels", labels=["site", "model"]),
+            "hold": GaugeMetricFamily("hakam_adapter_abuse_hold", "Abuse hold threshold the "
+                                      "site's adapter chose", labels=site),
+        }
+        with self.app.app_context():
+            try:
+                store = get_store()
+                version = self.app.extensions["hakam.scorer"].version
+                for entry in store.list_sites():
+                    name = entry.name
+                    state = store.adapt_state(name, version)
+                    report = store.adapter_report(name, version) or {}
+                    in_force = bool(report.get("active")) and entry.policy.adapt
+                    families["active"].add_metric([name], 1.0 if in_force else 0.0)
+                    families["generation"].add_metric([name], state.generation)
+                    families["new"].add_metric([name], state.new_labels)
+                    families["fitting"].add_metric([name], 1.0 if state.fitting else 0.0)
+                    abuse = (report.get("heads") or {}).get("abuse") or {}
+                    families["labels"].add_metric([name], (abuse.get("labels") or {}).get(
+                        "used", 0))
+                    for model, key in (("shipped", "base"), ("adapted", "adapted")):
+                        value = (abuse.get("roc_auc") or {}).get(key)
+                        if value is not None:
+                            families["auc"].add_metric([name, model], value)
+                    threshold = (report.get("abuse_hold") or {}).get("threshold")
+                    if in_force and threshold is not None:
+                        families["hold"].add_metric([name], threshold)
+            except Exception:  # a scrape must not fail because Redis is down
+                pass
+        yield from families.values()
+
+
 def _registry(app: Flask) -> CollectorRegistry:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -56,6 +113,7 @@ def _registry(app: Flask) -> CollectorRegistry:
         for collector in (REQUESTS, DECISIONS, SCORING_SECONDS, REQUEST_SECONDS):
             registry.register(collector)
     registry.register(_QueueDepth(app))
+    registry.register(_SiteAdapters(app))
     return registry
 
 

@@ -9,6 +9,7 @@ from .auth import require_moderator
 from .errors import BadRequest
 from .metrics import DECISIONS
 from .schemas import ClaimRequest, DecisionRequest
+from .scoring import get_adapters
 from .store import get_store
 from .validation import validate_body
 
@@ -73,6 +74,7 @@ def claim():
 def decide(comment_id: str):
     body = validate_body(DecisionRequest, _json_body())
     record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
+    get_adapters().labels_added(record["site"])
     DECISIONS.labels(record["status"], "moderator").inc()
     return jsonify(record), 200
 

@@ -2,7 +2,8 @@
 scores are made, only that the object has `score()`, `version` and `thresholds`.
 
 Every route that scores a comment (POST /v1/comments, and the Perspective and Akismet
-protocols) scores it here, so that one text gets the very same numbers whichever route asked.
+protocols) scores it here, so that one text gets the very same numbers whichever route asked:
+a site's own adapter included (`site_model`, see adapting.py).
 """
 
 from __future__ import annotations
@@ -13,32 +14,53 @@ from flask import Flask, current_app
 
 from hakam.model import Score, Scorer
 
+from .adapting import SiteAdapters, SiteModel
 from .metrics import SCORING_SECONDS
 
 # Scores are answered to this many decimals, on every route.
 SCORE_DIGITS = 4
 
 
-def init_app(app: Flask, model_path: str | None, scorer=None) -> None:
-    app.extensions["hakam.scorer"] = scorer or Scorer.load(model_path)
+def init_app(app: Flask, model_path: str | None, scorer=None, *, store=None,
+             config=None) -> None:
+    scorer = scorer or Scorer.load(model_path)
+    app.extensions["hakam.scorer"] = scorer
+    app.extensions["hakam.adapters"] = SiteAdapters(
+        store, scorer, redis_url=config.redis_url if config else None,
+        lock_seconds=config.adapt_lock_seconds if config else 30)
 
 
 def get_scorer():
     return current_app.extensions["hakam.scorer"]
 
 
-def score_comment(text: str, trusted_domains: frozenset[str] = frozenset()) -> Score:
+def get_adapters() -> SiteAdapters:
+    return current_app.extensions["hakam.adapters"]
+
+
+def site_model(site) -> SiteModel:
+    """The model `site`'s comments are scored with: the shipped one, or with the site's own
+    adapter when it has one in force (its version and thresholds with it)."""
+    return get_adapters().model_for(site)
+
+
+def score_comment(text: str, trusted_domains: frozenset[str] = frozenset(),
+                  model: SiteModel | None = None) -> Score:
     """Both heads' scores of one comment (timed for /metrics); links to `trusted_domains`
-    are read as citations (see `SitePolicy.trusted_for`)."""
+    are read as citations (see `SitePolicy.trusted_for`); `model` from `site_model` scores it
+    as its site's adapter does."""
     started = time.perf_counter()
-    score = score_text(text, trusted_domains)
+    score = score_text(text, trusted_domains, model)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     return score
 
 
-def score_text(text: str, trusted_domains: frozenset[str] = frozenset()) -> Score:
+def score_text(text: str, trusted_domains: frozenset[str] = frozenset(),
+               model: SiteModel | None = None) -> Score:
     """Both heads' scores of a text that is not a whole comment (a sentence of one, for
     Perspective's span annotations), untimed, the same way as `score_comment`."""
+    if model is not None and model.columns is not None:
+        return get_scorer().score(text, trusted_domains=trusted_domains, site=model.columns)
     return get_scorer().score(text, trusted_domains=trusted_domains)
 
 

@@ -28,7 +28,7 @@ from flask import Blueprint, g, jsonify, request
 
 from .. import policy
 from ..schemas import COMMENT_MAX_BYTES, normalized_email
-from ..scoring import get_scorer, score_comment
+from ..scoring import get_adapters, score_comment, site_model
 from ..store import Site, get_store
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
 
@@ -103,12 +103,13 @@ def _verdict(site: Site) -> str:
         return "discard"
     text = _content()
     trusted = site.policy.trusted_for(_field("permalink") or None)
-    score = score_comment(text, trusted)
+    model = site_model(site)
+    score = score_comment(text, trusted, model)
     facts = policy.CommentFacts(
         text=text, author=_field("comment_author"), email=_field("comment_author_email"),
         url=_field("comment_author_url"), author_ip=_field("user_ip"),
         user_agent=_field("user_agent"), trusted_domains=trusted, cited=score.cited)
-    decision = policy.decide(score, site.policy, get_scorer().thresholds, facts)
+    decision = policy.decide(score, site.policy, model.thresholds, facts)
     if decision.status == "spam":
         return "discard"
     if any(reason["code"] in SPAM_REASONS for reason in decision.reasons):
@@ -137,6 +138,7 @@ def _submit(label: int):
         # reader's erasure and the site's retention find it: Hakam stores no comment here.
         store.record_label(text, "spam", label, SOURCE, site=site.name,
                            reader_key=_reader_key(store, _field("comment_author_email")))
+        get_adapters().labels_added(site.name)
     return text_response(THANKS)
 
 

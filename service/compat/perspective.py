@@ -25,7 +25,8 @@ from flask import Blueprint, g, jsonify, request
 
 from hakam.model.language import detected_languages
 
-from ..scoring import answered, score_comment, score_text
+from ..adapting import SiteModel
+from ..scoring import answered, get_adapters, score_comment, score_text, site_model
 from ..store import NewLabel, Site, get_store
 from .google import InvalidArgument, PermissionDenied
 from .perspective_request import (
@@ -72,11 +73,11 @@ def _unsupported(name: str, languages: tuple[str, ...] | list[str],
 
 
 def _span_scores(text: str, heads: set[str], trusted: frozenset[str],
-                 score_type: dict[str, str]) -> dict[str, list[dict]]:
+                 score_type: dict[str, str], model: SiteModel) -> dict[str, list[dict]]:
     """Each sentence's score for each head asked for, as Perspective's spanScores."""
     spans: dict[str, list[dict]] = {head: [] for head in heads}
     for begin, end in sentence_spans(text):
-        score = score_text(text[begin:end], trusted)
+        score = score_text(text[begin:end], trusted, model)
         for head in heads:
             spans[head].append({"begin": begin, "end": end, "score": {
                 "value": answered(getattr(score, head)), "type": score_type[head]}})
@@ -95,7 +96,8 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
     trusted = site.policy.trusted_for(None)
     # POST /v1/comments scores the comment as WordPress trims it; so does this, for the
     # same numbers
-    score = score_comment(analyze.text.strip(), trusted)
+    model = site_model(site)  # as POST /v1/comments scores the site's comments
+    score = score_comment(analyze.text.strip(), trusted, model)
     answers = {}
     for attribute in wanted:
         value = answered(getattr(score, ATTRIBUTE_HEADS[attribute.name]))
@@ -106,7 +108,7 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
     if analyze.span_annotations and answers:
         heads = {ATTRIBUTE_HEADS[name] for name in answers}
         types = {ATTRIBUTE_HEADS[a.name]: a.score_type for a in wanted}
-        spans = _span_scores(analyze.text, heads, trusted, types)
+        spans = _span_scores(analyze.text, heads, trusted, types, model)
         for name, entry in answers.items():
             entry["spanScores"] = spans[ATTRIBUTE_HEADS[name]]
     return answers
@@ -147,6 +149,7 @@ def suggest_score():
     get_store().record_labels(labels, source=SOURCE, site=site.name,
                               community_id=suggestion.community_id,
                               client_token=suggestion.client_token)
+    get_adapters().labels_added(site.name)
     answer = {}
     if suggestion.client_token is not None:
         answer["clientToken"] = suggestion.client_token

@@ -25,9 +25,10 @@ from flask_babel import gettext as _
 
 from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
+from ..scoring import get_adapters, get_scorer
 from ..store import get_store
 from ..validation import json_object_body
-from . import LOCALES, bp, display
+from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
     CsrfRefused,
@@ -250,6 +251,21 @@ def history_page():
         decision_reason_labels=decision_reason_labels())
 
 
+@bp.get("/sites")
+def sites_page():
+    redirect_to = _signed_in_or_redirect()
+    if redirect_to:
+        return redirect_to
+    store = get_store()
+    version = get_scorer().version
+    return render_template(
+        "moderate/sites.html", moderator=g.moderator_checked,
+        sites=[learning.site_learning(store, site, version) for site in store.list_sites()
+               if not site.revoked],
+        chart_width=learning.chart_width(), bar_width=learning.BAR_WIDTH,
+        bar_height=learning.BAR_HEIGHT)
+
+
 # -- JSON endpoints the page script calls ----------------------------------------------------
 
 @bp.post("/api/claim")
@@ -286,6 +302,7 @@ def decide(comment_id: str):
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
     record = get_store().decide(comment_id, moderator, decision, reason)
+    get_adapters().labels_added(record["site"])
     DECISION_METRIC.labels(record["status"], "moderator").inc()
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})

@@ -8,6 +8,7 @@ parts that each own one concern, each a module of this package:
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
 - `connection`: the client, the Lua scripts (in `lua/`), Redis errors as 503s.
 
 Accepting, claiming and deciding are each one Lua script over the keys of one site (one hash
@@ -24,6 +25,7 @@ from flask import Flask, current_app
 from redis.cluster import RedisCluster
 
 from . import keys
+from .adapters import Adapters, AdaptState
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
 from .intake import Intake
@@ -40,7 +42,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Migration):
+            Readers, Adapters, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -63,6 +65,10 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._erase = DirectScript(client, lua("erase"), **durable)  # erased means erased
         self._retain = client.register_script(lua("retain"))
         self._record_labels_once = client.register_script(lua("record_labels_once"))
+        self._take_fit_lock = client.register_script(lua("take_fit_lock"))
+        self._renew_fit_lock = client.register_script(lua("renew_fit_lock"))
+        self._store_adapter = client.register_script(lua("store_adapter"))
+        self._reset_adapter = client.register_script(lua("reset_adapter"))
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}
@@ -138,6 +144,6 @@ def get_store() -> Store:
     return current_app.extensions["hakam.store"]
 
 
-__all__ = ["DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
+__all__ = ["AdaptState", "DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
            "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
            "keys"]

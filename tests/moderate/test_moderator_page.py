@@ -283,3 +283,62 @@ def test_an_audit_item_is_marked_as_already_published(newsroom, open_page):
     assert "منشور" in card.locator(".audit-note").inner_text()
     assert card.locator(".reason").count() == 0  # "below the thresholds" is no reason to hold
     assert watch.errors == []
+
+
+def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
+        newsroom, open_page, redis_url, tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from hakam.service.cli import main
+    from hakam.service.policy import SitePolicy
+    from tests.site_fixture import site_comments
+
+    for text, label in site_comments(200, seed=41):  # what its moderators decided before
+        newsroom.store.record_label(text, "abuse", label, "moderator", site="akhbar")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("HAKAM_DATA_DIR", str(tmp_path))
+    adapted = json.loads(CliRunner().invoke(main, ["sites", "adapt", "akhbar"]).stdout)
+    assert adapted["active"]
+    moderator = {"Authorization": f"Bearer {newsroom.moderator('salma')}"}
+
+    def decide(comment_id, decision):
+        response = requests.post(f"{newsroom.base}/v1/review/{comment_id}/decision",
+                                 headers=moderator, json={"decision": decision}, timeout=10)
+        assert response.status_code == 200
+
+    held = [newsroom.post(comment=f"تعليق محجوز رقم {n}") for n in range(3)]
+    for comment_id, decision in zip(held, ("reject", "approve", "approve"), strict=True):
+        decide(comment_id, decision)
+    newsroom.store.configure_site("akhbar", policy=SitePolicy(audit_rate=1.0))
+    time.sleep(2.1)  # the workers' view of the site's settings is at most two seconds old
+    published = [requests.post(f"{newsroom.base}/v1/comments", json=a_comment(),
+                               headers={"Authorization": f"Bearer {newsroom.site_key}"},
+                               timeout=10).json() for _ in range(2)]
+    assert [answer["status"] for answer in published] == ["approved", "approved"]
+    audited = [answer["id"] for answer in published]
+    decide(audited[0], "spam")
+    decide(audited[1], "approve")
+
+    for locale, heading in (("ar", "ما تعلّمه حَكَم من كل موقع"),
+                            ("en", "What each site taught Hakam")):
+        page, watch = open_page(locale)
+        sign_in(page, newsroom.base, newsroom.moderator(f"salma-{locale}"))
+        page.click("nav.pages a[href$='/moderate/sites']")
+        expect(page.locator("h1")).to_have_text(heading)
+        site = page.locator("section.site-learning[data-site=akhbar]")
+        assert site.locator(".adapter-state.active code").inner_text() == \
+            adapted["model_version"]
+        assert site.locator("dd.decisions").inner_text() == str(adapted["labels"]["abuse"])
+        gain = site.locator("dd.gain").inner_text()
+        assert f"{adapted['roc_auc']['adapted']:.3f}" in gain and "+" in gain
+        held_bars = site.locator("figure.held g.day")
+        assert held_bars.count() == 1
+        assert (held_bars.get_attribute("data-decided"),
+                held_bars.get_attribute("data-taken-down")) == ("3", "1")
+        audit_bars = site.locator("figure.audit g.day")
+        assert (audit_bars.get_attribute("data-decided"),
+                audit_bars.get_attribute("data-taken-down")) == ("2", "1")
+        assert watch.errors == []
+    page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)

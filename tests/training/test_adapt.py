@@ -16,6 +16,7 @@ from hakam.model import Scorer
 from hakam.model.adapter import Adapter, HeadAdapter
 from hakam.training import adapt
 from hakam.training.train import Pipeline
+from tests.adapter_reference import scikit_learn_probability
 from tests.site_fixture import WORD, site_comments
 
 
@@ -55,25 +56,6 @@ def test_the_fit_is_the_optimum_scikit_learn_finds_with_the_shipped_logit_left_u
     assert np.abs(ours_logits - their_logits).max() < 1e-6
 
 
-def _scikit_learn_probability(pipeline, text: str, task: str, head: HeadAdapter,
-                              columns: int) -> float:
-    """The adapter computed with scikit-learn: its coefficients in a LogisticRegression over
-    the shipped logit (from the scikit-learn pipeline) and the pipeline's own features."""
-    features = pipeline.features([text], task)
-    logit = -(pipeline.platt[task][0] * pipeline.decision([text], task, features=features)
-              + pipeline.platt[task][1])
-    coefficients = np.zeros(features.shape[1])
-    coefficients[head.indexes] = head.weights
-    if task == "spam":
-        coefficients[columns:] = head.side
-    model = LogisticRegression()
-    model.classes_ = np.array([0, 1])
-    model.coef_ = np.concatenate([[head.beta], coefficients])[None, :]
-    model.intercept_ = np.array([head.alpha])
-    return float(model.predict_proba(sparse.hstack([logit[:, None], features],
-                                                   format="csr"))[0, 1])
-
-
 def _fitted_head(shipped, labels, task: str, C: float = 3.0) -> HeadAdapter:
     data = adapt.design(shipped, labels, task)
     fit = adapt.fit_residual(data.X, data.z, data.y, C)
@@ -102,8 +84,8 @@ def test_the_compiled_column_scores_what_scikit_learn_computes_for_the_adapter(s
     for text in probes:
         score = shipped.score(text, site=site)
         for task in ("spam", "abuse"):
-            expected = _scikit_learn_probability(pipeline, text, task, heads[task],
-                                                 shipped.feature_count)
+            expected = scikit_learn_probability(pipeline, text, task, heads[task],
+                                                shipped.feature_count)
             worst = max(worst, abs(getattr(score, task) - expected))
     assert worst <= 1e-6
 

@@ -1,0 +1,113 @@
+"""What each site taught Hakam, as the moderator page's "Sites" view shows it: the site's adapter
+(how many decisions taught it, what it gained over the shipped model on the site's own labels,
+the hold threshold it set), and what moderators did with held comments and audit items, day
+by day, drawn as a small chart.
+
+Pure functions over what the store returns; no HTML is built here (the template draws the
+chart's bars from the geometry given), and nothing a reader wrote is ever part of it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+DAYS = 30  # days the chart covers
+BAR_WIDTH = 9
+BAR_GAP = 2
+BAR_HEIGHT = 40
+TAKEN_DOWN = ("reject", "spam")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One day's decisions of one kind (held comments or audit items): how many, how many taken
+    down (rejected or spam), and where its two parts are drawn."""
+
+    day: str  # ISO date
+    decided: int
+    taken_down: int
+    x: int
+    kept_height: float
+    taken_down_height: float
+
+    @property
+    def share_taken_down(self) -> float:
+        return self.taken_down / self.decided if self.decided else 0.0
+
+
+@dataclass(frozen=True)
+class SiteLearning:
+    name: str
+    adapting: bool  # the site's setting (--adapt / --no-adapt)
+    active: bool  # an adapter scores the site's comments now
+    model_version: str
+    fitting: bool
+    new_labels: int
+    decisions: int | None = None  # labels the abuse head learned from
+    shipped_auc: float | None = None
+    adapted_auc: float | None = None
+    threshold: float | None = None
+    estimated_recall: float | None = None
+    reason: str = ""
+    fitted_at: str = ""
+    held: list[Bar] = field(default_factory=list)
+    audit: list[Bar] = field(default_factory=list)
+
+    @property
+    def gain(self) -> float | None:
+        if self.shipped_auc is None or self.adapted_auc is None:
+            return None
+        return self.adapted_auc - self.shipped_auc
+
+
+def _iso_day(day: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+
+
+def bars(outcomes: dict[tuple[int, str, str], int], kind: str, today: int,
+         days: int = DAYS) -> list[Bar]:
+    """The last `days` days' bars of one kind ("held" or "audit"), oldest first; a day without
+    decisions has none."""
+    drawn = []
+    for offset, day in enumerate(range(today - days + 1, today + 1)):
+        decided = sum(count for (d, k, _decision), count in outcomes.items()
+                      if d == day and k == kind)
+        if not decided:
+            continue
+        taken_down = sum(outcomes.get((day, kind, decision), 0) for decision in TAKEN_DOWN)
+        share = taken_down / decided
+        drawn.append(Bar(_iso_day(day), decided, taken_down, offset * (BAR_WIDTH + BAR_GAP),
+                         round(BAR_HEIGHT * (1 - share), 2), round(BAR_HEIGHT * share, 2)))
+    return drawn
+
+
+def site_learning(store, site, base_version: str, now: float | None = None) -> SiteLearning:
+    """One site's view (`site` is the store's Site)."""
+    now = time.time() if now is None else now
+    today = int(now // 86400)
+    state = store.adapt_state(site.name, base_version)
+    report = store.adapter_report(site.name, base_version) or {}
+    _generation, adapter = store.adapter_text(site.name, base_version)
+    outcomes = store.outcomes(site.name)
+    abuse = (report.get("heads") or {}).get("abuse") or {}
+    auc = abuse.get("roc_auc") or {}
+    hold = report.get("abuse_hold") or {}
+    active = bool(adapter) and site.policy.adapt
+    reason = report.get("reason", "") if report and not report.get("active") else ""
+    return SiteLearning(
+        name=site.name, adapting=site.policy.adapt, active=active,
+        model_version=report.get("model_version", base_version) if active else base_version,
+        fitting=state.fitting, new_labels=state.new_labels,
+        decisions=(abuse.get("labels") or {}).get("used") if report else None,
+        shipped_auc=auc.get("base"), adapted_auc=auc.get("adapted"),
+        threshold=hold.get("threshold") if active else None,
+        estimated_recall=hold.get("estimated_recall") if active else None,
+        reason=reason,
+        fitted_at=time.strftime("%Y-%m-%d %H:%M", time.gmtime(report["fitted_at"]))
+        if report.get("fitted_at") else "",
+        held=bars(outcomes, "held", today), audit=bars(outcomes, "audit", today))
+
+
+def chart_width(days: int = DAYS) -> int:
+    return days * (BAR_WIDTH + BAR_GAP)

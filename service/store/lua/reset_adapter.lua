@@ -1,0 +1,18 @@
+-- Drop a site's adapters (every base model's) and stop a fit in progress from storing one: the
+-- site is scored by the shipped model until it has REFIT labels more than now.
+-- KEYS: adapt, adapt_lock, adapt_fits (the site's)
+-- ARGV: now, record JSON
+local labels = redis.call('HGET', KEYS[1], 'labels') or '0'
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local base = string.match(field, '^stored:(.+)$')
+  if base then
+    redis.call('HDEL', KEYS[1], 'adapter:' .. base, 'report:' .. base, 'stored:' .. base)
+    redis.call('HSET', KEYS[1], 'fitted:' .. base, labels)
+    redis.call('HINCRBY', KEYS[1], 'generation:' .. base, 1)
+  end
+end
+redis.call('HSET', KEYS[1], 'reset_at', ARGV[1], 'reset_labels', labels)
+redis.call('DEL', KEYS[2])
+redis.call('LPUSH', KEYS[3], ARGV[2])
+redis.call('LTRIM', KEYS[3], 0, 49)
+return 1
