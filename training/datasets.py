@@ -12,6 +12,7 @@ texts (differing only in spacing, punctuation, diacritics, case) can never sit o
 the train/evaluation line. Because the hash ignores the label, every class of every dataset is
 split in the same proportions (stratified in expectation): 20% evaluation, 10% calibration
 (held out from fitting, used for Platt scaling and for choosing thresholds), 70% training.
+Rows of extra files (sites' labels) are not split: every one trains (see `prepare`).
 """
 
 from __future__ import annotations
@@ -277,7 +278,10 @@ def load_extra(path: str | Path) -> list[Example]:
         if not isinstance(text, str) or not text.strip() or task not in TASKS or label is None:
             skipped += 1
             continue
-        examples.append(Example(text, task, label, f"extra:{path.name}"))
+        site = row.get("site")
+        # the site a label came from (`hakam labels export` names it): a source of its own
+        examples.append(Example(text, task, label, f"extra:{path.name}",
+                                part=site if isinstance(site, str) else ""))
     if skipped:
         print(f"{path}: skipped {skipped} rows without text, a known task or a 0/1 label",
               file=sys.stderr)
@@ -326,16 +330,34 @@ def split_of(key: str) -> str:
     return "train"
 
 
+def is_extra(example: Example) -> bool:
+    return example.dataset.startswith("extra:")
+
+
 def prepare(examples: Iterable[Example]) -> list[Example]:
-    """Deduplicate per task (first occurrence wins, so recipe order decides which dataset keeps
-    a text shared by two), drop texts whose key is empty, tag language and split."""
+    """Deduplicate per task, drop texts whose key is empty, tag language and split.
+
+    Among datasets the first occurrence wins, so recipe order decides which dataset keeps a
+    text shared by two. Rows of extra files (sites' labels) all train: the hash split is for
+    the datasets, whose evaluation split must stay fixed, and a site's few thousand labels are
+    worth more trained on than held out (its own adapter measures them out of fold). A text
+    a dataset holds stays the dataset's (so no site label lands in the fixed evaluation
+    split), and of an extra text labelled twice the later label wins, as a later verdict on a
+    comment corrects an earlier one."""
+    examples = list(examples)
+    keys = [dedupe_key(example.text) for example in examples]
+    last_extra = {(example.task, key): index for index, (example, key)
+                  in enumerate(zip(examples, keys, strict=True)) if is_extra(example)}
     seen: set[tuple[str, str]] = set()
     kept = []
-    for example in examples:
-        key = dedupe_key(example.text)
+    for index, (example, key) in enumerate(zip(examples, keys, strict=True)):
         if not key or (example.task, key) in seen:
             continue
+        extra = is_extra(example)
+        if extra and last_extra[(example.task, key)] != index:
+            continue  # a later label of the same text follows
         seen.add((example.task, key))
         kept.append(Example(example.text, example.task, example.label, example.dataset,
-                            language_of(example.text), split_of(key), key, example.part))
+                            language_of(example.text), "train" if extra else split_of(key),
+                            key, example.part))
     return kept

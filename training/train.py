@@ -14,7 +14,7 @@ import shutil
 import sys
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
@@ -104,6 +104,9 @@ class Member:
 
     regression: LogisticRegression
     nb_ratios: np.ndarray | None = None
+    # each extra source's (site's) own intercept, learned beside the weights and then left out
+    # of the model: what the site's base rate taught instead of its words
+    site_bias: dict[str, float] = field(default_factory=dict)
 
     def scaled(self, features):
         if self.nb_ratios is None:
@@ -215,16 +218,33 @@ def _fit_vectorizer(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVecto
 
 
 def nb_ratios(features, labels: np.ndarray, smoothing: float,
-              binary: bool = False) -> np.ndarray:
+              binary: bool = False, weights: np.ndarray | None = None) -> np.ndarray:
     """log(p(feature | positive) / p(feature | negative)) with additive smoothing, from the
     features' summed values, or with `binary` from how many texts of each class hold each
     feature (Wang & Manning's binarised counts: every text holding an n-gram counts once,
-    whereas TF-IDF rows are L2-normalised, so an n-gram counts for less in a long text)."""
+    whereas TF-IDF rows are L2-normalised, so an n-gram counts for less in a long text).
+    `weights`: how much each text counts (1 each by default)."""
     if binary:
         features = (features > 0).astype(np.float64)
+    if weights is not None:
+        features = sparse.diags(weights) @ features
     positive = np.asarray(features[labels == 1].sum(axis=0)).ravel() + smoothing
     negative = np.asarray(features[labels == 0].sum(axis=0)).ravel() + smoothing
     return np.log((positive / positive.sum()) / (negative / negative.sum()))
+
+
+def nb_count_weights(rows: list[Example]) -> np.ndarray | None:
+    """How much each text counts toward the NB ratios: a dataset's rows 1 each; an extra
+    source's (a site's) rows so that its positives and its negatives count half of it each.
+    A word seen only on one site then gets no ratio from the site's base rate (NB ratios are
+    class frequencies, so a site's reply-mention token would otherwise be scaled as strong
+    evidence of "clean" just because the site's comments mostly are). None without extras."""
+    if not any(datasets.is_extra(row) for row in rows):
+        return None
+    per_source = Counter(row.source for row in rows if datasets.is_extra(row))
+    per_label = Counter((row.source, row.label) for row in rows if datasets.is_extra(row))
+    return np.array([per_source[row.source] / (2 * per_label[(row.source, row.label)])
+                     if datasets.is_extra(row) else 1.0 for row in rows])
 
 
 def row_weights(rows: list[Example], recipe: dict, task: str,
@@ -372,7 +392,14 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
 def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) -> list[Example]:
     say = None if quiet else (lambda message: print(message, file=sys.stderr))
     raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say)
-    return datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
+    prepared = datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
+    read = sum(1 for row in raw if datasets.is_extra(row))
+    if read and say:
+        kept = sum(1 for row in prepared if datasets.is_extra(row))
+        say(f"extra labels: {read} read, {kept} train (the others repeat a dataset's text, "
+            "which keeps its own label, or a text labelled again later, whose last label "
+            "counts)")
+    return prepared
 
 
 def head_members(recipe: dict, task: str) -> list[dict]:
@@ -381,17 +408,46 @@ def head_members(recipe: dict, task: str) -> list[dict]:
     return head.get("members") or [head]
 
 
+def site_bias_columns(rows: list[Example], value: float
+                      ) -> tuple[list[str], sparse.csr_matrix | None]:
+    """One indicator column per extra source (a site's labels: `extra:<file>/<site>`), `value`
+    on that source's rows: the source's own intercept. A site whose comments are mostly fine
+    (or mostly not) then has its base rate explained by its column, not by the words common on
+    it and rare elsewhere (a reply-mention token that would otherwise learn "clean" and push
+    abusive replies everywhere down)."""
+    sources = sorted({row.source for row in rows if datasets.is_extra(row)})
+    if not sources:
+        return [], None
+    column = {source: index for index, source in enumerate(sources)}
+    marked = [(index, column[row.source]) for index, row in enumerate(rows)
+              if datasets.is_extra(row)]
+    matrix = sparse.csr_matrix((np.full(len(marked), value),
+                                ([i for i, _ in marked], [j for _, j in marked])),
+                               shape=(len(rows), len(sources)))
+    return sources, matrix
+
+
 def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Member:
     ratios = None
     if settings.get("nb"):
         ratios = nb_ratios(text_features, y, float(settings["nb"]),
-                           binary=bool(settings.get("nb_binary", False)))
+                           binary=bool(settings.get("nb_binary", False)),
+                           weights=nb_count_weights(rows))
     if "shares" in settings:  # this member weighs the datasets its own way
         recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
     member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
                                        max_iter=1000), ratios)
-    member.regression.fit(member.scaled(X), y, sample_weight=row_weights(
+    bias_value = float(recipe.get("extra", {}).get("site_bias", 1.0))
+    sources, bias = site_bias_columns(rows, bias_value) if bias_value else ([], None)
+    features = X if bias is None else sparse.hstack([X, bias], format="csr")
+    member.regression.fit(member.scaled(features), y, sample_weight=row_weights(
         rows, recipe, task, balance=bool(settings.get("balance", False))))
+    if bias is not None:  # the model keeps the words' weights; the sites' intercepts go
+        regression = member.regression
+        member.site_bias = {source: float(weight) * bias_value for source, weight in
+                            zip(sources, regression.coef_[0, -len(sources):], strict=True)}
+        regression.coef_ = np.ascontiguousarray(regression.coef_[:, :-len(sources)])
+        regression.n_features_in_ = X.shape[1]
     return member
 
 
@@ -496,6 +552,11 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
         "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
         "extras": [str(Path(p).resolve()) for p in extras],
         "sizes": _sizes(examples),
+        # what each site's labels taught as its own intercept, left out of the model
+        "site_bias": {task: {source: round(float(np.mean(
+            [member.site_bias.get(source, 0.0) for member in members])), 4)
+            for source in sorted({s for m in members for s in m.site_bias})}
+            for task, members in pipeline.heads.items()},
         "thresholds_chosen_on": "calibration split",
         "threshold_notes": threshold_notes,
         "promotion": None,

@@ -44,3 +44,36 @@ def test_promotion_gate(trained_model, other_good_model, shuffled_model, corpus,
 def test_an_explicit_path_wins_over_the_active_model(trained_model, other_good_model, corpus):
     run_hakam("model", "promote", str(trained_model), "--data", str(corpus), "--force")
     assert Scorer.load(other_good_model).version == _version(other_good_model)
+
+
+def test_promotion_refuses_a_model_a_skewed_site_export_made_worse(
+        trained_model, corpus, recipe, tmp_path, isolated_data_dir):
+    import random
+
+    from tests.training.fixtures import ARABIC_ABUSIVE, ARABIC_CLEAN
+
+    promoted = run_hakam("model", "promote", str(trained_model), "--data", str(corpus),
+                         "--force")
+    assert promoted.exit_code == 0, promoted.output
+    # a site export gone wrong: its labels say insults are fine and ordinary comments abusive
+    rng = random.Random(5)
+    rows = []
+    for index in range(600):
+        insult = index % 2 == 0
+        words = rng.sample(ARABIC_ABUSIVE if insult else ARABIC_CLEAN, 3)
+        rows.append({"text": " ".join(words + rng.sample(ARABIC_CLEAN, 2)) + f" {index}",
+                     "task": "abuse", "label": 0 if insult else 1, "source": "moderator",
+                     "site": "akhbar"})
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                      encoding="utf-8")
+    out = tmp_path / "skewed"
+    trained = run_hakam("train", "--recipe", str(recipe), "--data", str(corpus), "--extra",
+                        str(labels), "--out", str(out), "--quiet")
+    assert trained.exit_code == 0, trained.output
+
+    refused = run_hakam("model", "promote", str(out), "--data", str(corpus))
+
+    assert refused.exit_code != 0
+    assert "worse on abuse/" in refused.output and "not promoted" in refused.output
+    assert Scorer.load().version == _version(trained_model)

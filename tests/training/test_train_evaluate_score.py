@@ -130,3 +130,62 @@ def test_binarised_nb_ratios_count_texts_not_tfidf_weight():
     assert np.allclose(nb_ratios(features, labels, 1.0, binary=True), expected)
     assert np.allclose(nb_ratios(reweighted, labels, 1.0, binary=True), expected)
     assert not np.allclose(nb_ratios(features, labels, 1.0), expected)
+
+
+def _site_export(path, rows: list[dict]):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def _train_with(tmp_path, corpus, recipe, labels, name="model"):
+    out = tmp_path / name
+    result = run_hakam("train", "--recipe", str(recipe), "--data", str(corpus), "--extra",
+                       str(labels), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_every_row_of_a_site_export_trains_none_lost_to_the_split(tmp_path, corpus, recipe):
+    from tests.training.fixtures import ARABIC_ABUSIVE, ARABIC_CLEAN
+
+    rows = [{"text": f"{ARABIC_ABUSIVE[i % 12]} {ARABIC_CLEAN[i % 16]} تعليق {i}", "task": "abuse",
+             "label": i % 2, "source": "moderator", "site": "akhbar" if i % 3 else "jarida"}
+            for i in range(200)]
+    rows.append({**rows[0], "label": 1 - rows[0]["label"]})  # a later verdict on a text
+    labels = _site_export(tmp_path / "labels.jsonl", rows)
+
+    scorer = Scorer.load(_train_with(tmp_path, corpus, recipe, labels))
+
+    sizes = scorer.metadata["sizes"]["abuse"]["extra:labels.jsonl"]
+    assert set(sizes) <= {"train_positive", "train_negative"}  # none in calibration/evaluation
+    assert sum(sizes.values()) == 200
+    assert set(scorer.metadata["site_bias"]["abuse"]) == {"extra:labels.jsonl/akhbar",
+                                                          "extra:labels.jsonl/jarida"}
+
+
+def test_a_sites_base_rate_does_not_teach_the_model_its_reply_token(tmp_path, corpus, recipe):
+    """A site whose readers reply to each other ("@رد") and whose moderators let most harsh
+    replies stand: its labels are mostly "fine", and the token is on every one of them and
+    nowhere else. Pooled into the global model, it must not learn that the token means fine."""
+    import random
+
+    from tests.training.fixtures import ARABIC_ABUSIVE, ARABIC_CLEAN
+
+    rng = random.Random(3)
+    rows = []
+    for _ in range(300):
+        abusive = rng.random() < 0.1
+        words = rng.sample(ARABIC_ABUSIVE, 3 if abusive else 2) + rng.sample(ARABIC_CLEAN, 2)
+        rows.append({"text": "@رد " + " ".join(words), "task": "abuse", "label": int(abusive),
+                     "source": "moderator", "site": "akhbar"})
+    scorer = Scorer.load(_train_with(tmp_path, corpus, recipe,
+                                     _site_export(tmp_path / "labels.jsonl", rows)))
+
+    insults = [" ".join(rng.sample(ARABIC_ABUSIVE, 3) + rng.sample(ARABIC_CLEAN, 2))
+               for _ in range(30)]
+    as_reply = np.mean([scorer.score("@رد " + text).abuse for text in insults])
+    alone = np.mean([scorer.score(text).abuse for text in insults])
+    assert alone > 0.8
+    assert abs(as_reply - alone) < 0.1  # the site's base rate stayed the site's
+    assert scorer.metadata["site_bias"]["abuse"]["extra:labels.jsonl/akhbar"] < 0
