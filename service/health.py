@@ -16,6 +16,9 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    checks = {"redis": get_store().ping(), "model": "hakam.scorer" in current_app.extensions}
+    store = get_store()
+    redis_answers = store.ping()
+    checks = {"redis": redis_answers, "redis_writes": redis_answers and store.accepts_writes(),
+              "model": "hakam.scorer" in current_app.extensions}
     ready = all(checks.values())
     return jsonify(status="ready" if ready else "not_ready", checks=checks), 200 if ready else 503

@@ -44,6 +44,7 @@ class Route:
     responses: dict[int, tuple[str, type[BaseModel] | None]]
     request: type[BaseModel] | None = None
     media_types: tuple[str, ...] = (JSON,)
+    body_required: bool = True  # False: a request without a body takes the model's defaults
     parameters: tuple[Parameter, ...] = ()
     tag: str = ""
 
@@ -132,7 +133,7 @@ ROUTES: tuple[Route, ...] = (
                      400: ("A bad limit", schemas.ErrorBody), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/review/claim", "Claim held comments for a lease", "moderatorToken",
-          request=schemas.ClaimRequest, tag="review",
+          request=schemas.ClaimRequest, body_required=False, tag="review",
           responses={200: ("The claimed comments and the lease length", schemas.ClaimAnswer),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
@@ -179,8 +180,9 @@ def _operation(route: Route, refs: dict) -> dict[str, Any]:
     if route.request is not None:
         reference = refs[(route.request, "validation")]
         operation["requestBody"] = {
-            "required": True,
-            "content": {media: {"schema": reference} for media in route.media_types},
+            "required": route.body_required,
+            "content": {media: {"schema": _form(reference) if media == FORM else reference}
+                        for media in route.media_types},
         }
     responses: dict[str, Any] = {}
     for status, (description, model) in sorted(route.responses.items()):
@@ -196,10 +198,38 @@ def _operation(route: Route, refs: dict) -> dict[str, Any]:
     return operation
 
 
+def _form(reference: dict[str, str]) -> dict[str, str]:
+    return {"$ref": reference["$ref"] + FORM_SUFFIX}
+
+
+FORM_SUFFIX = "Form"
+
+
+def _without_null(schema: Any) -> Any:
+    """A JSON body's schema as a form can send it: a form field is text or absent, never null
+    (an empty field counts as absent, as the JSON schema allows)."""
+    if isinstance(schema, list):
+        return [_without_null(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    shaped = {key: _without_null(value) for key, value in schema.items()
+              if not (key == "default" and value is None)}
+    if "anyOf" in shaped:
+        shaped["anyOf"] = [branch for branch in shaped["anyOf"] if branch != {"type": "null"}]
+    return shaped
+
+
 @functools.cache
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, built once per process."""
     refs, definitions = models_json_schema(_models(), ref_template=COMPONENTS)
+    components = definitions.get("$defs", {})
+    for route in ROUTES:
+        if route.request is not None and FORM in route.media_types:
+            name = refs[(route.request, "validation")]["$ref"].rsplit("/", 1)[1]
+            components[name + FORM_SUFFIX] = {
+                **_without_null(components[name]),
+                "title": f"{components[name]['title']} (form)"}
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
         paths.setdefault(route.path, {})[route.method] = _operation(route, refs)
@@ -219,7 +249,7 @@ def document() -> dict[str, Any]:
                                                      "by their site (site key)"},
                  {"name": "review", "description": "For moderators (moderator token)"}],
         "paths": paths,
-        "components": {"schemas": definitions.get("$defs", {}),
+        "components": {"schemas": components,
                        "securitySchemes": SECURITY_SCHEMES},
     }
 

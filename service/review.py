@@ -38,11 +38,15 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _json_body() -> dict:
+def _json_body() -> object:
+    """The JSON sent, or {} when nothing was (the models' defaults then apply); JSON that is no
+    object (false, [], 3) goes on to validation, which refuses it (422)."""
+    if not request.get_data():
+        return {}
     data = request.get_json(silent=True)
-    if data is None and request.get_data():
+    if data is None:
         raise BadRequest(gettext("The body must be a JSON object."))
-    return data or {}
+    return data
 
 
 @bp.get("/review/queue")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
 from pydantic import (
@@ -39,15 +38,58 @@ COMMENT_MAX_BYTES = 65_525
 # WordPress keeps the first 254 characters of the User-Agent (wp_new_comment), so do we.
 USER_AGENT_MAX_CHARS = 254
 POST_ID_MAX_CHARS = 64
+# WordPress's post ids are BIGINT(20) UNSIGNED
+POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
 # A site that asks for deliverability checks waits at most this long for DNS; past it the address
 # counts as deliverable, so that a DNS outage never stops comments.
 DELIVERABILITY_TIMEOUT_SECONDS = 4
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# "scheme:" not followed by a port number: the address already names its scheme.
-_HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+_CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
+
+# What each text field accepts, written once as a pattern that both the validators below and
+# /openapi.json use, so that a client (or a fuzzer) can build exactly what is accepted. Values
+# are trimmed first, as WordPress trims them; the patterns allow the spaces trimming removes.
+# One character that is neither a space nor a control, or a run of printable characters that
+# starts and ends with one: what is left of a filled field once trimmed.
+_FILLED = rf"[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?"
+FILLED = rf"^\s*{_FILLED}\s*$"
+PRINTABLE = rf"^\s*(?:{_FILLED})?\s*$"  # filled or blank
+
+
+def filled(most: int) -> str:
+    """FILLED, at most `most` characters once trimmed: the service trims before it counts, as
+    WordPress does, so the limit is written into the pattern rather than as a maxLength on
+    what was sent."""
+    return rf"^\s*[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{most - 2}}}[^\s{_CONTROL}])?\s*$"
+
+
+def _no_spaces_longer_than(most: int) -> str:
+    # for patterns whose value holds no space: at most `most` characters once trimmed
+    return rf"(?=\S{{0,{most}}}\s*$)"
+
+
+BLANK = r"^\s*$"
+_HOST = rf"[^\s/?#@:\[\]\\{_CONTROL}]+"
+_PORT = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
+_PATH = rf"(?:[/?#][^\s{_CONTROL}]*)?"
+_HTTP = r"[Hh][Tt][Tt][Pp][Ss]?://"
+# An http(s) address with a host (a port up to 65535, any path); blank counts as absent.
+_ADDRESS = rf"{_HOST}{_PORT}{_PATH}"
+WEB_ADDRESS = rf"^\s*{_no_spaces_longer_than(POST_URL_MAX_CHARS)}(?:{_HTTP}{_ADDRESS})?\s*$"
+# The reader's website may leave out the scheme: WordPress's esc_url() adds http://.
+WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS})?\s*$"
+# A post id string: anything filled, but a number must be a positive one ("0" and "-1" name
+# no post).
+POST_ID = rf"^(?!\s*(?:\+?0+|-[0-9]+)\s*$){filled(POST_ID_MAX_CHARS)[1:]}"
+# A parent comment given as text (as forms send it): its number, or nothing for none.
+PARENT_ID = r"^\s*[0-9]{0,4300}\s*$"
+_HAS_SCHEME = re.compile(_HTTP)
+_WEB_ADDRESS = re.compile(WEB_ADDRESS)
+_WEBSITE = re.compile(WEBSITE)
+_POST_ID = re.compile(POST_ID)
 
 
 def _without_control_characters(value: str | None) -> str | None:
@@ -65,16 +107,8 @@ def _text(max_length: int) -> Any:
                      AfterValidator(_without_control_characters)]
 
 
-def _web_address(value: str) -> str:
-    """An http(s) address with a host, or a `url_invalid` error."""
-    if any(character.isspace() for character in value):
-        raise PydanticCustomError("url_invalid", "not an http(s) address")
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
-    except ValueError:
-        raise PydanticCustomError("url_invalid", "not an http(s) address") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+def _matching(pattern: re.Pattern[str], value: str) -> str:
+    if not pattern.fullmatch(value):
         raise PydanticCustomError("url_invalid", "not an http(s) address")
     return value
 
@@ -88,6 +122,14 @@ def normalized_email(value: str, *, check_deliverability: bool = False) -> str:
                           allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS).normalized
 
 
+def whole_number(value: Any) -> Any:
+    """A JSON number with no fraction (5.0, 1e2) as the integer it is (JSON Schema counts it
+    one); anything else as it came, for the field's own rules to judge."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _rules(info: ValidationInfo) -> Any:
     """The site's rules from the validation context (validation.SiteRules), or WordPress's."""
     rules = (info.context or {}).get("rules")
@@ -98,10 +140,47 @@ def _rules(info: ValidationInfo) -> Any:
     return rules
 
 
+def _trimmed(pattern: str, **extra: Any) -> Any:
+    """A text field's schema: `pattern` (see `filled`) in place of the lengths pydantic
+    writes, which would count what was sent rather than what is left once trimmed."""
+    def shape(schema: dict[str, Any]) -> None:
+        for key in ("minLength", "maxLength"):
+            schema.pop(key, None)
+        schema.update(pattern=pattern, **extra)
+    return shape
+
+
 def _post_id_schema(schema: dict[str, Any]) -> None:
     """WordPress posts comment_post_ID as a number; other CMSs may send an id string."""
-    text = {key: schema.pop(key) for key in ("type", "minLength", "maxLength") if key in schema}
-    schema["anyOf"] = [{"type": "integer", "minimum": 1}, text]
+    schema.pop("type", None)
+    for key in ("minLength", "maxLength"):
+        schema.pop(key, None)
+    schema["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": POST_NUMBER_MAX},
+                       {"type": "string", "pattern": POST_ID}]
+
+
+def _parent_schema(schema: dict[str, Any]) -> None:
+    schema["anyOf"].insert(1, {"type": "string", "pattern": PARENT_ID})
+
+
+def _absent_when_blank(extra: dict[str, Any]) -> Any:
+    """An optional field's schema: `extra` for a value, or blank or null for none."""
+    def shape(schema: dict[str, Any]) -> None:
+        branches = schema["anyOf"]
+        value = next(b for b in branches if b.get("type") != "null")
+        value.pop("maxLength", None)  # in the pattern, counted once trimmed
+        value.update(extra)
+        if "pattern" not in extra:  # the pattern allows blank itself otherwise
+            branches.insert(1, {"type": "string", "pattern": BLANK})
+    return shape
+
+
+def _submission_schema(schema: dict[str, Any]) -> None:
+    # WordPress's default: name and email required (a site may turn it off, see below)
+    schema["required"] = [*schema["required"][:1], "author", "email",
+                          *schema["required"][1:]]
+    for name in ("author", "email"):
+        schema["properties"][name].pop("default", None)
 
 
 class CommentSubmission(BaseModel):
@@ -112,38 +191,52 @@ class CommentSubmission(BaseModel):
     """
 
     model_config = ConfigDict(strict=True, str_strip_whitespace=True, extra="ignore",
-                              populate_by_name=True, frozen=True)
+                              populate_by_name=True, frozen=True,
+                              json_schema_extra=_submission_schema)
 
     comment: Text = Field(
         max_length=COMMENT_MAX_BYTES,
         description=f"The comment text: at most {COMMENT_MAX_BYTES} bytes of UTF-8 "
                     "(an Arabic letter takes two). Blank text counts as missing.",
-        json_schema_extra={"x-maxBytes": COMMENT_MAX_BYTES})
+        json_schema_extra=_trimmed(filled(COMMENT_MAX_BYTES),
+                                   **{"x-maxBytes": COMMENT_MAX_BYTES}))
     author: Text = Field(
         "", max_length=AUTHOR_MAX_CHARS, validate_default=True,
-        description="The reader's name; required unless the site made name and email optional.")
+        json_schema_extra=_trimmed(filled(AUTHOR_MAX_CHARS)),
+        description="The reader's name. Required, as WordPress requires it, unless the site "
+                    "turned off \"name and email required\" (`hakam sites configure "
+                    "--no-require-name-email`): then it may be left out or blank.")
     email: Text = Field(
         "", max_length=EMAIL_MAX_CHARS, validate_default=True,
-        description="The reader's email (internationalised addresses accepted); required unless "
-                    "the site made name and email optional. Never stored nor answered: only a "
-                    "keyed hash is kept.")
+        json_schema_extra={"format": "idn-email"},
+        description="The reader's email: internationalised addresses are accepted, special-use "
+                    "domains (.test, .local, .invalid...) are not. Required unless "
+                    "the site turned off \"name and email required\", as for `author`. Never "
+                    "stored nor answered: only a keyed hash is kept.")
     url: _text(URL_MAX_CHARS) | None = Field(
-        None, description="The reader's website; http:// is added when the scheme is missing.")
+        None, json_schema_extra=_absent_when_blank({"pattern": WEBSITE}),
+        description="The reader's website; http:// is added when the scheme is missing.")
     post_id: Text = Field(
         alias="comment_post_ID", min_length=1, max_length=POST_ID_MAX_CHARS,
         json_schema_extra=_post_id_schema,
         description="The post commented on: a positive integer or an id string.")
     parent_id: int | None = Field(
-        None, alias="comment_parent", ge=0,
+        None, alias="comment_parent", ge=0, json_schema_extra=_parent_schema,
         description="The comment replied to; 0 or absent for a top-level comment.")
     post_url: _text(POST_URL_MAX_CHARS) | None = Field(
-        None, description="The post's public http(s) address.")
-    author_ip: Text | None = Field(None, description="The reader's IPv4 or IPv6 address. "
-                                   "Never stored nor answered: only a keyed hash is kept.")
+        None, json_schema_extra=_absent_when_blank({"pattern": WEB_ADDRESS}),
+        description="The post's public http(s) address.")
+    author_ip: Text | None = Field(
+        None, json_schema_extra=_absent_when_blank(
+            {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
+        description="The reader's IPv4 or IPv6 address. Never stored nor answered: only a "
+                    "keyed hash is kept.")
     user_agent: Text | None = Field(
-        None, description=f"The reader's User-Agent; cut to {USER_AGENT_MAX_CHARS} characters "
-                          "as WordPress does.")
-    language: Literal["ar", "en"] | None = Field(None, description="The comment's language.")
+        None, json_schema_extra=_absent_when_blank({"pattern": PRINTABLE}),
+        description=f"The reader's User-Agent; cut to {USER_AGENT_MAX_CHARS} characters "
+                    "as WordPress does.")
+    language: Literal["ar", "en"] | None = Field(
+        None, json_schema_extra=_absent_when_blank({}), description="The comment's language.")
 
     @model_validator(mode="before")
     @classmethod
@@ -201,20 +294,22 @@ class CommentSubmission(BaseModel):
         if value is None:
             return None
         # WordPress's esc_url() adds http:// to an address typed without a scheme.
-        return _web_address(value if _HAS_SCHEME.match(value) else f"http://{value}")
+        _matching(_WEBSITE, value)
+        return value if _HAS_SCHEME.match(value) else f"http://{value}"
 
     @field_validator("post_url")
     @classmethod
     def _post_address(cls, value: str | None) -> str | None:
-        return None if value is None else _web_address(value)
+        return None if value is None else _matching(_WEB_ADDRESS, value)
 
     @field_validator("post_id", mode="before")
     @classmethod
     def _post_number(cls, value: Any) -> Any:
         if isinstance(value, bool):
             raise PydanticCustomError("post_id_invalid", "not a post id")
+        value = whole_number(value)
         if isinstance(value, int):
-            if value < 1:
+            if not 1 <= value <= POST_NUMBER_MAX:
                 raise PydanticCustomError("post_id_invalid", "not a post id")
             return str(value)
         return value
@@ -223,7 +318,7 @@ class CommentSubmission(BaseModel):
     @classmethod
     def _positive_post_number(cls, value: str) -> str:
         # A number sent as text must still be a positive one: "0" and "-1" name no post.
-        if re.fullmatch(r"[+-]?[0-9]+", value) and int(value) < 1:
+        if value and not _POST_ID.fullmatch(value):
             raise PydanticCustomError("post_id_invalid", "not a post id")
         return value
 
@@ -232,6 +327,7 @@ class CommentSubmission(BaseModel):
     def _parent_number(cls, value: Any) -> Any:
         if isinstance(value, bool):
             raise PydanticCustomError("parent_invalid", "not a comment id")
+        value = whole_number(value)
         if isinstance(value, str):
             value = value.strip()
             if not value:
@@ -266,14 +362,21 @@ class CommentSubmission(BaseModel):
 # -- the review and feedback APIs -------------------------------------------------------------
 
 class ClaimRequest(BaseModel):
-    """Claim up to `limit` held comments (optionally of one site) for the lease time."""
+    """Claim up to `limit` held comments (optionally of one site) for the lease time. The body
+    may be left out: the defaults apply."""
+
+    model_config = ConfigDict(strict=True)
 
     limit: int = Field(10, ge=1, le=100)
     site: str | None = Field(None, max_length=100)
 
+    _whole_limit = field_validator("limit", mode="before")(whole_number)
+
 
 class DecisionRequest(BaseModel):
     """A moderator's decision on a held comment."""
+
+    model_config = ConfigDict(strict=True)
 
     decision: Literal["approve", "reject", "spam"]
     reason: str | None = Field(None, max_length=500)
@@ -301,7 +404,7 @@ class ReaderRequest(BaseModel):
     model_config = ConfigDict(strict=True, str_strip_whitespace=True, extra="ignore")
 
     email: Text = Field(
-        max_length=EMAIL_MAX_CHARS,
+        max_length=EMAIL_MAX_CHARS, json_schema_extra={"format": "idn-email"},
         description="The reader's email, as they gave it with their comments (case and "
                     "surrounding spaces do not matter). Used only to compute the keyed hash "
                     "the comments are filed under; never stored, logged or answered.")

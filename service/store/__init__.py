@@ -85,6 +85,19 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         except redis.RedisError:
             return False
 
+    def accepts_writes(self) -> bool:
+        """Whether Redis (every master of a cluster) takes writes: while it cannot write its
+        AOF (a full disk, a failing one) it refuses them all, though it still answers PING."""
+        try:
+            if self.cluster:
+                infos = list(self.r.info("persistence",
+                                         target_nodes=RedisCluster.PRIMARIES).values())
+            else:
+                infos = [self.r.info("persistence")]
+        except redis.RedisError:
+            return False
+        return all(info.get("aof_last_write_status", "ok") == "ok" for info in infos)
+
     def eviction_policies(self) -> dict[str, str]:
         """maxmemory-policy of every master (of the one Redis: keyed "redis")."""
         # INFO works where CONFIG is renamed away, as on many managed Redis offerings.

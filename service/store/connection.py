@@ -26,6 +26,7 @@ from redis.exceptions import (
     ClusterError,
     MovedError,
     NoScriptError,
+    OutOfMemoryError,
     ReadOnlyError,
     RedisClusterException,
     TryAgainError,
@@ -42,6 +43,20 @@ CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError,
                ClusterDownError, TryAgainError, ReadOnlyError, ClusterError,
                RedisClusterException)
+# Seconds Redis has to answer one command. A healthy Redis answers in well under a
+# millisecond, and even an AOF fsync stall is shorter (Redis postpones writes past 2 s): a
+# longer wait only holds a worker that other requests queue behind.
+COMMAND_TIMEOUT = 2
+# After a command timed out, the store answers 503 at once for this long rather than have
+# every request wait out a stalled Redis in turn; then the next request tries again.
+STALL_PAUSE = 2.0
+
+
+def refuses_writes(error: redis.ResponseError) -> bool:
+    """Redis refusing a write it could not keep: its AOF or RDB cannot be written (a full
+    disk: MISCONF), or it reached maxmemory under noeviction (OOM). Nothing was stored."""
+    return isinstance(error, OutOfMemoryError) or "MISCONF" in str(error) \
+        or "OOM command not allowed" in str(error)
 
 
 def lua(name: str) -> str:
@@ -56,7 +71,8 @@ def is_cluster_url(url: str) -> bool:
 def client_from_url(url: str) -> redis.Redis | RedisCluster:
     """`redis://`, `rediss://`, `unix://`: one Redis. `redis+cluster://host:port[,host:port…]`
     (`rediss+cluster://` for TLS): a Redis Cluster, found from any node that answers."""
-    common = {"decode_responses": True, "socket_timeout": 5, "socket_connect_timeout": 2}
+    common = {"decode_responses": True, "socket_timeout": COMMAND_TIMEOUT,
+              "socket_connect_timeout": 2}
     if not is_cluster_url(url):
         return redis.Redis.from_url(url, health_check_interval=30, **common)
     parts = urlsplit(url)
@@ -77,13 +93,22 @@ def client_from_url(url: str) -> redis.Redis | RedisCluster:
 
 def unavailable_on_redis_errors(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
-    def wrapper(*args, **kwargs):
+    def wrapper(store, *args, **kwargs):
+        if time.monotonic() < getattr(store, "_stalled_until", 0.0):
+            raise StoreUnavailable("Redis did not answer in time a moment ago")
         try:
-            return method(*args, **kwargs)
+            return method(store, *args, **kwargs)
         except ReplicaUnconfirmed:
             raise
+        except redis.TimeoutError as error:
+            store._stalled_until = time.monotonic() + STALL_PAUSE
+            raise StoreUnavailable(f"Redis did not answer in {COMMAND_TIMEOUT} s") from error
         except UNAVAILABLE as error:
             raise StoreUnavailable(f"the comment store is unreachable ({error})") from error
+        except redis.ResponseError as error:
+            if refuses_writes(error):
+                raise StoreUnavailable(f"Redis refused the write ({error})") from error
+            raise
 
     return wrapper
 

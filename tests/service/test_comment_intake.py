@@ -262,7 +262,8 @@ def test_intake_carries_on_when_redis_drops_its_connections_and_scripts(client, 
 def test_health_readiness_and_metrics(client, site_headers):
     client.post("/v1/comments", json=a_comment(), headers=site_headers)
     assert client.get("/healthz").status_code == 200
-    assert client.get("/readyz").get_json()["checks"] == {"redis": True, "model": True}
+    assert client.get("/readyz").get_json()["checks"] == {"redis": True, "redis_writes": True,
+                                                          "model": True}
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'hakam_requests_total{endpoint="/v1/comments",status="201"}' in metrics
     assert 'hakam_decisions_total{source="policy",status="approved"}' in metrics

@@ -11,7 +11,10 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pytest
+import redis
 import requests
 
 from hakam.service import embedded
@@ -172,3 +175,139 @@ def test_a_command_that_starts_its_own_redis_takes_about_as_long_as_its_work(tmp
     # stopping it used to wait 4 s for a server already gone
     assert extra < 1.0, f"the embedded Redis added {extra:.1f} s"
     assert not (tmp_path / "embedded" / "redis.sock").exists()
+
+
+def test_a_stalled_redis_gets_quick_503s_and_the_workers_stay_free(redis_server, redis_url,
+                                                                   tmp_path):
+    """DEBUG SLEEP stalls Redis as a long fsync or a slow replica can: requests must not each
+    wait out the stall (or pile up behind the ones that do)."""
+    store = Store.from_url(redis_url)
+    key = store.create_site("akhbar")[0]
+    server = HakamServer(redis_server.url, tmp_path, workers=2).start()
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def post(n: int) -> tuple[int, float, dict]:
+        started = time.monotonic()
+        answer = requests.post(server.url + "/v1/comments", headers=headers, timeout=60,
+                               json={"comment": f"تعليق {n}", "author": "ليلى",
+                                     "email": "laila@example.com", "comment_post_ID": n})
+        return answer.status_code, time.monotonic() - started, dict(answer.headers)
+
+    try:
+        assert post(1)[0] == 201
+        stall = threading.Thread(target=lambda: redis.Redis.from_url(
+            redis_server.url, socket_timeout=30).execute_command("DEBUG", "SLEEP", "8"))
+        stall.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(post, range(2, 10)))
+        everyone_answered_in = time.monotonic() - started
+        healthz_started = time.monotonic()
+        assert requests.get(server.url + "/healthz", timeout=10).status_code == 200
+        healthz_in = time.monotonic() - healthz_started
+        stall.join()
+
+        assert [status for status, _, _ in answers] == [503] * 8
+        assert all(headers["Retry-After"] for _, _, headers in answers)
+        assert max(seconds for _, seconds, _ in answers) < 4.0, answers
+        assert everyone_answered_in < 5.0  # not 8 stalls one after another on 2 workers
+        assert healthz_in < 1.0
+        deadline = time.monotonic() + 10
+        while (status := post(20)[0]) != 201:  # and intake resumes by itself
+            assert status == 503 and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB tmpfs of its own: filling it fills the disk under the embedded Redis's AOF."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.fail(f"a full disk is made with a tmpfs, which needs root: {mounted.stderr}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with open(filler, "wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_under_the_aof_gets_503s_never_a_201_it_did_not_keep(small_disk, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(HAKAM_DATA_DIR=str(small_disk), HAKAM_FLOOD_SECONDS="0")
+    key = _hakam(env, "sites", "add", "akhbar").stdout.strip()
+    # the service's own log stays off the full disk; its data (and the AOF) are on it
+    server = HakamServer(None, tmp_path, workers=2, HAKAM_DATA_DIR=str(small_disk))
+    server.start("/readyz")
+    headers = {"Authorization": f"Bearer {key}"}
+    acknowledged: dict[str, str] = {}
+
+    def post(n: int) -> requests.Response:
+        answer = requests.post(
+            server.url + "/v1/comments", timeout=10,
+            headers={**headers, "Idempotency-Key": f"disk-{n}"},
+            json={"comment": f"تعليق رقم {n} " + "نص " * 300, "author": "ليلى",
+                  "email": "laila@example.com", "comment_post_ID": n + 1})
+        assert answer.status_code in (201, 503), answer.text
+        if answer.status_code == 201:
+            acknowledged[f"disk-{n}"] = answer.json()["id"]
+        else:
+            assert answer.headers["Retry-After"]
+        return answer
+
+    try:
+        assert all(post(n).status_code == 201 for n in range(3))
+        filler = _fill(small_disk)
+        refused = []
+        for n in range(3, 40):
+            if post(n).status_code == 503:
+                refused.append(n)
+                if len(refused) >= 5:
+                    break
+            time.sleep(0.1)
+        assert len(refused) >= 5, "a full disk never refused a comment"
+        ready = requests.get(server.url + "/readyz", timeout=10)
+        assert ready.status_code == 503 and ready.json()["checks"]["redis_writes"] is False
+        for comment_id in acknowledged.values():  # what was answered 201 is there
+            answer = requests.get(f"{server.url}/v1/comments/{comment_id}", headers=headers,
+                                  timeout=10)
+            assert answer.status_code == 200
+
+        filler.unlink()  # the operator frees the disk: intake resumes by itself
+        deadline = time.monotonic() + 15
+        for n in refused:  # each client retrying its comment with its own key
+            while post(n).status_code != 201:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert requests.get(server.url + "/readyz", timeout=10).status_code == 200
+    finally:
+        server.stop()
+
+    again = HakamServer(None, tmp_path, workers=1, log_name="again.log",
+                        HAKAM_DATA_DIR=str(small_disk)).start("/readyz")
+    try:  # a restart replays the AOF: every acknowledged comment, each once
+        for comment_id in acknowledged.values():
+            assert requests.get(f"{again.url}/v1/comments/{comment_id}", headers=headers,
+                                timeout=10).status_code == 200
+        assert len(set(acknowledged.values())) == len(acknowledged)
+        store = Store.from_url(f"unix://{small_disk / 'redis.sock'}")
+        assert sum(store.counts("akhbar").values()) == len(acknowledged)
+        store.r.close()
+    finally:
+        again.stop()

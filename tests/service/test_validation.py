@@ -472,17 +472,52 @@ def test_openapi_refs_all_resolve(client):
 def test_the_documented_max_length_is_the_enforced_one(client, site_headers, field, long_text):
     schema = client.get("/openapi.json").get_json()["components"]["schemas"]["CommentSubmission"]
     property_ = schema["properties"][field]
-    limit = max(option.get("maxLength", 0) for option in [property_, *property_.get("anyOf", [])])
+    options = [property_, *property_.get("anyOf", [])]
+    limit = max(option.get("maxLength", 0) for option in options)
+    if not limit:  # counted once trimmed, so written into the field's pattern
+        limit = {"author": schemas.AUTHOR_MAX_CHARS, "url": schemas.URL_MAX_CHARS,
+                 "comment_post_ID": schemas.POST_ID_MAX_CHARS}[field]
+        (pattern,) = [option["pattern"] for option in options
+                      if "pattern" in option and option["pattern"] != schemas.BLANK]
+        assert re.search(pattern, long_text(limit))
+        assert not re.search(pattern, long_text(limit + 1))
+        assert re.search(pattern, "  " + long_text(limit) + "\n")  # trimmed before it counts
 
     assert post(client, site_headers, a_comment(**{field: long_text(limit)})).status_code == 201
     errors = refused(post(client, site_headers, a_comment(**{field: long_text(limit + 1)}), "en"))
     assert str(limit) in errors[field][0]
 
 
+def test_the_document_says_name_and_email_are_required_and_how_a_site_lifts_that(client):
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["CommentSubmission"]
+    assert {"author", "email"} <= set(schema["required"])
+    assert not re.search(schema["properties"]["author"]["pattern"], "   ")
+    for field in ("author", "email"):
+        assert "--no-require-name-email" in schema["properties"][field]["description"] \
+            or "as for `author`" in schema["properties"][field]["description"]
+
+
+def test_a_claim_may_leave_out_its_body_as_the_document_says(client, moderator_headers):
+    claim = client.get("/openapi.json").get_json()["paths"]["/v1/review/claim"]["post"]
+    assert claim["requestBody"]["required"] is False
+    response = client.post("/v1/review/claim", headers=moderator_headers)
+    assert response.status_code == 200 and response.get_json()["comments"] == []
+    refused = client.post("/v1/review/claim", json=False, headers=moderator_headers)
+    assert refused.status_code == 422
+
+
+def test_a_form_body_is_documented_without_nulls_a_form_cannot_send(client):
+    document = client.get("/openapi.json").get_json()
+    content = document["paths"]["/v1/comments"]["post"]["requestBody"]["content"]
+    form = content["application/x-www-form-urlencoded"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "null" not in json.dumps(document["components"]["schemas"][form])
+    assert "null" in json.dumps(document["components"]["schemas"]["CommentSubmission"])
+
+
 def test_the_documented_comment_byte_limit_is_the_enforced_one(client, site_headers):
     schema = client.get("/openapi.json").get_json()["components"]["schemas"]["CommentSubmission"]
     limit = schema["properties"]["comment"]["x-maxBytes"]
-    assert set(schema["required"]) == {"comment", "comment_post_ID"}
+    assert set(schema["required"]) == {"comment", "author", "email", "comment_post_ID"}
 
     at_limit = "ب" * (limit // 2) + "a" * (limit % 2)
     assert post(client, site_headers, a_comment(comment=at_limit)).status_code == 201
