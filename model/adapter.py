@@ -8,8 +8,9 @@ logit as one more feature, fitted on the site's labels (`hakam.training.adapt`):
 x is what the scorer already computes for a comment (character and word TF-IDF, each
 l2-normalised, and for spam the side signals), so an adapter is small: alpha, beta and the
 weights of the features the site's labelled comments hold (every other weight is exactly 0
-under the fit's L2 penalty). `Scorer.compile_adapter` turns it into a weight column beside the
-shipped one, so a site's comment costs what any comment costs.
+under the fit's L2 penalty). `Scorer.compile_adapter` turns it into the site's own weight columns,
+beside the shipped idf in the shape of the shipped table, so a site's comment costs exactly
+what any comment costs.
 
 An adapter belongs to one base model (`base_version`): its weights mean nothing on top of
 another, so a scorer refuses to compile it. This module holds no fitting code and never
@@ -107,22 +108,20 @@ class SiteColumns:
     (alpha_h − beta_h·b_h + b_h) / (−a_h) for the head's Platt slope a_h and offset b_h: that is
     the adapter's logit exactly, in the units the scorer's pushes (and explanations) use.
 
-    `table` is the scorer's table with two columns more, rho_spam and rho_abuse, so one gather
-    and one product give a comment's shipped and residual sums together; `words` holds rho of
-    the word n-grams that have one; `side` and `intercept` are the site's whole weights of the
-    side signals and the heads' intercepts (beta × the shipped ones, plus the site's own). A
-    head the adapter leaves alone has beta 1 and nothing of its own: the shipped head exactly.
+    `table` is the scorer's table (idf, spam weight, abuse weight per feature) with the site's
+    weights, beta × the shipped one plus rho, in place of the shipped ones: a site's comment
+    takes the very same gather and product as any comment, and the words its explanations name
+    are the ones behind the site's score. `words` holds rho of the word n-grams that have one
+    (their shipped weights come from the scorer's word dictionary); `side` and `intercept` are
+    the site's whole weights of the side signals and the heads' intercepts. A head the adapter
+    leaves alone has beta 1 and nothing of its own: the shipped head exactly.
     """
 
     version: str
     base_version: str
-    table: np.ndarray  # (features + 1) × 5: idf, spam, abuse, rho_spam, rho_abuse
+    table: np.ndarray  # (features + 1) × 3: idf, the site's spam and abuse weights
     words: dict[int, tuple[float, float]]
     side: tuple[float, ...]
     beta: tuple[float, float]  # spam, abuse
     intercept: tuple[float, float]
     abuse_hold: float | None = None
-    beta_array: np.ndarray = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "beta_array", np.array(self.beta, dtype=np.float64))

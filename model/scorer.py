@@ -185,17 +185,12 @@ class _CharPart(NamedTuple):
 _HEADS = np.arange(2)
 
 
-def _char_tops(char: _CharPart, site: SiteColumns | None = None
-               ) -> tuple[list[tuple[int, float]], ...]:
+def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
     """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
     their pushes, found for both heads at once (the cost is per numpy call). With a site's
-    columns a push is the adapted one: beta × the shipped weight's, plus the site's own."""
-    if site is None:
-        # whole rows: a product of contiguous arrays costs half one of a two-column slice
-        pushes = (char.rows * char.values[:, None])[:, 1:]
-    else:
-        rows = char.rows
-        pushes = (rows[:, 1:3] * site.beta_array + rows[:, 3:5]) * char.values[:, None]
+    columns the rows hold the site's weights, so the pushes are the site's."""
+    # whole rows: a product of contiguous arrays costs half one of a two-column slice
+    pushes = (char.rows * char.values[:, None])[:, 1:]
     if len(pushes) > TOP_TERMS:
         top = pushes.argpartition(-TOP_TERMS, axis=0)[-TOP_TERMS:]
         pushes = pushes[top, _HEADS]
@@ -415,8 +410,9 @@ class Scorer:
             values *= rows[:, 0]
         return indexes, values, rows
 
-    def _char_part(self, folded: str) -> _CharPart | None:
-        counted = self._char_rows(folded, self._table)
+    def _char_part(self, folded: str, table: np.ndarray | None = None) -> _CharPart | None:
+        """`table`: a site's columns (SiteColumns.table) in place of the shipped ones."""
+        counted = self._char_rows(folded, self._table if table is None else table)
         if counted is None:
             return None
         indexes, values, rows = counted
@@ -424,19 +420,6 @@ class Scorer:
         scale = 1.0 / math.sqrt(squares) if squares else 1.0  # the l2 norm
         spam, abuse = (values @ rows[:, 1:]).tolist()
         return _CharPart(indexes, values, rows, scale, spam * scale, abuse * scale)
-
-    def _site_char_part(self, folded: str, site: SiteColumns) -> _CharPart | None:
-        """`_char_part` with a site's columns: the same gather and product, two sums more."""
-        counted = self._char_rows(folded, site.table)
-        if counted is None:
-            return None
-        indexes, values, rows = counted
-        squares = float(values @ values)
-        scale = 1.0 / math.sqrt(squares) if squares else 1.0
-        spam, abuse, rho_spam, rho_abuse = (values @ rows[:, 1:]).tolist()
-        beta_spam, beta_abuse = site.beta
-        return _CharPart(indexes, values, rows, scale, (beta_spam * spam + rho_spam) * scale,
-                         (beta_abuse * abuse + rho_abuse) * scale)
 
     def _word_values(self, folded: str) -> tuple[list[tuple[int, float, float, float]], float]:
         """(feature index, tf × idf before the l2 norm, spam weight, abuse weight) of each word
@@ -488,7 +471,7 @@ class Scorer:
             spam, abuse = self._intercept
             side = self._side
         else:
-            char = self._site_char_part(folded, site)
+            char = self._char_part(folded, site.table)
             words = self._word_part(folded, site)
             spam, abuse = site.intercept
             side = site.side
@@ -549,7 +532,7 @@ class Scorer:
             if not explain_all and probability <= threshold:
                 continue
             if char_tops is None:
-                char_tops = _char_tops(char, site) if char is not None else ([], [])
+                char_tops = _char_tops(char) if char is not None else ([], [])
             chosen = _top_pushes(column, char_tops[column], words)
             if chosen:
                 if places is None:
@@ -603,6 +586,7 @@ class Scorer:
         beta = [1.0, 1.0]
         intercept = list(self._intercept)
         side = list(self._side)
+        table = self._table.copy()
         for column, task in enumerate(("spam", "abuse")):
             head = adapter.heads.get(task)
             if head is None:
@@ -617,11 +601,13 @@ class Scorer:
             gamma = (head.alpha - head.beta * offset + offset) / -slope
             beta[column] = head.beta
             intercept[column] = head.beta * self._intercept[column] + gamma
+            # the site's column: beta × the shipped weight, plus the site's own
+            table[:, 1 + column] *= head.beta
+            table[:, 1 + column] += rho[:, column]
             if task == "spam":
                 own = head.side or (0.0,) * len(side)
                 side = [head.beta * weight + extra / -slope
                         for weight, extra in zip(self._side, own, strict=True)]
-        table = np.ascontiguousarray(np.column_stack([self._table, rho]))
         word_rows = np.flatnonzero(rho[self._char_size:self._missing].any(axis=1))
         words = {int(index) + self._char_size: (float(rho[index + self._char_size, 0]),
                                                 float(rho[index + self._char_size, 1]))

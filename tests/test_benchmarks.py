@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.shared_datasets import ABSENT_REASON, DATASETS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -86,3 +90,22 @@ def test_reader_erasure_bench_compares_indexed_erasure_with_a_keyspace_scan():
     rows = re.findall(r"^\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x$", out, re.M)
     assert [row[0] for row in rows] == ["1", "20"], out
     assert all(float(erase) > 0 and float(scan) > 0 for _n, erase, scan, _ratio in rows), out
+
+
+def test_adapter_latency_bench_times_the_scorer_with_and_without_a_site():
+    out = _run("bench/adapter_latency.py", "--comments", "40", "--rounds", "1", "--labels",
+               "200", "--data", str(ROOT / "no-datasets-here"))
+    for name in ("shipped", "adapted", "shipped explained", "adapted explained"):
+        assert re.search(rf"^{name}\s+p50\s+[\d.]+ µs", out, re.M), out
+    assert re.search(r"ratio adapted / shipped: p50 [\d.]+; explaining both heads: p50 [\d.]+",
+                     out), out
+    assert re.search(r"[\d.]+ MB per site per worker", out), out
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason=ABSENT_REASON)
+def test_site_replay_bench_streams_decisions_fits_and_tests_through_the_api():
+    out = _run("bench/site_replay.py", "--source", "maghrebi", "--labels", "40", "--test",
+               "100", "--data", str(DATASETS), timeout=300)
+    assert re.search(r"^\s+40 labels \(\d+ comments streamed\): (ACTIVE|refused)", out, re.M), out
+    assert re.search(r"test ROC-AUC [\d.]+ -> [\d.]+; clean held at the recall target", out), out
+    assert re.search(r"update: fit [\d.]+ s, whole command [\d.]+ s", out), out

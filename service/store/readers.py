@@ -136,6 +136,8 @@ class Readers(StorePart):
             done.add(Erasure(site, comments, labels, decisions, deliveries))
             if not left:
                 break
+        if done.labels:  # the site's adapter learned from them: dropped, and fitted again
+            self.reset_adapter(site, refit=True)
         return done
 
     def _erase_batch(self, site: str, author_key: str) -> list:

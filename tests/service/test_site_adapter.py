@@ -266,3 +266,26 @@ def test_metrics_export_each_sites_adapter(app, client, store, sites, moderator_
     assert (f'hakam_adapter_roc_auc{{model="adapted",site="tunis"}} '
             f'{report["roc_auc"]["adapted"]}') in metrics
     assert 'hakam_adapter_fitting{site="tunis"} 0.0' in metrics
+
+
+def test_erasing_a_reader_drops_what_the_adapter_learned_and_fits_it_again(
+        app, client, store, sites, moderator_headers, shipped, env):
+    _moderate(client, sites, moderator_headers, site_comments(160, seed=28))
+    _wait_for_fits(store)
+    assert _adapt("tunis")["active"]
+    time.sleep(2.1)
+    assert "+tunis." in _post(client, sites["tunis"], "تعليق", 9500)["model_version"]
+
+    erased = client.post("/v1/readers/erase", headers=sites["tunis"],
+                         json={"email": "reader3@example.com"})
+
+    assert erased.get_json()["labels"] >= 1
+    assert store.adapter_text("tunis", shipped.version)[1] is None  # dropped at once
+    assert store.adapt_state("tunis", shipped.version).new_labels >= 50  # and due again
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not store.adapter_text("tunis", shipped.version)[1]:
+        _post(client, sites["tunis"], "تعليق آخر", int(time.monotonic() * 1000))
+        time.sleep(0.5)
+    refitted = store.recent_fits("tunis")[0]
+    assert refitted["by"] == "background" and refitted["labels"] < 300
+    assert all("reader3" not in json.dumps(fit) for fit in store.recent_fits("tunis"))

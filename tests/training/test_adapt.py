@@ -173,13 +173,18 @@ def test_too_few_labels_keep_the_shipped_model_and_say_why(shipped):
 
 # --- the threshold ---------------------------------------------------------------------------
 
-def test_the_shipped_threshold_stays_until_a_hundred_abusive_labels(shipped):
-    _adapter, report = adapt.fit_site(shipped, "akhbar", _labels(site_comments(200, seed=11)),
-                                      generation=1)
-    abusive = report["heads"]["abuse"]["labels"]["positive"]
-    assert abusive < 100
-    assert report["abuse_hold"]["threshold"] is None
-    assert "fewer than 100" in report["abuse_hold"]["reason"]
+def test_until_a_hundred_abusive_labels_the_shipped_threshold_holds_at_least_as_much(shipped):
+    comments = site_comments(200, seed=11)
+    # some of this site's insults are ones the shipped model knows too
+    comments += [(f"يا حمار {text}", 1) for text, _ in site_comments(30, seed=12)]
+    adapter, report = adapt.fit_site(shipped, "akhbar", _labels(comments), generation=1)
+    hold = report["abuse_hold"]
+    assert report["heads"]["abuse"]["labels"]["positive"] < 100
+    assert "fewer than the 100" in hold["chosen_on"]
+    assert hold["threshold"] <= shipped.thresholds.abuse_hold
+    assert adapter.abuse_hold == hold["threshold"]
+    # never a smaller share of the site's abuse held than before it adapted
+    assert hold["estimated_recall"] >= hold["estimated_recall_shipped"]
 
 
 def test_the_threshold_is_chosen_on_out_of_fold_scores_for_the_recall_target(shipped):
