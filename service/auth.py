@@ -11,7 +11,7 @@ import functools
 from flask import g, request
 from flask_babel import gettext
 
-from .errors import Unauthorized
+from .errors import SiteChanged, Unauthorized
 from .store import get_store
 
 
@@ -23,14 +23,30 @@ def _bearer_token() -> str:
     return token.strip()
 
 
-def require_site(view):
+def require_site(view=None, *, checked_on_write: bool = False):
+    """The view runs for the site the key belongs to, as it is now (`g.site`).
+
+    `checked_on_write`: the view's one write checks the site's version itself (comment intake)
+    and raises SiteChanged when the site changed after it was read; the view then runs once
+    more with the site read anew, or the key is refused if that change revoked it."""
+    if view is None:
+        return functools.partial(require_site, checked_on_write=checked_on_write)
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        site = get_store().site_for_key(_bearer_token())
-        if site is None:
-            raise Unauthorized(gettext("This site key is unknown or was revoked."))
-        g.site = site
-        return view(*args, **kwargs)
+        token = _bearer_token()
+        for attempt in range(2):
+            site = get_store().site_for_key(token, checked_on_write=checked_on_write
+                                            and not attempt)
+            if site is None:
+                raise Unauthorized(gettext("This site key is unknown or was revoked."))
+            g.site = site
+            try:
+                return view(*args, **kwargs)
+            except SiteChanged:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     return wrapper
 

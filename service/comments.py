@@ -87,7 +87,7 @@ def _model_message(reason, text: str) -> str:
 
 
 @bp.post("/comments")
-@require_site
+@require_site(checked_on_write=True)
 def create_comment():
     site = g.site
     store = get_store()
@@ -96,6 +96,7 @@ def create_comment():
     if idempotency_key:
         first = store.idempotent_answer(site.name, idempotency_key)
         if first is not None:
+            store.confirm_site(site)  # no replay for a key revoked since
             return jsonify(first), 201, {"Idempotent-Replayed": "true"}
 
     submission = validate_submission(fields, site.rules)
@@ -141,7 +142,7 @@ def create_comment():
         answer=lambda cid: _answer(cid, decision.status, score, reasons, model.version),
         duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
         author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
-        sampled_for_audit=sampled,
+        sampled_for_audit=sampled, site_version=site.version,
     )
     if body["id"] == comment_id and body["status"] == decision.status:
         DECISIONS.labels(decision.status, "policy").inc()

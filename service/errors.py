@@ -167,6 +167,12 @@ class ReplicaUnconfirmed(StoreUnavailable):
         return {"Retry-After": "1"}
 
 
+class SiteChanged(StoreUnavailable):
+    """The site's key or settings changed after the request read them; nothing was stored.
+    `auth.require_site` handles the request again with the site as it is now (refused, if its
+    key was revoked); escaping that, it is the 503 its base class is."""
+
+
 _HTTP_MESSAGES = {
     400: lazy_gettext("The request could not be read."),
     403: lazy_gettext("This request is not allowed."),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import jsonio
-from ..errors import Duplicate, Flooded
+from ..errors import Duplicate, Flooded, SiteChanged
 from . import keys
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -38,7 +38,8 @@ class Intake(StorePart):
     def accept(self, *, site: str, comment: dict[str, Any], status: str,
                answer: Callable[[str], dict], duplicate_of: str, author_key: str,
                ip_key: str | None, idempotency_key: str | None,
-               sampled_for_audit: float | None = None) -> tuple[str, dict]:
+               sampled_for_audit: float | None = None,
+               site_version: str | None = None) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
         `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
@@ -49,6 +50,9 @@ class Intake(StorePart):
 
         `answer(comment_id)` builds the 201 body; it is saved with the comment so that a replay
         of the same Idempotency-Key gets exactly the first answer. Raises Duplicate or Flooded.
+
+        `site_version` (Site.version of the site the comment was checked against) makes the
+        script store nothing and raise SiteChanged if the site's key or settings changed since.
         """
         comment_id = uuid.uuid4().hex
         now = time.time()
@@ -77,11 +81,12 @@ class Intake(StorePart):
             keys.comment(site, comment_id), keys.history(site, comment_id),
             keys.pending(site), keys.counts(site), keys.approved_authors(site),
             keys.reader(site, author_key), keys.reader_ips(site, author_key),
-            keys.retention(site), keys.approved_counts(site),
+            keys.retention(site), keys.approved_counts(site), keys.site_version(site),
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,
-                ip_key or "", "1" if audited else "0", *fields]
+                ip_key or "", "1" if audited else "0",
+                "" if site_version is None else site_version, *fields]
         (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
             self._accept.confirm(acked)
@@ -92,6 +97,8 @@ class Intake(StorePart):
             raise Duplicate(value)
         if outcome == "flood":
             raise Flooded(retry_after=-(-int(value) // 1000))
+        if outcome == "stale":
+            raise SiteChanged(f"site {site!r} changed")
         return comment_id, body
 
     @unavailable_on_redis_errors

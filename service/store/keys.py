@@ -72,6 +72,10 @@ hakam:{<site>}:retention-lock              string  held by the worker sweeping t
                                                    retention, sweep-interval TTL (sweep)
 hakam:{<site>}:absent                      -       never written: stands in for an optional
                                                    key a script was not given
+hakam:{<site>}:settings-version            string  a counter bumped by every change to the
+                                                   site's key or settings (revoke / configure,
+                                                   after the change): intake refuses a comment
+                                                   checked against an older version
 hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
                                                    when; no comment id, text or reader (decide)
 hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
@@ -226,6 +230,10 @@ def retention_lock(site_name: str) -> str:
 
 def absent(site_name: str) -> str:
     return site_key(site_name, "absent")
+
+
+def site_version(site_name: str) -> str:
+    return site_key(site_name, "settings-version")
 
 
 def audit(site_name: str) -> str:

@@ -9,9 +9,10 @@ marks the site revoked before its key lookup is deleted.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .. import jsonio
+from ..errors import SiteChanged
 from ..policy import SitePolicy
 from ..validation import SiteRules
 from . import keys
@@ -31,6 +32,8 @@ class Site:
     revoked: bool = False
     # Days a decided comment keeps its text and its author's personal fields; None: always.
     retention_days: int | None = None
+    # keys.site_version when these settings were read ("0": never changed)
+    version: str = "0"
 
 
 def _site_from_hash(data: dict[str, str]) -> Site:
@@ -80,11 +83,16 @@ class Sites(StorePart):
         return _site_from_hash(data) if data.get("key_hash") else None
 
     @unavailable_on_redis_errors
-    def site_for_key(self, api_key: str) -> Site | None:
-        """The active site an API key belongs to. Every comment POST asks this, so each
-        worker remembers the answer for SITE_CACHE_SECONDS: a revoked key or a changed
-        setting takes effect within that time, without two Redis round trips per comment."""
-        return self._site_by_lookup(keys.site_by_key_hash(sha256(api_key)))
+    def site_for_key(self, api_key: str, *, checked_on_write: bool = False) -> Site | None:
+        """The active site an API key belongs to, as it is now: a revoked key or a changed
+        setting takes effect at once, in every worker of every instance.
+
+        Each worker remembers the answer, with the site's settings version, and checks that
+        the version is still the stored one (one GET, where looking the site up again costs
+        two). `checked_on_write`: the caller's write compares the version itself (comment
+        intake does, in its script), so a remembered answer (SITE_CACHE_SECONDS at most) costs
+        no round trip at all; the write raises SiteChanged if the site changed meanwhile."""
+        return self._site_by_lookup(keys.site_by_key_hash(sha256(api_key)), checked_on_write)
 
     @unavailable_on_redis_errors
     def site_for_host_key(self, api_key: str) -> Site | None:
@@ -92,21 +100,43 @@ class Sites(StorePart):
         are case-insensitive and many clients lower-case them, so the key is also looked up in
         lower case (keys made before that lookup existed match only as issued)."""
         return (self.site_for_key(api_key)
-                or self._site_by_lookup(keys.site_by_folded_key_hash(sha256(api_key.lower()))))
+                or self._site_by_lookup(keys.site_by_folded_key_hash(sha256(api_key.lower())),
+                                        False))
 
-    def _site_by_lookup(self, lookup: str) -> Site | None:
+    def _site_by_lookup(self, lookup: str, checked_on_write: bool) -> Site | None:
         now = time.monotonic()
         cached = self._site_cache.get(lookup)
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        if cached is not None:
+            expires, site = cached
+            if checked_on_write and expires > now:
+                return site
+            if self._version(site.name) == site.version:
+                self._site_cache[lookup] = (now + SITE_CACHE_SECONDS, site)
+                return site
+        self._site_cache.pop(lookup, None)
         name = self.r.get(lookup)
-        site = self.get_site(name) if name else None
-        site = site if site and not site.revoked else None
-        if site is not None:
-            if len(self._site_cache) > 1000:
-                self._site_cache.clear()
-            self._site_cache[lookup] = (now + SITE_CACHE_SECONDS, site)
+        if not name:
+            return None
+        # the version before the settings: a change between the two reads then shows as a
+        # newer version than the one kept, never the other way round (see revoke_site)
+        version = self._version(name)
+        site = self.get_site(name)
+        if site is None or site.revoked:
+            return None
+        site = replace(site, version=version)
+        if len(self._site_cache) > 1000:
+            self._site_cache.clear()
+        self._site_cache[lookup] = (now + SITE_CACHE_SECONDS, site)
         return site
+
+    def _version(self, name: str) -> str:
+        return self.r.get(keys.site_version(name)) or "0"
+
+    @unavailable_on_redis_errors
+    def confirm_site(self, site: Site) -> None:
+        """SiteChanged unless `site` is the site as it is now."""
+        if self._version(site.name) != site.version:
+            raise SiteChanged(f"site {site.name!r} changed")
 
     @unavailable_on_redis_errors
     def webhook_secret(self, name: str) -> str | None:
@@ -122,6 +152,8 @@ class Sites(StorePart):
         if key_hash is None:
             return False
         self.r.hset(keys.site(name), "revoked", "1")  # first: refuses the key from now on
+        # then the version, which makes every worker read the site again, revoked
+        self.r.incr(keys.site_version(name))
         lookups = [keys.site_by_key_hash(key_hash)]
         if folded_hash:
             lookups.append(keys.site_by_folded_key_hash(folded_hash))
@@ -151,5 +183,6 @@ class Sites(StorePart):
             changes["retention_days"] = str(retention_days) if retention_days > 0 else ""
         if changes:
             self.r.hset(keys.site(name), mapping=changes)
+            self.r.incr(keys.site_version(name))  # after: every worker reads the change
             self._site_cache.clear()
         return self.get_site(name)

@@ -1,13 +1,17 @@
 -- Store one new comment, or say why not, atomically: a worker killed mid-request stored the
 -- whole comment or nothing. Every key is the comment's site's (one hash tag, one slot).
 -- KEYS: idem, dup, flood_author, flood_ip, comment, history, pending, counts, approved_authors,
---       reader, reader_ips, retention, approved_counts
+--       reader, reader_ips, retention, approved_counts, site_version
 --       (idem and flood_ip are the site's `absent` key when there is none; see ARGV)
 -- ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl,
 --       answer_json ('' when there is no Idempotency-Key), history_json, author_key,
 --       ip_key ('' when there is none), audit ('1': an approved comment sampled for audit
---       joins the review queue, published all the same), then field/value pairs for the
+--       joins the review queue, published all the same), the site's settings version the
+--       comment was checked against ('' for no check), then field/value pairs for the
 --       comment hash
+if ARGV[12] ~= '' and (redis.call('GET', KEYS[14]) or '0') ~= ARGV[12] then
+  return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
+end
 local has_idem = ARGV[7] ~= ''
 local has_ip = ARGV[10] ~= ''
 local flood_keys = {KEYS[3]}
@@ -30,7 +34,7 @@ if flood_seconds > 0 then
     if ttl > 0 then return {'flood', tostring(ttl)} end
   end
 end
-redis.call('HSET', KEYS[5], unpack(ARGV, 12))
+redis.call('HSET', KEYS[5], unpack(ARGV, 13))
 redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
