@@ -110,8 +110,9 @@ def test_without_a_replicas_ack_a_decision_gets_503_and_stands_once_it_is_there(
     retried = until_answered(lambda: client.post(
         f"/v1/review/{held}/decision", json={"decision": "reject"}, headers=moderator))
 
-    assert retried.status_code == 409  # the first one was recorded: it is the decision
-    assert retried.get_json()["first"]["moderator"] == "salma"
+    assert retried.status_code == 200  # the decision made, confirmed now a replica has it
+    assert retried.get_json()["moderator"] == "salma"
+    assert retried.get_json()["decision"] == "reject"
     assert store.get_comment(held)["status"] == "rejected"
     assert [a["comment_id"] for a in store.audit()] == [held]
 
