@@ -126,12 +126,13 @@ def site_learning(store, site, base_version: str, now: float | None = None) -> S
     today = int(now // 86400)
     state = store.adapt_state(site.name, base_version)
     report = store.adapter_report(site.name, base_version) or {}
-    _generation, adapter = store.adapter_text(site.name, base_version)
     outcomes = store.outcomes(site.name)
     abuse = (report.get("heads") or {}).get("abuse") or {}
     auc = abuse.get("roc_auc") or {}
     hold = report.get("abuse_hold") or {}
-    active = bool(adapter) and site.policy.adapt
+    # the report says what the stored adapter is (both are written and dropped together):
+    # no need to fetch the adapter itself
+    active = bool(report.get("active")) and site.policy.adapt
     reason = refusal(report) if report and not report.get("active") else ""
     return SiteLearning(
         name=site.name, adapting=site.policy.adapt, active=active,
