@@ -22,6 +22,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,18 +86,26 @@ class Adapter:
 
     @classmethod
     def from_text(cls, text: str) -> Adapter:
-        with np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False) as arrays:
-            meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
-            if meta.get("format") != FORMAT:
-                raise ValueError(f"adapter format {meta.get('format')!r} is not {FORMAT}")
-            heads = {task: HeadAdapter(alpha=float(head["alpha"]), beta=float(head["beta"]),
-                                       indexes=arrays[f"{task}_indexes"].copy(),
-                                       weights=arrays[f"{task}_weights"].copy(),
-                                       side=tuple(map(float, head["side"])))
-                     for task, head in meta["heads"].items()}
-        return cls(site=meta["site"], base_version=meta["base_version"],
-                   generation=int(meta["generation"]), heads=heads,
-                   abuse_hold=meta.get("abuse_hold"), report=meta.get("report") or {})
+        """The adapter `to_text` wrote; ValueError for a text that is not one (cut short,
+        changed, of another format), whatever layer of it (base64, zip, deflate, npy, JSON)
+        notices."""
+        try:
+            with np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False) as arrays:
+                meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
+                if meta.get("format") != FORMAT:
+                    raise ValueError(f"adapter format {meta.get('format')!r} is not {FORMAT}")
+                heads = {task: HeadAdapter(alpha=float(head["alpha"]), beta=float(head["beta"]),
+                                           indexes=arrays[f"{task}_indexes"].copy(),
+                                           weights=arrays[f"{task}_weights"].copy(),
+                                           side=tuple(map(float, head["side"])))
+                         for task, head in meta["heads"].items()}
+            return cls(site=meta["site"], base_version=meta["base_version"],
+                       generation=int(meta["generation"]), heads=heads,
+                       abuse_hold=meta.get("abuse_hold"), report=meta.get("report") or {})
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, TypeError,
+                AttributeError) as error:
+            # ValueError itself (base64, JSON, the format) goes as it is
+            raise ValueError(f"not an adapter ({type(error).__name__}: {error})") from error
 
 
 @dataclass(frozen=True)

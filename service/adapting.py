@@ -105,7 +105,7 @@ class SiteAdapters:
             if not text:
                 return self.shipped
             columns = self.scorer.compile_adapter(Adapter.from_text(text))
-        except (ValueError, KeyError, OSError) as error:  # a damaged record: the shipped model
+        except ValueError as error:  # a damaged record, or another model's: the shipped one
             log.warning("the adapter of site %s cannot be used (%s); scoring with the shipped "
                         "model", site_name, error)
             return self.shipped

@@ -307,6 +307,8 @@ def fit_head(scorer, labels: list[SiteLabel], task: str, trusted_domains=(),
     if len(rows) < MIN_LABELS or min(positives, len(rows) - positives) < MIN_CLASS:
         report["reason"] = (f"too few labels: {len(rows)} ({positives} positive); an adapter "
                             f"needs {MIN_LABELS}, at least {MIN_CLASS} of each kind")
+        # the reason as data too, for readers that word it in their own language
+        report["refused"] = {"why": "too_few_labels", "needs": MIN_LABELS, "each": MIN_CLASS}
         return HeadResult(None, report)
     data = design(scorer, rows, task, trusted_domains, cache)
     C, out_of_fold, losses = cross_validate(data)
@@ -323,12 +325,14 @@ def fit_head(scorer, labels: list[SiteLabel], task: str, trusted_domains=(),
         report["reason"] = (f"out-of-fold ROC-AUC {adapted_auc:.3f} against the shipped "
                             f"model's {base_auc:.3f} (p = {p_value:.2g}): not a significant "
                             "gain, so the shipped model stays")
+        report["refused"] = {"why": "no_significant_gain"}
         return HeadResult(None, report, data=data)
     if holdout is not None and holdout["p_worse"] < HOLDOUT_P_VALUE:
         report["reason"] = (f"on the newest {holdout['labels']} labels, held out in time order, "
                             f"the adapter's ROC-AUC {holdout['adapted']:.3f} is below the "
                             f"shipped model's {holdout['base']:.3f} (p = "
                             f"{holdout['p_worse']:.2g}): the site's line moved")
+        report["refused"] = {"why": "worse_on_newest"}
         return HeadResult(None, report, data=data)
     fitted = fit_residual(data.X, data.z, data.y, C)
     text_columns = data.columns < scorer.feature_count

@@ -4,13 +4,16 @@ the hold threshold it set), and what moderators did with held comments and audit
 by day, drawn as a small chart.
 
 Pure functions over what the store returns; no HTML is built here (the template draws the
-chart's bars from the geometry given), and nothing a reader wrote is ever part of it.
+chart's bars from the geometry given), and nothing a reader wrote is ever part of it. Its
+sentences are the moderator's language (gettext), as the rest of the page is.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
 
 DAYS = 30  # days the chart covers
 BAR_WIDTH = 9
@@ -82,19 +85,55 @@ def bars(outcomes: dict[tuple[int, str, str], int], kind: str, today: int,
     return drawn
 
 
+def refusal(report: dict) -> str:
+    """Why the site's last fit left the shipped model in force, head by head, in the
+    moderator's language (the fit's report words it in English, for `hakam sites adapt`)."""
+    sentences = []
+    for task, head in (report.get("heads") or {}).items():
+        refused = head.get("refused") or {}
+        why = refused.get("why")
+        name = _("Abuse") if task == "abuse" else _("Spam")
+        if why == "too_few_labels":
+            figures = {"used": head["labels"]["used"], "positive": head["labels"]["positive"],
+                       "needed": refused["needs"], "each": refused["each"]}
+            sentences.append(_(
+                "Abuse: %(used)d decisions, %(positive)d of them abusive; learning needs "
+                "%(needed)d, at least %(each)d abusive and %(each)d not.", **figures)
+                if task == "abuse" else _(
+                "Spam: %(used)d decisions, %(positive)d of them spam; learning needs "
+                "%(needed)d, at least %(each)d spam and %(each)d not.", **figures))
+        elif why == "no_significant_gain":
+            auc = head["roc_auc"]
+            sentences.append(_(
+                "%(head)s: on the site's own decisions the adapter ranks no better than the "
+                "shipped model (ROC-AUC %(adapted).3f against %(base).3f), so the shipped model "
+                "stays.", head=name, adapted=auc["adapted"], base=auc["base"]))
+        elif why == "worse_on_newest":
+            holdout = head["holdout_roc_auc"]
+            sentences.append(_(
+                "%(head)s: on the newest %(count)d decisions the adapter ranks worse than the "
+                "shipped model (ROC-AUC %(adapted).3f against %(base).3f): the site's line "
+                "moved.", head=name, count=holdout["labels"], adapted=holdout["adapted"],
+                base=holdout["base"]))
+        else:  # a report from before `refused`: its reason as it was written
+            return report.get("reason", "")
+    return " ".join(sentences)
+
+
 def site_learning(store, site, base_version: str, now: float | None = None) -> SiteLearning:
     """One site's view (`site` is the store's Site)."""
     now = time.time() if now is None else now
     today = int(now // 86400)
     state = store.adapt_state(site.name, base_version)
     report = store.adapter_report(site.name, base_version) or {}
-    _generation, adapter = store.adapter_text(site.name, base_version)
     outcomes = store.outcomes(site.name)
     abuse = (report.get("heads") or {}).get("abuse") or {}
     auc = abuse.get("roc_auc") or {}
     hold = report.get("abuse_hold") or {}
-    active = bool(adapter) and site.policy.adapt
-    reason = report.get("reason", "") if report and not report.get("active") else ""
+    # the report says what the stored adapter is (both are written and dropped together):
+    # no need to fetch the adapter itself
+    active = bool(report.get("active")) and site.policy.adapt
+    reason = refusal(report) if report and not report.get("active") else ""
     return SiteLearning(
         name=site.name, adapting=site.policy.adapt, active=active,
         model_version=report.get("model_version", base_version) if active else base_version,

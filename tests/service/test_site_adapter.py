@@ -289,3 +289,36 @@ def test_erasing_a_reader_drops_what_the_adapter_learned_and_fits_it_again(
     refitted = store.recent_fits("tunis")[0]
     assert refitted["by"] == "background" and refitted["labels"] < 300
     assert all("reader3" not in json.dumps(fit) for fit in store.recent_fits("tunis"))
+
+
+
+def _cut_short(raw: bytes) -> bytes:  # a partial restore
+    return raw[:len(raw) // 2]
+
+
+def _one_byte_changed(raw: bytes) -> bytes:  # a bit flipped on disk
+    middle = len(raw) // 2
+    return raw[:middle] + bytes([raw[middle] ^ 0xFF]) + raw[middle + 1:]
+
+
+@pytest.mark.parametrize("damage", [_cut_short, _one_byte_changed, lambda raw: b""])
+def test_a_damaged_adapter_record_scores_the_site_with_the_shipped_model(
+        app, client, store, sites, shipped, damage):
+    import base64
+
+    import numpy as np
+
+    from hakam.model.adapter import HeadAdapter
+
+    indexes = np.arange(0, 4000, 7, dtype=np.int64)
+    adapter = Adapter(site="tunis", base_version=shipped.version, generation=3, heads={
+        "abuse": HeadAdapter(alpha=0.1, beta=1.0, indexes=indexes,
+                             weights=np.linspace(-1, 1, len(indexes)))})
+    raw = base64.b64decode(adapter.to_text())
+    store.r.hset(keys.adapt("tunis"), mapping={
+        f"generation:{shipped.version}": 3,
+        f"adapter:{shipped.version}": base64.b64encode(damage(raw)).decode() or "="})
+
+    for n in range(2):
+        answer = _post(client, sites["tunis"], "شكرا على هذا التقرير المفصل", 9600 + n)
+        assert answer["model_version"] == shipped.version
