@@ -20,13 +20,19 @@ from . import errors
 
 log = logging.getLogger("hakam.worker")
 
+
+def _known(*names: str) -> tuple[type[BaseException], ...]:
+    """The errors of these names that this gunicorn has: pyproject allows gunicorn 22, which
+    lacks ExpectationFailed (25) and the response-header errors (27); it never raises them."""
+    return tuple(getattr(http_errors, name) for name in names if hasattr(http_errors, name))
+
+
 # The status gunicorn's own Worker.handle_error gives each error, most specific first.
 _STATUSES: tuple[tuple[tuple[type[BaseException], ...], int], ...] = (
-    ((http_errors.InvalidResponseHeader, http_errors.InvalidResponseHeaderName,
-      http_errors.ConfigurationProblem), 500),
+    (_known("InvalidResponseHeader", "InvalidResponseHeaderName", "ConfigurationProblem"), 500),
     ((http_errors.LimitRequestLine,), 414),
     ((http_errors.LimitRequestHeaders,), 431),
-    ((http_errors.ExpectationFailed,), 417),
+    (_known("ExpectationFailed"), 417),
     ((http_errors.UnsupportedTransferCoding,), 501),
     ((http_errors.ForbiddenProxyRequest, SSLError), 403),
     ((http_errors.ParseException,), 400),

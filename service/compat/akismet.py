@@ -173,7 +173,8 @@ def usage_limit():
 
 def _whole_number(name: str, default: int) -> int:
     value = _field(name)
-    return int(value) if value.isdigit() else default
+    # isdecimal, not isdigit: "²" and "①" are digits that int() refuses
+    return int(value) if value.isdecimal() else default
 
 
 @bp.route("/1.2/key-sites", methods=METHODS)

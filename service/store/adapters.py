@@ -105,10 +105,9 @@ class Adapters(StorePart):
         """Drop the site's adapters; a fit in progress will not store its own. `refit`: fit
         again at the next look (after an erasure: the adapter must not keep what it learned
         from erased comments), else only after REFIT_EVERY labels more."""
-        now = time.time()
-        record = {"reset": True, "at": now, "why": "erasure" if refit else "command"}
+        record = {"reset": True, "at": time.time(), "why": "erasure" if refit else "command"}
         self._reset_adapter(keys=[keys.adapt(site), keys.adapt_lock(site), keys.adapt_fits(site)],
-                            args=[now, jsonio.dumps(record), "1" if refit else "0"])
+                            args=[jsonio.dumps(record), "1" if refit else "0"])
 
     @unavailable_on_redis_errors
     def outcomes(self, site: str) -> dict[tuple[int, str, str], int]:

@@ -14,9 +14,9 @@ hakam:pepper                               string  random key for hashing emails
 hakam:app-secret                           string  signs moderator session cookies (first start)
 hakam:sites                                set     site names: what cross-site views iterate
                                                    (sites add, written first)
-hakam:site:<site>                          hash    language, webhook_url, webhook_secret,
-                                                   key_hash, folded_key_hash, rules, policy,
-                                                   revoked, retention_days
+hakam:site:<site>                          hash    name, created_at, language, webhook_url,
+                                                   webhook_secret, key_hash, folded_key_hash,
+                                                   rules, policy, revoked, retention_days
                                                    (sites add / revoke / configure)
 hakam:sitekey:<sha256>                     string  site name for an API key hash (sites add)
 hakam:sitekey-folded:<sha256>              string  site name for the hash of an API key in
@@ -31,8 +31,9 @@ hakam:labels:unassigned                    stream  layout-1 labels whose comment
 *Per site: every key built by site_key(), all in the site's slot*
 hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
                                                    holder, audit ("pending" / "decided": an
-                                                   approved comment sampled for audit)
-                                                   (intake / claim / decide); also
+                                                   approved comment sampled for audit) and
+                                                   its audit_rate (intake / claim / decide),
+                                                   personal_data_removed_at (retention); also
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
@@ -103,10 +104,14 @@ hakam:{<site>}:adapt                       hash    labels (every label ever adde
                                                    generation:<b>,
                                                    fitted:<b> (labels when its fit began),
                                                    adapter:<b> (the compiled adapter), report:<b>
-                                                   (JSON), stored:<b> (adapter store)
+                                                   (JSON), stored:<b> (adapter store);
+                                                   reset_labels (labels at the last reset: the
+                                                   fitted count of a base with no fit since)
+                                                   (adapter reset)
 hakam:{<site>}:adapt:lock                  string  fencing token of the one fit running, with a
                                                    TTL its fit renews (fit job)
-hakam:{<site>}:adapt:fits                  list    JSON of recent fits, newest first (fit job)
+hakam:{<site>}:adapt:fits                  list    JSON of recent fits and resets, newest first
+                                                   (fit job, adapter reset)
 =========================================  ======  ==============================================
 
 A comment id carries no site, yet a moderator's decision names only the id. The comment's site

@@ -104,23 +104,13 @@ class Labels(StorePart):
             args=[sha256(flat.decode()), LABEL_TOKEN_TTL, flat])
         return bool(recorded)
 
-    def _stream(self, key: str, page: int) -> Iterator[tuple[tuple[int, int], dict]]:
-        start = "-"
-        while True:
-            entries = self.r.xrange(key, min=start, count=page)
-            for entry_id, entry in entries:
-                yield entry_order(entry_id), entry
-            if len(entries) < page:
-                return
-            start = "(" + entries[-1][0]
-
     @unavailable_on_redis_errors
     def labels(self, page: int = 500) -> Iterator[dict]:
         """Every label of every site, oldest first, each with its site (None for a label
         migrated from before sites were tracked whose comment is gone)."""
-        streams = [self._stream(keys.labels(name), page) for name in self.site_names()]
-        streams.append(self._stream(keys.UNASSIGNED_LABELS, page))
-        for _order, entry in heapq.merge(*streams, key=lambda item: item[0]):
+        streams = [self.stream_entries(keys.labels(name), page) for name in self.site_names()]
+        streams.append(self.stream_entries(keys.UNASSIGNED_LABELS, page))
+        for _entry_id, entry in heapq.merge(*streams, key=lambda item: entry_order(item[0])):
             label = {"text": entry["text"], "task": entry["task"], "label": int(entry["label"]),
                      "source": entry["source"], "site": entry.get("site") or None}
             if entry.get("community_id"):  # the client's community, for per-community models
@@ -133,7 +123,8 @@ class Labels(StorePart):
         comment it came from (if any), when it was made (`at`, seconds) and, for a decision on
         an audit item, the audit rate the comment was sampled at."""
         labels = []
-        for (milliseconds, _sequence), entry in self._stream(keys.labels(site), page):
+        for entry_id, entry in self.stream_entries(keys.labels(site), page):
+            milliseconds, _sequence = entry_order(entry_id)
             labels.append({"text": entry["text"], "task": entry["task"],
                            "label": int(entry["label"]), "source": entry["source"],
                            "comment_id": entry.get("comment_id") or None,

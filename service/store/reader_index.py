@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 
 from .. import jsonio
 from . import keys
-from .base import StorePart, sha256
+from .base import StorePart, listed_ids, sha256
 
 BATCH = 500
 SWAP_AUDIT = """
@@ -47,10 +47,6 @@ end
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end
 return 1
 """
-
-
-def _words(value: str | None) -> list[str]:
-    return (value or "").split()
 
 
 NOTED = {"label_entries": "linked_labels", "audit_entries": "linked_audit_entries",
@@ -99,9 +95,9 @@ class ReaderIndexing(StorePart):
                 arrived = float(created_at or 0)
                 changes = {}
                 for field, known in zip(NOTED, noted, strict=True):
-                    new = notes[comment_id][field] - set(_words(known))
+                    new = notes[comment_id][field] - set(listed_ids(known))
                     if new:
-                        changes[field] = " ".join([*_words(known), *sorted(new)])
+                        changes[field] = " ".join([*listed_ids(known), *sorted(new)])
                         done[NOTED[field]] += len(new)
                 if author and not removed:
                     index.zadd(keys.reader(site, author), {comment_id: arrived})
@@ -132,7 +128,7 @@ class ReaderIndexing(StorePart):
         return done
 
     def _collect_labels(self, site: str, notes) -> None:
-        for entry_id, entry in self._entries(keys.labels(site)):
+        for entry_id, entry in self.stream_entries(keys.labels(site), BATCH):
             if entry.get("comment_id"):
                 notes[entry["comment_id"]]["label_entries"].add(entry_id)
 
@@ -173,7 +169,7 @@ class ReaderIndexing(StorePart):
         each entry on its comment. Answers how many entries were split."""
         audit, details = keys.audit(site), keys.audit_details(site)
         split = 0
-        for entry_id, entry in self._entries(audit):
+        for entry_id, entry in self.stream_entries(audit, BATCH):
             record = jsonio.loads(entry["record"])
             if "comment_id" in record:
                 notes[record["comment_id"]]["audit_entries"].add(entry_id)
@@ -186,7 +182,7 @@ class ReaderIndexing(StorePart):
         self.r.delete(rebuilt)
         last = ""
         pipe = self.r.pipeline(transaction=False)
-        for entry_id, entry in self._entries(audit):
+        for entry_id, entry in self.stream_entries(audit, BATCH):
             record = jsonio.loads(entry["record"])
             if "comment_id" in record:
                 pipe.hset(details, entry_id, jsonio.dumps(
@@ -201,12 +197,3 @@ class ReaderIndexing(StorePart):
         pipe.execute()
         self.r.eval(SWAP_AUDIT, 3, audit, rebuilt, details, last)
         return split
-
-    def _entries(self, stream: str):
-        start = "-"
-        while True:
-            entries = self.r.xrange(stream, min=start, count=BATCH)
-            yield from entries
-            if len(entries) < BATCH:
-                return
-            start = "(" + entries[-1][0]

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import jsonio
 from . import keys
-from .base import StorePart
+from .base import StorePart, listed_ids
 from .comments import comment_view
 from .connection import DirectScript, unavailable_on_redis_errors
 from .labels import entry_order
@@ -44,10 +44,6 @@ class Erasure:
         self.labels += other.labels
         self.decisions += other.decisions
         self.deliveries += other.deliveries
-
-
-def _words(value: str | None) -> list[str]:
-    return (value or "").split()
 
 
 def _without_wording(reasons: str | None) -> bytes:
@@ -80,7 +76,7 @@ class Readers(StorePart):
                                                               strict=True)
                    if data and data.get("author_key") == author_key]
         pipe = self.r.pipeline(transaction=False)
-        entries = [_words(data.get("label_entries")) for data, _history in records]
+        entries = [listed_ids(data.get("label_entries")) for data, _history in records]
         for entry_id in (entry for listed in entries for entry in listed):
             pipe.xrange(keys.labels(site), min=entry_id, max=entry_id, count=1)
         labels = iter(pipe.execute())
@@ -154,7 +150,7 @@ class Readers(StorePart):
             comment_keys += [keys.comment(site, comment_id), keys.history(site, comment_id),
                              keys.idempotency(site, idempotency) if idempotency else absent,
                              keys.duplicate(site, duplicate) if duplicate else absent]
-            delivery_ids += _words(deliveries)
+            delivery_ids += listed_ids(deliveries)
         ips = sorted(ips)
         script_keys = [
             keys.reader(site, author_key), keys.reader_ips(site, author_key),

@@ -135,9 +135,11 @@ class Review(StorePart):
             wanted = limit - len(leased)
             if wanted <= 0:
                 break
+            # Each site is asked for `limit`, not `wanted`: with include_own, what this claim
+            # leased already is still claimable to it, oldest first, and is left out here.
             candidates = sorted(
                 (arrival, name, cid) for name in self.site_names()
-                for arrival, cid in self._lease(name, moderator, wanted, dry_run=True, **how)
+                for arrival, cid in self._lease(name, moderator, limit, dry_run=True, **how)
                 if (arrival, name, cid) not in leased)[:wanted]
             if not candidates:
                 break

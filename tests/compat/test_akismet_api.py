@@ -246,6 +246,17 @@ def test_key_sites_lists_the_keys_site_in_akismets_shapes(client, site_key):
     assert no_key == {"2026-11": [], "limit": 500, "offset": 0, "total": 0}
 
 
+@pytest.mark.parametrize("limit, shown_limit", [("٣", 3), ("²", 500), ("①", 500), ("-1", 500)])
+def test_key_sites_takes_a_limit_in_any_decimal_digits_and_ignores_other_numbers(
+        client, site_key, limit, shown_limit):
+    # "²" and "①" are digits to str.isdigit but no number to int(): they were a 500
+    answer = client.get("/1.2/key-sites", query_string={
+        "api_key": site_key, "month": "2026-11", "limit": limit, "offset": limit})
+
+    assert answer.status_code == 200
+    assert answer.get_json()["limit"] == shown_limit
+
+
 def test_a_route_akismet_never_had_is_plain_text_not_json_or_html(client):
     answer = client.post("/1.1/comment-check-all", data={})
     assert answer.status_code == 404

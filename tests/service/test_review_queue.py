@@ -92,6 +92,30 @@ def test_an_expired_lease_returns_the_comment_to_the_queue(held, store):
     assert again[0]["lease"]["moderator"] == "omar"
 
 
+def test_a_pick_another_moderator_takes_first_is_made_up_from_the_next_oldest(
+        client, held, store, monkeypatch):
+    held(2)
+    other_key, _ = store.create_site("other")
+    for i in range(2):
+        client.post("/v1/comments", json=a_comment(comment=f"تعليق سيء آخر {i}"),
+                    headers={"Authorization": f"Bearer {other_key}"})
+    taken_by_omar: list[str] = []
+    lease = store._lease
+
+    def omar_first(site, moderator, limit, **how):
+        if how.get("only") and not taken_by_omar:  # between salma's look and her lease
+            taken_by_omar.extend(c["id"] for c in store.claim("omar", limit=1, site=site))
+        return lease(site, moderator, limit, **how)
+
+    monkeypatch.setattr(store, "_lease", omar_first)
+    # as the moderator page claims: across sites, its own leases handed back too
+    got = store.claim("salma", limit=3, include_own=True)
+
+    assert len(taken_by_omar) == 1
+    assert len(got) == 3 and taken_by_omar[0] not in {c["id"] for c in got}
+    assert {c["lease"]["moderator"] for c in got} == {"salma"}
+
+
 def test_claiming_over_http_leases_comments_to_that_moderator(client, held, moderator_headers):
     ids = held(3)
     response = client.post("/v1/review/claim", json={"limit": 2}, headers=moderator_headers)

@@ -1,10 +1,10 @@
 -- Drop a site's adapters (every base model's) and stop a fit in progress from storing one: the
--- site is scored by the shipped model until it has REFIT labels more than now, or, with ARGV[3]
+-- site is scored by the shipped model until it has REFIT labels more than now, or, with ARGV[2]
 -- '1' (some of its labels were erased), until its next fit, due at once.
 -- KEYS: adapt, adapt_lock, adapt_fits (the site's)
--- ARGV: now, record JSON, refit ('1' or '0')
+-- ARGV: record JSON, refit ('1' or '0')
 local labels = redis.call('HGET', KEYS[1], 'labels') or '0'
-if ARGV[3] == '1' then labels = '0' end
+if ARGV[2] == '1' then labels = '0' end
 for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   local base = string.match(field, '^stored:(.+)$')
   if base then
@@ -13,8 +13,8 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
     redis.call('HINCRBY', KEYS[1], 'generation:' .. base, 1)
   end
 end
-redis.call('HSET', KEYS[1], 'reset_at', ARGV[1], 'reset_labels', labels)
+redis.call('HSET', KEYS[1], 'reset_labels', labels)
 redis.call('DEL', KEYS[2])
-redis.call('LPUSH', KEYS[3], ARGV[2])
+redis.call('LPUSH', KEYS[3], ARGV[1])
 redis.call('LTRIM', KEYS[3], 0, 49)
 return 1
