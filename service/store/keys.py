@@ -109,7 +109,10 @@ hakam:{<site>}:adapt                       hash    labels (every label ever adde
                                                    fitted count of a base with no fit since)
                                                    (adapter reset)
 hakam:{<site>}:adapt:lock                  string  fencing token of the one fit running, with a
-                                                   TTL its fit renews (fit job)
+                                                   TTL its fit renews (fit job); reset:<token>
+                                                   once its adapter was reset meanwhile: held
+                                                   until that fit ends, storing nothing
+                                                   (adapter reset)
 hakam:{<site>}:adapt:fits                  list    JSON of recent fits and resets, newest first
                                                    (fit job, adapter reset)
 =========================================  ======  ==============================================
