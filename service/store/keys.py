@@ -17,7 +17,8 @@ hakam:sites                                set     site names: what cross-site v
 hakam:site:<site>                          hash    name, created_at, language, webhook_url,
                                                    webhook_secret, key_hash, folded_key_hash,
                                                    rules, policy, revoked, retention_days
-                                                   (sites add / revoke / configure)
+                                                   (sites add, whole in one script, last /
+                                                   revoke / configure)
 hakam:sitekey:<sha256>                     string  site name for an API key hash (sites add)
 hakam:sitekey-folded:<sha256>              string  site name for the hash of an API key in
                                                    lower case, for a key read from a Host
