@@ -139,12 +139,13 @@ ROUTES: tuple[Route, ...] = (
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
     Route("post", "/v1/review/{comment_id}/decision", "Decide a held comment", "moderatorToken",
           request=schemas.DecisionRequest, parameters=(COMMENT_ID,), tag="review",
-          responses={200: ("The decision as recorded in the audit log", schemas.DecisionRecord),
+          responses={200: ("The decision as recorded in the audit log (also when its "
+                           "moderator sends it again)", schemas.DecisionRecord),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED,
                      404: ("No such comment", schemas.ErrorBody),
-                     409: ("Already decided, or claimed by another moderator",
-                           schemas.ErrorBody),
+                     409: ("Already decided otherwise or by another moderator, or claimed by "
+                           "another moderator", schemas.ErrorBody),
                      422: INVALID, 503: UNAVAILABLE}),
     Route("get", "/v1/review/audit", "List moderator decisions, newest first", "moderatorToken",
           parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",

@@ -11,6 +11,7 @@ from .metrics import DECISIONS
 from .schemas import ClaimRequest, DecisionRequest
 from .scoring import get_adapters
 from .store import get_store
+from .store.review import RepeatedDecision
 from .validation import validate_body
 
 bp = Blueprint("review", __name__)
@@ -75,7 +76,8 @@ def decide(comment_id: str):
     body = validate_body(DecisionRequest, _json_body())
     record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
     get_adapters().labels_added(record["site"])
-    DECISIONS.labels(record["status"], "moderator").inc()
+    if not isinstance(record, RepeatedDecision):
+        DECISIONS.labels(record["status"], "moderator").inc()
     return jsonify(record), 200
 
 

@@ -11,9 +11,12 @@ CMS's Akismet client checks its comments with Hakam by changing its base URL.
   honeypot). Abuse is not Akismet's question and never makes a comment spam here. As on
   Akismet, `user_role=administrator` is never spam. It creates no comment and keeps nothing.
 - submit-spam and submit-ham keep the comment's text as a spam label (1 or 0) with source
-  "akismet" and the site, unless `is_test` is set. The label holds the text alone.
-- The reader's email and IP are read for the site's word lists (as WordPress checks them) and
-  then forgotten: never stored, hashed or not, never in a label, a log line or an answer.
+  "akismet" and the site, unless `is_test` is set. The label holds the text alone; it is filed
+  in the site's reader index under the keyed hash of the reader's email, as a comment is, so
+  that exporting or erasing that reader finds it.
+- The reader's email and IP are otherwise read for the site's word lists (as WordPress checks
+  them): neither is stored in clear, nor in a label, a log line or an answer; the IP is not
+  kept at all.
 """
 
 from __future__ import annotations

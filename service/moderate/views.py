@@ -27,6 +27,7 @@ from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
 from ..scoring import get_adapters, get_scorer
 from ..store import get_store
+from ..store.review import RepeatedDecision
 from ..validation import json_object_body
 from . import LOCALES, bp, display, learning
 from .access import (
@@ -303,7 +304,8 @@ def decide(comment_id: str):
         raise BadRequest("unknown reason code")
     record = get_store().decide(comment_id, moderator, decision, reason)
     get_adapters().labels_added(record["site"])
-    DECISION_METRIC.labels(record["status"], "moderator").inc()
+    if not isinstance(record, RepeatedDecision):
+        DECISION_METRIC.labels(record["status"], "moderator").inc()
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
 

@@ -25,8 +25,15 @@ DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 # (abusive), since spam has its own button.
 DECISION_LABELS = {"approve": (("spam", 0), ("abuse", 0)), "reject": (("abuse", 1),),
                    "spam": (("spam", 1),)}
+
+
 CANDIDATE_PAGE = 100  # held comments one claim script looks at
 CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took the picks
+
+
+class RepeatedDecision(dict):
+    """The decision record of a decision its moderator had already made and sent again (a
+    retry): answered as made, but not counted twice."""
 
 
 class Review(StorePart):
@@ -186,8 +193,10 @@ class Review(StorePart):
                 data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details),
                 decision]
         (outcome, *rest), acked = self._decide.run(keys=script_keys, args=argv)
-        if outcome == "decided_now":  # answered 200: a replica must have it first
+        if outcome in ("decided_now", "repeated"):  # answered 200: a replica must have it first
             self._decide.confirm(acked)
+        if outcome == "repeated":
+            return RepeatedDecision(jsonio.loads(rest[0]))
         if outcome == "unknown":
             raise UnknownComment(f"no comment {comment_id}")
         if outcome == "decided":

@@ -1,7 +1,9 @@
-"""Fixtures for the moderator page: one real gunicorn and one Chromium for the whole session.
+"""Fixtures for the moderator page: one real gunicorn and one Chromium for these tests.
 
-The server runs `hakam serve` (two workers) against the session's throwaway Redis; each test
-still gets a flushed Redis through `redis_url`, and builds its own site, moderators and held
+The server runs `hakam serve` (two workers) against a throwaway Redis of this package's own:
+its workers deliver webhooks and sweep retention for whatever the Redis they watch holds, so on
+the session's Redis they took deliveries that other tests' own deliverers were waiting for. Each
+test still gets a flushed Redis through `redis_url`, and builds its own site, moderators and held
 comments through the real POST /v1/comments. The browser is Debian's chromium driven by
 Playwright (its own browser download does not work offline); each test opens fresh contexts.
 """
@@ -18,6 +20,7 @@ from hakam.service.policy import SitePolicy
 from hakam.service.store import Store
 from tests.factories import a_comment
 from tests.hakam_server import HakamServer
+from tests.redis_harness import ThrowawayRedis
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -26,7 +29,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
+def redis_server():
+    """Overrides the session's Redis for this package (see the module's docstring)."""
+    server = ThrowawayRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
 def server(redis_server, tmp_path_factory):
     """`hakam serve --workers 2` on a free port; yields its base URL."""
     served = HakamServer(redis_server.url, tmp_path_factory.mktemp("moderate-serve"),
@@ -37,7 +48,7 @@ def server(redis_server, tmp_path_factory):
         served.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium "

@@ -142,6 +142,26 @@ def test_a_decision_is_final_and_a_second_one_gets_409_with_the_first(client, he
     assert second.get_json()["first"]["moderator"] == "salma"
 
 
+def test_the_same_decision_sent_again_by_its_moderator_is_answered_as_made_and_kept_once(
+        client, held, store, moderator_headers):
+    [comment_id] = held(1)
+    decide = {"decision": "reject", "reason": "شتيمة"}
+    first = client.post(f"/v1/review/{comment_id}/decision", json=decide,
+                        headers=moderator_headers)
+    retried = client.post(f"/v1/review/{comment_id}/decision", json=decide,
+                          headers=moderator_headers)
+    omar = {"Authorization": f"Bearer {store.create_moderator('omar')}"}
+    by_another = client.post(f"/v1/review/{comment_id}/decision", json=decide, headers=omar)
+
+    assert first.status_code == 200 and retried.status_code == 200
+    assert retried.get_json() == first.get_json()
+    assert by_another.status_code == 409  # the same verdict, but not this moderator's decision
+    assert [a["comment_id"] for a in store.audit()] == [comment_id]
+    assert store.counts("akhbar")["rejected"] == 1
+    history = store.get_comment(comment_id)["history"]
+    assert [h["status"] for h in history] == ["pending", "rejected"]  # decided once
+
+
 def test_simultaneous_decisions_record_exactly_one(held, redis_url):
     [comment_id] = held(1)
     outcomes = []

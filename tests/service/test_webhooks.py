@@ -150,11 +150,14 @@ def test_a_delivery_left_by_an_instance_that_died_is_sent_by_another(
     client.post(f"/v1/review/{comment_id}/decision", json={"decision": "spam"},
                 headers=moderator_headers)
 
-    died = Store.from_url(redis_url).take_delivery(lease_seconds=1)  # and never finished it
+    # A lease long enough that a loaded machine still asks the survivor before it runs out.
+    lease_seconds = 3
+    leased_until = time.monotonic() + lease_seconds
+    died = Store.from_url(redis_url).take_delivery(lease_seconds=lease_seconds)  # never finished
     assert died is not None
     survivor = Deliverer(Store.from_url(redis_url))
     assert survivor.deliver_one() is False  # not while the dead instance's lease runs
-    time.sleep(1.1)
+    time.sleep(max(0.0, leased_until - time.monotonic()) + 0.1)
     _deliver_until(survivor, lambda: handler.received)
 
     assert [json.loads(body)["comment_id"] for _, body in handler.received] == [comment_id]

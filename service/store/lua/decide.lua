@@ -16,7 +16,16 @@ local status = redis.call('HGET', comment, 'status')
 if not status then return {'unknown', ''} end
 local audit_item = status == 'approved' and redis.call('HGET', comment, 'audit') == 'pending'
 if status ~= 'pending' and not audit_item then
-  return {'decided', redis.call('HGET', comment, 'decision') or ''}
+  local first = redis.call('HGET', comment, 'decision') or ''
+  -- The same moderator's same decision sent again (a retry after a 503 or a lost answer) is
+  -- the decision made: it is answered as such. Writing back the status it has makes this call
+  -- a write, so that the WAIT after it confirms the decision reached a replica.
+  local ok, made = pcall(cjson.decode, first)
+  if ok and type(made) == 'table' and made.moderator == ARGV[2] and made.decision == ARGV[15] then
+    redis.call('HSET', comment, 'status', status)
+    return {'repeated', first}
+  end
+  return {'decided', first}
 end
 local now = tonumber(ARGV[5])
 local lease = redis.call('ZSCORE', KEYS[4], ARGV[1])
