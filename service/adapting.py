@@ -185,6 +185,7 @@ def run_fit(store, scorer, site_name: str, token: int, *, lock_seconds: float, b
     from hakam.training.adapt import SiteLabel, fit_site
 
     started = time.time()
+    stored = False
     try:
         with _Heartbeat(store, site_name, token, lock_seconds):
             site = store.get_site(site_name)
@@ -210,12 +211,14 @@ def run_fit(store, scorer, site_name: str, token: int, *, lock_seconds: float, b
                 site_name, scorer.version, token, generation=generation,
                 adapter_text=adapter.to_text() if adapter is not None else None,
                 report=report, labels_at_start=state.labels, record=record)
-    except BaseException:
-        try:
-            store.release_fit_lock(site_name, token)
-        except StoreUnavailable:
-            pass  # it runs out by itself
-        raise
+    finally:
+        # storing frees the lock; a fit that failed, or whose adapter was reset meanwhile (the
+        # lock stays held for it, so that no second fit starts beside it), frees it here
+        if not stored:
+            try:
+                store.release_fit_lock(site_name, token)
+            except StoreUnavailable:
+                pass  # it runs out by itself
     report["stored"] = stored
     if not stored:
         report["reason_not_stored"] = ("the fit's lock ran out while it worked, or the adapter "

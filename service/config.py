@@ -22,7 +22,7 @@ def _cluster_nodes_are_valid(url: str) -> bool:
     hosts = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
     for node in hosts.split(","):
         host, _, port = node.strip().rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
             return False
     return True
 

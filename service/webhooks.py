@@ -59,11 +59,17 @@ class Deliverer:
             self._thread.join(timeout=self.timeout + 1)
 
     def _run(self) -> None:
+        waiting = False  # said once per outage, not at every look while Redis is away
         while not self._stop.is_set():
             try:
                 worked = self.deliver_one()
+                if waiting:
+                    log.info("webhook delivery goes on: Redis is back")
+                waiting = False
             except StoreUnavailable as away:  # a failover, a restart: deliveries wait in Redis
-                log.warning("webhook delivery waits for Redis: %s", away)
+                if not waiting:
+                    log.warning("webhook delivery waits for Redis: %s", away)
+                waiting = True
                 worked = False
             except Exception:  # a bug: keep the thread alive, try again later
                 log.exception("webhook delivery loop error")

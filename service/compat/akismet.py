@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 import uuid
 
@@ -182,8 +183,7 @@ def key_sites():
     # The Python client sends no key here: with none, the report lists no site.
     site = _site("api_key", required=False)
     month = _field("month")
-    if not (len(month) == 7 and month[:4].isdigit() and month[4] == "-"
-            and month[5:].isdigit()):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", month):
         month = time.strftime("%Y-%m", time.gmtime())
     limit, offset = _whole_number("limit", 500), _whole_number("offset", 0)
     rows = [{"site": site.name, "api_calls": "0", "spam": "0", "ham": "0", "missed_spam": "0",

@@ -69,6 +69,7 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._renew_fit_lock = client.register_script(lua("renew_fit_lock"))
         self._store_adapter = client.register_script(lua("store_adapter"))
         self._reset_adapter = client.register_script(lua("reset_adapter"))
+        self._create_site = client.register_script(lua("create_site"))
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}

@@ -102,8 +102,9 @@ class Adapters(StorePart):
 
     @unavailable_on_redis_errors
     def reset_adapter(self, site: str, *, refit: bool = False) -> None:
-        """Drop the site's adapters; a fit in progress will not store its own. `refit`: fit
-        again at the next look (after an erasure: the adapter must not keep what it learned
+        """Drop the site's adapters; a fit in progress will not store its own, and keeps the
+        site's lock until it ends (no second fit beside it). `refit`: fit again at the next look
+        once no fit runs (after an erasure: the adapter must not keep what it learned
         from erased comments), else only after REFIT_EVERY labels more."""
         record = {"reset": True, "at": time.time(), "why": "erasure" if refit else "command"}
         self._reset_adapter(keys=[keys.adapt(site), keys.adapt_lock(site), keys.adapt_fits(site)],

@@ -17,7 +17,8 @@ hakam:sites                                set     site names: what cross-site v
 hakam:site:<site>                          hash    name, created_at, language, webhook_url,
                                                    webhook_secret, key_hash, folded_key_hash,
                                                    rules, policy, revoked, retention_days
-                                                   (sites add / revoke / configure)
+                                                   (sites add, whole in one script, last /
+                                                   revoke / configure)
 hakam:sitekey:<sha256>                     string  site name for an API key hash (sites add)
 hakam:sitekey-folded:<sha256>              string  site name for the hash of an API key in
                                                    lower case, for a key read from a Host
@@ -109,7 +110,10 @@ hakam:{<site>}:adapt                       hash    labels (every label ever adde
                                                    fitted count of a base with no fit since)
                                                    (adapter reset)
 hakam:{<site>}:adapt:lock                  string  fencing token of the one fit running, with a
-                                                   TTL its fit renews (fit job)
+                                                   TTL its fit renews (fit job); reset:<token>
+                                                   once its adapter was reset meanwhile: held
+                                                   until that fit ends, storing nothing
+                                                   (adapter reset)
 hakam:{<site>}:adapt:fits                  list    JSON of recent fits and resets, newest first
                                                    (fit job, adapter reset)
 =========================================  ======  ==============================================

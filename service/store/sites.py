@@ -9,7 +9,9 @@ marks the site revoked before its key lookup is deleted.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from .. import jsonio
 from ..errors import SiteChanged
@@ -49,37 +51,41 @@ def _site_from_hash(data: dict[str, str]) -> Site:
 
 class Sites(StorePart):
     _site_cache: dict[str, tuple[float, Site]]
+    _create_site: Callable[..., Any]
 
     @unavailable_on_redis_errors
     def create_site(self, name: str, webhook_url: str | None = None,
                     language: str = "ar") -> tuple[str, str]:
         keys.check_site_name(name)
-        if self.r.exists(keys.site(name)):
+        if self.r.hexists(keys.site(name), "key_hash"):
             raise ValueError(f"a site named {name!r} already exists")
         api_key, webhook_secret = new_secret("hk_site_"), new_secret("hk_whsec_")
         key_hash, folded_hash = sha256(api_key), sha256(api_key.lower())
+        # The registry and the key lookups first: stopped before the record, they name a site
+        # that does not exist (skipped by every reader), and the name stays free to add again.
         self.r.sadd(keys.SITES, name)
         self.r.set(keys.site_by_key_hash(key_hash), name)
         self.r.set(keys.site_by_folded_key_hash(folded_hash), name)
-        created = self.r.hsetnx(keys.site(name), "name", name)
-        if not created:  # another `sites add` of the same name got there first
-            self.r.delete(keys.site_by_key_hash(key_hash))
-            self.r.delete(keys.site_by_folded_key_hash(folded_hash))
-            raise ValueError(f"a site named {name!r} already exists")
-        self.r.hset(keys.site(name), mapping={
-            "language": language, "webhook_url": webhook_url or "",
+        record = {
+            "name": name, "language": language, "webhook_url": webhook_url or "",
             "webhook_secret": webhook_secret, "key_hash": key_hash,
             "folded_key_hash": folded_hash, "revoked": "0",
             "rules": jsonio.dumps(asdict(SiteRules())),
             "policy": jsonio.dumps(asdict(SitePolicy())),
             "created_at": time.time(),
-        })
+        }
+        created = self._create_site(keys=[keys.site(name)],
+                                    args=[part for item in record.items() for part in item])
+        if not created:  # another `sites add` of the same name got there first
+            self.r.delete(keys.site_by_key_hash(key_hash))
+            self.r.delete(keys.site_by_folded_key_hash(folded_hash))
+            raise ValueError(f"a site named {name!r} already exists")
         return api_key, webhook_secret
 
     @unavailable_on_redis_errors
     def get_site(self, name: str) -> Site | None:
         data = self.r.hgetall(keys.site(name))
-        # a site whose creation was cut short has a name and nothing else: not a site yet
+        # a record an older `sites add` left half-made holds a name and nothing else
         return _site_from_hash(data) if data.get("key_hash") else None
 
     @unavailable_on_redis_errors

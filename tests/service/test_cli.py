@@ -6,9 +6,11 @@ import json
 import time
 
 import pytest
+import redis
 from click.testing import CliRunner
 
 from hakam.service.cli import main
+from hakam.service.store import Store, keys
 from tests.factories import a_comment
 
 
@@ -38,8 +40,6 @@ def test_sites_add_prints_only_the_key_and_the_key_works(hakam, client):
 
 
 def test_keys_and_tokens_are_stored_only_as_hashes(hakam, redis_url):
-    import redis
-
     key = hakam("sites", "add", "akhbar").stdout.strip()
     token = hakam("moderators", "add", "salma").stdout.strip()
     everything = " ".join(
@@ -53,6 +53,21 @@ def test_a_site_name_is_unique(hakam):
     again = hakam("sites", "add", "akhbar")
     assert again.exit_code != 0
     assert "already exists" in again.stderr
+
+
+def test_a_site_whose_adding_was_cut_short_can_be_added_again(hakam, redis_url):
+    # what an older `sites add` left when stopped between its writes: the name and no key
+    stale = redis.Redis.from_url(redis_url, decode_responses=True)
+    stale.sadd(keys.SITES, "akhbar")
+    stale.hset(keys.site("akhbar"), "name", "akhbar")
+    assert "akhbar" not in hakam("sites", "list").stdout
+
+    added = hakam("sites", "add", "akhbar")
+
+    assert added.exit_code == 0, added.stderr
+    assert Store.from_url(redis_url).site_for_key(added.stdout.strip()).name == "akhbar"
+    assert "akhbar" in hakam("sites", "list").stdout
+    assert "already exists" in hakam("sites", "add", "akhbar").stderr
 
 
 def test_sites_list_and_revoke(hakam, client):

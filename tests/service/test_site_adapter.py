@@ -229,6 +229,20 @@ def test_a_fit_holds_the_sites_lock_and_a_second_one_waits(store, sites, redis_u
     store.release_fit_lock("tunis", second)
 
 
+def test_a_reset_stops_a_running_fit_from_storing_and_no_second_fit_starts_beside_it(
+        store, sites, redis_url):
+    running = store.take_fit_lock("tunis", 30)
+    store.reset_adapter("tunis", refit=True)  # a reader's erasure, while the fit works
+
+    assert store.take_fit_lock("tunis", 30) is None  # that fit still runs: none beside it
+    assert not store.renew_fit_lock("tunis", running, 30)
+    assert not store.store_adapter("tunis", "base", running, generation=1, adapter_text="x",
+                                   report={}, labels_at_start=0, record={})
+    assert redis.Redis.from_url(redis_url).hget(keys.adapt("tunis"), "adapter:base") is None
+    store.release_fit_lock("tunis", running)  # it ends, having stored nothing
+    assert store.take_fit_lock("tunis", 30) is not None  # the refit without the erased labels
+
+
 def test_of_many_workers_racing_for_a_sites_fit_exactly_one_wins(store, sites, redis_url):
     import threading
 

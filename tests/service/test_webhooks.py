@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import logging
 import threading
 import time
 
@@ -14,6 +15,7 @@ import pytest
 from hakam.service.store import Store
 from hakam.service.webhooks import SIGNATURE_HEADER, Deliverer
 from tests.factories import a_comment
+from tests.redis_harness import ThrowawayRedis
 
 pytestmark = pytest.mark.single_and_cluster
 
@@ -161,3 +163,17 @@ def test_a_delivery_left_by_an_instance_that_died_is_sent_by_another(
     _deliver_until(survivor, lambda: handler.received)
 
     assert [json.loads(body)["comment_id"] for _, body in handler.received] == [comment_id]
+
+
+def test_a_redis_outage_is_logged_once_not_at_every_look(caplog):
+    redis_server = ThrowawayRedis().start()
+    store = Store.from_url(redis_server.url)
+    deliverer = Deliverer(store, idle_wait=0.02)
+    redis_server.stop()  # gone before the first look: every look finds it away
+    with caplog.at_level(logging.INFO, logger="hakam.webhooks"):
+        deliverer.start()
+        time.sleep(1.0)  # dozens of looks
+        deliverer.stop()
+
+    waits = [r for r in caplog.records if "waits for Redis" in r.getMessage()]
+    assert len(waits) == 1

@@ -14,7 +14,12 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   end
 end
 redis.call('HSET', KEYS[1], 'reset_labels', labels)
-redis.call('DEL', KEYS[2])
+-- A fit in progress keeps the lock, so that no second fit of the site starts beside it, but
+-- loses its token: it stores nothing, and its release (renew_fit_lock.lua) frees the lock.
+local holder = redis.call('GET', KEYS[2])
+if holder and not string.find(holder, '^reset:') then
+  redis.call('SET', KEYS[2], 'reset:' .. holder, 'KEEPTTL')
+end
 redis.call('LPUSH', KEYS[3], ARGV[1])
 redis.call('LTRIM', KEYS[3], 0, 49)
 return 1
