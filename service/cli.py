@@ -18,6 +18,7 @@ import click
 from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
+from .errors import StoreUnavailable
 from .policy import SitePolicy
 from .store import Store
 from .validation import SiteRules
@@ -58,7 +59,19 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command's store errors as one line, not a traceback: an operator whose Redis is
+    away needs to be told so, and the exit code a script can test (1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as error:
+            raise click.ClickException(f"{error}; is REDIS_URL right, and Redis running?") \
+                from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Hakam: comment moderation for news sites."""
 

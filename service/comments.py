@@ -19,7 +19,7 @@ from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .i18n import translator
 from .metrics import DECISIONS
-from .scoring import answered, score_comment, site_model
+from .scoring import answered, score_comment, shipped_spam_over, site_model
 from .store import get_store
 from .validation import validate_submission
 
@@ -114,6 +114,8 @@ def create_comment():
         approved_before=(site.policy.previously_approved
                          and store.approved_before(site.name, author_key)),
         trusted_domains=trusted, cited=score.cited,
+        shipped_spam=shipped_spam_over(score, submission.comment, trusted, model,
+                                       site.policy.thresholds(model.thresholds).spam_reject),
     )
     decision = policy.decide(score, site.policy, model.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind

@@ -94,6 +94,9 @@ class CommentFacts:
     trusted_domains: frozenset[str] = frozenset()
     # [start, end) of the links the scorer read as citations (Score.cited)
     cited: tuple[tuple[int, int], ...] = ()
+    # The shipped model's spam score, when the site's adapter scored the comment over the
+    # rejection threshold (scoring.shipped_spam_over): rejected only if it is over it too.
+    shipped_spam: float | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             gettext("A word on the site's disallowed list appears in %(places)s.",
                     places=_where(spans, fields)), spans),))
 
-    if score.spam > limits.spam_reject:
+    if score.spam > limits.spam_reject and (facts.shipped_spam is None
+                                            or facts.shipped_spam > limits.spam_reject):
         return Decision("spam", (_reason(
             "spam_score",
             gettext("Spam score %(score).2f is above the rejection threshold %(limit).2f.",

@@ -64,6 +64,19 @@ def score_text(text: str, trusted_domains: frozenset[str] = frozenset(),
     return get_scorer().score(text, trusted_domains=trusted_domains)
 
 
+def shipped_spam_over(score: Score, text: str, trusted_domains: frozenset[str],
+                      model: SiteModel | None, limit: float) -> float | None:
+    """The shipped model's spam score of a comment its site's adapter scored over the spam
+    rejection threshold `limit` (None for every other comment). A rejected comment never
+    reaches a moderator, and the shipped threshold sits above every genuine comment of every
+    comment source it was measured on; a site's adapter is fitted on far fewer, so it may hold
+    a comment as spam, but rejects one only where the shipped model would too. Scored again
+    only on that rare path: no cost to any other comment."""
+    if model is None or model.columns is None or score.spam <= limit:
+        return None
+    return score_text(text, trusted_domains).spam
+
+
 def answered(value: float) -> float:
     """A score as every answer gives it."""
     return round(value, SCORE_DIGITS)

@@ -32,7 +32,7 @@ from flask import Blueprint, g, jsonify, request
 
 from .. import policy
 from ..schemas import COMMENT_MAX_BYTES, normalized_email
-from ..scoring import get_adapters, score_comment, site_model
+from ..scoring import get_adapters, score_comment, shipped_spam_over, site_model
 from ..store import Site, get_store
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
 
@@ -112,7 +112,9 @@ def _verdict(site: Site) -> str:
     facts = policy.CommentFacts(
         text=text, author=_field("comment_author"), email=_field("comment_author_email"),
         url=_field("comment_author_url"), author_ip=_field("user_ip"),
-        user_agent=_field("user_agent"), trusted_domains=trusted, cited=score.cited)
+        user_agent=_field("user_agent"), trusted_domains=trusted, cited=score.cited,
+        shipped_spam=shipped_spam_over(score, text, trusted, model,
+                                       site.policy.thresholds(model.thresholds).spam_reject))
     decision = policy.decide(score, site.policy, model.thresholds, facts)
     if decision.status == "spam":
         return "discard"

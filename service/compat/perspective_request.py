@@ -123,7 +123,29 @@ def read_body() -> dict:
         raise InvalidArgument("Invalid JSON payload received. It nests too deeply.") from None
     if not isinstance(data, dict):
         raise InvalidArgument("Invalid JSON payload received. Expected an object.")
+    if _holds_unpaired_surrogate(data):
+        raise InvalidArgument("Invalid JSON payload received. A string holds an unpaired "
+                              "surrogate escape (such as \\ud800), which is no character.")
     return data
+
+
+def _holds_unpaired_surrogate(data: object) -> bool:
+    """Whether any string of a parsed body (keys too) holds a \\ud800-style escape with no
+    pair: JSON lets it through, but no text can hold it, to score, store or answer."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _comment_text(body: dict) -> str:

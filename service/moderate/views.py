@@ -277,9 +277,9 @@ def claim():
     site = body.get("site") or None
     reason = body.get("reason") or None
     limit = body.get("limit", 10)
-    if site is not None and site not in sites:
+    if site is not None and (not isinstance(site, str) or site not in sites):
         raise BadRequest("unknown site")
-    if reason is not None and reason not in display.HOLD_REASONS:
+    if reason is not None and (not isinstance(reason, str) or reason not in display.HOLD_REASONS):
         raise BadRequest("unknown reason code")
     if not isinstance(limit, int) or limit not in BATCH_SIZES:
         raise BadRequest(f"limit must be one of {', '.join(map(str, BATCH_SIZES))}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import logging
 import os
 import threading
@@ -91,24 +92,40 @@ def client_from_url(url: str) -> redis.Redis | RedisCluster:
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2), **common)
 
 
+def _translating(store, call: Callable[..., T], *args, **kwargs) -> T:
+    """`call(*args, **kwargs)`, with Redis away, stalled or full raised as StoreUnavailable."""
+    if time.monotonic() < getattr(store, "_stalled_until", 0.0):
+        raise StoreUnavailable("Redis did not answer in time a moment ago")
+    try:
+        return call(*args, **kwargs)
+    except ReplicaUnconfirmed:
+        raise
+    except redis.TimeoutError as error:
+        store._stalled_until = time.monotonic() + STALL_PAUSE
+        raise StoreUnavailable(f"Redis did not answer in {COMMAND_TIMEOUT} s") from error
+    except UNAVAILABLE as error:
+        raise StoreUnavailable(f"the comment store is unreachable ({error})") from error
+    except redis.ResponseError as error:
+        if refuses_writes(error):
+            raise StoreUnavailable(f"Redis refused the write ({error})") from error
+        raise
+
+
 def unavailable_on_redis_errors(method: Callable[..., T]) -> Callable[..., T]:
+    if inspect.isgeneratorfunction(method):
+        # a generator's body runs as it is iterated, not when it is called: each step is
+        # translated, so an export that loses Redis half-way says so as any call does
+        @functools.wraps(method)
+        def iterate(store, *args, **kwargs):
+            items, done = method(store, *args, **kwargs), object()
+            while (item := _translating(store, next, items, done)) is not done:
+                yield item
+
+        return iterate
+
     @functools.wraps(method)
     def wrapper(store, *args, **kwargs):
-        if time.monotonic() < getattr(store, "_stalled_until", 0.0):
-            raise StoreUnavailable("Redis did not answer in time a moment ago")
-        try:
-            return method(store, *args, **kwargs)
-        except ReplicaUnconfirmed:
-            raise
-        except redis.TimeoutError as error:
-            store._stalled_until = time.monotonic() + STALL_PAUSE
-            raise StoreUnavailable(f"Redis did not answer in {COMMAND_TIMEOUT} s") from error
-        except UNAVAILABLE as error:
-            raise StoreUnavailable(f"the comment store is unreachable ({error})") from error
-        except redis.ResponseError as error:
-            if refuses_writes(error):
-                raise StoreUnavailable(f"Redis refused the write ({error})") from error
-            raise
+        return _translating(store, method, store, *args, **kwargs)
 
     return wrapper
 

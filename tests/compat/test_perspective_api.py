@@ -195,6 +195,24 @@ def test_malformed_json_is_an_invalid_argument(client, site_key):
     assert error["message"].startswith("Invalid JSON payload received.")
 
 
+@pytest.mark.parametrize("route", [ANALYZE, SUGGEST])
+@pytest.mark.parametrize("body", [
+    '{"comment": {"text": "\\ud800"}, "requestedAttributes": {"TOXICITY": {}}}',
+    '{"comment": {"text": "ok"}, "requestedAttributes": {"TOXICITY": {}}, '
+    '"attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.9}}}, "clientToken": "\\udc00"}',
+    '{"comment": {"text": "ok"}, "requestedAttributes": {"\\ud83d": {}}, '
+    '"attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.9}}}, "communityId": "a\\ud800"}',
+])
+def test_an_unpaired_surrogate_escape_is_an_invalid_argument_and_keeps_nothing(
+        client, site_key, store, route, body):
+    answer = client.post(f"{route}?key={site_key}", data=body, content_type="application/json")
+
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["status"] == "INVALID_ARGUMENT" and "surrogate" in error["message"]
+    assert list(store.labels()) == []
+
+
 def test_a_wrong_key_and_a_missing_key_are_googles_answers(client, store):
     body = {"comment": {"text": CLEAN_AR}, "requestedAttributes": {"TOXICITY": {}}}
     wrong = client.post(f"{ANALYZE}?key=hk_site_not-a-key", json=body)

@@ -174,6 +174,15 @@ def test_claiming_filters_by_reason_and_shows_the_words_behind_the_score(
     assert response.get_json()["counts"]["pending"] == 3
 
 
+@pytest.mark.parametrize("body", [{"site": ["akhbar"]}, {"site": {"name": "akhbar"}},
+                                  {"reason": ["abuse_score"]}, {"site": 7}])
+def test_a_claim_whose_filters_are_not_names_is_a_400_in_json(client, moderator_token, body):
+    sign_in(client, moderator_token)
+    response = client.post("/moderate/api/claim", headers={"X-CSRFToken": page_csrf(client)},
+                           json={"limit": 10, **body})
+    assert response.status_code == 400 and response.is_json
+
+
 def test_a_reloaded_page_gets_its_own_batch_back_and_never_anothers(
         app, client, store, moderator_token, held):
     store.claim("omar", limit=1)  # the oldest held comment is omar's

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from hakam.service.cli import main
 from hakam.service.store import Store, keys
 from tests.factories import a_comment
+from tests.redis_harness import ThrowawayRedis
 
 
 @pytest.fixture
@@ -190,3 +191,19 @@ def test_a_trusted_domain_that_is_not_a_domain_is_refused(hakam):
     result = hakam("sites", "configure", "akhbar", "--trusted-domain", "not a domain")
     assert result.exit_code == 2
     assert "not a domain: 'not a domain'" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("sites", "list"), ("labels", "export"),
+                                     ("readers", "export", "laila@example.com")])
+def test_a_redis_that_is_away_is_one_clear_line_not_a_traceback(monkeypatch, tmp_path, command):
+    away = ThrowawayRedis().start()
+    away.stop()
+    monkeypatch.setenv("REDIS_URL", away.url)
+    monkeypatch.setenv("HAKAM_DATA_DIR", str(tmp_path))
+
+    result = CliRunner().invoke(main, list(command))
+
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "the comment store is unreachable" in result.stderr
+    assert "Traceback" not in result.output

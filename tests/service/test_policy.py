@@ -132,3 +132,13 @@ def test_trusted_domains_round_trip_through_the_stored_json():
     policy = SitePolicy(trusted_domains=("bbc.com", "aljazeera.net"))
     assert SitePolicy.from_dict(policy.to_dict()) == policy
     assert SitePolicy.from_dict({"max_links": 2}).trusted_domains == ()
+
+
+def test_an_adapters_spam_score_rejects_only_where_the_shipped_models_would_too():
+    adapted = Score(spam=0.95, abuse=0.0)  # over spam_reject (0.9) through the site's adapter
+
+    kept = decide(adapted, SitePolicy(), DEFAULTS, CommentFacts(text="نص", shipped_spam=0.4))
+    both = decide(adapted, SitePolicy(), DEFAULTS, CommentFacts(text="نص", shipped_spam=0.93))
+
+    assert kept.status == "pending" and codes(kept)[0] == "spam_score"  # a moderator sees it
+    assert both.status == "spam"

@@ -146,6 +146,30 @@ def test_the_adapter_is_refitted_in_the_background_after_fifty_labels(
     assert store.adapt_state("tunis", shipped.version).new_labels < 50 + 2 * 50
 
 
+def test_a_sites_adapter_holds_what_it_alone_scores_as_outright_spam(app, client, store,
+                                                                    sites, shipped):
+    from hakam.training.adapt import SiteLabel, fit_site
+
+    # a site whose moderators marked every comment with its word as spam
+    labels = [SiteLabel(text, "spam", label, at=float(i))
+              for i, (text, label) in enumerate(site_comments(300, seed=41))]
+    adapter, report = fit_site(shipped, "tunis", labels, generation=1)
+    assert report["heads"]["spam"]["active"]
+    token = store.take_fit_lock("tunis", 30)
+    assert store.store_adapter("tunis", shipped.version, token, generation=1,
+                               adapter_text=adapter.to_text(), report=report,
+                               labels_at_start=0, record={})
+    text = f"{WORD} {WORD} {WORD} {WORD}"
+    assert shipped.score(text).spam < shipped.thresholds.spam_reject
+
+    answer = _post(client, sites["tunis"], text, 9300)
+
+    assert answer["model_version"] == adapter.version
+    assert answer["scores"]["spam"] > shipped.thresholds.spam_reject  # the adapter's score
+    assert answer["status"] == "pending"  # held for a moderator, not rejected unseen
+    assert answer["reasons"][0]["code"] == "spam_score"
+
+
 def test_a_site_with_adapting_off_keeps_the_shipped_model(app, client, store, sites,
                                                           moderator_headers, shipped, env):
     _moderate(client, sites, moderator_headers, site_comments(160, seed=23))
