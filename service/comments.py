@@ -114,8 +114,7 @@ def create_comment():
         approved_before=(site.policy.previously_approved
                          and store.approved_before(site.name, author_key)),
         trusted_domains=trusted, cited=score.cited,
-        shipped_spam=shipped_spam_over(score, submission.comment, trusted, model,
-                                       site.policy.thresholds(model.thresholds).spam_reject),
+        shipped_spam=shipped_spam_over(score, submission.comment, trusted, model, site.policy),
     )
     decision = policy.decide(score, site.policy, model.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind

@@ -65,14 +65,16 @@ def score_text(text: str, trusted_domains: frozenset[str] = frozenset(),
 
 
 def shipped_spam_over(score: Score, text: str, trusted_domains: frozenset[str],
-                      model: SiteModel | None, limit: float) -> float | None:
-    """The shipped model's spam score of a comment its site's adapter scored over the spam
-    rejection threshold `limit` (None for every other comment). A rejected comment never
-    reaches a moderator, and the shipped threshold sits above every genuine comment of every
-    comment source it was measured on; a site's adapter is fitted on far fewer, so it may hold
-    a comment as spam, but rejects one only where the shipped model would too. Scored again
-    only on that rare path: no cost to any other comment."""
-    if model is None or model.columns is None or score.spam <= limit:
+                      model: SiteModel | None, policy) -> float | None:
+    """The shipped model's spam score of a comment its site's adapter scored over the site's
+    spam rejection threshold (`policy`: the site's SitePolicy), for `policy.decide`; None for
+    every other comment. A rejected comment never reaches a moderator, and the shipped
+    threshold sits above every genuine comment of every comment source it was measured on; a
+    site's adapter is fitted on far fewer, so it may hold a comment as spam, but rejects one
+    only where the shipped model would too. Scored again only on that rare path: no cost to
+    any other comment."""
+    if model is None or model.columns is None or \
+            score.spam <= policy.thresholds(model.thresholds).spam_reject:
         return None
     return score_text(text, trusted_domains).spam
 

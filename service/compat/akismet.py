@@ -113,8 +113,7 @@ def _verdict(site: Site) -> str:
         text=text, author=_field("comment_author"), email=_field("comment_author_email"),
         url=_field("comment_author_url"), author_ip=_field("user_ip"),
         user_agent=_field("user_agent"), trusted_domains=trusted, cited=score.cited,
-        shipped_spam=shipped_spam_over(score, text, trusted, model,
-                                       site.policy.thresholds(model.thresholds).spam_reject))
+        shipped_spam=shipped_spam_over(score, text, trusted, model, site.policy))
     decision = policy.decide(score, site.policy, model.thresholds, facts)
     if decision.status == "spam":
         return "discard"
