@@ -82,6 +82,15 @@ def _moderate(client, sites, moderator_headers, comments, start: int = 0) -> Non
                     json={"label": "abuse" if verdicts[comment_id] else "ok"})
 
 
+def _adapter_in_force(client, store, sites, moderator_headers, *, seed: int, probe: int):
+    """Teach "tunis" its line through the API, fit it, and see its comments scored with it."""
+    _moderate(client, sites, moderator_headers, site_comments(160, seed=seed))
+    _wait_for_fits(store)
+    assert _adapt("tunis")["active"]
+    time.sleep(2.1)  # a worker looks again within two seconds
+    assert "+tunis." in _post(client, sites["tunis"], "تعليق", probe)["model_version"]
+
+
 def _adapt(*args: str):
     result = CliRunner().invoke(main, ["sites", "adapt", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -186,11 +195,7 @@ def test_a_site_with_adapting_off_keeps_the_shipped_model(app, client, store, si
 
 def test_reset_drops_the_adapter_and_the_shipped_model_scores_the_site_again(
         app, client, store, sites, moderator_headers, shipped, env):
-    _moderate(client, sites, moderator_headers, site_comments(160, seed=24))
-    _wait_for_fits(store)
-    assert _adapt("tunis")["active"]
-    time.sleep(2.1)
-    assert "+tunis." in _post(client, sites["tunis"], "تعليق", 9200)["model_version"]
+    _adapter_in_force(client, store, sites, moderator_headers, seed=24, probe=9200)
 
     assert _adapt("tunis", "--reset") == {"site": "tunis", "reset": True, "active": False}
 
@@ -308,11 +313,7 @@ def test_metrics_export_each_sites_adapter(app, client, store, sites, moderator_
 
 def test_erasing_a_reader_drops_what_the_adapter_learned_and_fits_it_again(
         app, client, store, sites, moderator_headers, shipped, env):
-    _moderate(client, sites, moderator_headers, site_comments(160, seed=28))
-    _wait_for_fits(store)
-    assert _adapt("tunis")["active"]
-    time.sleep(2.1)
-    assert "+tunis." in _post(client, sites["tunis"], "تعليق", 9500)["model_version"]
+    _adapter_in_force(client, store, sites, moderator_headers, seed=28, probe=9500)
 
     erased = client.post("/v1/readers/erase", headers=sites["tunis"],
                          json={"email": "reader3@example.com"})
