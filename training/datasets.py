@@ -188,6 +188,26 @@ def _tsac(folder: Path) -> Iterator[tuple[str, int]]:
                     yield line.rstrip("\n"), 0
 
 
+_GOEMOTIONS_MASKS = re.compile(r"\[(?:NAME|RELIGION)\]")
+
+
+def _goemotions(folder: Path) -> Iterator[tuple[str, int]]:
+    # Reddit comments, all genuine: spam-head ham only (its SOURCE.md: profanity and insults
+    # remain, so never clean abuse labels). The masks [NAME] and [RELIGION] are taken out so
+    # that the head does not learn the bracketed tokens as a sign of ham.
+    for name in ("train", "dev", "test"):
+        for row in _tsv(folder / f"{name}.decontaminated.tsv"):
+            text = re.sub(r"\s{2,}", " ", _GOEMOTIONS_MASKS.sub("", row[0])).strip()
+            if text:
+                yield text, 0
+
+
+def _toxic_spans(folder: Path) -> Iterator[tuple[str, int]]:
+    # Civil Comments news-site comments, every one toxic and none spam: spam-head ham only
+    for row in _csv_dicts(folder / "toxic_spans_comment_types.derived.csv"):
+        yield row["text"], 0
+
+
 LOADERS: dict[str, tuple[str, Callable[[Path], Iterable[tuple[str, int]]]]] = {
     "youtube-spam": ("spam", _youtube_spam),
     "sms-spam-collection": ("spam", _sms_spam),
@@ -204,6 +224,8 @@ LOADERS: dict[str, tuple[str, Callable[[Path], Iterable[tuple[str, int]]]]] = {
     "stormfront-hate-speech": ("abuse", _stormfront),
     # ham only: a spam dataset whose every row is a genuine comment (never an abuse label)
     "tsac-tunisian-sentiment": ("spam", _tsac),
+    "goemotions-reddit-comments": ("spam", _goemotions),
+    "toxic-spans-civil-comments": ("spam", _toxic_spans),
 }
 
 
@@ -233,6 +255,23 @@ def as_negatives(rows: list[Example], task: str) -> list[Example]:
     if task != "spam" or any(row.task != "abuse" for row in rows):
         raise DatasetError("only abuse datasets can serve as negatives, and only for spam")
     return [Example(row.text, "spam", 0, row.dataset, part=row.part) for row in rows]
+
+
+def identity_negatives(rows: list[Example], mentions: Callable[[str], bool]) -> list[Example]:
+    """Clean texts of a spam dataset (news headlines, genuine comments) that name a group of
+    people, as abuse negatives: what a neutral mention of a group looks like. Without them the
+    abuse head learns group nouns from the abuse datasets alone, where they are mostly
+    targets. `mentions(text)` says whether a text names a group (hakam.model.identity_terms)."""
+    return [Example(row.text, "abuse", 0, row.dataset, part=IDENTITY_NEUTRAL)
+            for row in rows if row.task == "spam" and row.label == 0 and mentions(row.text)]
+
+
+# the part of an identity-neutral row (`identity_negatives`): trained on, never evaluated
+IDENTITY_NEUTRAL = "identity-neutral"
+
+
+def is_identity_neutral(example: Example) -> bool:
+    return example.part == IDENTITY_NEUTRAL
 
 
 # --- extra files (CSV or JSONL with text, task, label) ------------------------------------
@@ -288,9 +327,11 @@ def load_extra(path: str | Path) -> list[Example]:
     return examples
 
 
-def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
+def raw_examples(data_dir, heads: dict, extras=(), say=None,
+                 neutral: Iterable[str] = ()) -> list[Example]:
     """Every row the recipe's `[datasets.<task>]` tables name (an abuse dataset under spam
-    gives spam negatives), then the extra files; not yet deduplicated or split."""
+    gives spam negatives), the identity-neutral abuse negatives of the `neutral` datasets'
+    clean rows (`identity_negatives`), then the extra files; not yet deduplicated or split."""
     raw: list[Example] = []
     loaded: dict[str, list[Example]] = {}
     for task in TASKS:
@@ -306,6 +347,16 @@ def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
                 raise DatasetError(f"{name} holds {rows[0].task} labels only and cannot train "
                                    f"the {task} head (its rows are not {task} labels)")
             raw.extend(as_negatives(rows, task) if rows and rows[0].task != task else rows)
+    if neutral:
+        from hakam.model.identity_terms import mentioned
+
+        for name in neutral:
+            if name not in loaded:
+                loaded[name] = load_dataset(data_dir, name)
+            found = identity_negatives(loaded[name], lambda text: bool(mentioned(text)))
+            if say:
+                say(f"{name}: {len(found)} clean rows naming a group, as abuse negatives")
+            raw.extend(found)
     for path in extras:
         raw.extend(load_extra(path))
     return raw

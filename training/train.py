@@ -107,6 +107,8 @@ class Member:
     # each extra source's (site's) own intercept, learned beside the weights and then left out
     # of the model: what the site's base rate taught instead of its words
     site_bias: dict[str, float] = field(default_factory=dict)
+    # the same for each dataset (recipe `[bias] dataset_intercepts`)
+    dataset_bias: dict[str, float] = field(default_factory=dict)
 
     def scaled(self, features):
         if self.nb_ratios is None:
@@ -233,18 +235,36 @@ def nb_ratios(features, labels: np.ndarray, smoothing: float,
     return np.log((positive / positive.sum()) / (negative / negative.sum()))
 
 
-def nb_count_weights(rows: list[Example]) -> np.ndarray | None:
-    """How much each text counts toward the NB ratios: a dataset's rows 1 each; an extra
-    source's (a site's) rows so that its positives and its negatives count half of it each.
-    A word seen only on one site then gets no ratio from the site's base rate (NB ratios are
-    class frequencies, so a site's reply-mention token would otherwise be scaled as strong
-    evidence of "clean" just because the site's comments mostly are). None without extras."""
-    if not any(datasets.is_extra(row) for row in rows):
+def nb_count_weights(rows: list[Example], even: float = 0.0) -> np.ndarray | None:
+    """How much each text counts toward the NB ratios. An extra source's (a site's) rows so
+    that its positives and its negatives count half of it each: a word seen only on one site
+    then gets no ratio from the site's base rate (NB ratios are class frequencies, so a site's
+    reply-mention token would otherwise be scaled as strong evidence of "clean" just because
+    the site's comments mostly are).
+
+    `even` (0 to 1) does the same to the datasets, by degrees: each dataset's positives and
+    negatives are weighted by (n / 2·n_label) ** even, so at 1 they count half of it each and
+    the Aljazeera comments' four-in-five abusive base rate no longer makes the topic words of a
+    news comment section (sects, peoples, the displaced) look abusive; at 0 rows count 1 each.
+    Identity-neutral rows count 1. None when every row counts 1."""
+    if not even and not any(datasets.is_extra(row) for row in rows):
         return None
-    per_source = Counter(row.source for row in rows if datasets.is_extra(row))
-    per_label = Counter((row.source, row.label) for row in rows if datasets.is_extra(row))
-    return np.array([per_source[row.source] / (2 * per_label[(row.source, row.label)])
-                     if datasets.is_extra(row) else 1.0 for row in rows])
+    per_source = Counter(row.source for row in rows)
+    per_label = Counter((row.source, row.label) for row in rows)
+    per_dataset = Counter(row.dataset for row in rows if not datasets.is_identity_neutral(row))
+    per_dataset_label = Counter((row.dataset, row.label) for row in rows
+                                if not datasets.is_identity_neutral(row))
+    weights = []
+    for row in rows:
+        if datasets.is_extra(row):
+            weights.append(per_source[row.source] / (2 * per_label[(row.source, row.label)]))
+        elif even and not datasets.is_identity_neutral(row) and \
+                per_dataset_label[(row.dataset, 1 - row.label)]:
+            weights.append((per_dataset[row.dataset]
+                            / (2 * per_dataset_label[(row.dataset, row.label)])) ** even)
+        else:
+            weights.append(1.0)
+    return np.array(weights)
 
 
 def row_weights(rows: list[Example], recipe: dict, task: str,
@@ -256,15 +276,20 @@ def row_weights(rows: list[Example], recipe: dict, task: str,
     four in five abusive, OSACT's tweets one in five) teaches the head that a style of text
     is abusive in itself."""
     shares = recipe.get("datasets", {}).get(task, {})
-    counts = Counter(r.dataset for r in rows if not r.dataset.startswith("extra:"))
-    by_label = Counter((r.dataset, r.label) for r in rows)
+    counts = Counter(r.dataset for r in rows if not r.dataset.startswith("extra:")
+                     and not datasets.is_identity_neutral(r))
+    by_label = Counter((r.dataset, r.label) for r in rows if not datasets.is_identity_neutral(r))
     total_share = sum(shares.get(name, 1.0) for name in counts) or 1.0
     dataset_rows = sum(counts.values())
     extra_weight = recipe.get("extra", {}).get("row_weight", 2.0)
+    neutral_weight = recipe.get("identity_negatives", {}).get("row_weight", 1.0)
     weights = []
     for row in rows:
         if row.dataset.startswith("extra:"):
             weights.append(extra_weight)
+            continue
+        if datasets.is_identity_neutral(row):
+            weights.append(neutral_weight)
             continue
         share = shares.get(row.dataset, 1.0) / total_share
         both = by_label[(row.dataset, 0)] and by_label[(row.dataset, 1)]
@@ -391,7 +416,8 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
 
 def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) -> list[Example]:
     say = None if quiet else (lambda message: print(message, file=sys.stderr))
-    raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say)
+    raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say,
+                                neutral=recipe.get("identity_negatives", {}).get("datasets", ()))
     prepared = datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
     read = sum(1 for row in raw if datasets.is_extra(row))
     if read and say:
@@ -408,19 +434,26 @@ def head_members(recipe: dict, task: str) -> list[dict]:
     return head.get("members") or [head]
 
 
-def site_bias_columns(rows: list[Example], value: float
+def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = False
                       ) -> tuple[list[str], sparse.csr_matrix | None]:
     """One indicator column per extra source (a site's labels: `extra:<file>/<site>`), `value`
     on that source's rows: the source's own intercept. A site whose comments are mostly fine
     (or mostly not) then has its base rate explained by its column, not by the words common on
     it and rare elsewhere (a reply-mention token that would otherwise learn "clean" and push
-    abusive replies everywhere down)."""
-    sources = sorted({row.source for row in rows if datasets.is_extra(row)})
+    abusive replies everywhere down).
+
+    `datasets_too`: every dataset source (dataset, or dataset/part) gets its column as well,
+    for the same reason: the Aljazeera comments are four in five abusive and OSACT's tweets one
+    in five, and without its own intercept a dataset's base rate is learned by its topic words
+    (the peoples and sects a news comment section names). Identity-neutral rows get none:
+    what they teach is that naming a group is not abuse, which an intercept would absorb."""
+    sources = sorted({row.source for row in rows if datasets.is_extra(row)
+                      or (datasets_too and not datasets.is_identity_neutral(row))})
     if not sources:
         return [], None
     column = {source: index for index, source in enumerate(sources)}
     marked = [(index, column[row.source]) for index, row in enumerate(rows)
-              if datasets.is_extra(row)]
+              if row.source in column]
     matrix = sparse.csr_matrix((np.full(len(marked), value),
                                 ([i for i, _ in marked], [j for _, j in marked])),
                                shape=(len(rows), len(sources)))
@@ -432,20 +465,26 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Memb
     if settings.get("nb"):
         ratios = nb_ratios(text_features, y, float(settings["nb"]),
                            binary=bool(settings.get("nb_binary", False)),
-                           weights=nb_count_weights(rows))
+                           weights=nb_count_weights(rows, float(settings.get("nb_even", 0.0))))
     if "shares" in settings:  # this member weighs the datasets its own way
         recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
     member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
                                        max_iter=1000), ratios)
     bias_value = float(recipe.get("extra", {}).get("site_bias", 1.0))
-    sources, bias = site_bias_columns(rows, bias_value) if bias_value else ([], None)
+    per_dataset = task in recipe.get("bias", {}).get("dataset_intercepts", ())
+    sources, bias = (site_bias_columns(rows, bias_value, per_dataset) if bias_value
+                     else ([], None))
     features = X if bias is None else sparse.hstack([X, bias], format="csr")
     member.regression.fit(member.scaled(features), y, sample_weight=row_weights(
         rows, recipe, task, balance=bool(settings.get("balance", False))))
     if bias is not None:  # the model keeps the words' weights; the sites' intercepts go
         regression = member.regression
         member.site_bias = {source: float(weight) * bias_value for source, weight in
-                            zip(sources, regression.coef_[0, -len(sources):], strict=True)}
+                            zip(sources, regression.coef_[0, -len(sources):], strict=True)
+                            if source.startswith("extra:")}
+        member.dataset_bias = {source: float(weight) * bias_value for source, weight in
+                               zip(sources, regression.coef_[0, -len(sources):], strict=True)
+                               if not source.startswith("extra:")}
         regression.coef_ = np.ascontiguousarray(regression.coef_[:, :-len(sources)])
         regression.n_features_in_ = X.shape[1]
     return member
