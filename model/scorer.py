@@ -41,7 +41,7 @@ import joblib
 import numpy as np
 
 from .adapter import Adapter, SiteColumns
-from .attributes import unscored
+from .attributes import ATTRIBUTES, explanation_code, unscored
 from .features import (
     fold_repeats,
     folded_word_grams,
@@ -54,13 +54,17 @@ from .features import (
     word_char_gram_hashes,
     word_spans,
 )
+from .language import language_of
 from .normalize import normalize, trusted_set
 from .thresholds import Thresholds
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
 MODEL_FILE = "model.joblib"
 ACTIVE_MODEL_FILE = "active-model"
-FORMAT = 1
+# 2: attribute heads beside spam and abuse (`attributes`: name -> languages it reads, and a
+# weight array per head in `char` and `word`); format 1 (no attribute heads) still loads
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 TOP_TERMS = 3  # n-grams named per head in an explanation
 # Words named (and spans given) per explanation: a comment repeating one word throughout would
 # otherwise get an answer, and a stored record, twenty times its own size.
@@ -145,6 +149,10 @@ def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 _MESSAGES = {
     "spam": "These words and signs often appear in spam: {terms}.",
     "abuse": "These words often appear in abusive comments: {terms}.",
+    "identity_attack": "These words often appear in attacks on a group of people: {terms}.",
+    "insult": "These words often appear in insults: {terms}.",
+    "profanity": "These words are often profane: {terms}.",
+    "threat": "These words often appear in threats: {terms}.",
 }
 
 
@@ -207,6 +215,18 @@ def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
         tops[0].append((pair[0], push[0] * scale))
         tops[1].append((pair[1], push[1] * scale))
     return tops
+
+
+def _attribute_pushes(column: int, pieces) -> list[tuple[int, float]]:
+    """The TOP_TERMS features that pushed attribute head `column` up most, strongest first."""
+    candidates = []
+    for indexes, values, rows in pieces:
+        pushes = values * rows[:, column]
+        for position in np.argsort(-pushes, kind="stable")[:TOP_TERMS].tolist():
+            if pushes[position] > 0:
+                candidates.append((int(indexes[position]), float(pushes[position])))
+    candidates.sort(key=itemgetter(1), reverse=True)
+    return candidates[:TOP_TERMS]
 
 
 def _top_pushes(column: int, char_top: list[tuple[int, float]],
@@ -324,15 +344,20 @@ class Scorer:
     """Scores comments for spam and abuse with a compiled model (see `hakam.training.compile`)."""
 
     def __init__(self, model: dict, version: str, path: Path | None = None) -> None:
-        if model.get("format") != FORMAT:
-            raise ValueError(f"model format {model.get('format')!r} is not {FORMAT}")
+        if model.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"model format {model.get('format')!r} is not one of "
+                             f"{READABLE_FORMATS}")
         self.version = version
         self.path = path
         self.metadata: dict = model.get("metadata", {})
         self.thresholds = Thresholds(**model["thresholds"])
-        # the ATTRIBUTES this model has heads for (format 1: none, so every one scores None)
-        self.attribute_heads: frozenset[str] = frozenset()
         char, word = model["char"], model["word"]
+        # the ATTRIBUTES this model has heads for (format 1: none, so every one scores None),
+        # in ATTRIBUTES order, and the languages each reads
+        heads = model.get("attributes") or {}
+        self._attributes = tuple(name for name in ATTRIBUTES if name in heads)
+        self.attribute_heads: frozenset[str] = frozenset(self._attributes)
+        self._attribute_languages = {name: frozenset(heads[name]) for name in self._attributes}
         char_terms, word_terms = vocabulary_list(char), vocabulary_list(word)
         self._char_size = len(char_terms)
         # One index space: char n-grams first, then word n-grams, then one all-zero slot that
@@ -362,7 +387,15 @@ class Scorer:
                                strict=True), start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
-        self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
+        self._platt = {task: tuple(map(float, model["platt"][task]))
+                       for task in ("spam", "abuse", *self._attributes)}
+        # the attribute heads' weights: one column per head, a row per feature as in _table
+        # (kept apart so that spam, abuse and a site's columns stay as they were)
+        self._attribute_table = np.column_stack([
+            np.concatenate([char[name], word[name], [0.0]]) for name in self._attributes
+        ]) if self._attributes else None
+        self._attribute_intercept = np.array(
+            [float(model["intercept"][name]) for name in self._attributes])
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Scorer:
@@ -444,11 +477,12 @@ class Scorer:
             grams.append((index, value, spam, abuse))
         return grams, 1.0 / math.sqrt(squares) if squares else 1.0
 
-    def _word_part(self, folded: str, site: SiteColumns | None = None
-                   ) -> list[tuple[int, float, float]]:
-        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary; with a
-        site's columns, the adapted pushes (beta × the shipped one, plus the site's own)."""
-        grams, scale = self._word_values(folded)
+    @staticmethod
+    def _word_part(grams: list[tuple[int, float, float, float]], scale: float,
+                   site: SiteColumns | None = None) -> list[tuple[int, float, float]]:
+        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary (from
+        `_word_values`); with a site's columns, the adapted pushes (beta × the shipped one,
+        plus the site's own)."""
         if site is None:
             return [(index, value * spam * scale, value * abuse * scale)
                     for index, value, spam, abuse in grams]
@@ -471,14 +505,15 @@ class Scorer:
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
+        grams, scale = self._word_values(folded)
         if site is None:
             char = self._char_part(folded)
-            words = self._word_part(folded)
+            words = self._word_part(grams, scale)
             spam, abuse = self._intercept
             side = self._side
         else:
             char = self._char_part(folded, site.table)
-            words = self._word_part(folded, site)
+            words = self._word_part(grams, scale, site)
             spam, abuse = site.intercept
             side = site.side
         if char is not None:
@@ -489,7 +524,7 @@ class Scorer:
             abuse += abuse_push
         # a cited link is out of the signals as it is out of the n-grams
         spam += sum(map(mul, side, side_signals(without_spans(text, norm.cited))))
-        return spam, abuse, char, words, norm, folded
+        return spam, abuse, char, words, norm, folded, (grams, scale)
 
     def decision_values(self, text: str, *, trusted_domains=(),
                         site: SiteColumns | None = None) -> tuple[float, float]:
@@ -522,7 +557,7 @@ class Scorer:
         site's, and the words named are those behind the site's score."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, char, words, norm, folded = self._evaluate(
+        spam_value, abuse_value, char, words, norm, folded, word_values = self._evaluate(
             text, trusted_set(trusted_domains), site)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
@@ -544,9 +579,44 @@ class Scorer:
                 if places is None:
                     places = _word_places(norm.text, folded)
                 reasons.append(self._reason(task, chosen, text, norm, places))
-        # a format-1 model has no attribute heads
+        attributes = unscored()
+        if self._attributes:
+            language = language_of(text)
+            read = [k for k, name in enumerate(self._attributes)
+                    if language in self._attribute_languages[name]]
+            if read:
+                pieces = self._attribute_pieces(char, *word_values)
+                values = self._attribute_intercept + sum(
+                    piece[1] @ piece[2] for piece in pieces)
+                for k in read:
+                    name = self._attributes[k]
+                    probability = self._probability(name, float(values[k]))
+                    attributes[name] = probability
+                    if not explain_all and probability <= self.thresholds.attribute_hold[name]:
+                        continue
+                    chosen = _attribute_pushes(k, pieces)
+                    if chosen:
+                        if places is None:
+                            places = _word_places(norm.text, folded)
+                        reasons.append(self._reason(name, chosen, text, norm, places))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited,
-                     attributes=unscored())
+                     attributes=attributes)
+
+    def _attribute_pieces(self, char: _CharPart | None, grams, scale: float
+                          ) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(feature indexes, l2-normalised tf × idf, attribute weight rows) of the comment's
+        character and word n-grams: each attribute's sum is values @ rows, one matmul for all
+        heads (the n-grams were counted once, for spam and abuse)."""
+        table = self._attribute_table
+        pieces = []
+        if char is not None:
+            pieces.append((char.indexes, char.values * char.scale,
+                           table.take(char.indexes, axis=0)))
+        if grams:
+            indexes = [gram[0] for gram in grams]
+            pieces.append((indexes, np.array([gram[1] for gram in grams]) * scale,
+                           table.take(indexes, axis=0)))
+        return pieces
 
     # -- the features an adapter learns from, and adapters compiled -------------------------
 
@@ -646,5 +716,5 @@ class Scorer:
                          for word in _holding(places.joined, needles)
                          if word < len(spans)])
         terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
-        return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
+        return Reason(code=explanation_code(task), message=_MESSAGES[task].format(terms=terms),
                       spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))

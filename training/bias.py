@@ -23,6 +23,9 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from hakam.model import identity_terms
+from hakam.model.normalize import normalize
+
+from . import datasets
 
 MIN_ROWS = 20  # a term's rows of each label needed for its AUCs
 
@@ -130,3 +133,22 @@ def summary(report: dict) -> dict:
             out[measure] = {"mean": round(float(np.mean(list(values.values()))), 4),
                             "min": values[worst], "min_term": worst}
     return out
+
+
+def report(scorer, rows, normalized: dict | None = None) -> dict:
+    """The bias figures of a model: neutral mentions held (at its abuse_hold) and, per
+    language, the Borkan AUCs per term on the abuse rows of `rows` (the evaluation split)."""
+    threshold = scorer.thresholds.abuse_hold
+    result = {"neutral_mentions": neutral_mentions(
+        lambda texts: [scorer.score(text).abuse for text in texts], threshold)}
+    abuse = [r for r in rows if r.task == "abuse" and r.part != datasets.IDENTITY_NEUTRAL]
+    scores = [scorer.score(r.text).abuse for r in abuse]
+    result["terms"] = {}
+    for language in ("ar", "en"):
+        index = [i for i, r in enumerate(abuse) if r.language == language]
+        texts = [normalized[abuse[i].text] if normalized and abuse[i].text in normalized
+                 else normalize(abuse[i].text).text for i in index]
+        per_term = unintended_bias(texts, [abuse[i].label for i in index],
+                                   [scores[i] for i in index])
+        result["terms"][language] = {"per_term": per_term, "summary": summary(per_term)}
+    return result

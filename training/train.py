@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
+from hakam.model.attributes import ATTRIBUTE_LANGUAGES, ATTRIBUTES
 from hakam.model.features import (
     SIDE_SIGNALS,
     char_grams,
@@ -42,6 +43,7 @@ from .datasets import Example
 DEFAULT_RECIPE = Path(__file__).parent / "recipes" / "default.toml"
 PIPELINE_FILE = "pipeline.joblib"  # the scikit-learn pipeline, for the equality test and bench
 TASKS = datasets.TASKS
+HEADS = datasets.HEADS  # the two deciding heads, then the attributes
 
 
 def load_recipe(path: str | Path | None = None) -> dict:
@@ -163,7 +165,7 @@ class Pipeline:
             normalized, texts = _cited_out(texts, trusted_domains)
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
         return {task: platt_apply(self.decision(texts, task, normalized), self.platt[task])
-                for task in TASKS if task in self.heads}
+                for task in HEADS if task in self.heads}
 
     @classmethod
     def from_compiled(cls, model: dict) -> Pipeline:
@@ -181,7 +183,8 @@ class Pipeline:
             vectorizer.idf_ = part["idf"]
             vectorizers.append(vectorizer)
         heads = {}
-        for task in TASKS:
+        tasks = TASKS + tuple(model.get("attributes", {}))
+        for task in tasks:
             coefficients = [model["char"][task], model["word"][task]]
             if task == "spam":
                 coefficients.append(model["side"]["spam"])
@@ -191,7 +194,7 @@ class Pipeline:
             head.intercept_ = np.array([model["intercept"][task]])
             heads[task] = [Member(head)]
         return cls(vectorizers[0], vectorizers[1], heads,
-                   {task: tuple(model["platt"][task]) for task in TASKS})
+                   {task: tuple(model["platt"][task]) for task in tasks})
 
 
 @dataclass
@@ -327,8 +330,22 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
         if "spam" in calibration else (Thresholds.spam_reject, Thresholds.spam_hold)
     abuse_hold = _abuse_threshold(calibration, settings, notes) \
         if "abuse" in calibration else Thresholds.abuse_hold
+    attribute_hold = {name: _attribute_threshold(calibration[name], settings)
+                      for name in ATTRIBUTES if name in calibration}
     return Thresholds(spam_reject=float(spam_reject), spam_hold=float(spam_hold),
-                      abuse_hold=float(abuse_hold)), notes
+                      abuse_hold=float(abuse_hold), attribute_hold=attribute_hold), notes
+
+
+def _attribute_threshold(calibration: tuple, settings: dict) -> float:
+    """An attribute's hold line: the lowest score above which its calibration rows are the
+    attribute with `attribute_hold_precision` (a site holding on it asked for that kind of
+    comment, so most of what it holds should be), kept within the floor and ceiling."""
+    probs, labels, _ = calibration
+    found = _lowest_threshold_with_precision(
+        probs, labels, settings.get("attribute_hold_precision", 0.7))
+    floor = settings.get("attribute_hold_floor", 0.3)
+    ceiling = settings.get("attribute_hold_ceiling", 0.9)
+    return float(min(max(found if found is not None else ceiling, floor), ceiling))
 
 
 def _spam_thresholds(calibration: dict, settings: dict, notes: dict) -> tuple[float, float]:
@@ -379,16 +396,20 @@ def _abuse_threshold(calibration: dict, settings: dict, notes: dict) -> float:
 
 # --- compile ---------------------------------------------------------------------------------
 
-def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) -> dict:
-    """The dictionary `hakam.model.Scorer` loads: vocabulary, idf and both heads' weights."""
+def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict,
+                  languages: dict | None = None) -> dict:
+    """The dictionary `hakam.model.Scorer` loads: vocabulary, idf and every head's weights.
+    `languages`: attribute -> the languages its labels came in (default ATTRIBUTE_LANGUAGES)."""
+    languages = languages or {}
     model: dict = {"format": FORMAT, "thresholds": thresholds.as_dict(), "metadata": metadata}
     offset = 0
     text_size = (len(pipeline.char_vectorizer.vocabulary_)
                  + len(pipeline.word_vectorizer.vocabulary_))
     # members' NB ratios fold into their coefficients, and the mean of linear models is linear
+    heads = [task for task in HEADS if task in pipeline.heads]
     effective = {task: np.mean([m.coefficients() for m in pipeline.heads[task]], axis=0)
-                 for task in TASKS}
-    assert all(len(effective[task]) >= text_size for task in TASKS)
+                 for task in heads}
+    assert all(len(effective[task]) >= text_size for task in heads)
     for kind, vectorizer in (("char", pipeline.char_vectorizer),
                              ("word", pipeline.word_vectorizer)):
         size = len(vectorizer.vocabulary_)
@@ -400,15 +421,17 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
             # one string, split at load: unpickling 200,000 small strings takes most of a second
             "vocabulary": "\n".join(vocabulary),
             "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
-            "spam": effective["spam"][offset:offset + size],
-            "abuse": effective["abuse"][offset:offset + size],
+            **{task: effective[task][offset:offset + size] for task in heads},
         }
         offset += size
     model["side"] = {"names": list(SIDE_SIGNALS), "spam": effective["spam"][offset:]}
     model["intercept"] = {
         task: float(np.mean([m.regression.intercept_[0] for m in pipeline.heads[task]]))
-        for task in TASKS}
-    model["platt"] = {task: list(pipeline.platt[task]) for task in TASKS}
+        for task in heads}
+    model["platt"] = {task: list(pipeline.platt[task]) for task in heads}
+    # each attribute head and the languages it reads (its labels' languages)
+    model["attributes"] = {task: sorted(languages.get(task, ATTRIBUTE_LANGUAGES[task]))
+                           for task in heads if task in ATTRIBUTES}
     return model
 
 
@@ -512,7 +535,10 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
         if not task_rows or len({e.label for e in task_rows if e.split == "train"}) < 2:
             raise datasets.DatasetError(f"the {task} head needs training rows of both labels")
     train_rows = [e for e in examples if e.split == "train" and e.task in tasks]
-    train_texts = [normalized[e.text] for e in train_rows]
+    # the vocabulary comes from the deciding heads' texts (attribute rows repeat them, and
+    # counting a text once per head would skew document frequencies)
+    train_texts = [normalized[e.text] for e in train_rows if e.task in TASKS] or [
+        normalized[e.text] for e in train_rows]
     features = recipe.get("features", {})
     say(f"fitting vectorisers on {len(train_rows)} training texts")
     char_vectorizer = _fit_vectorizer(
@@ -564,7 +590,7 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
     `cross_source` (default: the recipe's `[cross_source] enabled`), the figures of the
     recipe and the baseline trained without each source group (one more training per group:
     this multiplies the time a training takes)."""
-    from . import crosssource, diagnostics, evaluate, report
+    from . import bias, crosssource, diagnostics, evaluate, report
 
     recipe = load_recipe(recipe_path)
     out = Path(out)
@@ -573,7 +599,8 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
 
     examples = gather(data_dir, recipe, extras, quiet)
     normalized = normalize_all(examples, quiet)
-    fitted = fit(examples, normalized, recipe, quiet)
+    heads = tuple(task for task in HEADS if any(e.task == task for e in examples))
+    fitted = fit(examples, normalized, recipe, quiet, tasks=heads)
     pipeline, thresholds, threshold_notes = (fitted.pipeline, fitted.thresholds,
                                              fitted.threshold_notes)
     train_rows = [e for e in examples if e.split == "train"]
@@ -612,6 +639,8 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
     scorer = Scorer.load(out)
     evaluation_rows = [e for e in examples if e.split == "evaluation"]
     result = evaluate.evaluate(scorer, evaluation_rows, baseline=baseline, quiet=quiet)
+    result["attributes"] = evaluate.attributes(scorer, evaluation_rows, quiet=quiet)
+    result["bias"] = bias.report(scorer, evaluation_rows, normalized)
     result["thresholds"] = thresholds.as_dict()
     result["threshold_notes"] = threshold_notes
     result["sizes"] = metadata["sizes"]
@@ -620,6 +649,7 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
         result["hatecheck"] = diagnostics.hatecheck(scorer, data_dir)
     if ordinary_comments:
         result["ordinary_comments"] = diagnostics.ordinary_comments(scorer, ordinary_comments)
+    result["previous"] = _previous_figures(evaluation_rows, normalized, ordinary_comments)
     if cross_source is None:
         cross_source = bool(recipe.get("cross_source", {}).get("enabled", False))
     if cross_source and data_dir:
@@ -629,9 +659,29 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
     (out / "evaluation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
                                         encoding="utf-8")
     (out / "evaluation.md").write_text(report.evaluation_markdown(result), encoding="utf-8")
-    (out / "MODEL_CARD.md").write_text(report.model_card(result, recipe, data_dir),
-                                       encoding="utf-8")
+    (out / "MODEL_CARD.md").write_text(
+        report.model_card(result, recipe, data_dir, result["previous"]), encoding="utf-8")
     return result
+
+
+def _previous_figures(evaluation_rows, normalized, ordinary_comments) -> dict | None:
+    """The model this one would replace (the active one, else the shipped one), measured on
+    the same bias sentences, evaluation rows and ordinary comments: the card's "before"."""
+    from hakam.model import Scorer
+
+    from . import bias, diagnostics
+
+    try:
+        previous = Scorer.load()
+    except (FileNotFoundError, ValueError):
+        return None
+    figures = {"version": previous.version,
+               "bias": bias.report(previous, evaluation_rows, normalized)}
+    if ordinary_comments:
+        figures["ordinary_comments"] = {
+            key: {k: v for k, v in entry.items() if not k.endswith("_texts")}
+            for key, entry in diagnostics.ordinary_comments(previous, ordinary_comments).items()}
+    return figures
 
 
 def train_baseline(train_rows: list[Example], features: dict, quiet=False,
