@@ -172,9 +172,8 @@ def terms() -> tuple[Term, ...]:
     for language, categories in _TERMS.items():
         for category, names in categories.items():
             for name, (group, forms) in names.items():
-                # a one-word group phrase is a form too; a longer one is only for sentences
-                spelled = (group, *forms) if " " not in group else forms
-                folded = tuple(dict.fromkeys(_fold(form) for form in spelled))
+                # the group phrase is a form too (two words: matched as a pair, أهل السنة)
+                folded = tuple(dict.fromkeys(_fold(form) for form in (group, *forms)))
                 listed.append(Term(f"{language}:{name}", language, category, group, folded))
     return tuple(listed)
 
@@ -193,7 +192,12 @@ def mentioned(text: str, *, normalized: bool = False) -> set[str]:
     """The keys of the terms `text` names (`normalized`: the text is a normal form already)."""
     index = _form_index()
     found = set()
-    for word in _WORD.findall(text if normalized else _fold(text)):
+    words = _WORD.findall(text if normalized else _fold(text))
+    for first, second in zip(words, words[1:], strict=False):
+        key = index.get(f"{first} {second}")
+        if key:
+            found.add(key)
+    for word in words:
         key = index.get(word)
         if key is None and not word.isascii():
             key = _with_clitics(word, index)

@@ -47,11 +47,11 @@ class Promotion:
 def evaluation_rows(data: str | Path | None, *scorers: Scorer) -> list[datasets.Example]:
     """The evaluation split of every dataset (and extra file) any of the models trained on,
     gathered the way training gathered them."""
-    heads: dict[str, dict] = {task: {} for task in datasets.TASKS}
+    heads: dict[str, dict] = {task: {} for task in datasets.HEADS}
     extras: dict[str, None] = {}
     for scorer in scorers:
         recipe = scorer.metadata.get("recipe", {})
-        for task in datasets.TASKS:
+        for task in datasets.HEADS:
             heads[task].update(recipe.get("datasets", {}).get(task, {}))
         extras.update(dict.fromkeys(p for p in scorer.metadata.get("extras", [])
                                     if Path(p).is_file()))

@@ -627,7 +627,11 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
         "threshold_notes": threshold_notes,
         "promotion": None,
     }
-    model = compile_model(pipeline, thresholds, metadata)
+    # an attribute head reads the languages its labels came in (of those the product allows)
+    languages = {task: sorted({e.language for e in examples if e.task == task}
+                              & ATTRIBUTE_LANGUAGES[task]) for task in heads
+                 if task in ATTRIBUTES}
+    model = compile_model(pipeline, thresholds, metadata, languages)
     joblib.dump(model, out / MODEL_FILE, compress=3)
     joblib.dump(pipeline, out / PIPELINE_FILE, compress=3)
     if baseline is not None:
