@@ -526,12 +526,6 @@ class Scorer:
         spam += sum(map(mul, side, side_signals(without_spans(text, norm.cited))))
         return spam, abuse, char, words, norm, folded, (grams, scale)
 
-    def decision_values(self, text: str, *, trusted_domains=(),
-                        site: SiteColumns | None = None) -> tuple[float, float]:
-        """Uncalibrated log-odds of both heads (spam, abuse), the site's with its columns."""
-        spam, abuse, *_ = self._evaluate(text, trusted_set(trusted_domains), site)
-        return spam, abuse
-
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
         return _sigmoid(-(slope * value + offset))

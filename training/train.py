@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sys
 import tomllib
 from collections import Counter, defaultdict
@@ -659,7 +658,8 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
     if cross_source and data_dir:
         say("cross-source: training once per held-out source group")
         result["cross_source"] = crosssource.holdout_all(
-            data_dir, recipe, examples=examples, normalized=normalized, jobs=jobs, quiet=quiet)
+            data_dir, recipe, examples=examples, normalized=normalized, jobs=jobs, quiet=quiet,
+            baseline=bool(recipe.get("cross_source", {}).get("baseline", True)))
     (out / "evaluation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
                                         encoding="utf-8")
     (out / "evaluation.md").write_text(report.evaluation_markdown(result), encoding="utf-8")
@@ -716,11 +716,3 @@ def _sizes(examples: list[Example]) -> dict:
         sizes[e.task][e.dataset][f"{e.split}_{'positive' if e.label else 'negative'}"] += 1
     return {task: {name: dict(counts) for name, counts in by_name.items()}
             for task, by_name in sizes.items()}
-
-
-def copy_to_artifact(trained: str | Path, artifact_dir: str | Path) -> None:
-    """Ship a trained model: the compiled model, its card and evaluation, not the pipeline."""
-    artifact_dir = Path(artifact_dir)
-    artifact_dir.mkdir(parents=True, exist_ok=True)
-    for name in (MODEL_FILE, "MODEL_CARD.md", "evaluation.json", "evaluation.md"):
-        shutil.copy2(Path(trained) / name, artifact_dir / name)
