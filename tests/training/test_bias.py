@@ -66,3 +66,19 @@ def test_dataset_intercepts_leave_identity_neutral_rows_without_one():
     dense = matrix.toarray()
     assert dense[:6, 0].sum() == 6 and dense[6:10, 1].sum() == 4
     assert dense[10:].sum() == 0
+
+
+def test_the_gate_compares_an_intercept_head_per_dataset_not_pooled():
+    from types import SimpleNamespace
+
+    from hakam.training import promote
+
+    candidate = SimpleNamespace(metadata={"recipe": {"bias": {"dataset_intercepts": ["abuse"]}}})
+    left_out = promote.pooled_slices_left_out(candidate)
+    assert left_out == {"abuse"}
+    entry = {"model": {"n": 100, "roc_auc": 0.9}}
+    report = {"slices": {"abuse/ar": entry, "abuse/dataset:l-hsab-levantine": entry,
+                         "spam/ar": entry}}
+    assert set(promote._small(report, left_out)["slices"]) == {
+        "abuse/dataset:l-hsab-levantine", "spam/ar"}
+    assert set(promote._small(report)["slices"]) == set(report["slices"])
