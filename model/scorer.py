@@ -28,12 +28,10 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter, mul
+from operator import mul
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,18 +39,24 @@ import joblib
 import numpy as np
 
 from .adapter import Adapter, SiteColumns
-from .attributes import ATTRIBUTES, explanation_code, unscored
+from .attributes import ATTRIBUTES, unscored
+from .char_table import CharTable, known_word_features
+from .explanations import (
+    MAX_SPANS,
+    TOP_TERMS,
+    Reason,
+    attribute_pushes,
+    char_tops,
+    reason,
+    top_pushes,
+    word_places,
+)
 from .features import (
     fold_repeats,
     folded_word_grams,
-    padded_words,
-    scaled_powers,
     side_signals,
     term_hashes,
     without_spans,
-    word_candidate_hashes,
-    word_char_gram_hashes,
-    word_spans,
 )
 from .language import language_of
 from .normalize import normalize, trusted_set
@@ -61,25 +65,12 @@ from .thresholds import Thresholds
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
 MODEL_FILE = "model.joblib"
 ACTIVE_MODEL_FILE = "active-model"
+# re-exported: the service limits stored spans by it, callers name Reason from here
+__all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer"]
 # 2: attribute heads beside spam and abuse (`attributes`: name -> languages it reads, and a
 # weight array per head in `char` and `word`); format 1 (no attribute heads) still loads
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
-TOP_TERMS = 3  # n-grams named per head in an explanation
-# Words named (and spans given) per explanation: a comment repeating one word throughout would
-# otherwise get an answer, and a stored record, twenty times its own size.
-MAX_SPANS = 100
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a head scored as it did: `spans` are [start, end) offsets into the original text."""
-
-    code: str
-    message: str
-    spans: tuple[tuple[int, int], ...] = ()
-    task: str = ""
-    weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -136,50 +127,12 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return tuple((start, end) for start, end in merged)
-
-
-_MESSAGES = {
-    "spam": "These words and signs often appear in spam: {terms}.",
-    "abuse": "These words often appear in abusive comments: {terms}.",
-    "identity_attack": "These words often appear in attacks on a group of people: {terms}.",
-    "insult": "These words often appear in insults: {terms}.",
-    "profanity": "These words are often profane: {terms}.",
-    "threat": "These words often appear in threats: {terms}.",
-}
-
-
 def vocabulary_list(part: dict) -> list[str]:
     """A vectoriser's n-grams in feature order (stored as one newline-joined string)."""
     vocabulary = part["vocabulary"]
     if isinstance(vocabulary, str):
         return vocabulary.split("\n") if vocabulary else []
     return list(vocabulary)
-
-
-def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, bytes]:
-    """Each word's character n-gram features (as often as the n-gram occurs in it), for
-    folded words without whitespace: the words of the word vocabulary, about three in four of
-    the words a comment holds. Found with one sorted search over all of them at load.
-
-    Each word's features are the raw bytes of its uint64 indexes: a comment's pieces become
-    one array with one `bytes.join` and no numpy call per word, and a bytes object keeps its
-    data beside its header (one cache miss, where a numpy view cost two or three)."""
-    hashes, owners = word_char_gram_hashes(words)
-    order = np.argsort(char_hashes)
-    ordered = char_hashes[order]
-    places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
-    found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
-    features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
-    bounds = np.searchsorted(owners[found], np.arange(len(words) + 1)).tolist()
-    return {word: features[bounds[k]:bounds[k + 1]].tobytes() for k, word in enumerate(words)}
 
 
 class _CharPart(NamedTuple):
@@ -192,152 +145,6 @@ class _CharPart(NamedTuple):
     scale: float
     spam: float
     abuse: float
-
-
-_HEADS = np.arange(2)
-
-
-def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
-    """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
-    their pushes, found for both heads at once (the cost is per numpy call). With a site's
-    columns the rows hold the site's weights, so the pushes are the site's."""
-    # whole rows: a product of contiguous arrays costs half one of a two-column slice
-    pushes = (char.rows * char.values[:, None])[:, 1:]
-    if len(pushes) > TOP_TERMS:
-        top = pushes.argpartition(-TOP_TERMS, axis=0)[-TOP_TERMS:]
-        pushes = pushes[top, _HEADS]
-        indexes = char.indexes.take(top).tolist()
-    else:
-        indexes = [[index, index] for index in char.indexes.tolist()]
-    scale = char.scale
-    tops = ([], [])
-    for pair, push in zip(indexes, pushes.tolist(), strict=True):
-        tops[0].append((pair[0], push[0] * scale))
-        tops[1].append((pair[1], push[1] * scale))
-    return tops
-
-
-def _attribute_pushes(column: int, pieces) -> list[tuple[int, float]]:
-    """The TOP_TERMS features that pushed attribute head `column` up most, strongest first."""
-    candidates = []
-    for indexes, values, rows in pieces:
-        pushes = values * rows[:, column]
-        for position in np.argsort(-pushes, kind="stable")[:TOP_TERMS].tolist():
-            if pushes[position] > 0:
-                candidates.append((int(indexes[position]), float(pushes[position])))
-    candidates.sort(key=itemgetter(1), reverse=True)
-    return candidates[:TOP_TERMS]
-
-
-def _top_pushes(column: int, char_top: list[tuple[int, float]],
-                words: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
-    """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
-    push = column + 1
-    candidates = [pair for pair in char_top if pair[1] > 0]
-    candidates += [(word[0], word[push]) for word in words if word[push] > 0]
-    candidates.sort(key=itemgetter(1), reverse=True)  # stable, like sorting by -push
-    return candidates[:TOP_TERMS]
-
-
-class _WordPlaces(NamedTuple):
-    """A comment's whitespace-separated words, to name the ones holding an n-gram: `joined` is
-    the folded words, each padded with a space, laid end to end (as their n-grams were cut),
-    and `spans[k]` is word k's [start, end) in the normalised text (folding never moves a
-    space, so the words line up)."""
-
-    joined: str
-    spans: list[tuple[int, int]]
-
-
-def _word_places(normalized: str, folded: str) -> _WordPlaces:
-    return _WordPlaces(padded_words(folded.split()), word_spans(normalized))
-
-
-def _holding(joined: str, needles: list[str], limit: int = MAX_SPANS) -> list[int]:
-    """The first `limit` words (their positions, ascending) of `_WordPlaces.joined` holding any
-    of these n-grams or words: one search of the joined words per needle, where testing every
-    padded word cost a search per word. A needle found there lies inside one padded word,
-    since crossing into the next would take two spaces in a row, which no n-gram of a
-    vocabulary holds; and the padded word it starts in is the last one starting at or before
-    it (found by bisection: counting the two spaces between words up to each find made a word
-    repeated throughout a long comment cost quadratic time). Each needle is looked for until
-    it has named `limit` words: the first `limit` of all are among those."""
-    holding: set[int] = set()
-    starts = None
-    for needle in needles:
-        at = joined.find(needle)
-        if at >= 0 and starts is None:
-            # padded word k starts where the k-th pair of spaces ends (word 0 at 0)
-            starts = [0, *(match.end() - 1 for match in _TWO_SPACES.finditer(joined))]
-        named: set[int] = set()
-        while at >= 0 and len(named) < limit:
-            word = bisect_right(starts, at) - 1
-            named.add(word)
-            # the rest of this padded word can name no other word
-            at = joined.find(needle, max(at + 1, starts[word + 1] if word + 1 < len(starts)
-                                         else len(joined)))
-        holding |= named
-    return sorted(holding)[:limit]
-
-
-_TWO_SPACES = re.compile("  ")
-
-
-class _CharTable:
-    """Character n-gram hash -> feature index, as a bucketed hash table in one numpy array, so a
-    comment's few hundred hashes are found with a handful of vector operations touching one
-    cache line each (a binary search over the sorted hashes touched a dozen, and sorting the
-    queries first cost as much again).
-
-    Bucket = the top `bits` bits of the hash times an odd constant (the polynomial hash's own
-    top bits cluster; the constant is folded into the hash's powers, so the product costs
-    nothing); each entry packs the low bits of that product (all those below the bucket, so a
-    match is an exact match of the whole hash) above the feature index, filling the 64 bits,
-    so one XOR and one comparison test a whole bucket. Empty entries hold check 0 and the
-    all-zero feature, so an accidental match with one adds nothing. A bucket holds as many
-    entries as the fullest one needs: 7 at 150,000 n-grams in 2**18 buckets, 14.7 MB, mostly
-    empty. A compact layout (bucket offsets, then the products sorted by bucket and their
-    feature indexes, 2.3-2.8 MB, read as a window as wide as the fullest bucket) was measured
-    slower, alone and with 20 MB of other memory read between comments: its lookup takes more
-    vector operations, and only the few unknown words of a comment come here."""
-
-    _MIX = np.uint64(0xD6E8FEB86659FD93)
-
-    def __init__(self, hashes: np.ndarray, zero_feature: int, bits: int = 18) -> None:
-        ordered = np.sort(hashes)
-        if (ordered[1:] == ordered[:-1]).any():
-            raise ValueError("two character n-grams of this vocabulary share a hash")
-        # the check is the product's bits the index leaves room for, which must include all
-        # those below the bucket (some of the bucket's own too when it has more bits)
-        index_bits = max(int(zero_feature).bit_length(), 1)
-        bits = max(bits, index_bits)
-        self._shift = np.uint64(64 - bits)
-        self._index_bits = np.uint64(index_bits)
-        self._index_limit = np.uint64(1 << index_bits)
-        check_mask = np.uint64((1 << (64 - index_bits)) - 1)
-        self._powers = scaled_powers(self._MIX)
-        mixed = hashes * self._MIX
-        buckets = (mixed >> self._shift).astype(np.intp)
-        order = np.argsort(buckets, kind="stable")
-        buckets = buckets[order]
-        sizes = np.bincount(buckets, minlength=1 << bits)
-        column = np.arange(len(order)) - (np.cumsum(sizes) - sizes)[buckets]
-        self._entries = np.full((1 << bits, max(int(sizes.max()), 1)), zero_feature,
-                                dtype=np.uint64)
-        self._entries[buckets, column] = ((mixed[order] & check_mask) << self._index_bits
-                                          | order.astype(np.uint64))
-
-    def find(self, words: list[str]) -> np.ndarray:
-        """Feature index of every character n-gram of these folded words found, as often as it
-        occurs (an unsorted uint64 array, which may hold the all-zero feature)."""
-        mixed = word_candidate_hashes(words, self._powers)  # each hash times _MIX
-        # `take` gathers rows several times faster than indexing with an array does
-        entries = self._entries.take(mixed >> self._shift, axis=0)
-        # check and index bits fill the 64 bits, so shifting the product up by the index bits
-        # leaves exactly the check, and an entry XOR it is below 2**index_bits (and is the
-        # feature index) just when their checks agree: two vector operations fewer
-        entries ^= (mixed << self._index_bits)[:, None]
-        return entries[entries < self._index_limit]
 
 
 class Scorer:
@@ -365,7 +172,7 @@ class Scorer:
         self._terms = char_terms + word_terms
         self._missing = len(self._terms)
         char_hashes = term_hashes(char_terms)
-        self._char_table = _CharTable(char_hashes, self._missing)
+        self._char_table = CharTable(char_hashes, self._missing)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
@@ -380,7 +187,7 @@ class Scorer:
         # part then finds the same entries in cache (two dictionaries cost two misses a word).
         # A word that folding would change is never looked up, and does no harm.
         unigrams = [term for term in word_terms if " " not in term]
-        char_features = _known_word_features(unigrams, char_hashes)
+        char_features = known_word_features(unigrams, char_hashes)
         self._words = {term: (index, *row, char_features.get(term))
                        for index, (term, row) in enumerate(
                            zip(word_terms, self._table[self._char_size:-1].tolist(),
@@ -560,19 +367,20 @@ class Scorer:
             abuse_hold = site.abuse_hold
         reasons = []
         places = None
-        char_tops = None
+        tops = None
         for column, task, probability, threshold in (
                 (0, "spam", spam, self.thresholds.spam_hold),
                 (1, "abuse", abuse, abuse_hold)):
             if not explain_all and probability <= threshold:
                 continue
-            if char_tops is None:
-                char_tops = _char_tops(char) if char is not None else ([], [])
-            chosen = _top_pushes(column, char_tops[column], words)
+            if tops is None:
+                tops = char_tops(char) if char is not None else ([], [])
+            chosen = top_pushes(column, tops[column], words)
             if chosen:
                 if places is None:
-                    places = _word_places(norm.text, folded)
-                reasons.append(self._reason(task, chosen, text, norm, places))
+                    places = word_places(norm.text, folded)
+                reasons.append(reason(task, chosen, text, norm, places, self._terms,
+                                      self._char_size))
         attributes = unscored()
         if self._attributes:
             language = language_of(text)
@@ -588,11 +396,12 @@ class Scorer:
                     attributes[name] = probability
                     if not explain_all and probability <= self.thresholds.attribute_hold[name]:
                         continue
-                    chosen = _attribute_pushes(k, pieces)
+                    chosen = attribute_pushes(k, pieces)
                     if chosen:
                         if places is None:
-                            places = _word_places(norm.text, folded)
-                        reasons.append(self._reason(name, chosen, text, norm, places))
+                            places = word_places(norm.text, folded)
+                        reasons.append(reason(name, chosen, text, norm, places,
+                                              self._terms, self._char_size))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited,
                      attributes=attributes)
 
@@ -695,20 +504,3 @@ class Scorer:
                 for text in texts]
 
     # -- explanations ----------------------------------------------------------------------
-
-    def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm,
-                places: _WordPlaces) -> Reason:
-        needles = []  # what a word must hold to be named: an n-gram, or either word of a bigram
-        for index, _ in chosen:
-            term = self._terms[index]
-            if index < self._char_size:
-                needles.append(term)
-            else:
-                needles.extend(term.split(" ", 1))
-        spans = places.spans
-        merged = _merge([norm.original_span(*spans[word])
-                         for word in _holding(places.joined, needles)
-                         if word < len(spans)])
-        terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
-        return Reason(code=explanation_code(task), message=_MESSAGES[task].format(terms=terms),
-                      spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))
