@@ -107,10 +107,10 @@ def score_command(model_path: str | None, explain: bool) -> None:
 def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments, jobs,
                   quiet) -> None:
     """Train both heads, evaluate them and write the model folder."""
-    from . import datasets, train
+    from . import datasets, run
 
     try:
-        result = train.train(data_dir, out, recipe, extras, quiet=quiet,
+        result = run.train(data_dir, out, recipe, extras, quiet=quiet,
                              cross_source=cross_source, ordinary_comments=ordinary_comments,
                              jobs=jobs)
     except datasets.DatasetError as error:
@@ -193,9 +193,12 @@ def _record(scorer: Scorer, result: dict) -> None:
     recorded = json.loads(path.read_text(encoding="utf-8"))
     if recorded.get("model_version") != scorer.version:
         raise click.ClickException(f"{path} reports another model than {scorer.path}")
-    for key in ("hatecheck", "ordinary_comments", "cross_source", "attributes", "bias"):
+    for key in ("hatecheck", "ordinary_comments", "attributes", "bias"):
         if result.get(key):
             recorded[key] = result[key]
+    if result.get("cross_source"):  # groups measured now join (or replace) those recorded
+        recorded["cross_source"] = {**(recorded.get("cross_source") or {}),
+                                    **result["cross_source"]}
     path.write_text(json.dumps(recorded, indent=2, ensure_ascii=False), encoding="utf-8")
     (folder / "evaluation.md").write_text(report.evaluation_markdown(recorded), encoding="utf-8")
     (folder / "MODEL_CARD.md").write_text(
