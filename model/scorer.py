@@ -147,6 +147,22 @@ class _CharPart(NamedTuple):
     abuse: float
 
 
+class _Evaluation(NamedTuple):
+    """One comment seen by the model (`Scorer._evaluate`): both heads' decision values, the
+    character part, the word pushes, the normal form, and what the attribute heads and
+    `features` reuse (word n-grams with their tf × idf and 1 / norm, side signals)."""
+
+    spam: float
+    abuse: float
+    char: _CharPart | None
+    words: list
+    norm: object
+    folded: str
+    grams: list
+    scale: float
+    signals: tuple
+
+
 class Scorer:
     """Scores comments for spam and abuse with a compiled model (see `hakam.training.compile`)."""
 
@@ -330,8 +346,9 @@ class Scorer:
             spam += spam_push
             abuse += abuse_push
         # a cited link is out of the signals as it is out of the n-grams
-        spam += sum(map(mul, side, side_signals(without_spans(text, norm.cited))))
-        return spam, abuse, char, words, norm, folded, (grams, scale)
+        signals = side_signals(without_spans(text, norm.cited))
+        spam += sum(map(mul, side, signals))
+        return _Evaluation(spam, abuse, char, words, norm, folded, grams, scale, signals)
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -358,7 +375,7 @@ class Scorer:
         site's, and the words named are those behind the site's score."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, char, words, norm, folded, word_values = self._evaluate(
+        spam_value, abuse_value, char, words, norm, folded, grams, scale, _ = self._evaluate(
             text, trusted_set(trusted_domains), site)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
@@ -387,7 +404,7 @@ class Scorer:
             read = [k for k, name in enumerate(self._attributes)
                     if language in self._attribute_languages[name]]
             if read:
-                pieces = self._attribute_pieces(char, *word_values)
+                pieces = self._attribute_pieces(char, grams, scale)
                 values = self._attribute_intercept + sum(
                     piece[1] @ piece[2] for piece in pieces)
                 for k in read:
@@ -426,31 +443,22 @@ class Scorer:
     def features(self, text: str, *, trusted_domains=()) -> Features:
         """What the model sees in `text`: its character and word n-gram features (indexes into
         one space, character n-grams first, each kind l2-normalised as the vectorisers do),
-        the side signals, and both heads' decision values."""
-        norm = normalize(text, trusted_domains=trusted_set(trusted_domains))
-        folded = fold_repeats(norm.text)
-        char = self._char_part(folded)
-        grams, scale = self._word_values(folded)
-        spam, abuse = self._intercept
+        the side signals, and both heads' decision values (those `score` computes)."""
+        seen = self._evaluate(text, trusted_set(trusted_domains))
+        char, grams, scale = seen.char, seen.grams, seen.scale
         indexes: list[np.ndarray] = []
         values: list[np.ndarray] = []
         if char is not None:
             keep = char.indexes != self._missing  # the all-zero slot of unknown n-grams
             indexes.append(char.indexes[keep].astype(np.int64))
             values.append(char.values[keep] * char.scale)
-            spam += char.spam
-            abuse += char.abuse
         if grams:
             indexes.append(np.array([gram[0] for gram in grams], dtype=np.int64))
             values.append(np.array([gram[1] * scale for gram in grams]))
-            for _, value, spam_weight, abuse_weight in grams:
-                spam += value * spam_weight * scale
-                abuse += value * abuse_weight * scale
-        side = side_signals(without_spans(text, norm.cited))
-        spam += sum(map(mul, self._side, side))
         return Features(
             np.concatenate(indexes) if indexes else np.empty(0, dtype=np.int64),
-            np.concatenate(values) if values else np.empty(0), side, spam, abuse)
+            np.concatenate(values) if values else np.empty(0), seen.signals, seen.spam,
+            seen.abuse)
 
     @property
     def feature_count(self) -> int:
