@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
 from .auth import require_moderator
-from .errors import BadRequest
-from .metrics import DECISIONS
-from .schemas import ClaimRequest, DecisionRequest
+from .errors import BadRequest, HakamError
+from .metrics import DECISION_LATENCY, DECISIONS
+from .schemas import ClaimRequest, DecisionRequest, DecisionsRequest
 from .scoring import get_adapters
 from .store import get_store
-from .store.review import RepeatedDecision
+from .store.review import SORTS, NewDecision, RepeatedDecision
 from .validation import validate_body
 
 bp = Blueprint("review", __name__)
@@ -50,35 +50,77 @@ def _json_body() -> object:
     return data
 
 
+def _sort_arg() -> str:
+    sort = request.args.get("sort") or "arrival"
+    if sort not in SORTS:
+        raise BadRequest(gettext("sort must be one of %(choices)s.", choices=", ".join(SORTS)))
+    return sort
+
+
+def after_decision(record: dict) -> None:
+    """What follows a moderator's decision, wherever it was made: the site's adapter counts
+    its new labels, and the metrics count the decision and how long its comment waited."""
+    get_adapters().labels_added(record["site"])
+    if isinstance(record, RepeatedDecision):
+        return
+    DECISIONS.labels(record["status"], "moderator").inc()
+    if isinstance(record, NewDecision) and record.waited is not None:
+        DECISION_LATENCY.labels(record["site"]).observe(record.waited)
+
+
 @bp.get("/review/queue")
 @require_moderator
 def queue():
+    """Held comments, oldest first or by a score (sort=arrival|abuse|spam)."""
     site = request.args.get("site") or None
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    sort = _sort_arg()
     store = get_store()
-    held = store.queue(site=site, limit=limit)
+    held = store.queue(site=site, limit=limit, sort=sort)
     return jsonify({"comments": [_public(c) for c in held], "depth": store.queue_depth(site)})
 
 
 @bp.post("/review/claim")
 @require_moderator
 def claim():
+    """Lease the next held comments (in the order asked) to the calling moderator."""
     body = validate_body(ClaimRequest, _json_body())
     lease = current_app.config["HAKAM"].lease_seconds
     claimed = get_store().claim(g.moderator.name, limit=body.limit, site=body.site,
-                                lease_seconds=lease)
+                                lease_seconds=lease, sort=body.sort)
     return jsonify({"comments": [_public(c) for c in claimed], "lease_seconds": lease})
 
 
 @bp.post("/review/<comment_id>/decision")
 @require_moderator
 def decide(comment_id: str):
+    """Decide one held comment."""
     body = validate_body(DecisionRequest, _json_body())
     record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISIONS.labels(record["status"], "moderator").inc()
+    after_decision(record)
     return jsonify(record), 200
+
+
+def decision_outcomes(outcomes: list) -> list[dict]:
+    """Each id's outcome of a bulk decision, as the one-comment route would answer it."""
+    results = []
+    for comment_id, outcome in outcomes:
+        if isinstance(outcome, HakamError):
+            results.append({"id": comment_id, "status": outcome.status, "error": outcome.body()})
+        else:
+            after_decision(outcome)
+            results.append({"id": comment_id, "status": 200, "record": outcome})
+    return results
+
+
+@bp.post("/review/decisions")
+@require_moderator
+def decide_many():
+    """Decide several held comments in one action; each id answers its own outcome."""
+    body = validate_body(DecisionsRequest, _json_body())
+    outcomes = get_store().decide_many(body.ids, g.moderator.name, body.decision,
+                                       body.reason or "")
+    return jsonify({"results": decision_outcomes(outcomes)}), 200
 
 
 @bp.get("/review/audit")

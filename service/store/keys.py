@@ -99,6 +99,10 @@ hakam:{<site>}:webhook:dead                list    delivery ids that ran out of 
                                                    (deliverer)
 hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
                                                    <decision> (decide); day = unix days
+hakam:{<site>}:decision-waits:<day>        hash    held comments decided that day (unix days)
+                                                   per wait bucket (queue_health.bucket of
+                                                   seconds from arrival to decision) -> count;
+                                                   8 days TTL (decide), for the Sites page
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
                                                    writer of labels), fence (last fencing
                                                    token); per base model version <b>:
@@ -279,6 +283,10 @@ def webhook_dead(site_name: str) -> str:
 
 def outcomes(site_name: str) -> str:
     return site_key(site_name, "outcomes")
+
+
+def decision_waits(site_name: str, day: int) -> str:
+    return site_key(site_name, "decision-waits", str(day))
 
 
 def adapt(site_name: str) -> str:
