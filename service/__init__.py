@@ -94,11 +94,13 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     compat.init_app(app, config.max_body_bytes)
 
     if start_workers:
+        from .nudge_sweep import AbandonedNudges
         from .retention import RetentionSweeper
 
         deliverer = Deliverer(the_store, timeout=config.webhook_timeout,
                               max_attempts=config.webhook_max_attempts,
-                              chores=(RetentionSweeper(the_store).run_if_due,))
+                              chores=(RetentionSweeper(the_store).run_if_due,
+                                      AbandonedNudges(the_store).run_if_due))
         deliverer.start()
         app.extensions["hakam.deliverer"] = deliverer
     return app

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
-from . import jsonio, policy
+from . import jsonio, nudge, policy
 from .auth import require_site
-from .errors import BadRequest, NotFound, UnsupportedMediaType
+from .errors import BadRequest, NotFound, Nudged, UnsupportedMediaType
 from .i18n import translator
-from .metrics import DECISIONS
+from .metrics import DECISIONS, NUDGES
 from .scoring import answered, score_comment, shipped_spam_over, site_model
 from .store import get_store
 from .validation import validate_submission
@@ -121,6 +122,15 @@ def create_comment():
     # each score, so a moderator sees both.
     reasons = list(decision.reasons) + _model_reasons(score, submission.comment)
 
+    now = time.time()
+    answered_nudge = None
+    if submission.nudge_token:  # checked even if the site turned its nudge off since
+        answered_nudge = nudge.verify(store.derived_key("nudge"), submission.nudge_token,
+                                      site.name, now)
+    if answered_nudge is None and nudge.is_nudged(
+            decision.status, [r["code"] for r in decision.reasons], site.policy.nudge):
+        _nudge(store, site.name, score.abuse, decision, now)
+
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     # A random share of what is published goes to moderators too: the only labels that show
     # what the model let through, and so an honest recall estimate for the site.
@@ -144,10 +154,26 @@ def create_comment():
         duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
         author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
         sampled_for_audit=sampled, site_version=site.version,
+        nudge_nonce=answered_nudge.nonce if answered_nudge else None,
+        on_nudge_answered=answered_nudge and (lambda: NUDGES.labels(
+            site.name, nudge.resend_outcome(answered_nudge, score.abuse)).inc()),
     )
     if body["id"] == comment_id and body["status"] == decision.status:
         DECISIONS.labels(decision.status, "policy").inc()
     return jsonify(body), 201, {"Location": f"/v1/comments/{comment_id}"}
+
+
+def _nudge(store, site: str, abuse: float, decision: policy.Decision, now: float) -> None:
+    """Answer 422 `nudge`: nothing of the comment is stored, no flood or duplicate marker set.
+    The open nudge is filed (one round trip, in place of intake's) so that an unanswered one
+    is counted abandoned; that same call sweeps those it finds over an hour old."""
+    token, parts = nudge.issue(store.derived_key("nudge"), site, abuse, now)
+    abandoned = store.open_nudge(site, parts.nonce, now, nudge.NUDGE_SECONDS)
+    if abandoned:
+        NUDGES.labels(site, "abandoned").inc(abandoned)
+    NUDGES.labels(site, "shown").inc()
+    spans = [span for r in decision.reasons if r["code"] == "abuse_score" for span in r["spans"]]
+    raise Nudged(spans, token)
 
 
 @bp.get("/comments/<comment_id>")

@@ -57,6 +57,8 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         durable = {"replica_acks": self.replica_acks, "replica_timeout_ms": replica_timeout_ms}
         self._accept = DirectScript(client, lua("intake"), **durable)
         self._replay = DirectScript(client, lua("replay"), **durable)
+        # past the pool, as intake: a nudged POST makes this call in place of intake's
+        self._open_nudge = DirectScript(client, lua("nudge"))
         self._decide = DirectScript(client, lua("decide"), **durable)
         self._claim = client.register_script(lua("claim"))
         self._take_delivery = client.register_script(lua("take_delivery"))

@@ -1,14 +1,15 @@
 -- Store one new comment, or say why not, atomically: a worker killed mid-request stored the
 -- whole comment or nothing. Every key is the comment's site's (one hash tag, one slot).
 -- KEYS: idem, dup, flood_author, flood_ip, comment, history, pending, counts, approved_authors,
---       reader, reader_ips, retention, approved_counts, site_version
+--       reader, reader_ips, retention, approved_counts, site_version, nudges
 --       (idem and flood_ip are the site's `absent` key when there is none; see ARGV)
 -- ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl,
 --       answer_json ('' when there is no Idempotency-Key), history_json, author_key,
 --       ip_key ('' when there is none), audit ('1': an approved comment sampled for audit
 --       joins the review queue, published all the same), the site's settings version the
---       comment was checked against ('' for no check), then field/value pairs for the
---       comment hash
+--       comment was checked against ('' for no check), the nonce of the nudge this comment
+--       answers ('' for none), then field/value pairs for the comment hash
+-- Stored, answers {'stored', id, 1 when it closed an open nudge else 0}.
 if ARGV[12] ~= '' and (redis.call('GET', KEYS[14]) or '0') ~= ARGV[12] then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
 end
@@ -34,7 +35,7 @@ if flood_seconds > 0 then
     if ttl > 0 then return {'flood', tostring(ttl)} end
   end
 end
-redis.call('HSET', KEYS[5], unpack(ARGV, 13))
+redis.call('HSET', KEYS[5], unpack(ARGV, 14))
 redis.call('RPUSH', KEYS[6], ARGV[8])
 if ARGV[2] == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
@@ -58,4 +59,7 @@ if flood_seconds > 0 then
   end
 end
 if has_idem then redis.call('SET', KEYS[1], ARGV[7], 'EX', ARGV[5]) end
-return {'stored', ARGV[1]}
+-- the resend of a nudged comment closes its nudge, once: a token sent again closes nothing
+local answered_nudge = 0
+if ARGV[13] ~= '' then answered_nudge = redis.call('ZREM', KEYS[15], ARGV[13]) end
+return {'stored', ARGV[1], answered_nudge}
