@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
+from . import moderation
 from .auth import require_moderator
 from .errors import BadRequest, HakamError
-from .metrics import DECISION_LATENCY, DECISIONS
 from .schemas import ClaimRequest, DecisionRequest, DecisionsRequest
-from .scoring import get_adapters
 from .store import get_store
-from .store.review import SORTS, NewDecision, RepeatedDecision
+from .store.review import SORTS
 from .validation import validate_body
 
 bp = Blueprint("review", __name__)
@@ -57,17 +56,6 @@ def _sort_arg() -> str:
     return sort
 
 
-def after_decision(record: dict) -> None:
-    """What follows a moderator's decision, wherever it was made: the site's adapter counts
-    its new labels, and the metrics count the decision and how long its comment waited."""
-    get_adapters().labels_added(record["site"])
-    if isinstance(record, RepeatedDecision):
-        return
-    DECISIONS.labels(record["status"], "moderator").inc()
-    if isinstance(record, NewDecision) and record.waited is not None:
-        DECISION_LATENCY.labels(record["site"]).observe(record.waited)
-
-
 @bp.get("/review/queue")
 @require_moderator
 def queue():
@@ -96,21 +84,17 @@ def claim():
 def decide(comment_id: str):
     """Decide one held comment."""
     body = validate_body(DecisionRequest, _json_body())
-    record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
-    after_decision(record)
+    record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
+                                        body.reason or "")
     return jsonify(record), 200
 
 
-def decision_outcomes(outcomes: list) -> list[dict]:
+def decision_outcomes(outcomes: list[tuple[str, dict | HakamError]]) -> list[dict]:
     """Each id's outcome of a bulk decision, as the one-comment route would answer it."""
-    results = []
-    for comment_id, outcome in outcomes:
-        if isinstance(outcome, HakamError):
-            results.append({"id": comment_id, "status": outcome.status, "error": outcome.body()})
-        else:
-            after_decision(outcome)
-            results.append({"id": comment_id, "status": 200, "record": outcome})
-    return results
+    return [{"id": comment_id, "status": outcome.status, "error": outcome.body()}
+            if isinstance(outcome, HakamError) else
+            {"id": comment_id, "status": 200, "record": outcome}
+            for comment_id, outcome in outcomes]
 
 
 @bp.post("/review/decisions")
@@ -118,8 +102,8 @@ def decision_outcomes(outcomes: list) -> list[dict]:
 def decide_many():
     """Decide several held comments in one action; each id answers its own outcome."""
     body = validate_body(DecisionsRequest, _json_body())
-    outcomes = get_store().decide_many(body.ids, g.moderator.name, body.decision,
-                                       body.reason or "")
+    outcomes = moderation.record_decisions(body.ids, g.moderator.name, body.decision,
+                                           body.reason or "")
     return jsonify({"results": decision_outcomes(outcomes)}), 200
 
 

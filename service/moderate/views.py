@@ -23,8 +23,9 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import moderation
 from ..errors import BadRequest
-from ..review import after_decision, decision_outcomes
+from ..review import decision_outcomes
 from ..scoring import get_scorer
 from ..store import get_store
 from ..store.review import SORTS
@@ -314,8 +315,7 @@ def decide(comment_id: str):
         raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
-    record = get_store().decide(comment_id, moderator, decision, reason)
-    after_decision(record)
+    record = moderation.record_decision(comment_id, moderator, decision, reason)
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
 
@@ -334,7 +334,7 @@ def decide_many():
         raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
-    outcomes = get_store().decide_many(ids, moderator, decision, reason)
+    outcomes = moderation.record_decisions(ids, moderator, decision, reason)
     return jsonify({"results": decision_outcomes(outcomes)})
 
 
