@@ -4,8 +4,10 @@ Every route that judges a comment (POST /v1/comments, Akismet's comment-check) j
 scored as its site scores (the site's adapter included, see scoring.site_model), then decided
 by the site's rules (policy.decide), so one comment gets the same decision whichever protocol
 asked. Perspective asks only for the scores, through `score` here too. `accept` stores what
-POST /v1/comments decided; `record_decision` is what follows a moderator's decision, from the
-review API and the moderator page alike.
+POST /v1/comments decided, or, for a comment that would be held for abuse on a site with the
+nudge on, nudges its author first (raises Nudged, stores nothing; see nudge.py);
+`record_decision` is what follows a moderator's decision, from the review API and the
+moderator page alike.
 
 Views parse, call one of these and serialise; nothing here reads the request or builds a
 response. The reader's email and IP reach the store only as keyed hashes.
@@ -14,16 +16,18 @@ response. The reader's email and IP reach the store only as keyed hashes.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 
 from flask import current_app
 
 from hakam.model import Score
 
-from . import policy
+from . import nudge, policy
 from .adapting import SiteModel
+from .errors import Nudged
 from .i18n import translator
-from .metrics import DECISIONS
+from .metrics import DECISIONS, NUDGES
 from .reader_keys import reader_key
 from .scoring import answered, get_adapters, score_comment, shipped_spam_over, site_model
 from .store import Site, get_store
@@ -86,7 +90,10 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
 def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str, dict]:
     """Judge and store a comment submitted to POST /v1/comments (a validated
     schemas.CommentSubmission); answers its id and the body to answer, which is the first
-    answer's when the comment was already taken (a replay, a duplicate)."""
+    answer's when the comment was already taken (a replay, a duplicate).
+
+    A comment the site would hold for abuse alone, with the site's nudge on and no valid
+    `nudge_token`, raises Nudged instead: nothing is stored, no flood or duplicate marker."""
     store = get_store()
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
@@ -95,6 +102,14 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",
         user_agent=submission.user_agent or "", reader=reader)
     status, scores, model = judgement.status, judgement.scored.score, judgement.scored.model
+    now = time.time()
+    answered_nudge = None
+    if submission.nudge_token:  # read even if the site turned its nudge off since
+        answered_nudge = nudge.verify(store.derived_key("nudge"), submission.nudge_token,
+                                      site.name, now)
+    if answered_nudge is None and nudge.is_nudged(
+            status, [r["code"] for r in judgement.decision.reasons], site.policy.nudge):
+        _nudge(site.name, judgement, now)
     reasons = judgement.reasons()
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     comment = {
@@ -112,10 +127,28 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         duplicate_of="\0".join((submission.post_id, reader, submission.comment.strip())),
         author_key=reader, ip_key=ip_key, idempotency_key=idempotency_key,
         sampled_for_audit=_audit_sample(site, status), site_version=site.version,
+        nudge_nonce=answered_nudge.nonce if answered_nudge else None,
+        on_nudge_answered=answered_nudge and (lambda: NUDGES.labels(
+            site.name, nudge.resend_outcome(answered_nudge, scores.abuse)).inc()),
     )
     if body["id"] == comment_id and body["status"] == status:
         DECISIONS.labels(status, "policy").inc()
     return comment_id, body
+
+
+def _nudge(site: str, judgement: Judgement, now: float) -> None:
+    """Raise Nudged (422 `nudge`) for a comment the site would hold for abuse alone. The open
+    nudge is filed in the one round trip this POST makes (in place of intake's), so that one
+    never answered is counted abandoned; that same call sweeps those over an hour old."""
+    store = get_store()
+    token, parts = nudge.issue(store.derived_key("nudge"), site, judgement.scored.score.abuse,
+                               now)
+    abandoned = store.open_nudge(site, parts.nonce, now, nudge.NUDGE_SECONDS)
+    if abandoned:
+        NUDGES.labels(site, "abandoned").inc(abandoned)
+    NUDGES.labels(site, "shown").inc()
+    raise Nudged([span for reason in judgement.decision.reasons
+                  if reason["code"] == "abuse_score" for span in reason["spans"]], token)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:

@@ -49,6 +49,11 @@ class SitePolicy:
     adapt: bool = True
     # Share of the site's abusive comments an adapted site's hold threshold aims to hold
     abuse_recall: float = 0.85
+    # Answer a comment that would be held for abuse alone with a nudge (422 `nudge`) that lets
+    # its author edit it or post it anyway (see nudge.py); off: held at once, as before
+    nudge: bool = False
+    # Readers' reports that send a published comment back to the queue (reader_reports)
+    report_hold: int = 3
 
     @classmethod
     def from_dict(cls, data: dict) -> SitePolicy:

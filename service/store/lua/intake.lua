@@ -15,6 +15,7 @@ local reader_ips_key = KEYS[11]
 local retention_key = KEYS[12]
 local approved_counts_key = KEYS[13]
 local site_version_key = KEYS[14]
+local nudges_key = KEYS[15]
 local comment_id = ARGV[1]
 local status = ARGV[2]
 local created_at = ARGV[3]
@@ -29,7 +30,9 @@ local ip_key = ARGV[10]  -- '' when there is none
 local audit = ARGV[11]
 -- the site's settings version the comment was checked against ('' for no check)
 local site_version = ARGV[12]
-local FIXED_ARGS = 12  -- then field, value, … of the comment's hash
+-- the nonce of the nudge this comment answers ('' for none): stored, it is closed
+local nudge_nonce = ARGV[13]
+local FIXED_ARGS = 13  -- then field, value, … of the comment's hash
 
 if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
@@ -79,4 +82,7 @@ if flood_seconds > 0 then
   end
 end
 if has_idem then redis.call('SET', idempotency_key, answer_json, 'EX', idempotency_ttl) end
-return {'stored', comment_id}
+-- the resend of a nudged comment closes its nudge, once: a token sent again closes nothing
+local answered_nudge = 0
+if nudge_nonce ~= '' then answered_nudge = redis.call('ZREM', nudges_key, nudge_nonce) end
+return {'stored', comment_id, answered_nudge}
