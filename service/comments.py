@@ -19,7 +19,13 @@ from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .i18n import translator
 from .metrics import DECISIONS
-from .scoring import answered, score_comment, shipped_spam_over, site_model
+from .scoring import (
+    answered_scores,
+    score_comment,
+    shipped_spam_over,
+    site_model,
+    with_attribute_words,
+)
 from .store import get_store
 from .validation import validate_submission
 
@@ -64,7 +70,7 @@ def read_fields() -> dict:
 def _answer(comment_id: str, status: str, score, reasons: list[dict], model_version: str):
     return {
         "id": comment_id, "status": status,
-        "scores": {"spam": answered(score.spam), "abuse": answered(score.abuse)},
+        "scores": answered_scores(score),
         "reasons": reasons, "model_version": model_version,
     }
 
@@ -83,6 +89,15 @@ def _model_message(reason, text: str) -> str:
                        terms=terms or gettext("(signals without words)"))
     if reason.code == "abuse_terms":
         return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
+    if reason.code == "identity_attack_terms":
+        return gettext("These words often appear in attacks on a group's identity: "
+                       "%(terms)s.", terms=terms)
+    if reason.code == "insult_terms":
+        return gettext("These words often appear in insults: %(terms)s.", terms=terms)
+    if reason.code == "profanity_terms":
+        return gettext("These words often appear in profanity: %(terms)s.", terms=terms)
+    if reason.code == "threat_terms":
+        return gettext("These words often appear in threats: %(terms)s.", terms=terms)
     return reason.message
 
 
@@ -116,6 +131,7 @@ def create_comment():
         trusted_domains=trusted, cited=score.cited,
         shipped_spam=shipped_spam_over(score, submission.comment, trusted, model, site.policy),
     )
+    score = with_attribute_words(score, submission.comment, trusted, model, site.policy)
     decision = policy.decide(score, site.policy, model.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind
     # each score, so a moderator sees both.
@@ -135,7 +151,8 @@ def create_comment():
         "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
         "author_key": author_key,
-        "scores": {"spam": score.spam, "abuse": score.abuse}, "reasons": reasons,
+        "scores": {"spam": score.spam, "abuse": score.abuse, **score.attributes},
+        "reasons": reasons,
         "model_version": model.version,
     }
     comment_id, body = store.accept(
