@@ -95,7 +95,7 @@ def _model_message(reason, text: str) -> str:
     if reason.code == "insult_terms":
         return gettext("These words often appear in insults: %(terms)s.", terms=terms)
     if reason.code == "profanity_terms":
-        return gettext("These words often appear in profanity: %(terms)s.", terms=terms)
+        return gettext("These words are often profane: %(terms)s.", terms=terms)
     if reason.code == "threat_terms":
         return gettext("These words often appear in threats: %(terms)s.", terms=terms)
     return reason.message

@@ -119,15 +119,11 @@ def test_the_scores_are_stored_with_the_comment_and_shown_to_moderators(
     assert decided["decisions"][0]["scores"]["insult"] == 0.8
 
 
-def test_a_comment_stored_before_attributes_reads_them_as_null(client, store, site_headers,
-                                                                redis_url):
-    import redis
-
+def test_a_comment_stored_before_attributes_reads_them_as_null(client, store, site_headers):
     from hakam.service.store import keys
 
     posted = post(client, site_headers, "تعليق قديم").get_json()
-    raw = redis.Redis.from_url(redis_url, decode_responses=True)
-    raw.hset(keys.comment("akhbar", posted["id"]), "scores", '{"spam": 0.1, "abuse": 0.2}')
+    store.r.hset(keys.comment("akhbar", posted["id"]), "scores", '{"spam": 0.1, "abuse": 0.2}')
 
     read = client.get(f"/v1/comments/{posted['id']}", headers=site_headers).get_json()
 
