@@ -203,6 +203,12 @@ def sites_revoke(name: str) -> None:
 @click.option("--abuse-recall", type=click.FloatRange(0.5, 0.99),
               help="Share of abusive comments an adapted site's hold threshold aims to hold "
                    "(default 0.85; --abuse-hold wins).")
+@click.option("--nudge/--no-nudge", default=None,
+              help="Answer a comment that would be held for abuse alone with a nudge (422, "
+                   "code nudge) so its author can edit it or post it anyway (off by default).")
+@click.option("--report-hold", type=click.IntRange(1, 1000),
+              help="Readers' reports that send a published comment back to the queue "
+                   "(default 3).")
 @click.option("--require-name-email/--no-require-name-email", default=None)
 @click.option("--check-deliverability/--no-check-deliverability", default=None,
               help="Look up the email's domain in DNS.")
@@ -214,7 +220,8 @@ def sites_revoke(name: str) -> None:
                    "(the default). Held comments are never touched.")
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
-                    holds, audit_rate, adapt, abuse_recall, require_name_email,
+                    holds, audit_rate, adapt, abuse_recall, nudge, report_hold,
+                    require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
@@ -231,7 +238,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
                            ("previously_approved", previously_approved), ("max_links", max_links),
                            ("spam_reject", spam_reject), ("spam_hold", spam_hold),
                            ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
-                           ("adapt", adapt), ("abuse_recall", abuse_recall)):
+                           ("adapt", adapt), ("abuse_recall", abuse_recall),
+                           ("nudge", nudge), ("report_hold", report_hold)):
             if value is not None:
                 policy[key] = value
         if disallowed:

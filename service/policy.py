@@ -53,6 +53,11 @@ class SitePolicy:
     # by default: attributes inform moderators, as Perspective's do, and a site opts in to
     # holding on one (`hakam sites configure SITE --hold insult=0.8`).
     attribute_hold: dict[str, float] = field(default_factory=dict, hash=False)
+    # Answer a comment that would be held for abuse alone with a nudge (422 `nudge`) that lets
+    # its author edit it or post it anyway (see nudge.py); off: held at once, as before
+    nudge: bool = False
+    # Readers' reports that send a published comment back to the queue (reader_reports)
+    report_hold: int = 3
 
     @classmethod
     def from_dict(cls, data: dict) -> SitePolicy:

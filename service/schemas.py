@@ -237,6 +237,12 @@ class CommentSubmission(BaseModel):
                     "as WordPress does.")
     language: Literal["ar", "en"] | None = Field(
         None, json_schema_extra=_absent_when_blank({}), description="The comment's language.")
+    nudge_token: str | None = Field(
+        None, max_length=1000,
+        description="The `nudge_token` of a 422 `nudge` answer, sent back with the comment "
+                    "(edited or not) to post it: it is then taken as usual, held if it still "
+                    "scores over the site's abuse threshold. An unknown or hour-old token "
+                    "counts as none.")
 
     @model_validator(mode="before")
     @classmethod
@@ -596,6 +602,18 @@ class ValidationErrors(BaseModel):
     errors: dict[str, list[str]] = Field(
         examples=[{"comment": ["من فضلك اكتب نص تعليقك."]}],
         description="keys are the submitted field names (WordPress's for comments)")
+
+
+class NudgeAnswer(ValidationErrors):
+    """422 with code `nudge` (sites with `hakam sites configure SITE --nudge`): the comment
+    would be held for abuse alone. Nothing was stored. Show the message and the words, and
+    send the comment again, edited or not, with `nudge_token`."""
+
+    code: Literal["nudge"] | None = Field(None, description="present on a nudge only")
+    message: str | None = Field(None, description="a sentence in the reader's language")
+    spans: list[list[int]] | None = Field(
+        None, description="[start, end) character offsets of the words behind the abuse score")
+    nudge_token: str | None = Field(None, description="send it back with the comment")
 
 
 class ErrorBody(BaseModel):

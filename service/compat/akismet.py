@@ -30,9 +30,9 @@ import uuid
 from email_validator import EmailNotValidError
 from flask import Blueprint, g, jsonify, request
 
-from .. import policy
+from .. import moderation
 from ..schemas import COMMENT_MAX_BYTES, normalized_email
-from ..scoring import get_adapters, score_comment, shipped_spam_over, site_model
+from ..scoring import get_adapters
 from ..store import Site, get_store
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
 
@@ -105,16 +105,10 @@ def _verdict(site: Site) -> str:
     honeypot = _field("honeypot_field_name")
     if honeypot and _field(honeypot):
         return "discard"
-    text = _content()
-    trusted = site.policy.trusted_for(_field("permalink") or None)
-    model = site_model(site)
-    score = score_comment(text, trusted, model)
-    facts = policy.CommentFacts(
-        text=text, author=_field("comment_author"), email=_field("comment_author_email"),
-        url=_field("comment_author_url"), author_ip=_field("user_ip"),
-        user_agent=_field("user_agent"), trusted_domains=trusted, cited=score.cited,
-        shipped_spam=shipped_spam_over(score, text, trusted, model, site.policy))
-    decision = policy.decide(score, site.policy, model.thresholds, facts)
+    decision = moderation.judge(
+        site, _content(), post_url=_field("permalink") or None, author=_field("comment_author"),
+        email=_field("comment_author_email"), url=_field("comment_author_url"),
+        author_ip=_field("user_ip"), user_agent=_field("user_agent")).decision
     if decision.status == "spam":
         return "discard"
     if any(reason["code"] in SPAM_REASONS for reason in decision.reasons):

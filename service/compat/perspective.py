@@ -29,8 +29,9 @@ from flask import Blueprint, g, jsonify, request
 from hakam.model import Score
 from hakam.model.language import detected_languages, language_of
 
+from .. import moderation
 from ..adapting import SiteModel
-from ..scoring import answered, get_adapters, score_comment, score_text, site_model
+from ..scoring import answered, get_adapters, score_text
 from ..store import NewLabel, Site, get_store
 from .google import InvalidArgument, PermissionDenied
 from .perspective_request import (
@@ -109,11 +110,10 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
             raise _unsupported(attribute.name, analyze.languages or detected, detected)
     if not wanted:
         return {}
-    trusted = site.policy.trusted_for(None)
     # POST /v1/comments scores the comment as WordPress trims it; so does this, for the
     # same numbers
-    model = site_model(site)  # as POST /v1/comments scores the site's comments
-    score = score_comment(analyze.text.strip(), trusted, model)
+    scored = moderation.score(site, analyze.text.strip())
+    score = scored.score
     answers = {}
     for attribute in wanted:
         value = answered(_value(score, ATTRIBUTE_HEADS[attribute.name]))
@@ -129,7 +129,7 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
     if analyze.span_annotations and answers:
         heads = {ATTRIBUTE_HEADS[name] for name in answers}
         types = {ATTRIBUTE_HEADS[a.name]: a.score_type for a in wanted}
-        spans = _span_scores(analyze.text, heads, trusted, types, model)
+        spans = _span_scores(analyze.text, heads, scored.trusted, types, scored.model)
         for name, entry in answers.items():
             entry["spanScores"] = spans[ATTRIBUTE_HEADS[name]]
     return answers

@@ -23,11 +23,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import moderation
 from ..errors import BadRequest
-from ..metrics import DECISIONS as DECISION_METRIC
-from ..scoring import get_adapters, get_scorer
+from ..scoring import get_scorer
 from ..store import get_store
-from ..store.review import RepeatedDecision
 from ..validation import json_object_body
 from . import LOCALES, bp, display, learning
 from .access import (
@@ -316,10 +315,7 @@ def decide(comment_id: str):
         raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
-    record = get_store().decide(comment_id, moderator, decision, reason)
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISION_METRIC.labels(record["status"], "moderator").inc()
+    record = moderation.record_decision(comment_id, moderator, decision, reason)
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
 

@@ -273,12 +273,12 @@ def test_a_body_over_the_size_limit_is_googles_payload_error(client, site_key, c
 
 def test_an_unexpected_failure_is_googles_internal_error_without_a_trace(client, site_key,
                                                                           monkeypatch):
-    from hakam.service.compat import perspective
+    from hakam.service import moderation
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("the model file is corrupt /srv/secret/path")
 
-    monkeypatch.setattr(perspective, "score_comment", broken)
+    monkeypatch.setattr(moderation, "score_comment", broken)
     answer = analyze(client, site_key, CLEAN_AR)
 
     assert answer.status_code == 500
