@@ -338,10 +338,10 @@ def _reader_sites(store: Store, site: str | None) -> list[str]:
 def _reader_key(store: Store, email: str) -> str:
     from email_validator import EmailNotValidError
 
-    from .schemas import normalized_email
+    from .reader_keys import reader_key
 
     try:
-        return store.private_key(normalized_email(email.strip()))
+        return reader_key(store, email)
     except EmailNotValidError:
         raise click.BadParameter("not an email address", param_hint="EMAIL") from None
 

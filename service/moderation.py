@@ -28,6 +28,7 @@ from .adapting import SiteModel
 from .errors import Nudged
 from .i18n import translator
 from .metrics import DECISIONS, NUDGES
+from .reader_keys import reader_key
 from .scoring import (
     answered_scores,
     get_adapters,
@@ -95,15 +96,16 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
                                            facts))
 
 
-def accept(site: Site, submission, *, reader: str, idempotency_key: str | None
-           ) -> tuple[str, dict]:
+def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str, dict]:
     """Judge and store a comment submitted to POST /v1/comments (a validated
-    schemas.CommentSubmission by `reader`); answers its id and the body to answer, which is
-    the first answer's when the comment was already taken (a replay, a duplicate).
+    schemas.CommentSubmission); answers its id and the body to answer, which is the first
+    answer's when the comment was already taken (a replay, a duplicate).
 
     A comment the site would hold for abuse alone, with the site's nudge on and no valid
     `nudge_token`, raises Nudged instead: nothing is stored, no flood or duplicate marker."""
     store = get_store()
+    # WordPress identifies a logged-out author by email (or name when email is optional).
+    reader = reader_key(store, submission.email, author=submission.author)
     judgement = judge(
         site, submission.comment, post_url=submission.post_url, author=submission.author,
         email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",

@@ -14,7 +14,7 @@ import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
+from email_validator import EmailNotValidError, EmailUndeliverableError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,6 +29,8 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .reader_keys import normalized_email
+
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
 AUTHOR_MAX_CHARS = 245
@@ -41,9 +43,6 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
-# A site that asks for deliverability checks waits at most this long for DNS; past it the address
-# counts as deliverable, so that a DNS outage never stops comments.
-DELIVERABILITY_TIMEOUT_SECONDS = 4
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
@@ -111,15 +110,6 @@ def _matching(pattern: re.Pattern[str], value: str) -> str:
     if not pattern.fullmatch(value):
         raise PydanticCustomError("url_invalid", "not an http(s) address")
     return value
-
-
-def normalized_email(value: str, *, check_deliverability: bool = False) -> str:
-    """The one spelling of an email address that a reader is recognised by (email_validator's
-    normalisation: the domain in lower case and Unicode, the local part NFC); raises
-    EmailNotValidError. Intake hashes this spelling, and so do export and erasure, so an address
-    typed another way (case, IDNA) finds the same reader."""
-    return validate_email(value, check_deliverability=check_deliverability,
-                          allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS).normalized
 
 
 def whole_number(value: Any) -> Any:
