@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 
@@ -29,7 +29,14 @@ from .errors import Nudged
 from .i18n import translator
 from .metrics import DECISIONS, NUDGES
 from .reader_keys import reader_key
-from .scoring import answered, get_adapters, score_comment, shipped_spam_over, site_model
+from .scoring import (
+    answered_scores,
+    get_adapters,
+    score_comment,
+    shipped_spam_over,
+    site_model,
+    with_attribute_words,
+)
 from .store import Site, get_store
 from .store.review import RepeatedDecision
 
@@ -83,6 +90,8 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
                                        site.policy))
+    scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
+                                                        scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
                                            facts))
 
@@ -118,7 +127,8 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
         "author_key": reader,
-        "scores": {"spam": scores.spam, "abuse": scores.abuse}, "reasons": reasons,
+        "scores": {"spam": scores.spam, "abuse": scores.abuse, **scores.attributes},
+        "reasons": reasons,
         "model_version": model.version,
     }
     comment_id, body = store.accept(
@@ -176,7 +186,7 @@ def _answer(comment_id: str, status: str, score: Score, reasons: list[dict],
             model_version: str) -> dict:
     return {
         "id": comment_id, "status": status,
-        "scores": {"spam": answered(score.spam), "abuse": answered(score.abuse)},
+        "scores": answered_scores(score),
         "reasons": reasons, "model_version": model_version,
     }
 
@@ -195,4 +205,13 @@ def _model_message(reason, text: str) -> str:
                        terms=terms or gettext("(signals without words)"))
     if reason.code == "abuse_terms":
         return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
+    if reason.code == "identity_attack_terms":
+        return gettext("These words often appear in attacks on a group's identity: "
+                       "%(terms)s.", terms=terms)
+    if reason.code == "insult_terms":
+        return gettext("These words often appear in insults: %(terms)s.", terms=terms)
+    if reason.code == "profanity_terms":
+        return gettext("These words are often profane: %(terms)s.", terms=terms)
+    if reason.code == "threat_terms":
+        return gettext("These words often appear in threats: %(terms)s.", terms=terms)
     return reason.message

@@ -100,7 +100,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
     limits = policy.thresholds(defaults)
     model_spans = {
         task: [span for r in score.reasons if r.task == task for span in r.spans]
-        for task in ("spam", "abuse")
+        for task in ("spam", "abuse", *policy.attribute_hold)
     }
 
     # Normalised once for every rule that reads it, with addresses kept as text: a site may
@@ -132,6 +132,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             "abuse_score",
             gettext("Abuse score %(score).2f is above the hold threshold %(limit).2f.",
                     score=score.abuse, limit=limits.abuse_hold), model_spans["abuse"]))
+    held.extend(_attribute_holds(score, policy, facts.text, model_spans))
     word, spans, fields = _word_hits(policy.moderation_words, facts, plain)
     if word:
         held.append(_reason(
@@ -162,6 +163,41 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
                 "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
                 spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
                 abuse_hold=limits.abuse_hold)),) + cited)
+
+
+def attribute_score_name(attribute: str) -> str:
+    """"Insult score", as a reader of the answer's language says it."""
+    gettext, _, _ = translator()
+    return {"identity_attack": gettext("Identity attack score"),
+            "insult": gettext("Insult score"), "profanity": gettext("Profanity score"),
+            "threat": gettext("Threat score")}[attribute]
+
+
+def held_attributes(score: Score, policy: SitePolicy) -> list[str]:
+    """The attributes the site holds on that are over its line; a score of None (no head
+    for the comment's language) is never over any line."""
+    return [name for name, line in policy.attribute_hold.items()
+            if (value := score.attributes.get(name)) is not None and value > line]
+
+
+def _attribute_holds(score: Score, policy: SitePolicy, text: str,
+                     model_spans: dict[str, list]) -> list[dict]:
+    """A reason for each attribute held on, naming it and the words behind its score."""
+    gettext, _, spoken_list = translator()
+    reasons = []
+    for name in held_attributes(score, policy):
+        spans = model_spans[name]
+        words = spoken_list([f"“{text[start:end]}”" for start, end in spans])
+        values = {"name": attribute_score_name(name), "score": score.attributes[name],
+                  "limit": policy.attribute_hold[name]}
+        if words:
+            message = gettext("%(name)s %(score).2f is above the site's hold threshold "
+                              "%(limit).2f: %(words)s.", words=words, **values)
+        else:
+            message = gettext("%(name)s %(score).2f is above the site's hold threshold "
+                              "%(limit).2f.", **values)
+        reasons.append(_reason(f"{name}_score", message, spans))
+    return reasons
 
 
 def _untrusted_links(text: str, trusted: frozenset[str],

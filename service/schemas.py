@@ -418,9 +418,25 @@ class ReaderRequest(BaseModel):
 CommentStatus = Literal["approved", "pending", "spam", "rejected"]
 
 
+def _attribute_score(what: str, languages: str):
+    return Field(None, ge=0, le=1, description=(
+        f"probability that the comment {what}; null where the model has no head for the "
+        f"comment's language (this head reads {languages}), and for comments scored before "
+        "the model had it. Informative unless the site holds on it "
+        "(`hakam sites configure SITE --hold NAME=SCORE`)"))
+
+
 class Scores(BaseModel):
     spam: float = Field(ge=0, le=1)
-    abuse: float = Field(ge=0, le=1)
+    abuse: float = Field(ge=0, le=1, description="probability that the comment is abusive "
+                         "(Perspective's TOXICITY)")
+    identity_attack: float | None = _attribute_score(
+        "attacks or demeans people for their religion, sect, ethnicity, origin, gender or "
+        "displacement", "Arabic and English")
+    insult: float | None = _attribute_score("insults someone", "Arabic and English")
+    profanity: float | None = _attribute_score("holds swearing or obscene words",
+                                               "Arabic and English")
+    threat: float | None = _attribute_score("threatens violence", "English only")
 
 
 class Reason(BaseModel):
@@ -432,7 +448,8 @@ class Reason(BaseModel):
         default_factory=list, max_length=MAX_SPANS,
         description=f"[start, end) character offsets into the comment, the first {MAX_SPANS} "
                     "places at most")
-    task: Literal["spam", "abuse"] | None = None
+    task: Literal["spam", "abuse", "identity_attack", "insult", "profanity", "threat"] | None = \
+        Field(None, description="the score whose words these are (the model's reasons)")
 
 
 class CommentAnswer(BaseModel):

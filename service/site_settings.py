@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
-from hakam.model import Thresholds
+from hakam.model import ATTRIBUTES, Thresholds
 from hakam.model.normalize import trusted_set
 
 _WORD_LISTS = ("disallowed_words", "moderation_words", "trusted_domains")
@@ -71,6 +71,10 @@ class SitePolicy:
     adapt: bool = True
     # Share of the site's abusive comments an adapted site's hold threshold aims to hold
     abuse_recall: float = 0.85
+    # Attribute (ATTRIBUTES) -> the score above which the site holds a comment for it. Empty
+    # by default: attributes inform moderators, as Perspective's do, and a site opts in to
+    # holding on one (`hakam sites configure SITE --hold insult=0.8`).
+    attribute_hold: dict[str, float] = field(default_factory=dict, hash=False)
     # Answer a comment that would be held for abuse alone with a nudge (422 `nudge`) that lets
     # its author edit it or post it anyway (see nudge.py); off: held at once, as before
     nudge: bool = False
@@ -82,12 +86,17 @@ class SitePolicy:
         known = _known(cls, data)
         for words in _WORD_LISTS:
             known[words] = tuple(known.get(words, ()))
+        holds = known.get("attribute_hold") or {}
+        # in ATTRIBUTES' order, whatever order they were stored or given in
+        known["attribute_hold"] = {name: float(holds[name]) for name in ATTRIBUTES
+                                   if holds.get(name) is not None}
         return cls(**known)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for words in _WORD_LISTS:
             data[words] = list(getattr(self, words))
+        data["attribute_hold"] = dict(self.attribute_hold)
         return data
 
     def updated(self, changes: Mapping[str, Any]) -> SitePolicy:
