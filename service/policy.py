@@ -24,7 +24,6 @@ from .site_settings import SitePolicy
 
 # Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
 _LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
-STATUSES = ("approved", "pending", "spam")
 
 
 @dataclass(frozen=True)
