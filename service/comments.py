@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -16,7 +17,7 @@ from flask_babel import gettext
 
 from . import jsonio, policy
 from .auth import require_site
-from .errors import BadRequest, NotFound, UnsupportedMediaType
+from .errors import BadRequest, CommentsClosed, NotFound, UnsupportedMediaType
 from .i18n import translator
 from .metrics import DECISIONS
 from .scoring import answered, score_comment, shipped_spam_over, site_model
@@ -100,6 +101,19 @@ def create_comment():
             return jsonify(first), 201, {"Idempotent-Replayed": "true"}
 
     submission = validate_submission(fields, site.rules)
+    # The post's and its section's rules, read with the site's settings: no round trip. A
+    # closed post is refused before any scoring; one that closes some days after its first
+    # comment is checked by the intake script, which knows when that was.
+    rules = site.discussion.applied(submission.post_id, submission.post_url)
+    if rules.closed:
+        raise CommentsClosed()
+    close_after_seconds = None
+    if rules.close_after_days:
+        published = submission.post_published_at
+        if published is None:
+            close_after_seconds = float(rules.closes_at(0.0))
+        elif time.time() >= rules.closes_at(published):
+            raise CommentsClosed(rules.closes_at(published))
 
     model = site_model(site)  # the shipped model, or with the site's own adapter
     trusted = site.policy.trusted_for(submission.post_url)
@@ -115,6 +129,7 @@ def create_comment():
                          and store.approved_before(site.name, author_key)),
         trusted_domains=trusted, cited=score.cited,
         shipped_spam=shipped_spam_over(score, submission.comment, trusted, model, site.policy),
+        premoderated_by=rules.premoderated_by,
     )
     decision = policy.decide(score, site.policy, model.thresholds, facts)
     # The decision's reasons first (which rule or threshold decided), then the words behind
@@ -134,6 +149,8 @@ def create_comment():
         "post_id": submission.post_id,
         "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
+        "site_comment_id": submission.site_comment_id or "",
+        "post_title": submission.post_title or "",
         "author_key": author_key,
         "scores": {"spam": score.spam, "abuse": score.abuse}, "reasons": reasons,
         "model_version": model.version,
@@ -144,6 +161,9 @@ def create_comment():
         duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
         author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
         sampled_for_audit=sampled, site_version=site.version,
+        site_comment_id=submission.site_comment_id,
+        parent_site_id=str(submission.parent_id) if submission.parent_id else None,
+        post_id=submission.post_id, close_after_seconds=close_after_seconds,
     )
     if body["id"] == comment_id and body["status"] == decision.status:
         DECISIONS.labels(decision.status, "policy").inc()

@@ -4,6 +4,7 @@ The keyspace is mapped in one table, in `keys.py`. The store is one object, `Sto
 parts that each own one concern, each a module of this package:
 
 - `sites`, `moderators`, `secret_keys`: the global registry (never touched by a script);
+- `discussion`: rules per post and per section, part of a site's settings;
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
@@ -27,6 +28,7 @@ from redis.cluster import RedisCluster
 from . import keys
 from .adapters import Adapters, AdaptState
 from .comments import Comments
+from .discussion import Discussion
 from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
 from .intake import Intake
 from .labels import Labels, NewLabel
@@ -41,8 +43,8 @@ from .webhooks import Outbox
 log = logging.getLogger("hakam.store")
 
 
-class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Adapters, Migration):
+class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
+            Outbox, Readers, Adapters, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -70,6 +72,7 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._store_adapter = client.register_script(lua("store_adapter"))
         self._reset_adapter = client.register_script(lua("reset_adapter"))
         self._create_site = client.register_script(lua("create_site"))
+        self._link_site_comment = client.register_script(lua("link_site_comment"))
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}

@@ -241,6 +241,22 @@ def absent(site_name: str) -> str:
     return site_key(site_name, "absent")
 
 
+def posts(site_name: str) -> str:
+    return site_key(site_name, "posts")
+
+
+def sections(site_name: str) -> str:
+    return site_key(site_name, "sections")
+
+
+def post_starts(site_name: str) -> str:
+    return site_key(site_name, "post-starts")
+
+
+def site_comments(site_name: str) -> str:
+    return site_key(site_name, "site-comments")
+
+
 def site_version(site_name: str) -> str:
     return site_key(site_name, "settings-version")
 

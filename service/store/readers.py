@@ -86,7 +86,10 @@ class Readers(StorePart):
             exported = {
                 "id": view["id"], "text": view["text"], "author": view["author"],
                 "url": view["url"], "post_id": view["post_id"], "post_url": view["post_url"],
-                "parent_id": data.get("parent_id") or None, "created_at": view["created_at"],
+                "post_title": view["post_title"],
+                "parent_id": data.get("parent_id") or None,
+                "site_comment_id": data.get("site_comment_id") or None,
+                "created_at": view["created_at"],
                 "status": view["status"], "scores": view["scores"], "reasons": view["reasons"],
                 "model_version": view["model_version"],
                 "history": [jsonio.loads(event) for event in history],

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .. import jsonio
+from ..discussion import DiscussionRules, PostRule, SectionRule
 from ..errors import SiteChanged
 from ..policy import SitePolicy
 from ..validation import SiteRules
@@ -36,9 +37,17 @@ class Site:
     retention_days: int | None = None
     # keys.site_version when these settings were read ("0": never changed)
     version: str = "0"
+    # rules per post and per section, read with the settings (changing them bumps the version)
+    discussion: DiscussionRules = field(default_factory=DiscussionRules)
 
 
-def _site_from_hash(data: dict[str, str]) -> Site:
+def _discussion(posts: dict[str, str], sections: dict[str, str]) -> DiscussionRules:
+    return DiscussionRules.of(
+        {post_id: PostRule.from_dict(jsonio.loads(rule)) for post_id, rule in posts.items()},
+        [SectionRule.from_dict(prefix, jsonio.loads(rule)) for prefix, rule in sections.items()])
+
+
+def _site_from_hash(data: dict[str, str], discussion: DiscussionRules | None = None) -> Site:
     return Site(
         name=data["name"], language=data.get("language", "ar"),
         webhook_url=data.get("webhook_url") or None,
@@ -46,6 +55,7 @@ def _site_from_hash(data: dict[str, str]) -> Site:
         policy=SitePolicy.from_dict(jsonio.loads(data.get("policy") or "{}")),
         revoked=data.get("revoked") == "1",
         retention_days=int(data["retention_days"]) if data.get("retention_days") else None,
+        discussion=discussion or DiscussionRules(),
     )
 
 
@@ -84,9 +94,15 @@ class Sites(StorePart):
 
     @unavailable_on_redis_errors
     def get_site(self, name: str) -> Site | None:
-        data = self.r.hgetall(keys.site(name))
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(keys.site(name))
+        pipe.hgetall(keys.posts(name))
+        pipe.hgetall(keys.sections(name))
+        data, posts, sections = pipe.execute()
         # a record an older `sites add` left half-made holds a name and nothing else
-        return _site_from_hash(data) if data.get("key_hash") else None
+        if not data.get("key_hash"):
+            return None
+        return _site_from_hash(data, _discussion(posts, sections))
 
     @unavailable_on_redis_errors
     def site_for_key(self, api_key: str, *, checked_on_write: bool = False) -> Site | None:
