@@ -28,8 +28,8 @@ from redis.cluster import RedisCluster
 from . import keys
 from .adapters import Adapters, AdaptState
 from .comments import Comments
-from .discussion import Discussion
 from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
+from .discussion import Discussion
 from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
