@@ -17,15 +17,9 @@ from flask_babel import gettext
 from .auth import require_site
 from .discussion import PostRule, SectionRule, section_prefix
 from .errors import NotFound, ValidationFailed
-from .schemas import (
-    _POST_ID,
-    POST_ID_MAX_CHARS,
-    PostRules,
-    SectionRules,
-    SiteCommentLink,
-)
+from .schemas import _POST_ID, PostRules, SectionRules, SiteCommentLink
 from .store import get_store
-from .validation import json_object_body, validate_body
+from .validation import _post_id_invalid, json_object_body, validate_body
 
 bp = Blueprint("posts", __name__)
 
@@ -33,9 +27,7 @@ bp = Blueprint("posts", __name__)
 def _post_id(post_id: str) -> str:
     post_id = post_id.strip()
     if not _POST_ID.fullmatch(post_id):
-        raise ValidationFailed({"post_id": [gettext(
-            "The post ID must be a positive whole number or an identifier of at most "
-            "%(num)d characters.", num=POST_ID_MAX_CHARS)]})
+        raise ValidationFailed({"post_id": [_post_id_invalid()]})
     return post_id
 
 

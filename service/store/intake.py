@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import jsonio
-from ..errors import Duplicate, Flooded, SiteChanged
+from ..errors import CommentsClosed, Duplicate, Flooded, SiteChanged
 from . import keys
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -39,7 +39,9 @@ class Intake(StorePart):
                answer: Callable[[str], dict], duplicate_of: str, author_key: str,
                ip_key: str | None, idempotency_key: str | None,
                sampled_for_audit: float | None = None,
-               site_version: str | None = None) -> tuple[str, dict]:
+               site_version: str | None = None, site_comment_id: str | None = None,
+               parent_site_id: str | None = None, post_id: str = "",
+               close_after_seconds: float | None = None) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
         `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
@@ -82,11 +84,15 @@ class Intake(StorePart):
             keys.pending(site), keys.counts(site), keys.approved_authors(site),
             keys.reader(site, author_key), keys.reader_ips(site, author_key),
             keys.retention(site), keys.approved_counts(site), keys.site_version(site),
+            keys.site_comments(site), keys.post_starts(site),
         ]
         argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
                 jsonio.dumps(body) if idempotency_key else "", history, author_key,
                 ip_key or "", "1" if audited else "0",
-                "" if site_version is None else site_version, *fields]
+                "" if site_version is None else site_version, site_comment_id or "",
+                parent_site_id or "", post_id,
+                "" if close_after_seconds is None else repr(float(close_after_seconds)),
+                *fields]
         (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
             self._accept.confirm(acked)
@@ -99,6 +105,8 @@ class Intake(StorePart):
             raise Flooded(retry_after=-(-int(value) // 1000))
         if outcome == "stale":
             raise SiteChanged(f"site {site!r} changed")
+        if outcome == "closed":
+            raise CommentsClosed(float(value))
         return comment_id, body
 
     @unavailable_on_redis_errors

@@ -161,7 +161,7 @@ class Readers(StorePart):
             keys.pending(site), keys.leases(site), keys.counts(site), keys.labels(site),
             keys.audit_details(site), keys.webhook_due(site), keys.webhook_dead(site),
             keys.retention(site), keys.approved_counts(site),
-            keys.reader_labels(site, author_key), *comment_keys,
+            keys.reader_labels(site, author_key), keys.site_comments(site), *comment_keys,
             *(keys.webhook_delivery(site, d) for d in delivery_ids),
             *(keys.flood(site, "ip", ip) for ip in ips)]
         argv = [author_key, len(ids), len(delivery_ids), len(ips), *ids, *delivery_ids, *ips]

@@ -6,7 +6,7 @@
 -- no stored comment (Akismet's submit-spam) go too. Counts, queue and leases stay true.
 -- KEYS: reader, reader_ips, approved_authors, flood_author, pending, leases, counts, labels,
 --       audit_details, webhook_due, webhook_dead, retention, approved_counts, reader_labels,
---       then 4 per comment: comment, history, idem, dup (the site's `absent` key for none),
+--       site_comments, then 4 per comment: comment, history, idem, dup (the site's `absent` key for none),
 --       then one per delivery, then one IP flood marker per IP hash
 -- ARGV: author_key, n comments, m deliveries, k IP hashes, then the n comment ids, the m
 --       delivery ids and the k IP hashes, in the order of their keys.
@@ -16,7 +16,7 @@
 -- removed, audit entries unlinked, deliveries removed, comments of the reader left}.
 local author = ARGV[1]
 local n, m, k = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local FIXED = 14
+local FIXED = 15
 local first_delivery, first_ip = 4 + n, 4 + n + m
 local delivery_key, ip_key = {}, {}
 for j = 1, m do delivery_key[ARGV[first_delivery + j]] = KEYS[FIXED + 4 * n + j] end
@@ -50,7 +50,7 @@ for i = 1, n do
   local comment, history, idem, dup = KEYS[base + 1], KEYS[base + 2], KEYS[base + 3],
                                       KEYS[base + 4]
   local data = redis.call('HMGET', comment, 'status', 'author_key', 'label_entries',
-                          'audit_entries', 'deliveries')
+                          'audit_entries', 'deliveries', 'site_comment_id')
   if data[1] and data[2] == author then
     redis.call('ZREM', KEYS[5], id)
     redis.call('ZREM', KEYS[6], id)
@@ -69,6 +69,10 @@ for i = 1, n do
     end
     redis.call('DEL', idem)
     if redis.call('GET', dup) == id then redis.call('DEL', dup) end
+    -- the site's id no longer finds it: a reply to it shows its parent as removed
+    if data[6] and data[6] ~= '' and redis.call('HGET', KEYS[15], data[6]) == id then
+      redis.call('HDEL', KEYS[15], data[6])
+    end
     redis.call('ZREM', KEYS[12], id)
     redis.call('DEL', comment, history)
     gone[id] = true
