@@ -87,6 +87,14 @@ def _model_message(reason, text: str) -> str:
     return reason.message
 
 
+def _refuse_closed(store, site, closed_at: float | None = None):
+    """CommentsClosed, once the site's settings are known to be current: a worker may hold
+    them for a moment (SITE_CACHE_SECONDS), and a post opened meanwhile must take the comment
+    (SiteChanged makes `require_site` read the site again and decide anew)."""
+    store.confirm_site(site)
+    raise CommentsClosed(closed_at)
+
+
 @bp.post("/comments")
 @require_site(checked_on_write=True)
 def create_comment():
@@ -105,15 +113,15 @@ def create_comment():
     # closed post is refused before any scoring; one that closes some days after its first
     # comment is checked by the intake script, which knows when that was.
     rules = site.discussion.applied(submission.post_id, submission.post_url)
-    if rules.closed:
-        raise CommentsClosed()
     close_after_seconds = None
+    if rules.closed:
+        _refuse_closed(store, site)
     if rules.close_after_days:
         published = submission.post_published_at
         if published is None:
             close_after_seconds = float(rules.closes_at(0.0))
         elif time.time() >= rules.closes_at(published):
-            raise CommentsClosed(rules.closes_at(published))
+            _refuse_closed(store, site, rules.closes_at(published))
 
     model = site_model(site)  # the shipped model, or with the site's own adapter
     trusted = site.policy.trusted_for(submission.post_url)
