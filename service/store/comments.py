@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from .. import jsonio
-from . import keys
+from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
@@ -48,9 +48,9 @@ class Comments(StorePart):
     def link_site_comment(self, site: str, comment_id: str, site_comment_id: str) -> bool:
         """Give the site's comment its site's own id (see lua/link_site_comment.lua); False
         when the site has no such comment."""
-        return bool(self._link_site_comment(
-            keys=[keys.comment(site, comment_id), keys.site_comments(site)],
-            args=[comment_id, site_comment_id]))
+        return bool(self._link_site_comment(**scripts.LINK_SITE_COMMENT.call(
+            comment_key=keys.comment(site, comment_id), site_comments_key=keys.site_comments(site),
+            comment_id=comment_id, site_comment_id=site_comment_id)))
 
     def _remember_site(self, comment_id: str, site: str) -> None:
         if len(self._located) >= LOCATED_MEMORY:

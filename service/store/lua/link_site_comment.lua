@@ -3,7 +3,7 @@
 -- comment ids maps it to the comment, so that a later reply's comment_parent finds it. An id
 -- the comment had before leaves the index; the index entry of another comment given the same
 -- id is replaced (the site's word is the latest).
--- KEYS: comment, site_comments. ARGV: comment_id, site_comment_id.
+-- Arguments: scripts.LINK_SITE_COMMENT.
 -- Answers 0 when the comment does not exist (erased, or never), else 1.
 local comment_key = KEYS[1]
 local site_comments_key = KEYS[2]
