@@ -1,5 +1,5 @@
-"""Prometheus metrics at /metrics: requests by status, decisions, queue depth, scoring latency,
-each site's adapter.
+"""Prometheus metrics at /metrics: requests by status, decisions, nudges, queue depth, scoring
+latency, each site's adapter.
 
 Under gunicorn each worker is its own process, so counters use prometheus-client's multiprocess
 mode whenever PROMETHEUS_MULTIPROC_DIR is set (service/server.py sets it before forking). Queue
@@ -24,6 +24,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 REQUESTS = Counter("hakam_requests_total", "HTTP requests answered", ["endpoint", "status"])
 DECISIONS = Counter("hakam_decisions_total", "Comment decisions", ["status", "source"])
+NUDGES = Counter("hakam_nudges_total", "Nudges before an abusive comment, by what came of "
+                 "them: shown, edited (resent with a lower abuse score), posted_anyway, "
+                 "abandoned (no resend within an hour)", ["site", "outcome"])
 SCORING_SECONDS = Histogram(
     "hakam_scoring_seconds", "Time to score one comment (both heads, with explanations)",
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0),
@@ -110,7 +113,7 @@ def _registry(app: Flask) -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
     else:
-        for collector in (REQUESTS, DECISIONS, SCORING_SECONDS, REQUEST_SECONDS):
+        for collector in (REQUESTS, DECISIONS, NUDGES, SCORING_SECONDS, REQUEST_SECONDS):
             registry.register(collector)
     registry.register(_QueueDepth(app))
     registry.register(_SiteAdapters(app))

@@ -98,9 +98,11 @@ ROUTES: tuple[Route, ...] = (
                     "received (first_id names it)", schemas.ErrorBody),
               413: ("The body is larger than the configured limit", schemas.ErrorBody),
               415: ("Neither JSON nor a form, or not UTF-8", schemas.ErrorBody),
-              422: ("Invalid fields, each with messages in the reader's language; or "
-                    "comments_closed: the post takes no comments (closed, or its section's "
-                    "days are over), and nothing was kept", schemas.CommentRefused),
+              422: ("Invalid fields, each with messages in the reader's language; or, on a "
+                    "site with the nudge on, code `nudge`: the comment would be held for "
+                    "abuse, nothing was stored, send it again with `nudge_token` to post it; "
+                    "or error `comments_closed`: the post takes no comments (closed, or its "
+                    "section's days are over), and nothing was kept", schemas.CommentRefused),
               429: ("Comment flood: retry after Retry-After seconds", schemas.ErrorBody),
               503: UNAVAILABLE,
           }),

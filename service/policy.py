@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from urllib.parse import urlsplit
 
-from hakam.model import Score, Thresholds
+from hakam.model import ATTRIBUTES, Score, Thresholds
 from hakam.model.normalize import Normalized, host_at, is_trusted, normalize, trusted_set
 from hakam.model.scorer import MAX_SPANS
 
@@ -49,18 +49,32 @@ class SitePolicy:
     adapt: bool = True
     # Share of the site's abusive comments an adapted site's hold threshold aims to hold
     abuse_recall: float = 0.85
+    # Attribute (ATTRIBUTES) -> the score above which the site holds a comment for it. Empty
+    # by default: attributes inform moderators, as Perspective's do, and a site opts in to
+    # holding on one (`hakam sites configure SITE --hold insult=0.8`).
+    attribute_hold: dict[str, float] = field(default_factory=dict, hash=False)
+    # Answer a comment that would be held for abuse alone with a nudge (422 `nudge`) that lets
+    # its author edit it or post it anyway (see nudge.py); off: held at once, as before
+    nudge: bool = False
+    # Readers' reports that send a published comment back to the queue (reader_reports)
+    report_hold: int = 3
 
     @classmethod
     def from_dict(cls, data: dict) -> SitePolicy:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         for words in ("disallowed_words", "moderation_words", "trusted_domains"):
             known[words] = tuple(known.get(words, ()))
+        holds = known.get("attribute_hold") or {}
+        # in ATTRIBUTES' order, whatever order they were stored or given in
+        known["attribute_hold"] = {name: float(holds[name]) for name in ATTRIBUTES
+                                   if holds.get(name) is not None}
         return cls(**known)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         for words in ("disallowed_words", "moderation_words", "trusted_domains"):
             data[words] = list(getattr(self, words))
+        data["attribute_hold"] = dict(self.attribute_hold)
         return data
 
     def trusted_for(self, post_url: str | None) -> frozenset[str]:
@@ -153,7 +167,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
     limits = policy.thresholds(defaults)
     model_spans = {
         task: [span for r in score.reasons if r.task == task for span in r.spans]
-        for task in ("spam", "abuse")
+        for task in ("spam", "abuse", *policy.attribute_hold)
     }
 
     # Normalised once for every rule that reads it, with addresses kept as text: a site may
@@ -185,6 +199,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             "abuse_score",
             gettext("Abuse score %(score).2f is above the hold threshold %(limit).2f.",
                     score=score.abuse, limit=limits.abuse_hold), model_spans["abuse"]))
+    held.extend(_attribute_holds(score, policy, facts.text, model_spans))
     word, spans, fields = _word_hits(policy.moderation_words, facts, plain)
     if word:
         held.append(_reason(
@@ -222,6 +237,41 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
                 "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
                 spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
                 abuse_hold=limits.abuse_hold)),) + cited)
+
+
+def attribute_score_name(attribute: str) -> str:
+    """"Insult score", as a reader of the answer's language says it."""
+    gettext, _, _ = translator()
+    return {"identity_attack": gettext("Identity attack score"),
+            "insult": gettext("Insult score"), "profanity": gettext("Profanity score"),
+            "threat": gettext("Threat score")}[attribute]
+
+
+def held_attributes(score: Score, policy: SitePolicy) -> list[str]:
+    """The attributes the site holds on that are over its line; a score of None (no head
+    for the comment's language) is never over any line."""
+    return [name for name, line in policy.attribute_hold.items()
+            if (value := score.attributes.get(name)) is not None and value > line]
+
+
+def _attribute_holds(score: Score, policy: SitePolicy, text: str,
+                     model_spans: dict[str, list]) -> list[dict]:
+    """A reason for each attribute held on, naming it and the words behind its score."""
+    gettext, _, spoken_list = translator()
+    reasons = []
+    for name in held_attributes(score, policy):
+        spans = model_spans[name]
+        words = spoken_list([f"“{text[start:end]}”" for start, end in spans])
+        values = {"name": attribute_score_name(name), "score": score.attributes[name],
+                  "limit": policy.attribute_hold[name]}
+        if words:
+            message = gettext("%(name)s %(score).2f is above the site's hold threshold "
+                              "%(limit).2f: %(words)s.", words=words, **values)
+        else:
+            message = gettext("%(name)s %(score).2f is above the site's hold threshold "
+                              "%(limit).2f.", **values)
+        reasons.append(_reason(f"{name}_score", message, spans))
+    return reasons
 
 
 def _untrusted_links(text: str, trusted: frozenset[str],

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
+from . import moderation
 from .auth import require_moderator
 from .errors import BadRequest
-from .metrics import DECISIONS
 from .schemas import ClaimRequest, DecisionRequest
-from .scoring import get_adapters
 from .store import get_store
-from .store.review import RepeatedDecision
 from .validation import validate_body
 
 bp = Blueprint("review", __name__)
@@ -75,10 +73,8 @@ def claim():
 @require_moderator
 def decide(comment_id: str):
     body = validate_body(DecisionRequest, _json_body())
-    record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISIONS.labels(record["status"], "moderator").inc()
+    record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
+                                        body.reason or "")
     return jsonify(record), 200
 
 

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
+from email_validator import EmailNotValidError, EmailUndeliverableError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,6 +31,8 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .reader_keys import normalized_email
+
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
 AUTHOR_MAX_CHARS = 245
@@ -45,9 +47,6 @@ POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
 # WordPress keeps a post's title in a TEXT column; a moderator's card needs far less.
 POST_TITLE_MAX_CHARS = 1_000
-# A site that asks for deliverability checks waits at most this long for DNS; past it the address
-# counts as deliverable, so that a DNS outage never stops comments.
-DELIVERABILITY_TIMEOUT_SECONDS = 4
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
@@ -120,15 +119,6 @@ def _matching(pattern: re.Pattern[str], value: str) -> str:
     if not pattern.fullmatch(value):
         raise PydanticCustomError("url_invalid", "not an http(s) address")
     return value
-
-
-def normalized_email(value: str, *, check_deliverability: bool = False) -> str:
-    """The one spelling of an email address that a reader is recognised by (email_validator's
-    normalisation: the domain in lower case and Unicode, the local part NFC); raises
-    EmailNotValidError. Intake hashes this spelling, and so do export and erasure, so an address
-    typed another way (case, IDNA) finds the same reader."""
-    return validate_email(value, check_deliverability=check_deliverability,
-                          allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS).normalized
 
 
 def whole_number(value: Any) -> Any:
@@ -300,6 +290,12 @@ class CommentSubmission(BaseModel):
         description="When the post was published (ISO 8601; UTC when no offset is given): "
                     "a section closed some days after its posts' start counts from it, "
                     "else from the post's first comment.")
+    nudge_token: str | None = Field(
+        None, max_length=1000,
+        description="The `nudge_token` of a 422 `nudge` answer, sent back with the comment "
+                    "(edited or not) to post it: it is then taken as usual, held if it still "
+                    "scores over the site's abuse threshold. An unknown or hour-old token "
+                    "counts as none.")
 
     @model_validator(mode="before")
     @classmethod
@@ -594,9 +590,25 @@ class SiteCommentLinkAnswer(BaseModel):
 CommentStatus = Literal["approved", "pending", "spam", "rejected"]
 
 
+def _attribute_score(what: str, languages: str):
+    return Field(None, ge=0, le=1, description=(
+        f"probability that the comment {what}; null where the model has no head for the "
+        f"comment's language (this head reads {languages}), and for comments scored before "
+        "the model had it. Informative unless the site holds on it "
+        "(`hakam sites configure SITE --hold NAME=SCORE`)"))
+
+
 class Scores(BaseModel):
     spam: float = Field(ge=0, le=1)
-    abuse: float = Field(ge=0, le=1)
+    abuse: float = Field(ge=0, le=1, description="probability that the comment is abusive "
+                         "(Perspective's TOXICITY)")
+    identity_attack: float | None = _attribute_score(
+        "attacks or demeans people for their religion, sect, ethnicity, origin, gender or "
+        "displacement", "Arabic and English")
+    insult: float | None = _attribute_score("insults someone", "Arabic and English")
+    profanity: float | None = _attribute_score("holds swearing or obscene words",
+                                               "Arabic and English")
+    threat: float | None = _attribute_score("threatens violence", "English only")
 
 
 class Reason(BaseModel):
@@ -608,7 +620,8 @@ class Reason(BaseModel):
         default_factory=list, max_length=MAX_SPANS,
         description=f"[start, end) character offsets into the comment, the first {MAX_SPANS} "
                     "places at most")
-    task: Literal["spam", "abuse"] | None = None
+    task: Literal["spam", "abuse", "identity_attack", "insult", "profanity", "threat"] | None = \
+        Field(None, description="the score whose words these are (the model's reasons)")
 
 
 class CommentAnswer(BaseModel):
@@ -770,6 +783,18 @@ class ValidationErrors(BaseModel):
         description="keys are the submitted field names (WordPress's for comments)")
 
 
+class NudgeAnswer(ValidationErrors):
+    """422 with code `nudge` (sites with `hakam sites configure SITE --nudge`): the comment
+    would be held for abuse alone. Nothing was stored. Show the message and the words, and
+    send the comment again, edited or not, with `nudge_token`."""
+
+    code: Literal["nudge"] | None = Field(None, description="present on a nudge only")
+    message: str | None = Field(None, description="a sentence in the reader's language")
+    spans: list[list[int]] | None = Field(
+        None, description="[start, end) character offsets of the words behind the abuse score")
+    nudge_token: str | None = Field(None, description="send it back with the comment")
+
+
 class ErrorBody(BaseModel):
     """Any other error: a stable code and a sentence; some codes carry one more field."""
 
@@ -785,6 +810,6 @@ class ErrorBody(BaseModel):
                                                       "is closed, when it closed by itself")
 
 
-class CommentRefused(RootModel[ValidationErrors | ErrorBody]):
-    """422 on a comment: invalid fields (errors), or the post takes no comments (error
-    comments_closed, with the message in the reader's language)."""
+class CommentRefused(RootModel[NudgeAnswer | ErrorBody]):
+    """422 on a comment: invalid fields (errors), a nudge (code nudge), or the post takes no
+    comments (error comments_closed, with the message in the reader's language)."""

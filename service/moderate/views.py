@@ -23,11 +23,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import moderation
 from ..errors import BadRequest
-from ..metrics import DECISIONS as DECISION_METRIC
-from ..scoring import get_adapters, get_scorer
+from ..scoring import get_scorer
 from ..store import get_store
-from ..store.review import RepeatedDecision
 from ..validation import json_object_body
 from . import LOCALES, bp, display, learning
 from .access import (
@@ -121,7 +120,20 @@ def hold_reason_labels() -> dict[str, str]:
         "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
+        "identity_attack_score": _("Identity attack over the site's threshold"),
+        "insult_score": _("Insult over the site's threshold"),
+        "profanity_score": _("Profanity over the site's threshold"),
+        "threat_score": _("Threat over the site's threshold"),
+        "identity_attack_terms": _("Words attacking an identity"),
+        "insult_terms": _("Insulting words"),
+        "profanity_terms": _("Profane words"),
+        "threat_terms": _("Threatening words"),
     }
+
+
+def attribute_labels() -> dict[str, str]:
+    return {"identity_attack": _("Identity attack"), "insult": _("Insult"),
+            "profanity": _("Profanity"), "threat": _("Threat")}
 
 
 def decision_reason_labels() -> dict[str, str]:
@@ -173,6 +185,7 @@ def script_messages() -> dict:
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "hold_reasons": hold_reason_labels(),
+        "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
     }
@@ -309,10 +322,7 @@ def decide(comment_id: str):
         raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
-    record = get_store().decide(comment_id, moderator, decision, reason)
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISION_METRIC.labels(record["status"], "moderator").inc()
+    record = moderation.record_decision(comment_id, moderator, decision, reason)
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
 

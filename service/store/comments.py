@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from hakam.model import ATTRIBUTES
+
 from .. import jsonio
 from . import keys, scripts
 from .base import StorePart
@@ -16,10 +18,20 @@ LOCATED_MEMORY = 10_000  # ids whose site this process remembers (an id never ch
 REMOVED, UNKNOWN = "removed", "unknown"
 
 
+def stored_scores(raw: str | None) -> dict:
+    """A comment's stored scores, with every attribute named: a comment scored before the
+    model had attribute heads has them as null (not measured), as an unsupported language
+    does."""
+    scores = jsonio.loads(raw or "{}")
+    if scores:
+        scores = {**scores, **{name: scores.get(name) for name in ATTRIBUTES}}
+    return scores
+
+
 def comment_view(data: dict[str, str]) -> dict:
     view = {
         "id": data["id"], "site": data["site"], "status": data["status"],
-        "scores": jsonio.loads(data.get("scores", "{}")),
+        "scores": stored_scores(data.get("scores")),
         "reasons": jsonio.loads(data.get("reasons", "[]")),
         "model_version": data.get("model_version", ""),
         "text": data.get("text", ""), "author": data.get("author", ""),

@@ -30,7 +30,9 @@ hakam:modtoken:<sha256>                    string  moderator name for a token ha
 hakam:labels:unassigned                    stream  layout-1 labels whose comment (so site) is
                                                    gone (migrate); read by labels export
 *Per site: every key built by site_key(), all in the site's slot*
-hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
+hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, abuse and
+                                                   each attribute, null where unmeasured),
+                                                   status, decision, lease
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),
@@ -120,6 +122,18 @@ hakam:{<site>}:webhook:dead                list    delivery ids that ran out of 
                                                    (deliverer)
 hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
                                                    <decision> (decide); day = unix days
+hakam:{<site>}:nudges                      zset    open nudges: token nonces by issue time
+                                                   (a nudged POST, with the sweep of those over
+                                                   an hour old, abandoned; the resend's intake
+                                                   removes its nonce); capped at 10,000
+hakam:{<site>}:reports:<id>                hash    readers' reports on a comment: reporter hash
+                                                   -> JSON {reason, note, at}, one per reporter
+                                                   (report; erase removes it with the comment,
+                                                   and the reporter's entry)
+hakam:{<site>}:reporter:<reporter hash>    zset    comment ids the reader reported, by time
+                                                   (report; export, erase): a reporter hash is
+                                                   the keyed hash of the site's id for them, so
+                                                   an email sent as that id is their reader
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
                                                    writer of labels), fence (last fencing
                                                    token); per base model version <b>:
@@ -316,6 +330,18 @@ def webhook_dead(site_name: str) -> str:
 
 def outcomes(site_name: str) -> str:
     return site_key(site_name, "outcomes")
+
+
+def nudges(site_name: str) -> str:
+    return site_key(site_name, "nudges")
+
+
+def reports(site_name: str, comment_id: str) -> str:
+    return site_key(site_name, "reports", comment_id)
+
+
+def reporter(site_name: str, reporter_key: str) -> str:
+    return site_key(site_name, "reporter", reporter_key)
 
 
 def adapt(site_name: str) -> str:

@@ -15,8 +15,9 @@ local reader_ips_key = KEYS[11]
 local retention_key = KEYS[12]
 local approved_counts_key = KEYS[13]
 local site_version_key = KEYS[14]
-local site_comments_key = KEYS[15]  -- the site's own comment ids -> Hakam's
-local post_starts_key = KEYS[16]  -- post id -> when its first comment came
+local nudges_key = KEYS[15]
+local site_comments_key = KEYS[16]  -- the site's own comment ids -> Hakam's
+local post_starts_key = KEYS[17]  -- post id -> when its first comment came
 local comment_id = ARGV[1]
 local status = ARGV[2]
 local created_at = ARGV[3]
@@ -31,12 +32,14 @@ local ip_key = ARGV[10]  -- '' when there is none
 local audit = ARGV[11]
 -- the site's settings version the comment was checked against ('' for no check)
 local site_version = ARGV[12]
-local site_comment_id = ARGV[13]  -- '' for none
-local parent_site_id = ARGV[14]  -- the site's id of the comment it replies to, '' for none
-local post_id = ARGV[15]
+-- the nonce of the nudge this comment answers ('' for none): stored, it is closed
+local nudge_nonce = ARGV[13]
+local site_comment_id = ARGV[14]  -- '' for none
+local parent_site_id = ARGV[15]  -- the site's id of the comment it replies to, '' for none
+local post_id = ARGV[16]
 -- seconds after the post's first comment that it closes ('' when it does not close so)
-local close_after_seconds = ARGV[16]
-local FIXED_ARGS = 16  -- then field, value, … of the comment's hash
+local close_after_seconds = ARGV[17]
+local FIXED_ARGS = 17  -- then field, value, … of the comment's hash
 
 if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
@@ -102,4 +105,7 @@ if flood_seconds > 0 then
   end
 end
 if has_idem then redis.call('SET', idempotency_key, answer_json, 'EX', idempotency_ttl) end
-return {'stored', comment_id}
+-- the resend of a nudged comment closes its nudge, once: a token sent again closes nothing
+local answered_nudge = 0
+if nudge_nonce ~= '' then answered_nudge = redis.call('ZREM', nudges_key, nudge_nonce) end
+return {'stored', comment_id, answered_nudge}
