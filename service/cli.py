@@ -20,9 +20,7 @@ from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
 from .errors import StoreUnavailable
-from .policy import SitePolicy
 from .store import Store
-from .validation import SiteRules
 
 
 def _config() -> Config:
@@ -233,40 +231,37 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         site = store.get_site(name)
         if site is None:
             raise click.ClickException(f"no site named {name!r}")
-        policy = site.policy.to_dict()
-        for key, value in (("premoderation", premoderation),
-                           ("previously_approved", previously_approved), ("max_links", max_links),
-                           ("spam_reject", spam_reject), ("spam_hold", spam_hold),
-                           ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
-                           ("adapt", adapt), ("abuse_recall", abuse_recall),
-                           ("nudge", nudge), ("report_hold", report_hold)):
-            if value is not None:
-                policy[key] = value
+        policy = _given(premoderation=premoderation, previously_approved=previously_approved,
+                        max_links=max_links, spam_reject=spam_reject, spam_hold=spam_hold,
+                        abuse_hold=abuse_hold, audit_rate=audit_rate, adapt=adapt,
+                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold)
         if disallowed:
             policy["disallowed_words"] = [w for w in disallowed if w.strip()]
         if moderation:
             policy["moderation_words"] = [w for w in moderation if w.strip()]
-        for attribute, line in holds:  # the last one given for an attribute wins
-            if line is None:
-                policy["attribute_hold"].pop(attribute, None)
-            else:
-                policy["attribute_hold"][attribute] = line
+        if holds:
+            attribute_hold = dict(site.policy.attribute_hold)
+            for attribute, line in holds:  # the last one given for an attribute wins
+                if line is None:
+                    attribute_hold.pop(attribute, None)
+                else:
+                    attribute_hold[attribute] = line
+            policy["attribute_hold"] = attribute_hold
         if trusted or no_trusted_domains:
             # kept as folded (www. and case dropped), which is also how they are compared
             policy["trusted_domains"] = list(dict.fromkeys(map(trusted_key, trusted)))
-        rules = site.rules.__dict__.copy()
-        if require_name_email is not None:
-            rules["require_name_email"] = require_name_email
-        if check_deliverability is not None:
-            rules["check_deliverability"] = check_deliverability
-        site = store.configure_site(name, rules=SiteRules(**rules),
-                                    policy=SitePolicy.from_dict(policy),
+        rules = _given(require_name_email=require_name_email,
+                       check_deliverability=check_deliverability)
+        site = store.configure_site(name, rules=site.rules.updated(rules),
+                                    policy=site.policy.updated(policy),
                                     webhook_url=webhook_url, language=language,
                                     retention_days=retention_days)
-    click.echo(json.dumps({"name": site.name, "language": site.language,
-                           "webhook_url": site.webhook_url, "rules": site.rules.__dict__,
-                           "policy": site.policy.to_dict(),
-                           "retention_days": site.retention_days}, ensure_ascii=False))
+    click.echo(json.dumps(site.settings(), ensure_ascii=False))
+
+
+def _given(**options) -> dict:
+    """The options given on the command line (click passes None for the others)."""
+    return {name: value for name, value in options.items() if value is not None}
 
 
 @sites.command("adapt")

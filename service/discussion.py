@@ -16,6 +16,7 @@ A post opened explicitly (`closed=False`) stays open whatever its section says, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -110,6 +111,15 @@ class DiscussionRules:
 
     posts: Mapping[str, PostRule] = field(default_factory=lambda: MappingProxyType({}))
     sections: tuple[SectionRule, ...] = ()  # longest prefix first
+
+    @classmethod
+    def from_hashes(cls, posts: Mapping[str, str], sections: Mapping[str, str]
+                    ) -> DiscussionRules:
+        """The rules as the site's posts and sections hashes keep them (JSON per field)."""
+        return cls.of(
+            {post_id: PostRule.from_dict(json.loads(rule)) for post_id, rule in posts.items()},
+            [SectionRule.from_dict(prefix, json.loads(rule))
+             for prefix, rule in sections.items()])
 
     @classmethod
     def of(cls, posts: Mapping[str, PostRule], sections) -> DiscussionRules:

@@ -12,83 +12,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import islice
-from urllib.parse import urlsplit
 
-from hakam.model import ATTRIBUTES, Score, Thresholds
-from hakam.model.normalize import Normalized, host_at, is_trusted, normalize, trusted_set
+from hakam.model import Score, Thresholds
+from hakam.model.normalize import Normalized, host_at, is_trusted, normalize
 from hakam.model.scorer import MAX_SPANS
 
 from .i18n import translator
+from .site_settings import SitePolicy
 
 # Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
 _LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
 STATUSES = ("approved", "pending", "spam")
-
-
-@dataclass(frozen=True)
-class SitePolicy:
-    premoderation: bool = False  # WordPress: "Comment must be manually approved"
-    disallowed_words: tuple[str, ...] = ()  # WordPress: "Disallowed Comment Keys" -> spam
-    moderation_words: tuple[str, ...] = ()  # WordPress: "Comment Moderation" words -> held
-    max_links: int = 2  # WordPress: hold a comment with more than this many links
-    # WordPress: "Comment author must have a previously approved comment" -> held otherwise
-    previously_approved: bool = False
-    spam_reject: float | None = None  # None: the model's shipped threshold
-    spam_hold: float | None = None
-    abuse_hold: float | None = None
-    # Sources readers cite (the site's own domain, from post_url, is trusted too): links to
-    # them, or their subdomains, are citations, neither counted as links nor as spam signs
-    trusted_domains: tuple[str, ...] = ()
-    # Share of approved (published) comments also put in the review queue as audit items:
-    # their decisions label what the model let through, which held comments never show.
-    # None: the service's default (HAKAM_AUDIT_RATE, 0.02)
-    audit_rate: float | None = None
-    # Learn the site's own line from its labels (a per-site adapter on top of the model)
-    adapt: bool = True
-    # Share of the site's abusive comments an adapted site's hold threshold aims to hold
-    abuse_recall: float = 0.85
-    # Attribute (ATTRIBUTES) -> the score above which the site holds a comment for it. Empty
-    # by default: attributes inform moderators, as Perspective's do, and a site opts in to
-    # holding on one (`hakam sites configure SITE --hold insult=0.8`).
-    attribute_hold: dict[str, float] = field(default_factory=dict, hash=False)
-    # Answer a comment that would be held for abuse alone with a nudge (422 `nudge`) that lets
-    # its author edit it or post it anyway (see nudge.py); off: held at once, as before
-    nudge: bool = False
-    # Readers' reports that send a published comment back to the queue (reader_reports)
-    report_hold: int = 3
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SitePolicy:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for words in ("disallowed_words", "moderation_words", "trusted_domains"):
-            known[words] = tuple(known.get(words, ()))
-        holds = known.get("attribute_hold") or {}
-        # in ATTRIBUTES' order, whatever order they were stored or given in
-        known["attribute_hold"] = {name: float(holds[name]) for name in ATTRIBUTES
-                                   if holds.get(name) is not None}
-        return cls(**known)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        for words in ("disallowed_words", "moderation_words", "trusted_domains"):
-            data[words] = list(getattr(self, words))
-        data["attribute_hold"] = dict(self.attribute_hold)
-        return data
-
-    def trusted_for(self, post_url: str | None) -> frozenset[str]:
-        """The domains trusted for a comment on `post_url`: the site's list and the post's own
-        domain, folded as the scorer compares them."""
-        own = (urlsplit(post_url).hostname or "",) if post_url else ()
-        return trusted_set(self.trusted_domains + tuple(d for d in own if d))
-
-    def thresholds(self, defaults: Thresholds) -> Thresholds:
-        return Thresholds(
-            spam_reject=defaults.spam_reject if self.spam_reject is None else self.spam_reject,
-            spam_hold=defaults.spam_hold if self.spam_hold is None else self.spam_hold,
-            abuse_hold=defaults.abuse_hold if self.abuse_hold is None else self.abuse_hold,
-        )
 
 
 @dataclass(frozen=True)

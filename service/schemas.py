@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from hakam.model.scorer import MAX_SPANS
 
 from .reader_keys import normalized_email
+from .site_settings import SiteRules
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -130,13 +131,9 @@ def whole_number(value: Any) -> Any:
 
 
 def _rules(info: ValidationInfo) -> Any:
-    """The site's rules from the validation context (validation.SiteRules), or WordPress's."""
+    """The site's rules from the validation context (a SiteRules), or WordPress's."""
     rules = (info.context or {}).get("rules")
-    if rules is None:
-        from .validation import SiteRules
-
-        rules = SiteRules()
-    return rules
+    return SiteRules() if rules is None else rules
 
 
 def _trimmed(pattern: str, **extra: Any) -> Any:
