@@ -25,9 +25,9 @@ from hakam.model import Score
 
 from . import nudge, policy
 from .adapting import SiteModel
-from .errors import Nudged
+from .errors import HakamError, Nudged
 from .i18n import translator
-from .metrics import DECISIONS, NUDGES
+from .metrics import DECISION_LATENCY, DECISIONS, NUDGES
 from .reader_keys import reader_key
 from .scoring import (
     answered_scores,
@@ -38,7 +38,7 @@ from .scoring import (
     with_attribute_words,
 )
 from .store import Site, get_store
-from .store.review import RepeatedDecision
+from .store.review import NewDecision, RepeatedDecision
 
 
 @dataclass(frozen=True)
@@ -166,10 +166,31 @@ def record_decision(comment_id: str, moderator: str, decision: str, reason: str)
     (store.decide), counted in /metrics and news to the site's adapter; answers the stored
     record (a RepeatedDecision when the same decision was already stored)."""
     record = get_store().decide(comment_id, moderator, decision, reason)
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISIONS.labels(record["status"], "moderator").inc()
+    _after_decision(record)
     return record
+
+
+def record_decisions(comment_ids: list[str], moderator: str, decision: str,
+                     reason: str) -> list[tuple[str, dict | HakamError]]:
+    """One decision on several held comments, each recorded as `record_decision` records one;
+    answers (id, record) or (id, why not: another moderator holds it, it was decided already,
+    there is no such comment) for each distinct id, in the order given."""
+    outcomes = get_store().decide_many(comment_ids, moderator, decision, reason)
+    for _comment_id, outcome in outcomes:
+        if not isinstance(outcome, HakamError):
+            _after_decision(outcome)
+    return outcomes
+
+
+def _after_decision(record: dict) -> None:
+    """The site's adapter counts its new labels; /metrics counts the decision and how long its
+    held comment waited for it (a decision sent again is counted once)."""
+    get_adapters().labels_added(record["site"])
+    if isinstance(record, RepeatedDecision):
+        return
+    DECISIONS.labels(record["status"], "moderator").inc()
+    if isinstance(record, NewDecision) and record.waited is not None:
+        DECISION_LATENCY.labels(record["site"]).observe(record.waited)
 
 
 def _audit_sample(site: Site, status: str) -> float | None:

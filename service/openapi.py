@@ -73,6 +73,10 @@ COMMENT_ID = Parameter("comment_id", "path", "The comment's id, as answered on s
 SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
 PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
+QUEUE_SORT = Parameter("sort", "query", "arrival: oldest first; abuse or spam: that score "
+                       "highest first (ties oldest first).",
+                       {"type": "string", "enum": ["arrival", "abuse", "spam"],
+                        "default": "arrival"})
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key", "header",
     "Retrying with the same key answers the first answer again and stores nothing new.")
@@ -130,10 +134,10 @@ ROUTES: tuple[Route, ...] = (
           responses={200: ("Erased (erasing again answers 0)", schemas.ReaderErasure),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
-    Route("get", "/v1/review/queue", "List held comments, oldest first", "moderatorToken",
-          parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
+    Route("get", "/v1/review/queue", "List held comments, oldest first or by a score",
+          "moderatorToken", parameters=(SITE_FILTER, PAGE_LIMIT, QUEUE_SORT), tag="review",
           responses={200: ("Held comments and the queue depth", schemas.QueuePage),
-                     400: ("A bad limit", schemas.ErrorBody), 401: UNAUTHORIZED,
+                     400: ("A bad limit or sort", schemas.ErrorBody), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/review/claim", "Claim held comments for a lease", "moderatorToken",
           request=schemas.ClaimRequest, body_required=False, tag="review",
@@ -150,6 +154,13 @@ ROUTES: tuple[Route, ...] = (
                      409: ("Already decided otherwise or by another moderator, or claimed by "
                            "another moderator", schemas.ErrorBody),
                      422: INVALID, 503: UNAVAILABLE}),
+    Route("post", "/v1/review/decisions", "Decide several held comments in one action",
+          "moderatorToken", request=schemas.DecisionsRequest, tag="review",
+          responses={200: ("Each id's outcome, as deciding it alone would answer: one held "
+                           "by another moderator or decided already is that id's 409, never "
+                           "the batch's", schemas.DecisionsAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
     Route("get", "/v1/review/audit", "List moderator decisions, newest first", "moderatorToken",
           parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
           responses={200: ("Decisions", schemas.AuditPage),

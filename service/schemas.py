@@ -354,6 +354,9 @@ class CommentSubmission(BaseModel):
 
 # -- the review and feedback APIs -------------------------------------------------------------
 
+QueueSort = Literal["arrival", "abuse", "spam"]
+
+
 class ClaimRequest(BaseModel):
     """Claim up to `limit` held comments (optionally of one site) for the lease time. The body
     may be left out: the defaults apply."""
@@ -362,6 +365,8 @@ class ClaimRequest(BaseModel):
 
     limit: int = Field(10, ge=1, le=100)
     site: str | None = Field(None, max_length=100)
+    sort: QueueSort = Field("arrival", description="arrival: oldest first; abuse or spam: "
+                            "that score highest first (ties oldest first)")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
@@ -371,6 +376,17 @@ class DecisionRequest(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
+    decision: Literal["approve", "reject", "spam"]
+    reason: str | None = Field(None, max_length=500)
+
+
+class DecisionsRequest(BaseModel):
+    """One moderator's decision on several held comments, each decided on its own."""
+
+    model_config = ConfigDict(strict=True)
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=100)
     decision: Literal["approve", "reject", "spam"]
     reason: str | None = Field(None, max_length=500)
 
@@ -614,3 +630,20 @@ class ErrorBody(BaseModel):
     moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
     lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
     error_id: str | None = Field(None, description="internal: quote it when reporting the error")
+
+
+class DecisionOutcome(BaseModel):
+    """What deciding one of the ids came to: the answer POST /v1/review/{id}/decision would
+    have given it alone."""
+
+    id: str
+    status: Literal[200, 404, 409] = Field(description="200 decided (or the same decision sent "
+                                           "again); 409 decided already or held by another "
+                                           "moderator; 404 no such comment")
+    record: DecisionRecord | None = Field(None, description="200: the decision as recorded")
+    error: ErrorBody | None = Field(None, description="404, 409: why, as the one-comment "
+                                    "route answers it")
+
+
+class DecisionsAnswer(BaseModel):
+    results: list[DecisionOutcome] = Field(description="one per distinct id, in the order sent")

@@ -8,6 +8,7 @@ parts that each own one concern, each a module of this package:
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
 - `connection`: the client, running the Lua scripts, Redis errors as 503s;
 - `scripts`: each Lua script (in `lua/`) and its named, ordered keys and arguments.
@@ -33,6 +34,7 @@ from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
+from .queue_health import QueueHealth
 from .readers import Erasure, Readers
 from .review import DECISION_LABELS, DECISION_STATUS, Review
 from .secret_keys import SecretKeys
@@ -43,7 +45,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Adapters, Migration):
+            Readers, Adapters, QueueHealth, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):

@@ -113,6 +113,10 @@ hakam:{<site>}:reporter:<reporter hash>    zset    comment ids the reader report
                                                    (report; export, erase): a reporter hash is
                                                    the keyed hash of the site's id for them, so
                                                    an email sent as that id is their reader
+hakam:{<site>}:decision-waits:<day>        hash    held comments decided that day (unix days)
+                                                   per wait bucket (queue_health.bucket of
+                                                   seconds from arrival to decision) -> count;
+                                                   8 days TTL (decide), for the Sites page
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
                                                    writer of labels), fence (last fencing
                                                    token); per base model version <b>:
@@ -305,6 +309,10 @@ def reports(site_name: str, comment_id: str) -> str:
 
 def reporter(site_name: str, reporter_key: str) -> str:
     return site_key(site_name, "reporter", reporter_key)
+
+
+def decision_waits(site_name: str, day: int) -> str:
+    return site_key(site_name, "decision-waits", str(day))
 
 
 def adapt(site_name: str) -> str:

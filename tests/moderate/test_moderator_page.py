@@ -342,3 +342,58 @@ def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
                 audit_bars.get_attribute("data-taken-down")) == ("2", "1")
         assert watch.errors == []
     page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)
+
+
+def test_arabic_moderator_marks_cards_with_x_and_shift_click_and_decides_them_in_one_action(
+        newsroom, open_page):
+    posted = [newsroom.post(comment=f"تعليق رقم {n} على الخبر") for n in range(5)]
+    page, watch = open_page("ar")
+    page.clock.install()
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(5)
+    bulk = page.locator("#bulk")
+    expect(bulk).to_be_hidden()
+
+    page.keyboard.press("x")  # the first card, selected on arrival
+    cards(page).nth(3).click(modifiers=["Shift"])  # ... through the fourth
+    expect(bulk).to_be_visible()
+    expect(page.locator("#bulk-count")).to_have_text("4 محدَّدة")
+    page.keyboard.press("x")  # the fourth (now selected) is unmarked again
+    expect(page.locator("li.comment.marked")).to_have_count(3)
+
+    page.keyboard.press("a")  # approve the three marked, as one decision
+    assert page.locator("li.pending-decision").count() == 3
+    page.keyboard.press("u")  # undone as a whole
+    assert page.locator("li.pending-decision").count() == 0
+    page.clock.run_for((GRACE + 1) * 1000)
+    assert [newsroom.store.get_comment(c)["status"] for c in posted] == ["pending"] * 5
+
+    for n in (0, 2, 4):
+        cards(page).nth(n).locator("input.mark").check()
+    page.select_option("#bulk-reason", "advertising")
+    page.locator("#bulk button.spam").click()
+    assert page.locator("li.pending-decision").count() == 3
+    page.clock.run_for((GRACE + 1) * 1000)
+
+    expect(cards(page)).to_have_count(2)
+    assert card_ids(page) == [posted[1], posted[3]]
+    assert [newsroom.store.get_comment(c)["status"] for c in posted] == [
+        "spam", "pending", "spam", "pending", "spam"]
+    audit = newsroom.store.audit(limit=10)
+    assert sorted(a["comment_id"] for a in audit) == sorted([posted[0], posted[2], posted[4]])
+    assert {(a["moderator"], a["reason"]) for a in audit} == {("salma", "advertising")}
+    expect(page.locator("#counts [data-status=spam]")).to_have_text("3")
+    assert watch.dialogs == [] and watch.errors == []
+    page.screenshot(path=str(ARTIFACTS / "moderator-bulk-ar.png"), full_page=True)
+
+
+def test_the_queue_can_be_worked_most_abusive_first(newsroom, open_page):
+    calm = newsroom.post(comment="شكرا على هذا التقرير المفصل")
+    insult = newsroom.post(comment="يا حمار انت ما تفهم شي، اسكت احسن لك")
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"), "sort=abuse")
+    expect(cards(page)).to_have_count(2)
+
+    assert card_ids(page) == [insult, calm]
+    assert page.locator("#filter-sort").input_value() == "abuse"
+    assert watch.errors == []
