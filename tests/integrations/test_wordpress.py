@@ -33,6 +33,7 @@ from tests.redis_harness import everything_stored
 
 ORDINARY = "شكرا على هذا التقرير المفيد عن المكتبة الجديدة، أتمنى أن تفتح أبوابها مساء أيضا"
 ABUSIVE = "يا كلب يا حمار يا حقير يا غبي، أنت كلب وحمار"
+POST_TITLE = "افتتاح مكتبة عامة جديدة في المدينة"  # tests/integrations/wordpress_install.php
 SPAM = ("اربح مجانا الآن! casino و viagra بأفضل سعر، زوروا www.win-prize.example و "
         "http://win-prize.example أو راسلونا على واتساب 0501234567")
 
@@ -117,6 +118,32 @@ def test_an_abusive_comment_is_held_and_a_moderators_decision_reaches_wordpress(
                what="the rejection to reach WordPress through the webhook")
     # The plugin's own change on Hakam's word is not sent back to Hakam as an editor's label.
     assert _site_labels(store, ABUSIVE) == []
+
+
+def test_a_held_reply_shows_the_moderator_its_post_and_the_comment_it_answers(
+        hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    first_author, first_email = _reader()
+    assert site.post_comment(author=first_author, email=first_email, text=ORDINARY) == 302
+    first = site.comment_by_author(first_author)
+    assert first["approved"] == "1"
+    # the plugin told Hakam WordPress's id for it once WordPress had numbered it
+    assert "_hakam_link_pending" not in first["meta"]
+    assert store.get_comment(first["meta"]["_hakam_id"])["post_title"] == POST_TITLE
+
+    author, email = _reader()
+    assert site.post_comment(author=author, email=email, text=ABUSIVE + " " + author,
+                             parent=first["id"]) == 302
+
+    reply = site.comment_by_author(author)
+    assert reply["approved"] == "0"
+    moderator = store.create_moderator(f"salma-{secrets.token_hex(2)}")
+    queue = requests.get(f"{hakam.url}/v1/review/queue?site=akhbar", timeout=10,
+                         headers={"Authorization": f"Bearer {moderator}"}).json()["comments"]
+    (held,) = [c for c in queue if c["id"] == reply["meta"]["_hakam_id"]]
+    assert held["post_title"] == POST_TITLE
+    assert held["parent"] == {"id": first["meta"]["_hakam_id"], "text": ORDINARY,
+                              "author": first_author, "status": "approved"}
 
 
 def test_a_spam_comment_lands_in_wordpress_spam(hakam_and_wordpress):
