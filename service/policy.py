@@ -6,6 +6,10 @@ previously approved comment, disallowed words, moderation words, too many links)
 the model's thresholds. Word lists match substrings, as WordPress's `check_comment` and
 `wp_check_comment_disallowed_list` do, but on text normalised the same way the model sees it, so
 `كـلب`, `كَلب` and `كلب` all match one entry.
+
+Attribute scores (identity attack, insult, profanity, threat) hold a comment only on a site that
+set a line for that attribute (`SitePolicy.attribute_hold`), and never when the score is None
+(not measured: no head reads the comment's language).
 """
 
 from __future__ import annotations

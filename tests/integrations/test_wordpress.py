@@ -439,3 +439,27 @@ def test_export_personal_data_in_wordpress_includes_hakams_group(hakam_and_wordp
     assert {"name": "الاسم", "value": author} in item
     assert any(field["name"] == "الحالة" and field["value"] == "مقبول" for field in item)
     assert store.get_comment(hakam_id)["text"] == text  # exporting changes nothing
+
+
+def test_the_wordpress_export_names_the_attribute_scores_hakam_measured(hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    site.post_comment(author=author, email=email, text=ORDINARY + " (سمات) " + author)
+    hakam_id = site.comment_by_author(author)["meta"]["_hakam_id"]
+    # as a model with attribute heads scores an Arabic comment (no threat head reads Arabic)
+    store.r.hset(keys.comment("akhbar", hakam_id), "scores", json.dumps(
+        {"spam": 0.01, "abuse": 0.2, "identity_attack": 0.05, "insult": 0.31,
+         "profanity": 0.02, "threat": None}))
+
+    request = site.privacy_request(email, "export_personal_data")
+    requests.get(request["confirm_url"], timeout=30)
+    admin = site.admin_session()
+    steps = site.run_privacy_tool(admin, request["request_id"], "export")
+    with zipfile.ZipFile(io.BytesIO(admin.get(steps[-1]["data"]["url"],
+                                              timeout=30).content)) as exported:
+        report = json.loads(exported.read("export.json"))
+    item = next(iter(report.values()))["hakam-comments"]["items"][f"hakam-comment-{hakam_id}"]
+    fields = {field["name"]: field["value"] for field in item}
+    # the measured ones, in the reader's language; threat was not measured, so not named
+    assert fields["درجات السمات"] == ("الهجوم على الهوية 0.05، الإهانة 0.31، "
+                                      "الألفاظ النابية 0.02")
