@@ -118,6 +118,7 @@ def hold_reason_labels() -> dict[str, str]:
         "moderation_word": _("Word on the moderation list"),
         "too_many_links": _("Too many links"),
         "premoderation": _("Site holds every comment"),
+        "post_premoderation": _("Post or section holds every comment"),
         "first_comment": _("Author's first comment"),
         "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
@@ -183,6 +184,14 @@ def script_messages() -> dict:
         "waited_moments": _("waited less than a minute"),
         "spam": _("Spam"), "abuse": _("Abuse"),
         "post": _("Post %(post)s", post="{post}"),
+        "in_reply_to": _("In reply to"),
+        "parent_status": {
+            "pending": _("Waiting"), "approved": _("Approved"), "rejected": _("Rejected"),
+            "spam": _("Spam"), "removed": _("Removed"), "unknown": _("Not seen by Hakam")},
+        "parent_removed": _("This comment was removed at its author's request."),
+        "parent_unknown": _("Hakam never received this comment."),
+        "parent_retained": _("This comment's text is no longer kept: the site's retention "
+                             "period has passed."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
