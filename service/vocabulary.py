@@ -4,13 +4,15 @@ and why, and the codes of the reasons a comment was decided for.
 Each is a StrEnum: a member is the string itself (`Status.PENDING == "pending"`, hashing
 alike), so JSON answers, Redis fields, metrics labels and the Lua scripts see exactly the words
 they always did. orjson refuses enum members as dict keys, so a dict meant for JSON is keyed by
-`.value`. Pure: imports nothing of the service.
+`.value`. Pure: imports nothing of the service (the model's attribute names only).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any, Literal
+
+from hakam.model import ATTRIBUTES
 
 
 class Status(StrEnum):
@@ -41,8 +43,8 @@ _DECIDED = {ModeratorDecision.APPROVE: Status.APPROVED,
 
 class Reason(StrEnum):
     """The codes of a comment's reasons: the site's rules and thresholds (policy.decide), the
-    model's explanations (hakam.model, which names its own: one `<head>_terms` per head), and
-    an audit item's mark."""
+    model's explanations of its two heads (each attribute's are the model's `<name>_terms`),
+    and an audit item's mark."""
 
     DISALLOWED_WORD = "disallowed_word"
     SPAM_SCORE = "spam_score"
@@ -50,6 +52,7 @@ class Reason(StrEnum):
     MODERATION_WORD = "moderation_word"
     TOO_MANY_LINKS = "too_many_links"
     PREMODERATION = "premoderation"
+    POST_PREMODERATION = "post_premoderation"
     FIRST_COMMENT = "first_comment"
     TRUSTED_LINKS = "trusted_links"
     BELOW_THRESHOLDS = "below_thresholds"
@@ -58,9 +61,19 @@ class Reason(StrEnum):
     AUDIT = "audit"
 
 
+
+
+def attribute_score(attribute: str) -> str:
+    """The code of the reason a comment is held for an attribute's score (`insult_score`); the
+    words behind that score are the model's `<attribute>_terms`."""
+    return f"{attribute}_score"
+
+
 # Why a comment was held, in the order the moderator page's filter lists them.
-HOLD_REASONS = (Reason.ABUSE_SCORE, Reason.SPAM_SCORE, Reason.MODERATION_WORD,
-                Reason.TOO_MANY_LINKS, Reason.PREMODERATION, Reason.FIRST_COMMENT, Reason.AUDIT)
+HOLD_REASONS = (Reason.ABUSE_SCORE, Reason.SPAM_SCORE,
+                *(attribute_score(name) for name in ATTRIBUTES), Reason.MODERATION_WORD,
+                Reason.TOO_MANY_LINKS, Reason.PREMODERATION, Reason.POST_PREMODERATION,
+                Reason.FIRST_COMMENT, Reason.AUDIT)
 
 
 class ModeratorReason(StrEnum):

@@ -26,10 +26,19 @@ from flask_babel import gettext as _
 
 from .. import moderation
 from ..errors import BadRequest
+from ..review import decision_outcomes
 from ..scoring import get_scorer
 from ..store import get_store
+from ..store.review import SORTS
 from ..validation import json_object_body
-from ..vocabulary import HOLD_REASONS, ModeratorDecision, ModeratorReason, Reason, Status
+from ..vocabulary import (
+    HOLD_REASONS,
+    ModeratorDecision,
+    ModeratorReason,
+    Reason,
+    Status,
+    attribute_score,
+)
 from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
@@ -42,6 +51,7 @@ from .access import (
 )
 
 BATCH_SIZES = (5, 10, 20, 50)
+MAX_BULK = 100  # comments one bulk decision may name (the API's limit too)
 HISTORY_LIMIT = 100
 # Seconds a decision waits on the page before it is sent, so it can be undone: the store keeps
 # exactly one decision per comment, so there is no undo once it is sent.
@@ -110,9 +120,9 @@ def _signed_out(_error):
 
 # -- labels shown on the page ---------------------------------------------------------------
 
-def _by_word(labels: dict[StrEnum, str]) -> dict[str, str]:
+def _by_word(labels: dict[StrEnum | str, str]) -> dict[str, str]:
     """Keyed by the words' plain strings: the page's JSON carries these dicts."""
-    return {word.value: label for word, label in labels.items()}
+    return {str(word): label for word, label in labels.items()}
 
 
 def hold_reason_labels() -> dict[str, str]:
@@ -122,11 +132,25 @@ def hold_reason_labels() -> dict[str, str]:
         Reason.MODERATION_WORD: _("Word on the moderation list"),
         Reason.TOO_MANY_LINKS: _("Too many links"),
         Reason.PREMODERATION: _("Site holds every comment"),
+        Reason.POST_PREMODERATION: _("Post or section holds every comment"),
         Reason.FIRST_COMMENT: _("Author's first comment"),
         Reason.AUDIT: _("Audit: already published"),
         Reason.ABUSE_TERMS: _("Abusive words"),
         Reason.SPAM_TERMS: _("Spam words"),
+        attribute_score("identity_attack"): _("Identity attack over the site's threshold"),
+        attribute_score("insult"): _("Insult over the site's threshold"),
+        attribute_score("profanity"): _("Profanity over the site's threshold"),
+        attribute_score("threat"): _("Threat over the site's threshold"),
+        "identity_attack_terms": _("Words attacking an identity"),
+        "insult_terms": _("Insulting words"),
+        "profanity_terms": _("Profane words"),
+        "threat_terms": _("Threatening words"),
     })
+
+
+def attribute_labels() -> dict[str, str]:
+    return {"identity_attack": _("Identity attack"), "insult": _("Insult"),
+            "profanity": _("Profanity"), "threat": _("Threat")}
 
 
 def decision_reason_labels() -> dict[str, str]:
@@ -135,6 +159,11 @@ def decision_reason_labels() -> dict[str, str]:
         ModeratorReason.HATE: _("Hate speech"), ModeratorReason.ADVERTISING: _("Advertising"),
         ModeratorReason.PERSONAL_DATA: _("Personal data"), ModeratorReason.OTHER: _("Other"),
     })
+
+
+def sort_labels() -> dict[str, str]:
+    return {"arrival": _("Oldest first"), "abuse": _("Highest abuse score first"),
+            "spam": _("Highest spam score first")}
 
 
 def decision_labels() -> dict[str, str]:
@@ -172,9 +201,17 @@ def script_messages() -> dict:
         "waited_moments": _("waited less than a minute"),
         "spam": _("Spam"), "abuse": _("Abuse"),
         "post": _("Post %(post)s", post="{post}"),
+        "in_reply_to": _("In reply to"),
+        "parent_status": {
+            "pending": _("Waiting"), "approved": _("Approved"), "rejected": _("Rejected"),
+            "spam": _("Spam"), "removed": _("Removed"), "unknown": _("Not seen by Hakam")},
+        "parent_removed": _("This comment was removed at its author's request."),
+        "parent_unknown": _("Hakam never received this comment."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
+        "marked": _("%(count)s selected", count="{count}"),
         "hold_reasons": hold_reason_labels(),
+        "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
     }
@@ -217,6 +254,7 @@ def _filters() -> dict:
     sites = [s.name for s in get_store().list_sites()]
     site = request.args.get("site") or ""
     reason = request.args.get("reason") or ""
+    sort = request.args.get("sort") or ""
     try:
         batch = int(request.args.get("batch", 10))
     except ValueError:
@@ -225,6 +263,7 @@ def _filters() -> dict:
         "sites": sites, "site": site if site in sites else "",
         "reason": reason if reason in HOLD_REASONS else "",
         "batch": batch if batch in BATCH_SIZES else 10,
+        "sort": sort if sort in SORTS else "arrival",
     }
 
 
@@ -240,7 +279,7 @@ def queue_page():
         hold_reason_labels=hold_reason_labels(), status_labels=status_labels(),
         counts=get_store().counts(filters["site"] or None), messages=script_messages(),
         decision_reasons=tuple(ModeratorReason), decision_labels=decision_labels(),
-        undo_seconds=UNDO_SECONDS)
+        sorts=SORTS, sort_labels=sort_labels(), undo_seconds=UNDO_SECONDS)
 
 
 @bp.get("/history")
@@ -286,6 +325,9 @@ def claim():
     site = body.get("site") or None
     reason = body.get("reason") or None
     limit = body.get("limit", 10)
+    sort = body.get("sort") or "arrival"
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     if site is not None and (not isinstance(site, str) or site not in sites):
         raise BadRequest("unknown site")
     if reason is not None and (not isinstance(reason, str) or reason not in HOLD_REASONS):
@@ -295,7 +337,7 @@ def claim():
     lease_seconds = current_app.config["HAKAM"].lease_seconds
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
-                                reason=reason, include_own=True)
+                                reason=reason, include_own=True, sort=sort)
     return jsonify({"comments": [display.held_comment(c, now) for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
@@ -314,6 +356,24 @@ def decide(comment_id: str):
     record = moderation.record_decision(comment_id, moderator, decision, reason)
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
+
+
+@bp.post("/api/decisions")
+def decide_many():
+    moderator = _api_moderator()
+    body = json_object_body("send a JSON object")
+    ids = body.get("ids")
+    decision = body.get("decision")
+    reason = body.get("reason") or ""
+    if (not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK
+            or not all(isinstance(i, str) and i for i in ids)):
+        raise BadRequest(f"ids must be a list of 1 to {MAX_BULK} comment ids")
+    if decision not in tuple(ModeratorDecision):
+        raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
+    if reason and reason not in tuple(ModeratorReason):
+        raise BadRequest("unknown reason code")
+    outcomes = moderation.record_decisions(ids, moderator, decision, reason)
+    return jsonify({"results": decision_outcomes(outcomes)})
 
 
 @bp.get("/api/counts")
