@@ -207,6 +207,8 @@ def script_messages() -> dict:
             "spam": _("Spam"), "removed": _("Removed"), "unknown": _("Not seen by Hakam")},
         "parent_removed": _("This comment was removed at its author's request."),
         "parent_unknown": _("Hakam never received this comment."),
+        "parent_retained": _("This comment's text is no longer kept: the site's retention "
+                             "period has passed."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
