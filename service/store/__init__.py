@@ -4,12 +4,15 @@ The keyspace is mapped in one table, in `keys.py`. The store is one object, `Sto
 parts that each own one concern, each a module of this package:
 
 - `sites`, `moderators`, `secret_keys`: the global registry (never touched by a script);
+- `discussion`: rules per post and per section, part of a site's settings;
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
-- `connection`: the client, the Lua scripts (in `lua/`), Redis errors as 503s.
+- `connection`: the client, running the Lua scripts, Redis errors as 503s;
+- `scripts`: each Lua script (in `lua/`) and its named, ordered keys and arguments.
 
 Accepting, claiming and deciding are each one Lua script over the keys of one site (one hash
 tag), so a comment is in exactly one state whatever crashes: a worker killed mid-request either
@@ -24,16 +27,18 @@ import redis
 from flask import Flask, current_app
 from redis.cluster import RedisCluster
 
-from . import keys
+from . import keys, scripts
 from .adapters import Adapters, AdaptState
 from .comments import Comments
-from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
+from .connection import UNAVAILABLE, DirectScript, client_from_url
+from .discussion import Discussion
 from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
+from .queue_health import QueueHealth
 from .readers import Erasure, Readers
-from .review import DECISION_LABELS, DECISION_STATUS, Review
+from .review import DECISION_LABELS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
 from .webhooks import Outbox
@@ -41,8 +46,8 @@ from .webhooks import Outbox
 log = logging.getLogger("hakam.store")
 
 
-class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Adapters, Migration):
+class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
+            Outbox, Readers, Adapters, QueueHealth, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -55,21 +60,24 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self.replica_acks = (self._replicas_by_default() if replica_acks is None
                              else replica_acks)
         durable = {"replica_acks": self.replica_acks, "replica_timeout_ms": replica_timeout_ms}
-        self._accept = DirectScript(client, lua("intake"), **durable)
-        self._replay = DirectScript(client, lua("replay"), **durable)
-        self._decide = DirectScript(client, lua("decide"), **durable)
-        self._claim = client.register_script(lua("claim"))
-        self._take_delivery = client.register_script(lua("take_delivery"))
-        self._delivery_failed = client.register_script(lua("delivery_failed"))
-        self._label = client.register_script(lua("label"))
-        self._erase = DirectScript(client, lua("erase"), **durable)  # erased means erased
-        self._retain = client.register_script(lua("retain"))
-        self._record_labels_once = client.register_script(lua("record_labels_once"))
-        self._take_fit_lock = client.register_script(lua("take_fit_lock"))
-        self._renew_fit_lock = client.register_script(lua("renew_fit_lock"))
-        self._store_adapter = client.register_script(lua("store_adapter"))
-        self._reset_adapter = client.register_script(lua("reset_adapter"))
-        self._create_site = client.register_script(lua("create_site"))
+        self._accept = DirectScript(client, scripts.INTAKE.text, **durable)
+        self._replay = DirectScript(client, scripts.REPLAY.text, **durable)
+        # past the pool, as intake: a nudged POST makes this call in place of intake's
+        self._open_nudge = DirectScript(client, scripts.NUDGE.text)
+        self._decide = DirectScript(client, scripts.DECIDE.text, **durable)
+        self._erase = DirectScript(client, scripts.ERASE.text, **durable)  # erased means erased
+        self._claim = client.register_script(scripts.CLAIM.text)
+        self._take_delivery = client.register_script(scripts.TAKE_DELIVERY.text)
+        self._delivery_failed = client.register_script(scripts.DELIVERY_FAILED.text)
+        self._label = client.register_script(scripts.LABEL.text)
+        self._retain = client.register_script(scripts.RETAIN.text)
+        self._record_labels_once = client.register_script(scripts.RECORD_LABELS_ONCE.text)
+        self._take_fit_lock = client.register_script(scripts.TAKE_FIT_LOCK.text)
+        self._renew_fit_lock = client.register_script(scripts.RENEW_FIT_LOCK.text)
+        self._store_adapter = client.register_script(scripts.STORE_ADAPTER.text)
+        self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
+        self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}
@@ -158,6 +166,6 @@ def get_store() -> Store:
     return current_app.extensions["hakam.store"]
 
 
-__all__ = ["AdaptState", "DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
+__all__ = ["AdaptState", "DECISION_LABELS", "Erasure", "MigrationBusy",
            "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
            "keys"]
