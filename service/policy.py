@@ -47,6 +47,9 @@ class CommentFacts:
     # The shipped model's spam score, when the site's adapter scored the comment over the
     # rejection threshold (scoring.shipped_spam_over): rejected only if it is over it too.
     shipped_spam: float | None = None
+    # Authors of the campaign (near-duplicate texts, see campaigns.py) the comment joins,
+    # when the site holds campaigns and that group has reached the site's limit; else 0
+    campaign_authors: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,11 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             ngettext("The comment has %(num)d link; the site holds more than %(limit)d.",
                      "The comment has %(num)d links; the site holds more than %(limit)d.",
                      len(links), limit=policy.max_links), links))
+    if policy.campaign_hold and facts.campaign_authors >= policy.campaign_hold:
+        held.append(_reason("campaign", gettext(
+            "%(authors)d authors have posted this text or one much like it on the site within "
+            "24 hours; the site holds such a campaign from %(limit)d authors on.",
+            authors=facts.campaign_authors, limit=policy.campaign_hold)))
     if policy.premoderation:
         held.append(_reason("premoderation", gettext("The site holds every comment for review.")))
     elif policy.previously_approved and not facts.approved_before:

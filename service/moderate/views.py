@@ -119,6 +119,7 @@ def hold_reason_labels() -> dict[str, str]:
         "too_many_links": _("Too many links"),
         "premoderation": _("Site holds every comment"),
         "first_comment": _("Author's first comment"),
+        "campaign": _("Campaign: the same text from many authors"),
         "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
@@ -186,6 +187,9 @@ def script_messages() -> dict:
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
+        "campaign": _("This text and %(others)s like it from %(authors)s authors, over %(span)s",
+                      others="{others}", authors="{authors}", span="{span}"),
+        "campaign_moments": _("less than a minute"),
         "hold_reasons": hold_reason_labels(),
         "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
@@ -329,9 +333,14 @@ def decide(comment_id: str):
         raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
-    record = moderation.record_decision(comment_id, moderator, decision, reason)
+    if body.get("group") is True:  # a campaign's card: every held member with it
+        record, _campaign, outcomes = moderation.record_group_decision(
+            comment_id, moderator, decision, reason)
+        group = decision_outcomes(outcomes)
+    else:
+        record, group = moderation.record_decision(comment_id, moderator, decision, reason), []
     return jsonify({"comment_id": comment_id, "status": record["status"],
-                    "decision": decision, "reason": reason})
+                    "decision": decision, "reason": reason, "group": group})
 
 
 @bp.post("/api/decisions")

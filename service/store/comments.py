@@ -98,9 +98,15 @@ class Comments(StorePart):
         for site, comment_id in located:
             pipe.hgetall(keys.comment(site, comment_id))
             self._remember_site(comment_id, site)
-        views = [comment_view(d) for d in pipe.execute() if d]
+        found = [d for d in pipe.execute() if d]
+        views = [comment_view(d) for d in found]
         now = time.time() if now is None else now
         for view in views:
             if view["lease"] and view["lease"]["expires_at"] <= now:
                 view["lease"] = None
+        # the campaign each belongs to, when its group has grown into one
+        groups = self._campaigns_of([(d["site"], d["campaign"]) for d in found
+                                     if d.get("campaign")])
+        for view, data in zip(views, found, strict=True):
+            view["campaign"] = groups.get((data["site"], data.get("campaign", "")))
         return views
