@@ -25,7 +25,8 @@ from hakam.model import Score
 
 from . import campaigns, nudge, policy
 from .adapting import SiteModel
-from .errors import HakamError, Nudged
+from .discussion import Applied
+from .errors import CommentsClosed, HakamError, Nudged
 from .i18n import translator
 from .metrics import DECISION_LATENCY, DECISIONS, NUDGES
 from .reader_keys import reader_key
@@ -77,10 +78,13 @@ def score(site: Site, text: str, post_url: str | None = None) -> Scored:
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
-          reader: str | None = None, campaign_authors: int = 0) -> Judgement:
+          reader: str | None = None, premoderated_by: str | None = None,
+          campaign_authors: int = 0) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
-    from one approved before, for a site that holds the former; without it the author is new."""
+    from one approved before, for a site that holds the former; without it the author is new.
+    `premoderated_by`: the post's or its section's rules hold every comment on it
+    (discussion.Applied.premoderated_by)."""
     scored = score(site, text, post_url)
     facts = policy.CommentFacts(
         text=text, author=author, email=email, url=url, author_ip=author_ip,
@@ -91,7 +95,7 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
                                        site.policy),
-        campaign_authors=campaign_authors)
+        premoderated_by=premoderated_by, campaign_authors=campaign_authors)
     scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
                                                         scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
@@ -106,6 +110,7 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     A comment the site would hold for abuse alone, with the site's nudge on and no valid
     `nudge_token`, raises Nudged instead: nothing is stored, no flood or duplicate marker."""
     store = get_store()
+    rules, close_after_seconds = _post_rules(site, submission)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
     # Campaigns count authors by their keyed email hash; a comment without one is its own.
@@ -116,10 +121,12 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
             site, submission.comment, post_url=submission.post_url, author=submission.author,
             email=submission.email, url=submission.url or "",
             author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
-            reader=reader, campaign_authors=campaign_authors)
+            reader=reader, premoderated_by=rules.premoderated_by,
+            campaign_authors=campaign_authors)
         try:
             comment_id, body, status = _store_judged(site, submission, judgement, reader,
-                                                     idempotency_key, fingerprint)
+                                                     idempotency_key, fingerprint,
+                                                     close_after_seconds)
             break
         except CampaignReached as reached:
             # the site holds this campaign now: judged again with it (at most once more, since
@@ -131,8 +138,8 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
 
 
 def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
-                  idempotency_key: str | None,
-                  fingerprint: campaigns.Fingerprint | None) -> tuple[str, dict, str]:
+                  idempotency_key: str | None, fingerprint: campaigns.Fingerprint | None,
+                  close_after_seconds: float | None) -> tuple[str, dict, str]:
     """Store a judged comment (or nudge its author first); answers its id, the body to answer
     and the status it was judged. Raises CampaignReached when it would be published into a
     campaign the site holds: nothing is stored then."""
@@ -153,6 +160,8 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
         "post_id": submission.post_id,
         "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
+        "site_comment_id": submission.site_comment_id or "",
+        "post_title": submission.post_title or "",
         "author_key": reader,
         "scores": {"spam": scores.spam, "abuse": scores.abuse, **scores.attributes},
         "reasons": reasons,
@@ -167,10 +176,35 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
         nudge_nonce=answered_nudge.nonce if answered_nudge else None,
         on_nudge_answered=answered_nudge and (lambda: NUDGES.labels(
             site.name, nudge.resend_outcome(answered_nudge, scores.abuse)).inc()),
+        site_comment_id=submission.site_comment_id,
+        parent_site_id=str(submission.parent_id) if submission.parent_id else None,
+        post_id=submission.post_id, close_after_seconds=close_after_seconds,
         campaign=fingerprint, campaign_author=reader if submission.email else "",
         campaign_hold=site.policy.campaign_hold,
     )
     return comment_id, body, status
+
+
+def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
+    """The rules of the comment's post and its section (read with the site's settings: no
+    round trip), and, when the post closes some days after its first comment, how long after
+    (the intake script knows when that was). A closed post raises CommentsClosed before any
+    scoring, once the site's settings are known to be current: a worker may hold them for a
+    moment (SITE_CACHE_SECONDS), and a post opened meanwhile must take the comment (the
+    SiteChanged confirm_site raises makes `require_site` read the site again and decide anew)."""
+    rules = site.discussion.applied(submission.post_id, submission.post_url)
+    if rules.closed:
+        get_store().confirm_site(site)
+        raise CommentsClosed()
+    if not rules.close_after_days:
+        return rules, None
+    published = submission.post_published_at
+    if published is None:
+        return rules, float(rules.closes_at(0.0))
+    if time.time() >= rules.closes_at(published):
+        get_store().confirm_site(site)
+        raise CommentsClosed(rules.closes_at(published))
+    return rules, None
 
 
 def _nudge(site: str, judgement: Judgement, now: float) -> None:

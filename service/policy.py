@@ -6,6 +6,10 @@ previously approved comment, disallowed words, moderation words, too many links)
 the model's thresholds. Word lists match substrings, as WordPress's `check_comment` and
 `wp_check_comment_disallowed_list` do, but on text normalised the same way the model sees it, so
 `كـلب`, `كَلب` and `كلب` all match one entry.
+
+Attribute scores (identity attack, insult, profanity, threat) hold a comment only on a site that
+set a line for that attribute (`SitePolicy.attribute_hold`), and never when the score is None
+(not measured: no head reads the comment's language).
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ class CommentFacts:
     # The shipped model's spam score, when the site's adapter scored the comment over the
     # rejection threshold (scoring.shipped_spam_over): rejected only if it is over it too.
     shipped_spam: float | None = None
+    # discussion.Applied.premoderated_by: "post", or the section's prefix, when the rules of
+    # the comment's post hold every comment on it
+    premoderated_by: str | None = None
     # Authors of the campaign (near-duplicate texts, see campaigns.py) the comment joins,
     # when the site holds campaigns and that group has reached the site's limit; else 0
     campaign_authors: int = 0
@@ -149,6 +156,13 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             ngettext("The comment has %(num)d link; the site holds more than %(limit)d.",
                      "The comment has %(num)d links; the site holds more than %(limit)d.",
                      len(links), limit=policy.max_links), links))
+    if facts.premoderated_by == "post":
+        held.append(_reason("post_premoderation",
+                            gettext("Every comment on this post is held for review.")))
+    elif facts.premoderated_by:
+        held.append(_reason("post_premoderation", gettext(
+            "Every comment on the posts under %(section)s is held for review.",
+            section=facts.premoderated_by)))
     if policy.campaign_hold and facts.campaign_authors >= policy.campaign_hold:
         held.append(_reason("campaign", gettext(
             "%(authors)d authors have posted this text or one much like it on the site within "

@@ -21,7 +21,8 @@ def _public(comment: dict) -> dict:
     """A held comment as moderators see it: never the author's email or IP (not stored anyway)."""
     return {k: comment[k] for k in (
         "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
-        "post_id", "post_url", "created_at", "lease", "audit", "campaign") if k in comment}
+        "post_id", "post_url", "post_title", "parent", "created_at", "lease", "audit",
+        "campaign") if k in comment}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

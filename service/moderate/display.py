@@ -21,8 +21,8 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Why a comment was held (the policy's codes), in the order the filter lists them.
 HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
-                "moderation_word", "too_many_links", "premoderation", "first_comment",
-                "campaign", "audit")
+                "moderation_word", "too_many_links", "premoderation", "post_premoderation",
+                "first_comment", "campaign", "audit")
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
 DECISIONS = ("approve", "reject", "spam")
@@ -123,6 +123,23 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "lease_expires_at": lease.get("expires_at"),
         # already published, sampled so that a moderator labels what the model let through
         "audit": bool(comment.get("audit")),
+        "post_title": without_bidi_controls(comment.get("post_title") or ""),
+        "parent": parent_comment(comment.get("parent")),
         # one card for the campaign: its decision decides every held member
         "campaign": _campaign(comment.get("campaign")),
     }
+
+
+PARENT_TEXT_CHARS = 600  # the card shows the start of a long parent; the reply is the point
+
+
+def parent_comment(parent: dict | None) -> dict | None:
+    """The comment a reply answers, as the card shows it: inert text, its author and status
+    (removed: erased; unknown: never sent to Hakam)."""
+    if not parent:
+        return None
+    text = without_bidi_controls(parent.get("text") or "")
+    if len(text) > PARENT_TEXT_CHARS:
+        text = text[:PARENT_TEXT_CHARS].rstrip() + "…"
+    return {"text": text, "author": without_bidi_controls(parent.get("author") or ""),
+            "status": str(parent.get("status") or "unknown")}

@@ -4,6 +4,7 @@ The keyspace is mapped in one table, in `keys.py`. The store is one object, `Sto
 parts that each own one concern, each a module of this package:
 
 - `sites`, `moderators`, `secret_keys`: the global registry (never touched by a script);
+- `discussion`: rules per post and per section, part of a site's settings;
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
@@ -32,6 +33,7 @@ from .adapters import Adapters, AdaptState
 from .campaigns import Campaigns
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url
+from .discussion import Discussion
 from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
@@ -46,8 +48,8 @@ from .webhooks import Outbox
 log = logging.getLogger("hakam.store")
 
 
-class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Adapters, QueueHealth, Campaigns, Migration):
+class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
+            Outbox, Readers, Adapters, QueueHealth, Campaigns, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -78,6 +80,7 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
         self._campaign_forget = client.register_script(scripts.CAMPAIGN_FORGET.text)
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import campaigns, jsonio
 from ..campaigns import Fingerprint
-from ..errors import Duplicate, Flooded, SiteChanged
+from ..errors import CommentsClosed, Duplicate, Flooded, SiteChanged
 from . import keys, scripts
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -54,6 +54,8 @@ class Intake(StorePart):
                sampled_for_audit: float | None = None,
                site_version: str | None = None, nudge_nonce: str | None = None,
                on_nudge_answered: Callable[[], object] | None = None,
+               site_comment_id: str | None = None, parent_site_id: str | None = None,
+               post_id: str = "", close_after_seconds: float | None = None,
                campaign: Fingerprint | None = None, campaign_author: str = "",
                campaign_hold: int | None = None) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
@@ -73,6 +75,11 @@ class Intake(StorePart):
         `nudge_nonce` (of the valid nudge token the comment was sent back with) closes that
         open nudge in the same script; `on_nudge_answered()` is called when it was still open,
         so each nudge is counted answered once however often its token comes back.
+
+        `site_comment_id` files the comment in the site's index of its own ids, where a later
+        reply's `parent_site_id` (its comment_parent) finds it. `close_after_seconds`: the
+        post closes that long after its first comment (its section's rule): past it, nothing
+        is stored and CommentsClosed is raised.
         """
         comment_id = uuid.uuid4().hex
         now = time.time()
@@ -114,6 +121,7 @@ class Intake(StorePart):
             campaigns_key=keys.campaigns(site), campaign_members_key=keys.campaign_members(site),
             campaign_authors_key=keys.campaign_authors(site),
             campaign_times_key=keys.campaign_times(site),
+            site_comments_key=keys.site_comments(site), post_starts_key=keys.post_starts(site),
             comment_id=comment_id, status=status, created_at=now,
             flood_seconds=self.flood_seconds, idempotency_ttl=IDEMPOTENCY_TTL,
             duplicate_ttl=DUPLICATE_TTL,
@@ -125,6 +133,10 @@ class Intake(StorePart):
             campaign_bands=" ".join(campaign.bands) if campaign else "",
             campaign_author=campaign_author, campaign_hold=campaign_hold or 0,
             campaign_similarity=campaigns.SIMILARITY, campaign_window=campaigns.WINDOW_SECONDS,
+            site_comment_id=site_comment_id or "", parent_site_id=parent_site_id or "",
+            post_id=post_id,
+            close_after_seconds=("" if close_after_seconds is None
+                                 else repr(float(close_after_seconds))),
             more_args=fields)
         (outcome, value, *answered), acked = self._accept.run(**call)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
@@ -140,6 +152,8 @@ class Intake(StorePart):
             raise SiteChanged(f"site {site!r} changed")
         if outcome == "campaign":
             raise CampaignReached(int(value), int(answered[0]))
+        if outcome == "closed":
+            raise CommentsClosed(float(value))
         if answered and int(answered[0]) and on_nudge_answered is not None:
             on_nudge_answered()
         return comment_id, body

@@ -344,6 +344,40 @@ def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
     page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)
 
 
+def test_a_reply_shows_its_post_title_and_the_comment_it_answers_in_arabic(newsroom, open_page):
+    title = "افتتاح مكتبة عامة جديدة في المدينة"
+    newsroom.post(comment="المكتبة الجديدة رائعة، شكرا للبلدية", author="ليلى",
+                  site_comment_id=71, post_title=title,
+                  post_url="https://akhbar.example/culture/library")
+    reply = newsroom.post(comment="أختلف معك تماما يا ليلى", author="عمر", comment_parent=71,
+                          post_title=title, post_url="https://akhbar.example/culture/library")
+    # the parent's reader asks for erasure: the reply's card shows a removed parent
+    newsroom.post(comment="تعليق سيُمحى", site_comment_id=72, email="erased@example.com")
+    orphan = newsroom.post(comment="رد على تعليق محذوف", comment_parent=72,
+                           email="omar2@example.com")
+    requests.post(f"{newsroom.base}/v1/readers/erase", json={"email": "erased@example.com"},
+                  headers={"Authorization": f"Bearer {newsroom.site_key}"}, timeout=10)
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(3)  # the parent, the reply, the orphaned reply
+
+    card = page.locator(f'#queue > li.comment[data-id="{reply}"]')
+    parent = card.locator(".parent")
+    expect(parent).to_be_visible()
+    assert parent.locator(".parent-label").inner_text() == "ردًّا على"
+    assert parent.locator(".parent-author").inner_text() == "ليلى"
+    assert parent.locator(".parent-status").inner_text() == "بانتظار المراجعة"
+    assert parent.locator(".parent-text").inner_text() == "المكتبة الجديدة رائعة، شكرا للبلدية"
+    assert card.locator("a.post").inner_text() == title
+    removed = page.locator(f'#queue > li.comment[data-id="{orphan}"] .parent')
+    assert removed.locator(".parent-status").inner_text() == "محذوف"
+    assert removed.locator(".parent-text").inner_text() == "حُذف هذا التعليق بطلب من كاتبه."
+    # a top-level comment has no parent block at all
+    assert page.locator("#queue > li.comment .parent").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "moderator-reply-with-parent-ar.png"), full_page=True)
+    assert watch.dialogs == [] and watch.errors == []
+
+
 def test_arabic_moderator_marks_cards_with_x_and_shift_click_and_decides_them_in_one_action(
         newsroom, open_page):
     posted = [newsroom.post(comment=f"تعليق رقم {n} على الخبر") for n in range(5)]

@@ -92,18 +92,22 @@
     item.querySelector(".author").textContent = comment.author;
     const authorUrl = item.querySelector(".author-url");
     if (comment.author_url) authorUrl.textContent = comment.author_url; else authorUrl.remove();
-    const postLabel = fill(M.post, { post: comment.post_id || "" });
+    const postNumber = fill(M.post, { post: comment.post_id || "" });
+    const postLabel = comment.post_title || postNumber;
     const link = item.querySelector("a.post");
     const plain = item.querySelector(".post-plain");
     if (comment.post_url) {
       link.href = comment.post_url;
       link.textContent = postLabel;
       link.title = comment.post_url;
+      if (comment.post_title) link.dir = "auto";
       plain.remove();
     } else {
       link.remove();
       plain.textContent = postLabel;
+      if (comment.post_title) plain.title = postNumber;
     }
+    renderParent(item.querySelector(".parent"), comment.parent);
     item.querySelector(".site").textContent = comment.site;
     item.querySelector(".waited").textContent = waitedText(comment.waited_seconds);
     const text = item.querySelector(".text");
@@ -180,6 +184,21 @@
       select(item);
     });
     return item;
+  }
+
+  // The comment a reply answers, above the reply: its author, status and text, all as text.
+  function renderParent(box, parent) {
+    if (!parent) { box.remove(); return; }
+    box.hidden = false;
+    box.dataset.status = parent.status;
+    const author = box.querySelector(".parent-author");
+    if (parent.author) author.textContent = parent.author; else author.remove();
+    box.querySelector(".parent-status").textContent = M.parent_status[parent.status] || parent.status;
+    const text = box.querySelector(".parent-text");
+    if (parent.status === "removed") text.textContent = M.parent_removed;
+    else if (parent.status === "unknown") text.textContent = M.parent_unknown;
+    else text.textContent = parent.text;
+    if (parent.status === "removed" || parent.status === "unknown") text.classList.add("missing");
   }
 
   function items() { return Array.from(queue.children); }
