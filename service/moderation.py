@@ -41,6 +41,7 @@ from .scoring import (
 from .store import Site, get_store
 from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
+from .vocabulary import Reason, Status
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def _nudge(site: str, judgement: Judgement, now: float) -> None:
         NUDGES.labels(site, "abandoned").inc(abandoned)
     NUDGES.labels(site, "shown").inc()
     raise Nudged([span for reason in judgement.decision.reasons
-                  if reason["code"] == "abuse_score" for span in reason["spans"]], token)
+                  if reason["code"] == Reason.ABUSE_SCORE for span in reason["spans"]], token)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:
@@ -276,7 +277,7 @@ def _audit_sample(site: Site, status: str) -> float | None:
     audit_rate = site.policy.audit_rate
     if audit_rate is None:
         audit_rate = current_app.config["HAKAM"].audit_rate
-    return audit_rate if status == "approved" and random.random() < audit_rate else None
+    return audit_rate if status == Status.APPROVED and random.random() < audit_rate else None
 
 
 def _answer(comment_id: str, status: str, score: Score, reasons: list[dict],
@@ -297,10 +298,10 @@ def _model_message(reason, text: str) -> str:
     """The model explains in English; the answer names the same words in the reader's language."""
     gettext, _, spoken_list = translator()
     terms = spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
-    if reason.code == "spam_terms":
+    if reason.code == Reason.SPAM_TERMS:
         return gettext("These words and signs often appear in spam: %(terms)s.",
                        terms=terms or gettext("(signals without words)"))
-    if reason.code == "abuse_terms":
+    if reason.code == Reason.ABUSE_TERMS:
         return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
     if reason.code == "identity_attack_terms":
         return gettext("These words often appear in attacks on a group's identity: "

@@ -33,6 +33,7 @@ from hakam.model.scorer import MAX_SPANS
 
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
+from .vocabulary import ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -455,12 +456,15 @@ class ClaimRequest(BaseModel):
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
 
+DecisionWord = one_of(ModeratorDecision)
+
+
 class DecisionRequest(BaseModel):
     """A moderator's decision on a held comment."""
 
     model_config = ConfigDict(strict=True)
 
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
     group: bool = Field(False, description="also decide every other held member of the "
                         "comment's campaign, each on its own (its audit entry, label, webhook)")
@@ -473,7 +477,7 @@ class DecisionsRequest(BaseModel):
 
     ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=100)
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
 
 
@@ -602,7 +606,7 @@ class SiteCommentLinkAnswer(BaseModel):
 
 # -- answers ----------------------------------------------------------------------------------
 
-CommentStatus = Literal["approved", "pending", "spam", "rejected"]
+CommentStatus = one_of(Status)
 
 
 def _attribute_score(what: str, languages: str):
@@ -735,7 +739,7 @@ class ClaimAnswer(BaseModel):
 class DecisionRecord(BaseModel):
     comment_id: str | None = Field(description="None when the comment was erased since")
     site: str
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     status: CommentStatus
     moderator: str
     reason: str

@@ -19,14 +19,6 @@ from hakam.model import ATTRIBUTES
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-# Why a comment was held (the policy's codes), in the order the filter lists them.
-HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
-                "moderation_word", "too_many_links", "premoderation", "post_premoderation",
-                "first_comment", "campaign", "audit")
-# The reason a moderator may attach to a decision.
-DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
-DECISIONS = ("approve", "reject", "spam")
-
 
 def without_bidi_controls(text: str) -> str:
     return BIDI_CONTROLS.sub("", text)

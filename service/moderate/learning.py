@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from .. import queue_health
+from ..vocabulary import ModeratorDecision
 
 DAYS = 30  # days the chart covers
 BAR_WIDTH = 9
 BAR_GAP = 2
 BAR_HEIGHT = 40
-TAKEN_DOWN = ("reject", "spam")
+TAKEN_DOWN = (ModeratorDecision.REJECT, ModeratorDecision.SPAM)
 
 
 @dataclass(frozen=True)

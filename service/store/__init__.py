@@ -40,7 +40,7 @@ from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
 from .queue_health import QueueHealth
 from .readers import Erasure, Readers
-from .review import DECISION_LABELS, DECISION_STATUS, Review
+from .review import DECISION_LABELS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
 from .webhooks import Outbox
@@ -169,6 +169,6 @@ def get_store() -> Store:
     return current_app.extensions["hakam.store"]
 
 
-__all__ = ["AdaptState", "DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
+__all__ = ["AdaptState", "DECISION_LABELS", "Erasure", "MigrationBusy",
            "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
            "keys"]

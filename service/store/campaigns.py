@@ -7,6 +7,7 @@ import time
 from collections import defaultdict
 
 from .. import campaigns, jsonio
+from ..vocabulary import Status
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
@@ -56,7 +57,7 @@ class Campaigns(StorePart):
         for comment_id in ids:
             pipe.hmget(keys.comment(site, comment_id), "status", "created_at")
         held = [(float(created_at), cid) for cid, (status, created_at)
-                in zip(ids, pipe.execute(), strict=True) if status == "pending"]
+                in zip(ids, pipe.execute(), strict=True) if status == Status.PENDING]
         return [cid for _created_at, cid in sorted(held)]
 
     def forget_in_campaigns(self, site: str, comments: list[tuple[str, str, str, str]]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from .. import campaigns, jsonio
 from ..campaigns import Fingerprint
 from ..errors import CommentsClosed, Duplicate, Flooded, SiteChanged
+from ..vocabulary import Status
 from . import keys, scripts
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -94,7 +95,7 @@ class Intake(StorePart):
                   "duplicate": duplicate_digest}
         if idempotency_digest:
             record["idempotency"] = idempotency_digest
-        audited = status == "approved" and bool(sampled_for_audit)
+        audited = status == Status.APPROVED and bool(sampled_for_audit)
         if audited:
             record.update(audit="pending", audit_rate=repr(float(sampled_for_audit)))
         fields: list[str] = []

@@ -16,16 +16,19 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import AlreadyDecided, ClaimedByOther, HakamError, UnknownComment
+from ..vocabulary import ModeratorDecision, Status
 from . import keys, scripts
 from .base import StorePart
 from .comments import stored_scores
 from .connection import DirectScript, unavailable_on_redis_errors
 
-DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 # What a moderator's decision teaches each head; "reject" is taken to mean unfit to publish
 # (abusive), since spam has its own button.
-DECISION_LABELS = {"approve": (("spam", 0), ("abuse", 0)), "reject": (("abuse", 1),),
-                   "spam": (("spam", 1),)}
+DECISION_LABELS = {ModeratorDecision.APPROVE: (("spam", 0), ("abuse", 0)),
+                   ModeratorDecision.REJECT: (("abuse", 1),),
+                   ModeratorDecision.SPAM: (("spam", 1),)}
+# How the moderator page counts comments, in this order.
+COUNTED = (Status.PENDING, Status.APPROVED, Status.SPAM, Status.REJECTED)
 
 
 # The orders a moderator may work the queue in: by arrival, or by a head's score, highest first.
@@ -117,7 +120,7 @@ class Review(StorePart):
         pipe = self.r.pipeline(transaction=False)
         for name in names:
             pipe.hgetall(keys.counts(name))
-        totals = {"pending": 0, "approved": 0, "spam": 0, "rejected": 0}
+        totals = {status.value: 0 for status in COUNTED}
         for per_status in pipe.execute():
             for status, count in per_status.items():
                 totals[status] = totals.get(status, 0) + int(count)
@@ -220,7 +223,7 @@ class Review(StorePart):
     @unavailable_on_redis_errors
     def decide(self, comment_id: str, moderator: str, decision: str, reason: str = "",
                *, site: str | None = None) -> dict:
-        status = DECISION_STATUS[decision]
+        status = ModeratorDecision(decision).status
         data = self._comment_data(comment_id, site)
         if not data:
             raise UnknownComment(f"no comment {comment_id}")

@@ -197,8 +197,8 @@
     const text = box.querySelector(".parent-text");
     if (parent.status === "removed") text.textContent = M.parent_removed;
     else if (parent.status === "unknown") text.textContent = M.parent_unknown;
-    else text.textContent = parent.text;
-    if (parent.status === "removed" || parent.status === "unknown") text.classList.add("missing");
+    else text.textContent = parent.text || M.parent_retained;
+    if (!parent.text) text.classList.add("missing");
   }
 
   function items() { return Array.from(queue.children); }
