@@ -83,7 +83,6 @@ IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key", "header",
     "Retrying with the same key answers the first answer again and stores nothing new.")
 
-ERROR = ("Error", schemas.ErrorBody)
 INVALID = ("Invalid fields, each with messages in the reader's language", schemas.ValidationErrors)
 UNAUTHORIZED = ("Missing, unknown or revoked credentials", schemas.ErrorBody)
 UNAVAILABLE = ("The store is unreachable; nothing was stored. Retry after Retry-After seconds",

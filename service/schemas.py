@@ -60,14 +60,13 @@ _CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
 # One character that is neither a space nor a control, or a run of printable characters that
 # starts and ends with one: what is left of a filled field once trimmed.
 _FILLED = rf"[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?"
-FILLED = rf"^\s*{_FILLED}\s*$"
 PRINTABLE = rf"^\s*(?:{_FILLED})?\s*$"  # filled or blank
 
 
 def filled(most: int) -> str:
-    """FILLED, at most `most` characters once trimmed: the service trims before it counts, as
-    WordPress does, so the limit is written into the pattern rather than as a maxLength on
-    what was sent."""
+    """A filled field (see _FILLED), at most `most` characters once trimmed: the service
+    trims before it counts, as WordPress does, so the limit is written into the pattern rather
+    than as a maxLength on what was sent."""
     return rf"^\s*[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{most - 2}}}[^\s{_CONTROL}])?\s*$"
 
 

@@ -154,7 +154,3 @@ LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comme
 
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
-
-ALL = (INTAKE, REPLAY, NUDGE, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE,
-       TAKE_DELIVERY, DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER,
-       RESET_ADAPTER, CREATE_SITE, LINK_SITE_COMMENT, CAMPAIGN_FORGET)
