@@ -21,6 +21,8 @@ LICENCES = {
     "fox-news-comments-hate": "MIT (per the authors' README)",
     "stormfront-hate-speech": "CC BY-SA 3.0 ES",
     "tsac-tunisian-sentiment": "LGPL-3.0",
+    "goemotions-reddit-comments": "Apache-2.0",
+    "toxic-spans-civil-comments": "CC0-1.0",
 }
 
 
