@@ -314,7 +314,10 @@ def readers_export(email: str, site: str | None) -> None:
         for name in _reader_sites(store, site):
             held = {"comments": store.reader_comments(name, author_key),
                     "labels": store.reader_labels(name, author_key)}
-            if held["comments"] or held["labels"]:
+            reports = store.reports_made_by(name, author_key)
+            if reports:
+                held["reports"] = reports
+            if held["comments"] or held["labels"] or reports:
                 found[name] = held
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
     _say(f"{_count(sum(len(held['comments']) for held in found.values()), 'comment')} of this "

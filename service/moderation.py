@@ -29,7 +29,7 @@ from .errors import Nudged
 from .i18n import translator
 from .metrics import DECISIONS, NUDGES
 from .scoring import answered, get_adapters, score_comment, shipped_spam_over, site_model
-from .store import Site, get_store
+from .store import ReportOutcome, Site, get_store
 from .store.review import RepeatedDecision
 
 
@@ -147,6 +147,32 @@ def _nudge(site: str, judgement: Judgement, now: float) -> None:
     NUDGES.labels(site, "shown").inc()
     raise Nudged([span for reason in judgement.decision.reasons
                   if reason["code"] == "abuse_score" for span in reason["spans"]], token)
+
+
+def report(site: Site, comment_id: str, *, reporter: str, reason: str,
+           note: str | None) -> ReportOutcome | None:
+    """A reader's report on one of the site's comments (None: the site has no such comment).
+    One per reporter per comment counts; the report that brings a published comment to the
+    site's threshold (`--report-hold`) sends it back to the queue, held for `reader_reports`,
+    and the site's webhook is told, all in one script (store.report). Reports make no label:
+    the moderator's decision on the comment is the label, as for any held comment."""
+    store = get_store()
+    gettext, ngettext, _ = translator()
+    threshold = site.policy.report_hold
+    held_reason = {"code": "reader_reports", "spans": [], "message": ngettext(
+        "A reader reported this published comment; it waits for a moderator again.",
+        "%(num)d readers reported this published comment; it waits for a moderator again.",
+        threshold)}
+
+    def webhook(reports: int) -> dict:
+        return {"event": "comment.reported", "comment_id": comment_id, "site": site.name,
+                "status": "pending", "reason": "reader_reports", "reports": reports,
+                "reported_at": time.time()}
+
+    return store.report(site.name, comment_id, reporter_key=store.private_key(reporter),
+                        reason=reason, note=note or "", threshold=threshold,
+                        held_reason=held_reason,
+                        webhook=webhook if site.webhook_url else None)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:

@@ -33,8 +33,12 @@ def _reader_key() -> str:
 @require_site
 def export_reader():
     store, reader = get_store(), _reader_key()
-    return jsonify({"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-                    "labels": store.reader_labels(g.site.name, reader)})
+    held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
+            "labels": store.reader_labels(g.site.name, reader)}
+    reports = store.reports_made_by(g.site.name, reader)
+    if reports:  # only where there are some: the answer of a reader without any is as before
+        held["reports"] = reports
+    return jsonify(held)
 
 
 @bp.post("/readers/erase")

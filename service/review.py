@@ -8,6 +8,7 @@ from flask_babel import gettext
 from . import moderation
 from .auth import require_moderator
 from .errors import BadRequest
+from .moderate.display import HOLD_REASONS
 from .schemas import ClaimRequest, DecisionRequest
 from .store import get_store
 from .validation import validate_body
@@ -20,7 +21,7 @@ def _public(comment: dict) -> dict:
     """A held comment as moderators see it: never the author's email or IP (not stored anyway)."""
     return {k: comment[k] for k in (
         "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
-        "post_id", "post_url", "created_at", "lease", "audit") if k in comment}
+        "post_id", "post_url", "created_at", "lease", "audit", "reports") if k in comment}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -48,13 +49,23 @@ def _json_body() -> object:
     return data
 
 
+def _hold_reason(reason: str | None) -> str | None:
+    """A hold reason filter (`reader_reports`: comments readers reported), or 400."""
+    if not reason:
+        return None
+    if reason not in HOLD_REASONS:
+        raise BadRequest(gettext("reason must be one of %(codes)s.",
+                                 codes=", ".join(HOLD_REASONS)))
+    return reason
+
+
 @bp.get("/review/queue")
 @require_moderator
 def queue():
     site = request.args.get("site") or None
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
     store = get_store()
-    held = store.queue(site=site, limit=limit)
+    held = store.queue(site=site, limit=limit, reason=_hold_reason(request.args.get("reason")))
     return jsonify({"comments": [_public(c) for c in held], "depth": store.queue_depth(site)})
 
 
@@ -64,7 +75,7 @@ def claim():
     body = validate_body(ClaimRequest, _json_body())
     lease = current_app.config["HAKAM"].lease_seconds
     claimed = get_store().claim(g.moderator.name, limit=body.limit, site=body.site,
-                                lease_seconds=lease)
+                                lease_seconds=lease, reason=_hold_reason(body.reason))
     return jsonify({"comments": [_public(c) for c in claimed], "lease_seconds": lease})
 
 

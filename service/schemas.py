@@ -375,8 +375,27 @@ class ClaimRequest(BaseModel):
 
     limit: int = Field(10, ge=1, le=100)
     site: str | None = Field(None, max_length=100)
+    reason: str | None = Field(
+        None, max_length=50,
+        description="Only comments held with this reason code (reader_reports: reported by "
+                    "readers; audit: audit items; else a policy code such as abuse_score).")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
+
+
+class ReportRequest(BaseModel):
+    """A reader's report on a published comment, passed on by the site."""
+
+    model_config = ConfigDict(strict=True, str_strip_whitespace=True)
+
+    reason: Literal["abuse", "spam", "other"]
+    reporter: str = Field(
+        min_length=1, max_length=200,
+        description="The site's own id for the reader who reports (a user id, a guest's "
+                    "cookie id; the reader's email makes their reports part of their export "
+                    "and erasure by email). Hakam keeps only a keyed hash of it: one report "
+                    "per reporter per comment counts.")
+    note: str | None = Field(None, max_length=1000, description="The reader's own words.")
 
 
 class DecisionRequest(BaseModel):
@@ -458,6 +477,16 @@ class CommentAnswer(BaseModel):
     model_version: str
 
 
+class ReportAnswer(BaseModel):
+    """What POST /v1/comments/{id}/reports answers."""
+
+    comment_id: str
+    counted: bool = Field(description="false when this reporter had already reported it")
+    reports: int = Field(ge=0, description="the comment's reports counted so far")
+    status: CommentStatus = Field(description="pending once the reports sent it back to the "
+                                              "queue")
+
+
 class HistoryEvent(BaseModel):
     at: float
     status: CommentStatus
@@ -476,6 +505,11 @@ class CommentRecord(CommentAnswer):
 class Lease(BaseModel):
     moderator: str
     expires_at: float
+
+
+class HeldReports(BaseModel):
+    count: int = Field(ge=0, description="readers' reports counted (one per reader)")
+    reasons: dict[str, int] = Field(description="reports per reason: abuse, spam, other")
 
 
 class HeldComment(BaseModel):
@@ -498,6 +532,8 @@ class HeldComment(BaseModel):
                         "(status approved), sampled at the site's audit rate so that a "
                         "moderator labels what the model let through; approving it changes "
                         "nothing, rejecting it unpublishes it (the site's webhook is told)")
+    reports: HeldReports | None = Field(None, description="readers' reports on the comment, "
+                                                          "if any")
 
 
 class QueuePage(BaseModel):
@@ -531,6 +567,16 @@ class ExportedLabel(BaseModel):
     at: float
 
 
+class ExportedReport(BaseModel):
+    reason: Literal["abuse", "spam", "other"]
+    note: str | None = None
+    at: float
+
+
+class MadeReport(ExportedReport):
+    comment_id: str
+
+
 class ExportedComment(BaseModel):
     """One of the reader's comments as Hakam holds it. After the site's retention period a
     decided comment has no text, author or url left (empty), and its reasons no wording."""
@@ -549,6 +595,9 @@ class ExportedComment(BaseModel):
     model_version: str
     history: list[HistoryEvent]
     labels: list[ExportedLabel] = Field(description="training labels made from the comment")
+    reports: list[ExportedReport] = Field(
+        default_factory=list, description="readers' reports on the comment (never who made "
+                                          "them)")
 
 
 class ReaderLabel(ExportedLabel):
@@ -564,6 +613,10 @@ class ReaderExport(BaseModel):
     labels: list[ReaderLabel] = Field(
         description="labels made from the reader's comments that Hakam does not store "
                     "(Akismet's submit-spam / submit-ham name the reader's email)")
+    reports: list[MadeReport] = Field(
+        default_factory=list,
+        description="reports the reader made on comments (when the site sends the reader's "
+                    "email as the reporter id)")
 
 
 class ReaderErasure(BaseModel):

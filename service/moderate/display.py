@@ -19,7 +19,7 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Why a comment was held (the policy's codes), in the order the filter lists them.
 HOLD_REASONS = ("abuse_score", "spam_score", "moderation_word", "too_many_links", "premoderation",
-                "first_comment", "audit")
+                "first_comment", "reader_reports", "audit")
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
 DECISIONS = ("approve", "reject", "spam")
@@ -108,4 +108,10 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "lease_expires_at": lease.get("expires_at"),
         # already published, sampled so that a moderator labels what the model let through
         "audit": bool(comment.get("audit")),
+        # readers' reports: how many and why (never who); a number and codes only
+        "reports": ({"count": int(comment["reports"].get("count", 0)),
+                     "reasons": {reason: int(count) for reason, count
+                                 in comment["reports"].get("reasons", {}).items()
+                                 if reason in ("abuse", "spam", "other")}}
+                    if comment.get("reports") else None),
     }

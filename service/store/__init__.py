@@ -34,6 +34,7 @@ from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
 from .readers import Erasure, Readers
+from .reports import REPORT_REASONS, ReportOutcome, Reports
 from .review import DECISION_LABELS, DECISION_STATUS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
@@ -43,7 +44,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Adapters, Migration):
+            Readers, Reports, Adapters, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -73,6 +74,8 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._store_adapter = client.register_script(scripts.STORE_ADAPTER.text)
         self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._report = client.register_script(scripts.REPORT.text)
+        self._erase_reports = client.register_script(scripts.ERASE_REPORTS.text)
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}
@@ -162,5 +165,5 @@ def get_store() -> Store:
 
 
 __all__ = ["AdaptState", "DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
-           "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
-           "keys"]
+           "MigrationReport", "Moderator", "NewLabel", "REPORT_REASONS", "ReportOutcome", "Site",
+           "Store", "get_store", "init_app", "keys"]

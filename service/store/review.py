@@ -31,6 +31,19 @@ CANDIDATE_PAGE = 100  # held comments one claim script looks at
 CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took the picks
 
 
+def has_reason(reasons: str | None, audit: str | None, reason: str) -> bool:
+    """Whether a held comment (its stored reasons and audit fields) is held with `reason`, as
+    claim.lua reads them: "audit" means an audit item not yet decided."""
+    if reason == "audit":
+        return audit == "pending"
+    try:
+        listed = jsonio.loads(reasons or "[]")
+    except ValueError:
+        return False
+    return isinstance(listed, list) and any(
+        isinstance(r, dict) and r.get("code") == reason for r in listed)
+
+
 class RepeatedDecision(dict):
     """The decision record of a decision its moderator had already made and sent again (a
     retry): answered as made, but not counted twice."""
@@ -43,15 +56,43 @@ class Review(StorePart):
     # -- the queue ------------------------------------------------------------------------
 
     @unavailable_on_redis_errors
-    def queue(self, site: str | None = None, limit: int = 50) -> list[dict]:
-        """Held comments oldest first, of one site or merged across all of them."""
+    def queue(self, site: str | None = None, limit: int = 50,
+              reason: str | None = None) -> list[dict]:
+        """Held comments oldest first, of one site or merged across all of them; `reason`
+        keeps only those held with that reason code ("audit": audit items), as a claim's
+        filter does."""
         names = [site] if site else self.site_names()
-        pipe = self.r.pipeline(transaction=False)
-        for name in names:
-            pipe.zrange(keys.pending(name), 0, max(0, limit - 1), withscores=True)
+        if reason:
+            pages = [self._held_with_reason(name, reason, limit) for name in names]
+        else:
+            pipe = self.r.pipeline(transaction=False)
+            for name in names:
+                pipe.zrange(keys.pending(name), 0, max(0, limit - 1), withscores=True)
+            pages = pipe.execute()
         held = heapq.merge(*([(score, name, cid) for cid, score in page]
-                             for name, page in zip(names, pipe.execute(), strict=True)))
+                             for name, page in zip(names, pages, strict=True)))
         return self._views([(name, cid) for _score, name, cid in list(held)[:limit]])
+
+    def _held_with_reason(self, site: str, reason: str,
+                          limit: int) -> list[tuple[str, float]]:
+        """The site's oldest `limit` held comments (id, arrival) held with `reason`, read a
+        page of the queue at a time."""
+        found: list[tuple[str, float]] = []
+        offset = 0
+        while len(found) < limit:
+            page = self.r.zrange(keys.pending(site), offset, offset + CANDIDATE_PAGE - 1,
+                                 withscores=True)
+            pipe = self.r.pipeline(transaction=False)
+            for comment_id, _arrival in page:
+                pipe.hmget(keys.comment(site, comment_id), "reasons", "audit")
+            for (comment_id, arrival), (reasons, audit) in zip(page, pipe.execute(),
+                                                                strict=True):
+                if has_reason(reasons, audit, reason):
+                    found.append((comment_id, arrival))
+            if len(page) < CANDIDATE_PAGE:
+                break
+            offset += CANDIDATE_PAGE
+        return found[:limit]
 
     @unavailable_on_redis_errors
     def queue_depth(self, site: str | None = None) -> int:

@@ -137,9 +137,26 @@ RESET_ADAPTER = Script(
     keys=("adapt_key", "adapt_lock_key", "adapt_fits_key"),
     args=("record_json", "refit"))
 
+REPORT = Script(
+    "report",
+    keys=("comment_key", "reports_key", "reporter_key", "pending_key", "counts_key",
+          "history_key", "retention_key", "approved_authors_key", "approved_counts_key",
+          "webhook_due_key", "webhook_delivery_key"),
+    args=("comment_id", "reporter", "report_json", "reason", "now", "threshold", "reason_json",
+          "history_json", "webhook_json", "site", "delivery_id"))
+
+ERASE_REPORTS = Script(
+    "erase_reports",
+    keys=("reporter_key",),
+    args=("reporter", "made_count", "about_count", "other_count"),
+    more_keys="the reports key of each comment the reader reported, then of each comment of "
+              "the reader's, then the index key of each other reader who reported those",
+    more_args="the ids of both lists of comments, then the other reporters' hashes, in the "
+              "order of their keys")
+
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
 
 ALL = (INTAKE, REPLAY, NUDGE, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE,
        TAKE_DELIVERY, DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER,
-       RESET_ADAPTER, CREATE_SITE)
+       RESET_ADAPTER, REPORT, ERASE_REPORTS, CREATE_SITE)
