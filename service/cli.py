@@ -15,13 +15,12 @@ from collections.abc import Iterator
 
 import click
 
+from hakam.model import ATTRIBUTES
 from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
 from .errors import StoreUnavailable
-from .policy import SitePolicy
 from .store import Store
-from .validation import SiteRules
 
 
 def _config() -> Config:
@@ -124,7 +123,39 @@ def sites_list() -> None:
         for site in store.list_sites():
             state = "revoked" if site.revoked else "active"
             click.echo(f"{site.name}\t{site.language}\t{state}\t"
-                       f"held={store.queue_depth(site.name)}\t{site.webhook_url or '-'}")
+                       f"held={store.queue_depth(site.name)}\t{site.webhook_url or '-'}\t"
+                       f"hold-on={_holds(site.policy.attribute_hold) or '-'}")
+
+
+def _holds(attribute_hold: dict[str, float]) -> str:
+    """`insult=0.8,threat=0.5`: the attributes a site holds on and its lines."""
+    return ",".join(f"{name}={line:g}" for name, line in attribute_hold.items())
+
+
+class AttributeHold(click.ParamType):
+    """`NAME=SCORE` (hold on the attribute above SCORE) or `NAME=off` (stop holding on it)."""
+
+    name = "NAME=SCORE|off"
+
+    def convert(self, value, param, ctx) -> tuple[str, float | None]:
+        if isinstance(value, tuple):
+            return value
+        name, equals, line = str(value).partition("=")
+        name, line = name.strip(), line.strip()
+        if name not in ATTRIBUTES:
+            self.fail(f"{name!r} is no attribute; expected one of {', '.join(ATTRIBUTES)}",
+                      param, ctx)
+        if not equals or not line:
+            self.fail(f"give {name}=SCORE (a number from 0 to 1) or {name}=off", param, ctx)
+        if line.lower() == "off":
+            return name, None
+        try:
+            score = float(line)
+        except ValueError:
+            score = float("nan")
+        if not 0 <= score <= 1:  # nan too
+            self.fail(f"{line!r} is not a score from 0 to 1 (or off) for {name}", param, ctx)
+        return name, score
 
 
 @sites.command("revoke")
@@ -156,6 +187,11 @@ def sites_revoke(name: str) -> None:
 @click.option("--spam-reject", type=click.FloatRange(0, 1), help="Spam score that rejects.")
 @click.option("--spam-hold", type=click.FloatRange(0, 1), help="Spam score that holds.")
 @click.option("--abuse-hold", type=click.FloatRange(0, 1), help="Abuse score that holds.")
+@click.option("--hold", "holds", type=AttributeHold(), multiple=True,
+              help=f"Hold comments whose attribute score is above SCORE "
+                   f"({', '.join(ATTRIBUTES)}), e.g. --hold identity_attack=0.5; NAME=off stops "
+                   "holding on it (repeatable; the other attributes keep their setting). "
+                   "Attributes only inform until a site holds on them.")
 @click.option("--audit-rate", type=click.FloatRange(0, 1),
               help="Share of approved comments also queued for a moderator as audit items "
                    "(default 0.02): labels for what the model let through.")
@@ -182,7 +218,8 @@ def sites_revoke(name: str) -> None:
                    "(the default). Held comments are never touched.")
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
-                    audit_rate, adapt, abuse_recall, nudge, report_hold, require_name_email,
+                    holds, audit_rate, adapt, abuse_recall, nudge, report_hold,
+                    require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
@@ -194,35 +231,37 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         site = store.get_site(name)
         if site is None:
             raise click.ClickException(f"no site named {name!r}")
-        policy = site.policy.to_dict()
-        for key, value in (("premoderation", premoderation),
-                           ("previously_approved", previously_approved), ("max_links", max_links),
-                           ("spam_reject", spam_reject), ("spam_hold", spam_hold),
-                           ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
-                           ("adapt", adapt), ("abuse_recall", abuse_recall),
-                           ("nudge", nudge), ("report_hold", report_hold)):
-            if value is not None:
-                policy[key] = value
+        policy = _given(premoderation=premoderation, previously_approved=previously_approved,
+                        max_links=max_links, spam_reject=spam_reject, spam_hold=spam_hold,
+                        abuse_hold=abuse_hold, audit_rate=audit_rate, adapt=adapt,
+                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold)
         if disallowed:
             policy["disallowed_words"] = [w for w in disallowed if w.strip()]
         if moderation:
             policy["moderation_words"] = [w for w in moderation if w.strip()]
+        if holds:
+            attribute_hold = dict(site.policy.attribute_hold)
+            for attribute, line in holds:  # the last one given for an attribute wins
+                if line is None:
+                    attribute_hold.pop(attribute, None)
+                else:
+                    attribute_hold[attribute] = line
+            policy["attribute_hold"] = attribute_hold
         if trusted or no_trusted_domains:
             # kept as folded (www. and case dropped), which is also how they are compared
             policy["trusted_domains"] = list(dict.fromkeys(map(trusted_key, trusted)))
-        rules = site.rules.__dict__.copy()
-        if require_name_email is not None:
-            rules["require_name_email"] = require_name_email
-        if check_deliverability is not None:
-            rules["check_deliverability"] = check_deliverability
-        site = store.configure_site(name, rules=SiteRules(**rules),
-                                    policy=SitePolicy.from_dict(policy),
+        rules = _given(require_name_email=require_name_email,
+                       check_deliverability=check_deliverability)
+        site = store.configure_site(name, rules=site.rules.updated(rules),
+                                    policy=site.policy.updated(policy),
                                     webhook_url=webhook_url, language=language,
                                     retention_days=retention_days)
-    click.echo(json.dumps({"name": site.name, "language": site.language,
-                           "webhook_url": site.webhook_url, "rules": site.rules.__dict__,
-                           "policy": site.policy.to_dict(),
-                           "retention_days": site.retention_days}, ensure_ascii=False))
+    click.echo(json.dumps(site.settings(), ensure_ascii=False))
+
+
+def _given(**options) -> dict:
+    """The options given on the command line (click passes None for the others)."""
+    return {name: value for name, value in options.items() if value is not None}
 
 
 @sites.command("adapt")
@@ -294,10 +333,10 @@ def _reader_sites(store: Store, site: str | None) -> list[str]:
 def _reader_key(store: Store, email: str) -> str:
     from email_validator import EmailNotValidError
 
-    from .schemas import normalized_email
+    from .reader_keys import reader_key
 
     try:
-        return store.private_key(normalized_email(email.strip()))
+        return reader_key(store, email)
     except EmailNotValidError:
         raise click.BadParameter("not an email address", param_hint="EMAIL") from None
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from email_validator import EmailNotValidError
 from flask import current_app
 
 from hakam.model import Score
@@ -28,7 +29,15 @@ from .adapting import SiteModel
 from .errors import Nudged
 from .i18n import translator
 from .metrics import DECISIONS, NUDGES
-from .scoring import answered, get_adapters, score_comment, shipped_spam_over, site_model
+from .reader_keys import reader_key
+from .scoring import (
+    answered_scores,
+    get_adapters,
+    score_comment,
+    shipped_spam_over,
+    site_model,
+    with_attribute_words,
+)
 from .store import ReportOutcome, Site, get_store
 from .store.review import RepeatedDecision
 
@@ -82,19 +91,22 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
                                        site.policy))
+    scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
+                                                        scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
                                            facts))
 
 
-def accept(site: Site, submission, *, reader: str, idempotency_key: str | None
-           ) -> tuple[str, dict]:
+def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str, dict]:
     """Judge and store a comment submitted to POST /v1/comments (a validated
-    schemas.CommentSubmission by `reader`); answers its id and the body to answer, which is
-    the first answer's when the comment was already taken (a replay, a duplicate).
+    schemas.CommentSubmission); answers its id and the body to answer, which is the first
+    answer's when the comment was already taken (a replay, a duplicate).
 
     A comment the site would hold for abuse alone, with the site's nudge on and no valid
     `nudge_token`, raises Nudged instead: nothing is stored, no flood or duplicate marker."""
     store = get_store()
+    # WordPress identifies a logged-out author by email (or name when email is optional).
+    reader = reader_key(store, submission.email, author=submission.author)
     judgement = judge(
         site, submission.comment, post_url=submission.post_url, author=submission.author,
         email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",
@@ -116,7 +128,8 @@ def accept(site: Site, submission, *, reader: str, idempotency_key: str | None
         "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
         "author_key": reader,
-        "scores": {"spam": scores.spam, "abuse": scores.abuse}, "reasons": reasons,
+        "scores": {"spam": scores.spam, "abuse": scores.abuse, **scores.attributes},
+        "reasons": reasons,
         "model_version": model.version,
     }
     comment_id, body = store.accept(
@@ -145,8 +158,9 @@ def _nudge(site: str, judgement: Judgement, now: float) -> None:
     if abandoned:
         NUDGES.labels(site, "abandoned").inc(abandoned)
     NUDGES.labels(site, "shown").inc()
-    raise Nudged([span for reason in judgement.decision.reasons
-                  if reason["code"] == "abuse_score" for span in reason["spans"]], token)
+    spans = sorted({tuple(span) for reason in judgement.decision.reasons
+                    if reason["code"] in nudge.ABUSE_HOLDS for span in reason["spans"]})
+    raise Nudged([list(span) for span in spans], token)
 
 
 def report(site: Site, comment_id: str, *, reporter: str, reason: str,
@@ -169,10 +183,22 @@ def report(site: Site, comment_id: str, *, reporter: str, reason: str,
                 "status": "pending", "reason": "reader_reports", "reports": reports,
                 "reported_at": time.time()}
 
-    return store.report(site.name, comment_id, reporter_key=store.private_key(reporter),
+    return store.report(site.name, comment_id, reporter_key=_reporter_key(store, reporter),
                         reason=reason, note=note or "", threshold=threshold,
                         held_reason=held_reason,
                         webhook=webhook if site.webhook_url else None)
+
+
+def _reporter_key(store, reporter: str) -> str:
+    """The reporter's keyed hash. An email is keyed as a reader's (reader_keys), so that a site
+    sending the reader's email as the reporter id has their reports found with their comments
+    by export and erasure; any other id is keyed as it is (case and spaces aside)."""
+    if "@" in reporter:
+        try:
+            return reader_key(store, reporter)
+        except EmailNotValidError:
+            pass
+    return store.private_key(reporter)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:
@@ -200,7 +226,7 @@ def _answer(comment_id: str, status: str, score: Score, reasons: list[dict],
             model_version: str) -> dict:
     return {
         "id": comment_id, "status": status,
-        "scores": {"spam": answered(score.spam), "abuse": answered(score.abuse)},
+        "scores": answered_scores(score),
         "reasons": reasons, "model_version": model_version,
     }
 
@@ -219,4 +245,13 @@ def _model_message(reason, text: str) -> str:
                        terms=terms or gettext("(signals without words)"))
     if reason.code == "abuse_terms":
         return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
+    if reason.code == "identity_attack_terms":
+        return gettext("These words often appear in attacks on a group's identity: "
+                       "%(terms)s.", terms=terms)
+    if reason.code == "insult_terms":
+        return gettext("These words often appear in insults: %(terms)s.", terms=terms)
+    if reason.code == "profanity_terms":
+        return gettext("These words are often profane: %(terms)s.", terms=terms)
+    if reason.code == "threat_terms":
+        return gettext("These words often appear in threats: %(terms)s.", terms=terms)
     return reason.message

@@ -14,7 +14,7 @@ import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
+from email_validator import EmailNotValidError, EmailUndeliverableError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,6 +29,9 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .reader_keys import normalized_email
+from .site_settings import SiteRules
+
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
 AUTHOR_MAX_CHARS = 245
@@ -41,9 +44,6 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
-# A site that asks for deliverability checks waits at most this long for DNS; past it the address
-# counts as deliverable, so that a DNS outage never stops comments.
-DELIVERABILITY_TIMEOUT_SECONDS = 4
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
@@ -113,15 +113,6 @@ def _matching(pattern: re.Pattern[str], value: str) -> str:
     return value
 
 
-def normalized_email(value: str, *, check_deliverability: bool = False) -> str:
-    """The one spelling of an email address that a reader is recognised by (email_validator's
-    normalisation: the domain in lower case and Unicode, the local part NFC); raises
-    EmailNotValidError. Intake hashes this spelling, and so do export and erasure, so an address
-    typed another way (case, IDNA) finds the same reader."""
-    return validate_email(value, check_deliverability=check_deliverability,
-                          allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS).normalized
-
-
 def whole_number(value: Any) -> Any:
     """A JSON number with no fraction (5.0, 1e2) as the integer it is (JSON Schema counts it
     one); anything else as it came, for the field's own rules to judge."""
@@ -131,13 +122,9 @@ def whole_number(value: Any) -> Any:
 
 
 def _rules(info: ValidationInfo) -> Any:
-    """The site's rules from the validation context (validation.SiteRules), or WordPress's."""
+    """The site's rules from the validation context (a SiteRules), or WordPress's."""
     rules = (info.context or {}).get("rules")
-    if rules is None:
-        from .validation import SiteRules
-
-        rules = SiteRules()
-    return rules
+    return SiteRules() if rules is None else rules
 
 
 def _trimmed(pattern: str, **extra: Any) -> Any:
@@ -450,9 +437,25 @@ class ReaderRequest(BaseModel):
 CommentStatus = Literal["approved", "pending", "spam", "rejected"]
 
 
+def _attribute_score(what: str, languages: str):
+    return Field(None, ge=0, le=1, description=(
+        f"probability that the comment {what}; null where the model has no head for the "
+        f"comment's language (this head reads {languages}), and for comments scored before "
+        "the model had it. Informative unless the site holds on it "
+        "(`hakam sites configure SITE --hold NAME=SCORE`)"))
+
+
 class Scores(BaseModel):
     spam: float = Field(ge=0, le=1)
-    abuse: float = Field(ge=0, le=1)
+    abuse: float = Field(ge=0, le=1, description="probability that the comment is abusive "
+                         "(Perspective's TOXICITY)")
+    identity_attack: float | None = _attribute_score(
+        "attacks or demeans people for their religion, sect, ethnicity, origin, gender or "
+        "displacement", "Arabic and English")
+    insult: float | None = _attribute_score("insults someone", "Arabic and English")
+    profanity: float | None = _attribute_score("holds swearing or obscene words",
+                                               "Arabic and English")
+    threat: float | None = _attribute_score("threatens violence", "English only")
 
 
 class Reason(BaseModel):
@@ -464,7 +467,8 @@ class Reason(BaseModel):
         default_factory=list, max_length=MAX_SPANS,
         description=f"[start, end) character offsets into the comment, the first {MAX_SPANS} "
                     "places at most")
-    task: Literal["spam", "abuse"] | None = None
+    task: Literal["spam", "abuse", "identity_attack", "insult", "profanity", "threat"] | None = \
+        Field(None, description="the score whose words these are (the model's reasons)")
 
 
 class CommentAnswer(BaseModel):

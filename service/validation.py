@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import request
@@ -23,15 +22,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import BadRequest, ValidationFailed
 from .schemas import POST_ID_MAX_CHARS, CommentSubmission
-
-
-@dataclass(frozen=True)
-class SiteRules:
-    """A site's comment-form rules (stored as JSON of `asdict`; new fields need defaults)."""
-
-    require_name_email: bool = True  # WordPress's "Comment author must fill out name and email"
-    check_deliverability: bool = False  # look up the email domain's MX records (DNS)
-
+from .site_settings import SiteRules
 
 Model = TypeVar("Model", bound=BaseModel)
 

@@ -31,7 +31,8 @@ from email_validator import EmailNotValidError
 from flask import Blueprint, g, jsonify, request
 
 from .. import moderation
-from ..schemas import COMMENT_MAX_BYTES, normalized_email
+from ..reader_keys import reader_key
+from ..schemas import COMMENT_MAX_BYTES
 from ..scoring import get_adapters
 from ..store import Site, get_store
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
@@ -136,16 +137,16 @@ def _submit(label: int):
         # Filed under the reader's keyed email hash (never kept in the label), so that the
         # reader's erasure and the site's retention find it: Hakam stores no comment here.
         store.record_label(text, "spam", label, SOURCE, site=site.name,
-                           reader_key=_reader_key(store, _field("comment_author_email")))
+                           reader_key=_reader(store, _field("comment_author_email")))
         get_adapters().labels_added(site.name)
     return text_response(THANKS)
 
 
-def _reader_key(store, email: str) -> str | None:
+def _reader(store, email: str) -> str | None:
     if not email:
         return None
     try:
-        return store.private_key(normalized_email(email))
+        return reader_key(store, email)
     except EmailNotValidError:  # a label is still worth keeping; it names no reader then
         return None
 

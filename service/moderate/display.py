@@ -13,13 +13,16 @@ import re
 import time
 from urllib.parse import urlsplit
 
+from hakam.model import ATTRIBUTES
+
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Why a comment was held (the policy's codes), in the order the filter lists them.
-HOLD_REASONS = ("abuse_score", "spam_score", "moderation_word", "too_many_links", "premoderation",
-                "first_comment", "reader_reports", "audit")
+HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
+                "moderation_word", "too_many_links", "premoderation", "first_comment",
+                "reader_reports", "audit")
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
 DECISIONS = ("approve", "reject", "spam")
@@ -101,6 +104,10 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "post_url": http_url(comment.get("post_url")),
         "segments": segments(comment.get("text", ""), reasons),
         "scores": {task: float(scores.get(task, 0.0)) for task in ("spam", "abuse")},
+        # the attributes measured, in ATTRIBUTES' order (null ones are not shown: not measured
+        # is not "0")
+        "attributes": [{"name": name, "score": float(scores[name])} for name in ATTRIBUTES
+                       if isinstance(scores.get(name), int | float)],
         "reasons": [{"code": without_bidi_controls(str(r.get("code", ""))),
                      "message": without_bidi_controls(str(r.get("message", "")))}
                     for r in reasons],

@@ -120,7 +120,20 @@ def hold_reason_labels() -> dict[str, str]:
         "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
+        "identity_attack_score": _("Identity attack over the site's threshold"),
+        "insult_score": _("Insult over the site's threshold"),
+        "profanity_score": _("Profanity over the site's threshold"),
+        "threat_score": _("Threat over the site's threshold"),
+        "identity_attack_terms": _("Words attacking an identity"),
+        "insult_terms": _("Insulting words"),
+        "profanity_terms": _("Profane words"),
+        "threat_terms": _("Threatening words"),
     }
+
+
+def attribute_labels() -> dict[str, str]:
+    return {"identity_attack": _("Identity attack"), "insult": _("Insult"),
+            "profanity": _("Profanity"), "threat": _("Threat")}
 
 
 def decision_reason_labels() -> dict[str, str]:
@@ -169,6 +182,7 @@ def script_messages() -> dict:
                      reasons="{reasons}"),
         "report_reasons": {"abuse": _("abusive"), "spam": _("spam"), "other": _("other")},
         "hold_reasons": hold_reason_labels(),
+        "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
     }

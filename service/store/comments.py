@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from hakam.model import ATTRIBUTES
+
 from .. import jsonio
 from . import keys
 from .base import StorePart
@@ -12,10 +14,20 @@ from .connection import unavailable_on_redis_errors
 LOCATED_MEMORY = 10_000  # ids whose site this process remembers (an id never changes site)
 
 
+def stored_scores(raw: str | None) -> dict:
+    """A comment's stored scores, with every attribute named: a comment scored before the
+    model had attribute heads has them as null (not measured), as an unsupported language
+    does."""
+    scores = jsonio.loads(raw or "{}")
+    if scores:
+        scores = {**scores, **{name: scores.get(name) for name in ATTRIBUTES}}
+    return scores
+
+
 def comment_view(data: dict[str, str]) -> dict:
     view = {
         "id": data["id"], "site": data["site"], "status": data["status"],
-        "scores": jsonio.loads(data.get("scores", "{}")),
+        "scores": stored_scores(data.get("scores")),
         "reasons": jsonio.loads(data.get("reasons", "[]")),
         "model_version": data.get("model_version", ""),
         "text": data.get("text", ""), "author": data.get("author", ""),

@@ -30,7 +30,9 @@ hakam:modtoken:<sha256>                    string  moderator name for a token ha
 hakam:labels:unassigned                    stream  layout-1 labels whose comment (so site) is
                                                    gone (migrate); read by labels export
 *Per site: every key built by site_key(), all in the site's slot*
-hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
+hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, abuse and
+                                                   each attribute, null where unmeasured),
+                                                   status, decision, lease
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),

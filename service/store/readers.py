@@ -1,7 +1,7 @@
 """Readers' rights: a reader's data on one site found by reader, exported, erased, and dropped
 after the site's retention period.
 
-A reader is the keyed hash of their email as intake computes it (`Store.private_key`). Their
+A reader is the keyed hash of their email (`hakam.service.reader_keys.reader_key`). Their
 comments are listed in the site's reader index, written by the intake script with the comment,
 and each comment lists what was made from it (label and audit entries, webhook deliveries,
 its duplicate and idempotency markers), so nothing here scans the keyspace or a stream. Every

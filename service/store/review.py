@@ -18,6 +18,7 @@ from .. import jsonio
 from ..errors import AlreadyDecided, ClaimedByOther, UnknownComment
 from . import keys, scripts
 from .base import StorePart
+from .comments import stored_scores
 from .connection import DirectScript, unavailable_on_redis_errors
 
 DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
@@ -203,7 +204,7 @@ class Review(StorePart):
         if not data:
             raise UnknownComment(f"no comment {comment_id}")
         now = time.time()
-        scores = jsonio.loads(data.get("scores", "{}"))
+        scores = stored_scores(data.get("scores"))
         site = data["site"]
         record = {"comment_id": comment_id, "site": site, "decision": decision, "status": status,
                   "moderator": moderator, "reason": reason, "at": now, "scores": scores,

@@ -101,6 +101,23 @@
       item.querySelector("meter." + task).value = comment.scores[task];
       item.querySelector("." + task + "-value").textContent = numbers.format(comment.scores[task]);
     }
+    const scores = item.querySelector(".scores");
+    for (const attribute of comment.attributes) {
+      const score = document.createElement("span");
+      score.className = "score attribute";
+      score.dataset.attribute = attribute.name;
+      const name = document.createElement("span");
+      name.className = "score-name";
+      name.textContent = M.attributes[attribute.name] || attribute.name;
+      const meter = document.createElement("meter");
+      Object.assign(meter, { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 0, value: attribute.score });
+      const value = document.createElement("span");
+      value.className = "attribute-value";
+      value.dir = "ltr";
+      value.textContent = numbers.format(attribute.score);
+      score.append(name, meter, value);
+      scores.append(score);
+    }
     if (comment.audit) {
       item.classList.add("audit");
       item.querySelector(".audit-note").hidden = false;
