@@ -302,6 +302,107 @@ def sites_adapt(name: str, reset: bool) -> None:
 
 
 @main.group()
+def posts() -> None:
+    """Rules for one post: premoderate it, close it, open it."""
+
+
+@posts.command("configure")
+@click.argument("site")
+@click.argument("post_id")
+@click.option("--premoderation/--no-premoderation", default=None,
+              help="Hold every comment on the post for review (--no-premoderation: not, "
+                   "whatever its section says).")
+@click.option("--close", "comments", flag_value="closed",
+              help="Refuse every comment on the post (422 comments_closed).")
+@click.option("--open", "comments", flag_value="open",
+              help="Take comments on the post, whatever its section's --close-after-days says.")
+@click.option("--reset", is_flag=True, help="Drop the post's rules: its section's apply.")
+def posts_configure(site: str, post_id: str, premoderation: bool | None, comments: str | None,
+                    reset: bool) -> None:
+    """Change a post's rules (POST_ID as comments give it in comment_post_ID); prints them
+    as JSON."""
+    from .discussion import PostRule
+    from .posts import post_answer
+    from .schemas import _POST_ID
+
+    post_id = post_id.strip()
+    if not _POST_ID.fullmatch(post_id):
+        raise click.BadParameter("must be a positive whole number or an id of at most 64 "
+                                 "characters", param_hint="POST_ID")
+    with open_store() as store:
+        current = store.get_site(site)
+        if current is None:
+            raise click.ClickException(f"no site named {site!r}")
+        rule = PostRule() if reset else current.discussion.posts.get(post_id, PostRule())
+        if premoderation is not None:
+            rule = PostRule(premoderation=premoderation, closed=rule.closed)
+        if comments is not None:
+            rule = PostRule(premoderation=rule.premoderation, closed=comments == "closed")
+        store.configure_post(site, post_id, rule)
+    click.echo(json.dumps(post_answer(post_id, rule), ensure_ascii=False))
+
+
+@main.group()
+def sections() -> None:
+    """Rules for the posts under an address prefix (a section of the site)."""
+
+
+@sections.command("configure")
+@click.argument("site")
+@click.argument("url_prefix")
+@click.option("--premoderation/--no-premoderation", default=None,
+              help="Hold every comment on the section's posts for review (--no-premoderation: "
+                   "not, whatever a shorter section says).")
+@click.option("--close-after-days", type=click.IntRange(0, 36500),
+              help="Close each post N days after its post_date (when the site sends it), "
+                   "else after its first comment; 0: never, whatever a shorter section says.")
+@click.option("--remove", is_flag=True, help="Drop the section.")
+def sections_configure(site: str, url_prefix: str, premoderation: bool | None,
+                       close_after_days: int | None, remove: bool) -> None:
+    """Change the rules of the posts whose post_url starts with URL_PREFIX (e.g.
+    https://akhbar.example/politics/); prints them as JSON. The longest prefix wins."""
+    from .discussion import SectionRule, section_prefix
+    from .schemas import _WEB_ADDRESS
+
+    try:
+        if not _WEB_ADDRESS.fullmatch(url_prefix):
+            raise ValueError(url_prefix)
+        prefix = section_prefix(url_prefix)
+    except ValueError:
+        raise click.BadParameter("must be an http(s) address, such as "
+                                 "https://akhbar.example/politics/",
+                                 param_hint="URL_PREFIX") from None
+    with open_store() as store:
+        current = store.get_site(site)
+        if current is None:
+            raise click.ClickException(f"no site named {site!r}")
+        rule = next((s for s in current.discussion.sections if s.url_prefix == prefix),
+                    SectionRule(prefix))
+        if remove:
+            rule = SectionRule(prefix)
+        if premoderation is not None:
+            rule = SectionRule(prefix, premoderation, rule.close_after_days)
+        if close_after_days is not None:
+            rule = SectionRule(prefix, rule.premoderation, close_after_days)
+        store.configure_section(site, rule)
+    click.echo(json.dumps(rule.to_dict(), ensure_ascii=False))
+    if rule.is_empty():
+        _say(f"section {prefix} has no rules left: removed")
+
+
+@sections.command("list")
+@click.argument("site")
+def sections_list(site: str) -> None:
+    """Print the site's sections as JSON lines, most specific first."""
+    with open_store() as store:
+        current = store.get_site(site)
+        if current is None:
+            raise click.ClickException(f"no site named {site!r}")
+    for rule in current.discussion.sections:
+        click.echo(json.dumps(rule.to_dict(), ensure_ascii=False))
+
+
+@main.group()
 def moderators() -> None:
     """People who review held comments."""
 

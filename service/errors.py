@@ -140,6 +140,24 @@ class Flooded(HakamError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class CommentsClosed(HakamError):
+    """The post takes no more comments (closed, or its section's days are over); nothing of
+    the comment was kept. `closed_at`: since when, when the rules say."""
+
+    status = 422
+    code = "comments_closed"
+
+    def __init__(self, closed_at: float | None = None) -> None:
+        super().__init__(lazy_gettext("Comments are closed on this post."))
+        self.closed_at = closed_at
+
+    def body(self) -> dict:
+        body = super().body()
+        if self.closed_at is not None:
+            body["closed_at"] = self.closed_at
+        return body
+
+
 class AlreadyDecided(HakamError):
     status = 409
     code = "already_decided"

@@ -26,9 +26,10 @@ from hakam.model import Score
 
 from . import nudge, policy
 from .adapting import SiteModel
-from .errors import Nudged
+from .discussion import Applied
+from .errors import CommentsClosed, HakamError, Nudged
 from .i18n import translator
-from .metrics import DECISIONS, NUDGES
+from .metrics import DECISION_LATENCY, DECISIONS, NUDGES
 from .reader_keys import reader_key
 from .scoring import (
     answered_scores,
@@ -39,7 +40,7 @@ from .scoring import (
     with_attribute_words,
 )
 from .store import ReportOutcome, Site, get_store
-from .store.review import RepeatedDecision
+from .store.review import NewDecision, RepeatedDecision
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,12 @@ def score(site: Site, text: str, post_url: str | None = None) -> Scored:
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
-          reader: str | None = None) -> Judgement:
+          reader: str | None = None, premoderated_by: str | None = None) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
-    from one approved before, for a site that holds the former; without it the author is new."""
+    from one approved before, for a site that holds the former; without it the author is new.
+    `premoderated_by`: the post's or its section's rules hold every comment on it
+    (discussion.Applied.premoderated_by)."""
     scored = score(site, text, post_url)
     facts = policy.CommentFacts(
         text=text, author=author, email=email, url=url, author_ip=author_ip,
@@ -90,7 +93,8 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
                              and get_store().approved_before(site.name, reader)),
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
-                                       site.policy))
+                                       site.policy),
+        premoderated_by=premoderated_by)
     scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
                                                         scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
@@ -105,12 +109,14 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     A comment the site would hold for abuse alone, with the site's nudge on and no valid
     `nudge_token`, raises Nudged instead: nothing is stored, no flood or duplicate marker."""
     store = get_store()
+    rules, close_after_seconds = _post_rules(site, submission)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
     judgement = judge(
         site, submission.comment, post_url=submission.post_url, author=submission.author,
         email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",
-        user_agent=submission.user_agent or "", reader=reader)
+        user_agent=submission.user_agent or "", reader=reader,
+        premoderated_by=rules.premoderated_by)
     status, scores, model = judgement.status, judgement.scored.score, judgement.scored.model
     now = time.time()
     answered_nudge = None
@@ -127,6 +133,8 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         "post_id": submission.post_id,
         "parent_id": str(submission.parent_id) if submission.parent_id else "",
         "post_url": submission.post_url or "", "language": submission.language or "",
+        "site_comment_id": submission.site_comment_id or "",
+        "post_title": submission.post_title or "",
         "author_key": reader,
         "scores": {"spam": scores.spam, "abuse": scores.abuse, **scores.attributes},
         "reasons": reasons,
@@ -141,10 +149,35 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         nudge_nonce=answered_nudge.nonce if answered_nudge else None,
         on_nudge_answered=answered_nudge and (lambda: NUDGES.labels(
             site.name, nudge.resend_outcome(answered_nudge, scores.abuse)).inc()),
+        site_comment_id=submission.site_comment_id,
+        parent_site_id=str(submission.parent_id) if submission.parent_id else None,
+        post_id=submission.post_id, close_after_seconds=close_after_seconds,
     )
     if body["id"] == comment_id and body["status"] == status:
         DECISIONS.labels(status, "policy").inc()
     return comment_id, body
+
+
+def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
+    """The rules of the comment's post and its section (read with the site's settings: no
+    round trip), and, when the post closes some days after its first comment, how long after
+    (the intake script knows when that was). A closed post raises CommentsClosed before any
+    scoring, once the site's settings are known to be current: a worker may hold them for a
+    moment (SITE_CACHE_SECONDS), and a post opened meanwhile must take the comment (the
+    SiteChanged confirm_site raises makes `require_site` read the site again and decide anew)."""
+    rules = site.discussion.applied(submission.post_id, submission.post_url)
+    if rules.closed:
+        get_store().confirm_site(site)
+        raise CommentsClosed()
+    if not rules.close_after_days:
+        return rules, None
+    published = submission.post_published_at
+    if published is None:
+        return rules, float(rules.closes_at(0.0))
+    if time.time() >= rules.closes_at(published):
+        get_store().confirm_site(site)
+        raise CommentsClosed(rules.closes_at(published))
+    return rules, None
 
 
 def _nudge(site: str, judgement: Judgement, now: float) -> None:
@@ -206,10 +239,31 @@ def record_decision(comment_id: str, moderator: str, decision: str, reason: str)
     (store.decide), counted in /metrics and news to the site's adapter; answers the stored
     record (a RepeatedDecision when the same decision was already stored)."""
     record = get_store().decide(comment_id, moderator, decision, reason)
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISIONS.labels(record["status"], "moderator").inc()
+    _after_decision(record)
     return record
+
+
+def record_decisions(comment_ids: list[str], moderator: str, decision: str,
+                     reason: str) -> list[tuple[str, dict | HakamError]]:
+    """One decision on several held comments, each recorded as `record_decision` records one;
+    answers (id, record) or (id, why not: another moderator holds it, it was decided already,
+    there is no such comment) for each distinct id, in the order given."""
+    outcomes = get_store().decide_many(comment_ids, moderator, decision, reason)
+    for _comment_id, outcome in outcomes:
+        if not isinstance(outcome, HakamError):
+            _after_decision(outcome)
+    return outcomes
+
+
+def _after_decision(record: dict) -> None:
+    """The site's adapter counts its new labels; /metrics counts the decision and how long its
+    held comment waited for it (a decision sent again is counted once)."""
+    get_adapters().labels_added(record["site"])
+    if isinstance(record, RepeatedDecision):
+        return
+    DECISIONS.labels(record["status"], "moderator").inc()
+    if isinstance(record, NewDecision) and record.waited is not None:
+        DECISION_LATENCY.labels(record["site"]).observe(record.waited)
 
 
 def _audit_sample(site: Site, status: str) -> float | None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import schemas
-from .moderate.display import HOLD_REASONS
+from .policy import HOLD_REASONS
 from .review import MAX_PAGE
 
 bp = Blueprint("openapi", __name__)
@@ -71,6 +71,8 @@ SECURITY_SCHEMES = {
 
 COMMENT_ID = Parameter("comment_id", "path", "The comment's id, as answered on submission.",
                        required=True)
+POST_ID = Parameter("post_id", "path", "The post's id, as comments give it in comment_post_ID.",
+                    {"type": "string", "pattern": schemas.POST_ID}, required=True)
 SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
 REASON_FILTER = Parameter(
     "reason", "query", "Only comments held with this reason: reader_reports (reported by "
@@ -78,6 +80,10 @@ REASON_FILTER = Parameter(
     {"type": "string", "enum": list(HOLD_REASONS)})
 PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
+QUEUE_SORT = Parameter("sort", "query", "arrival: oldest first; abuse or spam: that score "
+                       "highest first (ties oldest first).",
+                       {"type": "string", "enum": ["arrival", "abuse", "spam"],
+                        "default": "arrival"})
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key", "header",
     "Retrying with the same key answers the first answer again and stores nothing new.")
@@ -103,8 +109,9 @@ ROUTES: tuple[Route, ...] = (
               415: ("Neither JSON nor a form, or not UTF-8", schemas.ErrorBody),
               422: ("Invalid fields, each with messages in the reader's language; or, on a "
                     "site with the nudge on, code `nudge`: the comment would be held for "
-                    "abuse, nothing was stored, send it again with `nudge_token` to post it",
-                    schemas.NudgeAnswer),
+                    "abuse, nothing was stored, send it again with `nudge_token` to post it; "
+                    "or error `comments_closed`: the post takes no comments (closed, or its "
+                    "section's days are over), and nothing was kept", schemas.CommentRefused),
               429: ("Comment flood: retry after Retry-After seconds", schemas.ErrorBody),
               503: UNAVAILABLE,
           }),
@@ -126,6 +133,32 @@ ROUTES: tuple[Route, ...] = (
           parameters=(COMMENT_ID,), tag="comments",
           responses={200: ("The comment", schemas.CommentRecord), 401: UNAUTHORIZED,
                      404: ("No such comment for this site", schemas.ErrorBody),
+                     503: UNAVAILABLE}),
+    Route("patch", "/v1/comments/{comment_id}",
+          "Give a comment the site's own id for it, once the site has one (WordPress numbers "
+          "a comment only once stored): replies to it then find it", "siteKey",
+          request=schemas.SiteCommentLink, parameters=(COMMENT_ID,), tag="comments",
+          responses={200: ("Linked", schemas.SiteCommentLinkAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment for this site", schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
+    Route("put", "/v1/posts/{post_id}",
+          "Set a post's rules: premoderated, closed, or open whatever its section says",
+          "siteKey", request=schemas.PostRules, parameters=(POST_ID,), tag="posts",
+          responses={200: ("The post's rules as stored", schemas.PostRulesAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
+    Route("put", "/v1/sections",
+          "Set the rules of the posts under an address prefix: premoderated, closed some "
+          "days after they start", "siteKey", request=schemas.SectionRules, tag="posts",
+          responses={200: ("The section's rules as stored (both null: removed)",
+                           schemas.SectionRules),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
+    Route("get", "/v1/sections", "List the site's sections, most specific first", "siteKey",
+          tag="posts",
+          responses={200: ("The sections", schemas.SectionList), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/comments/{comment_id}/feedback",
           "Report the site's own verdict on a comment, kept as a training label", "siteKey",
@@ -149,10 +182,11 @@ ROUTES: tuple[Route, ...] = (
           responses={200: ("Erased (erasing again answers 0)", schemas.ReaderErasure),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
-    Route("get", "/v1/review/queue", "List held comments, oldest first", "moderatorToken",
-          parameters=(SITE_FILTER, PAGE_LIMIT, REASON_FILTER), tag="review",
+    Route("get", "/v1/review/queue", "List held comments, oldest first or by a score",
+          "moderatorToken", parameters=(SITE_FILTER, PAGE_LIMIT, QUEUE_SORT, REASON_FILTER),
+          tag="review",
           responses={200: ("Held comments and the queue depth", schemas.QueuePage),
-                     400: ("A bad limit or reason", schemas.ErrorBody), 401: UNAUTHORIZED,
+                     400: ("A bad limit, sort or reason", schemas.ErrorBody), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/review/claim", "Claim held comments for a lease", "moderatorToken",
           request=schemas.ClaimRequest, body_required=False, tag="review",
@@ -169,6 +203,13 @@ ROUTES: tuple[Route, ...] = (
                      409: ("Already decided otherwise or by another moderator, or claimed by "
                            "another moderator", schemas.ErrorBody),
                      422: INVALID, 503: UNAVAILABLE}),
+    Route("post", "/v1/review/decisions", "Decide several held comments in one action",
+          "moderatorToken", request=schemas.DecisionsRequest, tag="review",
+          responses={200: ("Each id's outcome, as deciding it alone would answer: one held "
+                           "by another moderator or decided already is that id's 409, never "
+                           "the batch's", schemas.DecisionsAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
     Route("get", "/v1/review/audit", "List moderator decisions, newest first", "moderatorToken",
           parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
           responses={200: ("Decisions", schemas.AuditPage),
@@ -268,6 +309,8 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "comments", "description": "For integrating sites (site key)"},
+                 {"name": "posts", "description": "A site's rules per post and per "
+                                                   "section (site key)"},
                  {"name": "readers", "description": "Readers' privacy requests, passed on "
                                                      "by their site (site key)"},
                  {"name": "review", "description": "For moderators (moderator token)"}],

@@ -6,6 +6,10 @@ previously approved comment, disallowed words, moderation words, too many links)
 the model's thresholds. Word lists match substrings, as WordPress's `check_comment` and
 `wp_check_comment_disallowed_list` do, but on text normalised the same way the model sees it, so
 `كـلب`, `كَلب` and `كلب` all match one entry.
+
+Attribute scores (identity attack, insult, profanity, threat) hold a comment only on a site that
+set a line for that attribute (`SitePolicy.attribute_hold`), and never when the score is None
+(not measured: no head reads the comment's language).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import islice
 
-from hakam.model import Score, Thresholds
+from hakam.model import ATTRIBUTES, Score, Thresholds
 from hakam.model.normalize import Normalized, host_at, is_trusted, normalize
 from hakam.model.scorer import MAX_SPANS
 
@@ -25,6 +29,12 @@ from .site_settings import SitePolicy
 # Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
 _LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
 STATUSES = ("approved", "pending", "spam")
+# Why a comment can be held, as the review queue's and a claim's filter name them: this
+# module's codes, reader_reports (readers' reports sent a published comment back, see
+# moderation.report) and audit (an audit item, published and sampled for a moderator).
+HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
+                "moderation_word", "too_many_links", "premoderation", "post_premoderation",
+                "first_comment", "reader_reports", "audit")
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,9 @@ class CommentFacts:
     # The shipped model's spam score, when the site's adapter scored the comment over the
     # rejection threshold (scoring.shipped_spam_over): rejected only if it is over it too.
     shipped_spam: float | None = None
+    # discussion.Applied.premoderated_by: "post", or the section's prefix, when the rules of
+    # the comment's post hold every comment on it
+    premoderated_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,13 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             ngettext("The comment has %(num)d link; the site holds more than %(limit)d.",
                      "The comment has %(num)d links; the site holds more than %(limit)d.",
                      len(links), limit=policy.max_links), links))
+    if facts.premoderated_by == "post":
+        held.append(_reason("post_premoderation",
+                            gettext("Every comment on this post is held for review.")))
+    elif facts.premoderated_by:
+        held.append(_reason("post_premoderation", gettext(
+            "Every comment on the posts under %(section)s is held for review.",
+            section=facts.premoderated_by)))
     if policy.premoderation:
         held.append(_reason("premoderation", gettext("The site holds every comment for review.")))
     elif policy.previously_approved and not facts.approved_before:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, EmailUndeliverableError
@@ -20,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -29,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .policy import HOLD_REASONS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
 
@@ -44,6 +47,8 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
+# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less.
+POST_TITLE_MAX_CHARS = 1_000
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
@@ -79,6 +84,8 @@ _HTTP = r"[Hh][Tt][Tt][Pp][Ss]?://"
 # An http(s) address with a host (a port up to 65535, any path); blank counts as absent.
 _ADDRESS = rf"{_HOST}{_PORT}{_PATH}"
 WEB_ADDRESS = rf"^\s*{_no_spaces_longer_than(POST_URL_MAX_CHARS)}(?:{_HTTP}{_ADDRESS})?\s*$"
+# A section's start: an http(s) address, required.
+WEB_ADDRESS_FILLED = rf"^\s*{_no_spaces_longer_than(POST_URL_MAX_CHARS)}{_HTTP}{_ADDRESS}\s*$"
 # The reader's website may leave out the scheme: WordPress's esc_url() adds http://.
 WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS})?\s*$"
 # A post id string: anything filled, but a number must be a positive one ("0" and "-1" name
@@ -86,6 +93,9 @@ WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS
 POST_ID = rf"^(?!\s*(?:\+?0+|-[0-9]+)\s*$){filled(POST_ID_MAX_CHARS)[1:]}"
 # A parent comment given as text (as forms send it): its number, or nothing for none.
 PARENT_ID = r"^\s*[0-9]{0,4300}\s*$"
+# The post's title: printable text, blank for none.
+POST_TITLE = (rf"^\s*(?:[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{POST_TITLE_MAX_CHARS - 2}}}"
+              rf"[^\s{_CONTROL}])?)?\s*$")
 _HAS_SCHEME = re.compile(_HTTP)
 _WEB_ADDRESS = re.compile(WEB_ADDRESS)
 _WEBSITE = re.compile(WEBSITE)
@@ -144,6 +154,47 @@ def _post_id_schema(schema: dict[str, Any]) -> None:
         schema.pop(key, None)
     schema["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": POST_NUMBER_MAX},
                        {"type": "string", "pattern": POST_ID}]
+
+
+def _site_comment_id_schema(schema: dict[str, Any]) -> None:
+    """An id as comment_post_ID takes one, or blank or null for none."""
+    schema.pop("type", None)
+    for key in ("minLength", "maxLength"):
+        schema.pop(key, None)
+    schema["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": POST_NUMBER_MAX},
+                       {"type": "string", "pattern": POST_ID},
+                       {"type": "string", "pattern": BLANK}, {"type": "null"}]
+
+
+def _post_date_schema(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [{"type": "string", "format": "date-time"},
+                       {"type": "string", "format": "date"},
+                       {"type": "string", "pattern": BLANK}, {"type": "null"}]
+
+
+def _id_number(value: Any, error: str) -> Any:
+    """A post or comment id as text: a whole number (1 to 2**64 - 1, as WordPress's BIGINT
+    UNSIGNED ids) becomes its digits; anything else goes on as it came, for the pattern."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(error, "not an id")
+    value = whole_number(value)
+    if isinstance(value, int):
+        if not 1 <= value <= POST_NUMBER_MAX:
+            raise PydanticCustomError(error, "not an id")
+        return str(value)
+    return value
+
+
+def parse_post_date(value: str) -> float:
+    """An ISO 8601 date or date and time as Unix seconds; one without an offset is UTC (as
+    WordPress's post_date_gmt is written). ValueError when it is neither."""
+    value = value.strip().upper()
+    if "T" not in value and len(value) > 10:
+        value = value.replace(" ", "T", 1)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def _parent_schema(schema: dict[str, Any]) -> None:
@@ -224,6 +275,19 @@ class CommentSubmission(BaseModel):
                     "as WordPress does.")
     language: Literal["ar", "en"] | None = Field(
         None, json_schema_extra=_absent_when_blank({}), description="The comment's language.")
+    site_comment_id: Text | None = Field(
+        None, max_length=POST_ID_MAX_CHARS, json_schema_extra=_site_comment_id_schema,
+        description="The site's own id of this comment (WordPress's comment ID), as "
+                    "comment_post_ID takes one: a later reply's comment_parent names it, and "
+                    "the moderator sees the comment beside its reply.")
+    post_title: _text(POST_TITLE_MAX_CHARS) | None = Field(
+        None, json_schema_extra=_absent_when_blank({"pattern": POST_TITLE}),
+        description="The post's title, shown to the moderator on the comment's card.")
+    post_date: Text | None = Field(
+        None, json_schema_extra=_post_date_schema,
+        description="When the post was published (ISO 8601; UTC when no offset is given): "
+                    "a section closed some days after its posts' start counts from it, "
+                    "else from the post's first comment.")
     nudge_token: str | None = Field(
         None, max_length=1000,
         description="The `nudge_token` of a 422 `nudge` answer, sent back with the comment "
@@ -239,7 +303,7 @@ class CommentSubmission(BaseModel):
         return data
 
     @field_validator("url", "post_url", "author_ip", "user_agent", "language", "parent_id",
-                     mode="before")
+                     "site_comment_id", "post_title", "post_date", mode="before")
     @classmethod
     def _empty_is_absent(cls, value: Any) -> Any:
         # An HTML form sends an untouched optional field as an empty string.
@@ -298,14 +362,35 @@ class CommentSubmission(BaseModel):
     @field_validator("post_id", mode="before")
     @classmethod
     def _post_number(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise PydanticCustomError("post_id_invalid", "not a post id")
-        value = whole_number(value)
-        if isinstance(value, int):
-            if not 1 <= value <= POST_NUMBER_MAX:
-                raise PydanticCustomError("post_id_invalid", "not a post id")
-            return str(value)
+        return _id_number(value, "post_id_invalid")
+
+    @field_validator("site_comment_id", mode="before")
+    @classmethod
+    def _site_comment_number(cls, value: Any) -> Any:
+        return _id_number(value, "comment_id_invalid")
+
+    @field_validator("site_comment_id")
+    @classmethod
+    def _site_comment_text(cls, value: str | None) -> str | None:
+        if value is not None and not _POST_ID.fullmatch(value):
+            raise PydanticCustomError("comment_id_invalid", "not a comment id")
         return value
+
+    @field_validator("post_date")
+    @classmethod
+    def _post_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_post_date(value)
+        except ValueError:
+            raise PydanticCustomError("date_invalid", "not a date") from None
+        return value
+
+    @property
+    def post_published_at(self) -> float | None:
+        """post_date as Unix seconds, when the site sent it."""
+        return parse_post_date(self.post_date) if self.post_date else None
 
     @field_validator("post_id")
     @classmethod
@@ -354,6 +439,9 @@ class CommentSubmission(BaseModel):
 
 # -- the review and feedback APIs -------------------------------------------------------------
 
+QueueSort = Literal["arrival", "abuse", "spam"]
+
+
 class ClaimRequest(BaseModel):
     """Claim up to `limit` held comments (optionally of one site) for the lease time. The body
     may be left out: the defaults apply."""
@@ -362,10 +450,12 @@ class ClaimRequest(BaseModel):
 
     limit: int = Field(10, ge=1, le=100)
     site: str | None = Field(None, max_length=100)
-    reason: str | None = Field(
-        None, max_length=50,
-        description="Only comments held with this reason code (reader_reports: reported by "
-                    "readers; audit: audit items; else a policy code such as abuse_score).")
+    sort: QueueSort = Field("arrival", description="arrival: oldest first; abuse or spam: "
+                            "that score highest first (ties oldest first)")
+    reason: Literal[HOLD_REASONS] | None = Field(
+        None, description="Only comments held with this reason (reader_reports: reported by "
+                          "readers; audit: audit items; else a policy code such as "
+                          "abuse_score).")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
@@ -390,6 +480,17 @@ class DecisionRequest(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
+    decision: Literal["approve", "reject", "spam"]
+    reason: str | None = Field(None, max_length=500)
+
+
+class DecisionsRequest(BaseModel):
+    """One moderator's decision on several held comments, each decided on its own."""
+
+    model_config = ConfigDict(strict=True)
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=100)
     decision: Literal["approve", "reject", "spam"]
     reason: str | None = Field(None, max_length=500)
 
@@ -430,6 +531,91 @@ class ReaderRequest(BaseModel):
             return normalized_email(value)
         except EmailNotValidError:
             raise PydanticCustomError("email_invalid", "not an email address") from None
+
+
+# -- a site's rules per post and per section ---------------------------------------------------
+
+class PostRules(BaseModel):
+    """A post's rules (PUT replaces them all; null or left out: as its section says)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    premoderation: bool | None = Field(
+        None, description="true: hold every comment on the post for review (reason "
+                          "post_premoderation); false: not, whatever its section says")
+    closed: bool | None = Field(
+        None, description="true: refuse every comment on the post (422 comments_closed); "
+                          "false: open, whatever its section's close_after_days says")
+
+
+class PostRulesAnswer(PostRules):
+    """What PUT /v1/posts/{post_id} answers: the post's rules as stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    post_id: str
+
+
+class SectionRules(BaseModel):
+    """A section's rules: every post whose post_url starts with url_prefix. A longer prefix
+    wins over a shorter one, a post's own rules over both. Null or left out: as a shorter
+    section says; both null removes the section."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+    url_prefix: _text(POST_URL_MAX_CHARS) = Field(
+        json_schema_extra=_trimmed(WEB_ADDRESS_FILLED),
+        description="The start of the section's post addresses, e.g. "
+                    "https://akhbar.example/politics/ (scheme and host in any case).")
+    premoderation: bool | None = Field(
+        None, description="true: hold every comment on the section's posts for review")
+    close_after_days: int | None = Field(
+        None, ge=0, le=36_500,
+        description="close each of the section's posts this many days after its post_date "
+                    "(when the site sends it), else after its first comment; 0: never")
+
+    _whole_days = field_validator("close_after_days", mode="before")(whole_number)
+
+    @field_validator("url_prefix")
+    @classmethod
+    def _section_address(cls, value: str) -> str:
+        if not value:
+            raise PydanticCustomError("required", "the prefix is missing")
+        return _matching(_WEB_ADDRESS, value)
+
+
+class SectionList(BaseModel):
+    """What GET /v1/sections answers: the site's sections, most specific first."""
+
+    sections: list[SectionRules]
+
+
+class SiteCommentLink(BaseModel):
+    """The site's own id for a comment it sent before it had one (WordPress gives a comment
+    its id only once stored, after it asked Hakam)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+    site_comment_id: Text = Field(
+        min_length=1, max_length=POST_ID_MAX_CHARS, json_schema_extra=_post_id_schema,
+        description="The site's id of the comment: a positive integer or an id string.")
+
+    @field_validator("site_comment_id", mode="before")
+    @classmethod
+    def _site_comment_number(cls, value: Any) -> Any:
+        return _id_number(value, "comment_id_invalid")
+
+    @field_validator("site_comment_id")
+    @classmethod
+    def _site_comment_text(cls, value: str) -> str:
+        if value and not _POST_ID.fullmatch(value):
+            raise PydanticCustomError("comment_id_invalid", "not a comment id")
+        return value
+
+
+class SiteCommentLinkAnswer(BaseModel):
+    id: str
+    site_comment_id: str
 
 
 # -- answers ----------------------------------------------------------------------------------
@@ -511,6 +697,19 @@ class Lease(BaseModel):
     expires_at: float
 
 
+class ParentComment(BaseModel):
+    """The comment a held reply answers, as inert text."""
+
+    id: str | None = Field(description="Hakam's id of the parent; null when Hakam does not "
+                                       "hold it")
+    text: str
+    author: str
+    status: Literal["approved", "pending", "spam", "rejected", "removed", "unknown"] = Field(
+        description="the parent's status; removed: it was erased (its text and author with "
+                    "it); unknown: the site never sent it to Hakam, or sent it without its "
+                    "site_comment_id")
+
+
 class HeldReports(BaseModel):
     count: int = Field(ge=0, description="readers' reports counted (one per reader)")
     reasons: dict[str, int] = Field(description="reports per reason: abuse, spam, other")
@@ -530,6 +729,10 @@ class HeldComment(BaseModel):
     url: str | None = None
     post_id: str
     post_url: str | None = None
+    post_title: str | None = Field(None, description="the post's title, as the site sent it")
+    parent: ParentComment | None = Field(
+        None, description="for a reply (the site sent comment_parent), the comment it "
+                          "answers; null for a top-level comment")
     created_at: float
     lease: Lease | None = None
     audit: bool = Field(False, description="an audit item: a comment already published "
@@ -591,7 +794,10 @@ class ExportedComment(BaseModel):
     url: str | None = None
     post_id: str
     post_url: str | None = None
-    parent_id: str | None = None
+    post_title: str | None = None
+    parent_id: str | None = Field(None, description="the site's id of the comment it replies "
+                                                     "to (comment_parent)")
+    site_comment_id: str | None = Field(None, description="the site's own id of the comment")
     created_at: float
     status: CommentStatus
     scores: Scores
@@ -667,3 +873,27 @@ class ErrorBody(BaseModel):
     moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
     lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
     error_id: str | None = Field(None, description="internal: quote it when reporting the error")
+    closed_at: float | None = Field(None, description="comments_closed: since when the post "
+                                                      "is closed, when it closed by itself")
+
+
+class CommentRefused(RootModel[NudgeAnswer | ErrorBody]):
+    """422 on a comment: invalid fields (errors), a nudge (code nudge), or the post takes no
+    comments (error comments_closed, with the message in the reader's language)."""
+
+
+class DecisionOutcome(BaseModel):
+    """What deciding one of the ids came to: the answer POST /v1/review/{id}/decision would
+    have given it alone."""
+
+    id: str
+    status: Literal[200, 404, 409] = Field(description="200 decided (or the same decision sent "
+                                           "again); 409 decided already or held by another "
+                                           "moderator; 404 no such comment")
+    record: DecisionRecord | None = Field(None, description="200: the decision as recorded")
+    error: ErrorBody | None = Field(None, description="404, 409: why, as the one-comment "
+                                    "route answers it")
+
+
+class DecisionsAnswer(BaseModel):
+    results: list[DecisionOutcome] = Field(description="one per distinct id, in the order sent")

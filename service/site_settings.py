@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from hakam.model import ATTRIBUTES, Thresholds
 from hakam.model.normalize import trusted_set
 
+from .discussion import DiscussionRules
+
 _WORD_LISTS = ("disallowed_words", "moderation_words", "trusted_domains")
 
 
@@ -129,10 +131,14 @@ class Site:
     retention_days: int | None = None
     # keys.site_version when these settings were read ("0": never changed)
     version: str = "0"
+    # rules per post and per section, read with the settings (changing them bumps the version)
+    discussion: DiscussionRules = field(default_factory=DiscussionRules)
 
     @classmethod
-    def from_record(cls, record: Mapping[str, str]) -> Site:
-        """The site its record (the hash's fields, as Redis returns them) describes."""
+    def from_record(cls, record: Mapping[str, str],
+                    discussion: DiscussionRules | None = None) -> Site:
+        """The site its record (the hash's fields, as Redis returns them) describes, with its
+        post and section rules (`DiscussionRules.from_hashes`)."""
         return cls(
             name=record["name"], language=record.get("language", "ar"),
             webhook_url=record.get("webhook_url") or None,
@@ -140,7 +146,8 @@ class Site:
             policy=SitePolicy.from_dict(json.loads(record.get("policy") or "{}")),
             revoked=record.get("revoked") == "1",
             retention_days=(int(record["retention_days"]) if record.get("retention_days")
-                            else None))
+                            else None),
+            discussion=discussion or DiscussionRules())
 
     def settings(self) -> dict[str, Any]:
         """What `hakam sites configure` prints: the settings a site's owner may change."""

@@ -15,14 +15,14 @@ from urllib.parse import urlsplit
 
 from hakam.model import ATTRIBUTES
 
+from .. import policy
+
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-# Why a comment was held (the policy's codes), in the order the filter lists them.
-HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
-                "moderation_word", "too_many_links", "premoderation", "first_comment",
-                "reader_reports", "audit")
+# Why a comment was held, in the order the filter lists them (kept with the policy's codes)
+HOLD_REASONS = policy.HOLD_REASONS
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
 DECISIONS = ("approve", "reject", "spam")
@@ -121,4 +121,21 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
                                  in comment["reports"].get("reasons", {}).items()
                                  if reason in ("abuse", "spam", "other")}}
                     if comment.get("reports") else None),
+        "post_title": without_bidi_controls(comment.get("post_title") or ""),
+        "parent": parent_comment(comment.get("parent")),
     }
+
+
+PARENT_TEXT_CHARS = 600  # the card shows the start of a long parent; the reply is the point
+
+
+def parent_comment(parent: dict | None) -> dict | None:
+    """The comment a reply answers, as the card shows it: inert text, its author and status
+    (removed: erased; unknown: never sent to Hakam)."""
+    if not parent:
+        return None
+    text = without_bidi_controls(parent.get("text") or "")
+    if len(text) > PARENT_TEXT_CHARS:
+        text = text[:PARENT_TEXT_CHARS].rstrip() + "…"
+    return {"text": text, "author": without_bidi_controls(parent.get("author") or ""),
+            "status": str(parent.get("status") or "unknown")}

@@ -4,10 +4,12 @@ The keyspace is mapped in one table, in `keys.py`. The store is one object, `Sto
 parts that each own one concern, each a module of this package:
 
 - `sites`, `moderators`, `secret_keys`: the global registry (never touched by a script);
+- `discussion`: rules per post and per section, part of a site's settings;
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
 - `connection`: the client, running the Lua scripts, Redis errors as 503s;
 - `scripts`: each Lua script (in `lua/`) and its named, ordered keys and arguments.
@@ -29,10 +31,12 @@ from . import keys, scripts
 from .adapters import Adapters, AdaptState
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url
+from .discussion import Discussion
 from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
+from .queue_health import QueueHealth
 from .readers import Erasure, Readers
 from .reports import REPORT_REASONS, ReportOutcome, Reports
 from .review import DECISION_LABELS, DECISION_STATUS, Review
@@ -43,8 +47,8 @@ from .webhooks import Outbox
 log = logging.getLogger("hakam.store")
 
 
-class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Reports, Adapters, Migration):
+class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
+            Outbox, Readers, Reports, Adapters, QueueHealth, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -76,6 +80,7 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
         self._report = client.register_script(scripts.REPORT.text)
         self._erase_reports = client.register_script(scripts.ERASE_REPORTS.text)
+        self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}

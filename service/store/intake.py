@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import jsonio
-from ..errors import Duplicate, Flooded, SiteChanged
+from ..errors import CommentsClosed, Duplicate, Flooded, SiteChanged
 from . import keys, scripts
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -42,7 +42,10 @@ class Intake(StorePart):
                ip_key: str | None, idempotency_key: str | None,
                sampled_for_audit: float | None = None,
                site_version: str | None = None, nudge_nonce: str | None = None,
-               on_nudge_answered: Callable[[], object] | None = None) -> tuple[str, dict]:
+               on_nudge_answered: Callable[[], object] | None = None,
+               site_comment_id: str | None = None, parent_site_id: str | None = None,
+               post_id: str = "", close_after_seconds: float | None = None
+               ) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
         `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
@@ -60,6 +63,11 @@ class Intake(StorePart):
         `nudge_nonce` (of the valid nudge token the comment was sent back with) closes that
         open nudge in the same script; `on_nudge_answered()` is called when it was still open,
         so each nudge is counted answered once however often its token comes back.
+
+        `site_comment_id` files the comment in the site's index of its own ids, where a later
+        reply's `parent_site_id` (its comment_parent) finds it. `close_after_seconds`: the
+        post closes that long after its first comment (its section's rule): past it, nothing
+        is stored and CommentsClosed is raised.
         """
         comment_id = uuid.uuid4().hex
         now = time.time()
@@ -94,6 +102,7 @@ class Intake(StorePart):
             reader_ips_key=keys.reader_ips(site, author_key),
             retention_key=keys.retention(site), approved_counts_key=keys.approved_counts(site),
             site_version_key=keys.site_version(site), nudges_key=keys.nudges(site),
+            site_comments_key=keys.site_comments(site), post_starts_key=keys.post_starts(site),
             comment_id=comment_id, status=status, created_at=now,
             flood_seconds=self.flood_seconds, idempotency_ttl=IDEMPOTENCY_TTL,
             duplicate_ttl=DUPLICATE_TTL,
@@ -101,6 +110,10 @@ class Intake(StorePart):
             author_key=author_key, ip_key=ip_key or "", audit="1" if audited else "0",
             site_version="" if site_version is None else site_version,
             nudge_nonce=nudge_nonce or "",
+            site_comment_id=site_comment_id or "", parent_site_id=parent_site_id or "",
+            post_id=post_id,
+            close_after_seconds=("" if close_after_seconds is None
+                                 else repr(float(close_after_seconds))),
             more_args=fields)
         (outcome, value, *answered), acked = self._accept.run(**call)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
@@ -114,6 +127,8 @@ class Intake(StorePart):
             raise Flooded(retry_after=-(-int(value) // 1000))
         if outcome == "stale":
             raise SiteChanged(f"site {site!r} changed")
+        if outcome == "closed":
+            raise CommentsClosed(float(value))
         if answered and int(answered[0]) and on_nudge_answered is not None:
             on_nudge_answered()
         return comment_id, body

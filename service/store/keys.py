@@ -40,7 +40,12 @@ hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, 
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
-                                                   idempotency and duplicate digests
+                                                   idempotency and duplicate digests; the
+                                                   site's ids: site_comment_id (intake, or
+                                                   PATCH /v1/comments/{id}) and parent_id
+                                                   (comment_parent), post_title, parent_held
+                                                   ("1": a reply to a comment held then, so
+                                                   its parent, once erased, shows removed)
 hakam:{<site>}:history:<id>                list    JSON status events, oldest first
                                                    (intake / decide)
 hakam:{<site>}:pending                     zset    held comment ids and audit items by
@@ -76,9 +81,25 @@ hakam:{<site>}:retention-lock              string  held by the worker sweeping t
                                                    retention, sweep-interval TTL (sweep)
 hakam:{<site>}:absent                      -       never written: stands in for an optional
                                                    key a script was not given
+hakam:{<site>}:site-comments               hash    the site's own comment id -> Hakam's id
+                                                   (intake, PATCH /v1/comments/{id}); how a
+                                                   reply's comment_parent finds its parent;
+                                                   erase removes an erased comment's entry
+hakam:{<site>}:posts                       hash    post id -> JSON {premoderation, closed}
+                                                   (PUT /v1/posts, posts configure); read
+                                                   with the site's settings
+hakam:{<site>}:sections                    hash    post_url prefix -> JSON {premoderation,
+                                                   close_after_days} (PUT /v1/sections,
+                                                   sections configure); read with the site's
+                                                   settings
+hakam:{<site>}:post-starts                 hash    post id -> arrival time of its first
+                                                   comment (intake, HSETNX): what a section's
+                                                   close_after_days counts from when the site
+                                                   sends no post_date; names no reader
 hakam:{<site>}:settings-version            string  a counter bumped by every change to the
-                                                   site's key or settings (revoke / configure,
-                                                   after the change): intake refuses a comment
+                                                   site's key or settings, post and section
+                                                   rules included (revoke / configure, after
+                                                   the change): intake refuses a comment
                                                    checked against an older version
 hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
                                                    when; no comment id, text or reader (decide)
@@ -113,6 +134,10 @@ hakam:{<site>}:reporter:<reporter hash>    zset    comment ids the reader report
                                                    (report; export, erase): a reporter hash is
                                                    the keyed hash of the site's id for them, so
                                                    an email sent as that id is their reader
+hakam:{<site>}:decision-waits:<day>        hash    held comments decided that day (unix days)
+                                                   per wait bucket (queue_health.bucket of
+                                                   seconds from arrival to decision) -> count;
+                                                   8 days TTL (decide), for the Sites page
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
                                                    writer of labels), fence (last fencing
                                                    token); per base model version <b>:
@@ -255,6 +280,22 @@ def absent(site_name: str) -> str:
     return site_key(site_name, "absent")
 
 
+def posts(site_name: str) -> str:
+    return site_key(site_name, "posts")
+
+
+def sections(site_name: str) -> str:
+    return site_key(site_name, "sections")
+
+
+def post_starts(site_name: str) -> str:
+    return site_key(site_name, "post-starts")
+
+
+def site_comments(site_name: str) -> str:
+    return site_key(site_name, "site-comments")
+
+
 def site_version(site_name: str) -> str:
     return site_key(site_name, "settings-version")
 
@@ -305,6 +346,10 @@ def reports(site_name: str, comment_id: str) -> str:
 
 def reporter(site_name: str, reporter_key: str) -> str:
     return site_key(site_name, "reporter", reporter_key)
+
+
+def decision_waits(site_name: str, day: int) -> str:
+    return site_key(site_name, "decision-waits", str(day))
 
 
 def adapt(site_name: str) -> str:

@@ -55,10 +55,11 @@ INTAKE = Script(
     keys=("idempotency_key", "duplicate_key", "author_flood_key", "ip_flood_key",
           "comment_key", "history_key", "pending_key", "counts_key", "approved_authors_key",
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
-          "site_version_key", "nudges_key"),
+          "site_version_key", "nudges_key", "site_comments_key", "post_starts_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
-          "site_version", "nudge_nonce"),
+          "site_version", "nudge_nonce", "site_comment_id", "parent_site_id", "post_id",
+          "close_after_seconds"),
     more_args="field, value, … of the comment's hash")
 
 NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
@@ -87,7 +88,7 @@ ERASE = Script(
     keys=("reader_key", "reader_ips_key", "approved_authors_key", "author_flood_key",
           "pending_key", "leases_key", "counts_key", "labels_key", "audit_details_key",
           "webhook_due_key", "webhook_dead_key", "retention_key", "approved_counts_key",
-          "reader_labels_key"),
+          "reader_labels_key", "site_comments_key"),
     args=("author_key", "comment_count", "delivery_count", "ip_count"),
     more_keys="4 per comment (comment, history, idempotency, duplicate), one per delivery, "
               "one IP flood marker per IP hash",
@@ -154,9 +155,12 @@ ERASE_REPORTS = Script(
     more_args="the ids of both lists of comments, then the other reporters' hashes, in the "
               "order of their keys")
 
+LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comments_key"),
+                           args=("comment_id", "site_comment_id"))
+
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
 
 ALL = (INTAKE, REPLAY, NUDGE, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE,
        TAKE_DELIVERY, DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER,
-       RESET_ADAPTER, REPORT, ERASE_REPORTS, CREATE_SITE)
+       RESET_ADAPTER, REPORT, ERASE_REPORTS, CREATE_SITE, LINK_SITE_COMMENT)

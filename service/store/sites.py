@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ..discussion import DiscussionRules
 from ..errors import SiteChanged
 from ..site_settings import Site, SitePolicy, SiteRules, record_fields
 from . import keys, scripts
@@ -55,9 +56,15 @@ class Sites(StorePart):
 
     @unavailable_on_redis_errors
     def get_site(self, name: str) -> Site | None:
-        data = self.r.hgetall(keys.site(name))
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(keys.site(name))
+        pipe.hgetall(keys.posts(name))
+        pipe.hgetall(keys.sections(name))
+        data, posts, sections = pipe.execute()
         # a record an older `sites add` left half-made holds a name and nothing else
-        return Site.from_record(data) if data.get("key_hash") else None
+        if not data.get("key_hash"):
+            return None
+        return Site.from_record(data, DiscussionRules.from_hashes(posts, sections))
 
     @unavailable_on_redis_errors
     def site_for_key(self, api_key: str, *, checked_on_write: bool = False) -> Site | None:

@@ -70,3 +70,17 @@ def test_attribute_scores_on_the_card_data_skip_the_unmeasured():
     # a comment stored before attributes: none
     assert held_comment({"id": "c2", "text": "x", "created_at": 0.0,
                          "scores": {"spam": 0.1, "abuse": 0.2}}, now=0.0)["attributes"] == []
+
+
+def test_held_for_filters_by_an_attribute(newsroom, open_page):
+    attributed = store_held(newsroom)
+    other = newsroom.post(comment="تعليق محجوز لأن الموقع يحجز كل شيء")
+    page, watch = open_page("en")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"), "reason=identity_attack_score")
+
+    cards = page.locator("#queue > li.comment")
+    expect(cards).to_have_count(1)
+    assert cards.first.get_attribute("data-id") == attributed != other
+    selected = page.locator("select[name='reason'] option:checked")
+    assert selected.inner_text() == "Identity attack over the site's threshold"
+    assert watch.errors == []
