@@ -53,7 +53,7 @@ def _json_body() -> object:
 
 def _hold_reason(reason: str | None) -> str | None:
     """A hold reason filter (`reader_reports`: comments readers reported), or 400."""
-    if not reason:
+    if reason is None:
         return None
     if reason not in HOLD_REASONS:
         raise BadRequest(gettext("reason must be one of %(codes)s.",
