@@ -35,12 +35,18 @@ class Bar:
     decided: int
     taken_down: int
     x: int
-    kept_height: float
-    taken_down_height: float
 
     @property
     def share_taken_down(self) -> float:
         return self.taken_down / self.decided if self.decided else 0.0
+
+    @property
+    def kept_height(self) -> float:
+        return round(BAR_HEIGHT * (1 - self.share_taken_down), 2)
+
+    @property
+    def taken_down_height(self) -> float:
+        return round(BAR_HEIGHT * self.share_taken_down, 2)
 
 
 @dataclass(frozen=True)
@@ -126,9 +132,7 @@ def bars(outcomes: dict[tuple[int, str, str], int], kind: str, today: int,
         if not decided:
             continue
         taken_down = sum(outcomes.get((day, kind, decision), 0) for decision in TAKEN_DOWN)
-        share = taken_down / decided
-        drawn.append(Bar(_iso_day(day), decided, taken_down, offset * (BAR_WIDTH + BAR_GAP),
-                         round(BAR_HEIGHT * (1 - share), 2), round(BAR_HEIGHT * share, 2)))
+        drawn.append(Bar(_iso_day(day), decided, taken_down, offset * (BAR_WIDTH + BAR_GAP)))
     return drawn
 
 
