@@ -23,7 +23,7 @@ from flask import current_app
 
 from hakam.model import Score
 
-from . import nudge, policy
+from . import campaigns, nudge, policy
 from .adapting import SiteModel
 from .discussion import Applied
 from .errors import CommentsClosed, HakamError, Nudged
@@ -39,6 +39,7 @@ from .scoring import (
     with_attribute_words,
 )
 from .store import Site, get_store
+from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
 from .vocabulary import Reason, Status
 
@@ -78,7 +79,8 @@ def score(site: Site, text: str, post_url: str | None = None) -> Scored:
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
-          reader: str | None = None, premoderated_by: str | None = None) -> Judgement:
+          reader: str | None = None, premoderated_by: str | None = None,
+          campaign_authors: int = 0) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
     from one approved before, for a site that holds the former; without it the author is new.
@@ -94,7 +96,7 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
                                        site.policy),
-        premoderated_by=premoderated_by)
+        premoderated_by=premoderated_by, campaign_authors=campaign_authors)
     scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
                                                         scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
@@ -112,11 +114,37 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     rules, close_after_seconds = _post_rules(site, submission)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
-    judgement = judge(
-        site, submission.comment, post_url=submission.post_url, author=submission.author,
-        email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",
-        user_agent=submission.user_agent or "", reader=reader,
-        premoderated_by=rules.premoderated_by)
+    # Campaigns count authors by their keyed email hash; a comment without one is its own.
+    fingerprint = campaigns.fingerprint(submission.comment)
+    campaign_authors = 0
+    while True:
+        judgement = judge(
+            site, submission.comment, post_url=submission.post_url, author=submission.author,
+            email=submission.email, url=submission.url or "",
+            author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
+            reader=reader, premoderated_by=rules.premoderated_by,
+            campaign_authors=campaign_authors)
+        try:
+            comment_id, body, status = _store_judged(site, submission, judgement, reader,
+                                                     idempotency_key, fingerprint,
+                                                     close_after_seconds)
+            break
+        except CampaignReached as reached:
+            # the site holds this campaign now: judged again with it (at most once more, since
+            # a held comment is never sent back)
+            campaign_authors = reached.authors
+    if body["id"] == comment_id and body["status"] == status:
+        DECISIONS.labels(status, "policy").inc()
+    return comment_id, body
+
+
+def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
+                  idempotency_key: str | None, fingerprint: campaigns.Fingerprint | None,
+                  close_after_seconds: float | None) -> tuple[str, dict, str]:
+    """Store a judged comment (or nudge its author first); answers its id, the body to answer
+    and the status it was judged. Raises CampaignReached when it would be published into a
+    campaign the site holds: nothing is stored then."""
+    store = get_store()
     status, scores, model = judgement.status, judgement.scored.score, judgement.scored.model
     now = time.time()
     answered_nudge = None
@@ -152,10 +180,10 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         site_comment_id=submission.site_comment_id,
         parent_site_id=str(submission.parent_id) if submission.parent_id else None,
         post_id=submission.post_id, close_after_seconds=close_after_seconds,
+        campaign=fingerprint, campaign_author=reader if submission.email else "",
+        campaign_hold=site.policy.campaign_hold,
     )
-    if body["id"] == comment_id and body["status"] == status:
-        DECISIONS.labels(status, "policy").inc()
-    return comment_id, body
+    return comment_id, body, status
 
 
 def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
@@ -202,6 +230,21 @@ def record_decision(comment_id: str, moderator: str, decision: str, reason: str)
     record = get_store().decide(comment_id, moderator, decision, reason)
     _after_decision(record)
     return record
+
+
+def record_group_decision(comment_id: str, moderator: str, decision: str, reason: str
+                          ) -> tuple[dict, str | None, list[tuple[str, dict | HakamError]]]:
+    """A decision on a comment and on every other held member of its campaign, each recorded
+    as `record_decision` records one; answers the comment's record, the campaign's id (None
+    when it is in none: it alone is decided) and each other member's outcome."""
+    record = record_decision(comment_id, moderator, decision, reason)
+    store = get_store()
+    campaign = store.campaign_of(record["site"], comment_id)
+    if campaign is None:
+        return record, None, []
+    others = [member for member in store.held_campaign_members(record["site"], campaign)
+              if member != comment_id]
+    return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
 def record_decisions(comment_ids: list[str], moderator: str, decision: str,

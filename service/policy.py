@@ -54,6 +54,9 @@ class CommentFacts:
     # discussion.Applied.premoderated_by: "post", or the section's prefix, when the rules of
     # the comment's post hold every comment on it
     premoderated_by: str | None = None
+    # Authors of the campaign (near-duplicate texts, see campaigns.py) the comment joins,
+    # when the site holds campaigns and that group has reached the site's limit; else 0
+    campaign_authors: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,11 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
         held.append(_reason(Reason.POST_PREMODERATION, gettext(
             "Every comment on the posts under %(section)s is held for review.",
             section=facts.premoderated_by)))
+    if policy.campaign_hold and facts.campaign_authors >= policy.campaign_hold:
+        held.append(_reason(Reason.CAMPAIGN, gettext(
+            "%(authors)d authors have posted this text or one much like it on the site within "
+            "24 hours; the site holds such a campaign from %(limit)d authors on.",
+            authors=facts.campaign_authors, limit=policy.campaign_hold)))
     if policy.premoderation:
         held.append(_reason(Reason.PREMODERATION,
                             gettext("The site holds every comment for review.")))

@@ -465,6 +465,8 @@ class DecisionRequest(BaseModel):
 
     decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
+    group: bool = Field(False, description="also decide every other held member of the "
+                        "comment's campaign, each on its own (its audit entry, label, webhook)")
 
 
 class DecisionsRequest(BaseModel):
@@ -670,6 +672,19 @@ class Lease(BaseModel):
     expires_at: float
 
 
+class CampaignSummary(BaseModel):
+    """The campaign a held comment belongs to: near-duplicate texts (estimated Jaccard
+    similarity of word pairs at least 0.8) from at least 3 authors on the site within 24 h.
+    The queue shows the group once; a decision with "group": true decides every held member."""
+
+    id: str
+    size: int = Field(description="comments in the group, this one included (held or not)")
+    authors: int = Field(description="different authors (keyed email hash; a comment without "
+                         "an email counts as its own author)")
+    first_at: float = Field(description="when the group's first comment arrived")
+    last_at: float = Field(description="when its latest arrived")
+
+
 class ParentComment(BaseModel):
     """The comment a held reply answers, as inert text."""
 
@@ -707,6 +722,7 @@ class HeldComment(BaseModel):
                         "(status approved), sampled at the site's audit rate so that a "
                         "moderator labels what the model let through; approving it changes "
                         "nothing, rejecting it unpublishes it (the site's webhook is told)")
+    campaign: CampaignSummary | None = None
 
 
 class QueuePage(BaseModel):
@@ -846,3 +862,15 @@ class DecisionOutcome(BaseModel):
 
 class DecisionsAnswer(BaseModel):
     results: list[DecisionOutcome] = Field(description="one per distinct id, in the order sent")
+
+
+class GroupDecision(BaseModel):
+    """What a decision with "group": true did to the rest of the comment's campaign."""
+
+    campaign: str | None = Field(description="the group's id; None when the comment is in "
+                                 "no campaign (it alone was decided)")
+    results: list[DecisionOutcome] = Field(description="each other held member's outcome")
+
+
+class GroupDecisionRecord(DecisionRecord):
+    group: GroupDecision | None = None

@@ -54,6 +54,7 @@ class Reason(StrEnum):
     PREMODERATION = "premoderation"
     POST_PREMODERATION = "post_premoderation"
     FIRST_COMMENT = "first_comment"
+    CAMPAIGN = "campaign"  # near-duplicates from many authors (campaigns.py), on a holding site
     TRUSTED_LINKS = "trusted_links"
     BELOW_THRESHOLDS = "below_thresholds"
     SPAM_TERMS = "spam_terms"
@@ -73,7 +74,7 @@ def attribute_score(attribute: str) -> str:
 HOLD_REASONS = (Reason.ABUSE_SCORE, Reason.SPAM_SCORE,
                 *(attribute_score(name) for name in ATTRIBUTES), Reason.MODERATION_WORD,
                 Reason.TOO_MANY_LINKS, Reason.PREMODERATION, Reason.POST_PREMODERATION,
-                Reason.FIRST_COMMENT, Reason.AUDIT)
+                Reason.FIRST_COMMENT, Reason.CAMPAIGN, Reason.AUDIT)
 
 
 class ModeratorReason(StrEnum):

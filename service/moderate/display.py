@@ -80,6 +80,14 @@ def segments(text: str, reasons: list[dict]) -> list[dict]:
     return [p for p in pieces if p["text"]]
 
 
+def _campaign(campaign: dict | None) -> dict | None:
+    if not campaign:
+        return None
+    return {"id": str(campaign["id"]), "size": int(campaign["size"]),
+            "authors": int(campaign["authors"]),
+            "span_seconds": max(0, int(float(campaign["last_at"]) - float(campaign["first_at"])))}
+
+
 def held_comment(comment: dict, now: float | None = None) -> dict:
     """One claimed comment as the page script renders it (every string is inserted as text)."""
     now = time.time() if now is None else now
@@ -109,6 +117,8 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "audit": bool(comment.get("audit")),
         "post_title": without_bidi_controls(comment.get("post_title") or ""),
         "parent": parent_comment(comment.get("parent")),
+        # one card for the campaign: its decision decides every held member
+        "campaign": _campaign(comment.get("campaign")),
     }
 
 

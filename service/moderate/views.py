@@ -134,6 +134,7 @@ def hold_reason_labels() -> dict[str, str]:
         Reason.PREMODERATION: _("Site holds every comment"),
         Reason.POST_PREMODERATION: _("Post or section holds every comment"),
         Reason.FIRST_COMMENT: _("Author's first comment"),
+        Reason.CAMPAIGN: _("Campaign: the same text from many authors"),
         Reason.AUDIT: _("Audit: already published"),
         Reason.ABUSE_TERMS: _("Abusive words"),
         Reason.SPAM_TERMS: _("Spam words"),
@@ -212,6 +213,9 @@ def script_messages() -> dict:
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
+        "campaign": _("This text and %(others)s like it from %(authors)s authors, over %(span)s",
+                      others="{others}", authors="{authors}", span="{span}"),
+        "campaign_moments": _("less than a minute"),
         "hold_reasons": hold_reason_labels(),
         "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
@@ -364,9 +368,14 @@ def decide(comment_id: str):
         raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
     if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
-    record = moderation.record_decision(comment_id, moderator, decision, reason)
+    if body.get("group") is True:  # a campaign's card: every held member with it
+        record, _campaign, outcomes = moderation.record_group_decision(
+            comment_id, moderator, decision, reason)
+        group = decision_outcomes(outcomes)
+    else:
+        record, group = moderation.record_decision(comment_id, moderator, decision, reason), []
     return jsonify({"comment_id": comment_id, "status": record["status"],
-                    "decision": decision, "reason": reason})
+                    "decision": decision, "reason": reason, "group": group})
 
 
 @bp.post("/api/decisions")

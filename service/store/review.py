@@ -37,6 +37,22 @@ CANDIDATE_PAGE = 100  # held comments one claim script looks at
 CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took the picks
 
 
+def one_per_campaign(views: list[dict]) -> list[dict]:
+    """The queue shows a campaign once, where its first member in the page's order is: one
+    decision on that item decides the group (`"group": true`)."""
+    seen: set[tuple[str, str]] = set()
+    shown = []
+    for view in views:
+        campaign = view.get("campaign")
+        if campaign:
+            key = (view["site"], campaign["id"])
+            if key in seen:
+                continue
+            seen.add(key)
+        shown.append(view)
+    return shown
+
+
 class RepeatedDecision(dict):
     """The decision record of a decision its moderator had already made and sent again (a
     retry): answered as made, but not counted twice."""
@@ -71,7 +87,7 @@ class Review(StorePart):
             pages = [[(rank, name, cid) for rank, cid in self._ranked(name, sort)[:limit]]
                      for name in names]
         held = list(heapq.merge(*pages))[:limit]
-        return self._views([(name, cid) for _rank, name, cid in held])
+        return one_per_campaign(self._views([(name, cid) for _rank, name, cid in held]))
 
     def _ranked(self, site: str, sort: str) -> list[tuple[tuple, str]]:
         """Every held comment of the site as (rank, id), highest `sort` score first (ties oldest
@@ -178,7 +194,7 @@ class Review(StorePart):
                "include_own": include_own, "sort": sort}
         if site:
             leased = self._lease(site, moderator, limit, **how)
-            return self._views([(site, cid) for _rank, cid in leased], now=now)
+            return one_per_campaign(self._views([(site, cid) for _rank, cid in leased], now=now))
         leased: list[tuple[tuple, str, str]] = []
         for _round in range(CROSS_SITE_ROUNDS):
             wanted = limit - len(leased)
@@ -199,7 +215,8 @@ class Review(StorePart):
                 leased += [(rank, name, cid) for rank, cid in
                            self._lease(name, moderator, len(picks), only=picks, **how)]
         leased.sort()
-        return self._views([(name, cid) for _rank, name, cid in leased], now=now)
+        return one_per_campaign(self._views([(name, cid) for _rank, name, cid in leased],
+                                            now=now))
 
     # -- decisions ------------------------------------------------------------------------
 

@@ -55,11 +55,14 @@ INTAKE = Script(
     keys=("idempotency_key", "duplicate_key", "author_flood_key", "ip_flood_key",
           "comment_key", "history_key", "pending_key", "counts_key", "approved_authors_key",
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
-          "site_version_key", "nudges_key", "site_comments_key", "post_starts_key"),
+          "site_version_key", "nudges_key", "site_comments_key", "post_starts_key",
+          "campaign_bands_key", "campaign_band_times_key", "campaigns_key",
+          "campaign_members_key", "campaign_authors_key", "campaign_times_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
           "site_version", "nudge_nonce", "site_comment_id", "parent_site_id", "post_id",
-          "close_after_seconds"),
+          "close_after_seconds", "campaign_sig", "campaign_bands", "campaign_author",
+          "campaign_hold", "campaign_similarity", "campaign_window"),
     more_args="field, value, … of the comment's hash")
 
 NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
@@ -137,6 +140,14 @@ RESET_ADAPTER = Script(
     "reset_adapter",
     keys=("adapt_key", "adapt_lock_key", "adapt_fits_key"),
     args=("record_json", "refit"))
+
+CAMPAIGN_FORGET = Script(
+    "campaign_forget",
+    keys=("campaigns_key", "campaign_members_key", "campaign_authors_key", "campaign_bands_key",
+          "campaign_band_times_key", "campaign_times_key"),
+    args=("now", "comment_count"),
+    more_args="4 per comment (id, group id, author hash, its bands), then 3 per group that "
+              "needs a new signature (group id, signature, bands)")
 
 LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comments_key"),
                            args=("comment_id", "site_comment_id"))
