@@ -658,10 +658,9 @@ def labels_export() -> None:
 
 
 def _register_model_commands() -> None:
-    try:
-        from hakam.training.cli import register
-    except ImportError:  # training extras absent: the service commands still work
-        return
+    # training's dependencies (scikit-learn, scipy, tqdm) are the package's own: no guard
+    from hakam.training.cli import register
+
     register(main)
 
 

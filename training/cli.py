@@ -119,10 +119,10 @@ def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments
     \b
         hakam train --data ../shared/datasets --extra labels.jsonl --out runs/next
     """
-    from . import datasets, train
+    from . import datasets, run
 
     try:
-        result = train.train(data_dir, out, recipe, extras, quiet=quiet,
+        result = run.train(data_dir, out, recipe, extras, quiet=quiet,
                              cross_source=cross_source, ordinary_comments=ordinary_comments,
                              jobs=jobs)
     except datasets.DatasetError as error:
@@ -151,15 +151,18 @@ def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments
 def evaluate_command(model_path, data_dir, holdout, ordinary_comments, jobs, record, as_json,
                      quiet) -> None:
     """Per-dataset and per-language ROC-AUC, PR-AUC and precision/recall at the thresholds,
-    on the fixed evaluation split of the datasets the model was trained on; HateCheck pass
-    rates when the data folder holds the suites; cross-source figures on request.
+    on the fixed evaluation split of the datasets the model was trained on; each attribute
+    head on its own labels; unintended bias per identity term (neutral mentions held, and
+    subgroup / BPSN / BNSP AUC); HateCheck pass rates when the data folder holds the suites;
+    cross-source figures on request.
 
     Example:
 
     \b
         hakam evaluate --model runs/next --data ../shared/datasets
+        hakam evaluate --data ../shared/datasets --holdout-source arabic-news-comments
     """
-    from . import crosssource, datasets, diagnostics, evaluate, promote, report
+    from . import bias, crosssource, datasets, diagnostics, evaluate, promote, report
 
     scorer = _load(model_path)
     try:
@@ -169,6 +172,8 @@ def evaluate_command(model_path, data_dir, holdout, ordinary_comments, jobs, rec
     if not rows:
         raise click.ClickException("no evaluation rows: the model names no dataset found there")
     result = evaluate.evaluate(scorer, rows, quiet=quiet)
+    result["attributes"] = evaluate.attributes(scorer, rows, quiet=quiet)
+    result["bias"] = bias.report(scorer, rows)
     result["thresholds"] = scorer.thresholds.as_dict()
     result["model_version"] = scorer.version
     result["hatecheck"] = diagnostics.hatecheck(scorer, data_dir)
@@ -205,14 +210,18 @@ def _record(scorer: Scorer, result: dict) -> None:
     recorded = json.loads(path.read_text(encoding="utf-8"))
     if recorded.get("model_version") != scorer.version:
         raise click.ClickException(f"{path} reports another model than {scorer.path}")
-    for key in ("hatecheck", "ordinary_comments", "cross_source"):
+    for key in ("hatecheck", "ordinary_comments", "attributes", "bias"):
         if result.get(key):
             recorded[key] = result[key]
+    if result.get("cross_source"):  # groups measured now join (or replace) those recorded
+        recorded["cross_source"] = {**(recorded.get("cross_source") or {}),
+                                    **result["cross_source"]}
     path.write_text(json.dumps(recorded, indent=2, ensure_ascii=False), encoding="utf-8")
     (folder / "evaluation.md").write_text(report.evaluation_markdown(recorded), encoding="utf-8")
     (folder / "MODEL_CARD.md").write_text(
         report.model_card(recorded, scorer.metadata.get("recipe") or {},
-                          scorer.metadata.get("data_dir")), encoding="utf-8")
+                          scorer.metadata.get("data_dir"), recorded.get("previous")),
+        encoding="utf-8")
     _say(f"recorded in {path}, evaluation.md and MODEL_CARD.md")
 
 
