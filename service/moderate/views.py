@@ -224,6 +224,7 @@ def script_messages() -> dict:
 
 @bp.get("/sign-in")
 def sign_in_page():
+    """The moderator sign-in form."""
     next_page = _own_page(request.args.get("next"))
     if current_moderator() is not None:
         return redirect(next_page)
@@ -232,6 +233,7 @@ def sign_in_page():
 
 @bp.post("/sign-in")
 def sign_in_submit():
+    """Sign a moderator in with their token."""
     next_page = _own_page(request.form.get("next"))
     if sign_in(request.form.get("token", "")) is None:
         return render_template("moderate/sign_in.html", next_page=next_page,
@@ -241,12 +243,14 @@ def sign_in_submit():
 
 @bp.post("/sign-out")
 def sign_out_submit():
+    """Sign the moderator out."""
     sign_out()
     return redirect(url_for("moderate.sign_in_page"))
 
 
 @bp.post("/language")
 def choose_language():
+    """Set the moderator page's language and go back."""
     locale = request.form.get("locale")
     if locale in LOCALES:
         session["locale"] = locale
@@ -272,6 +276,7 @@ def _filters() -> dict:
 
 @bp.get("/")
 def queue_page():
+    """The moderator page: held comments to decide."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -287,6 +292,7 @@ def queue_page():
 
 @bp.get("/history")
 def history_page():
+    """The moderator page: decisions made, newest first."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -305,6 +311,7 @@ def history_page():
 
 @bp.get("/sites")
 def sites_page():
+    """The moderator page: what each site's adapter learned."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -322,6 +329,7 @@ def sites_page():
 
 @bp.post("/api/claim")
 def claim():
+    """Lease held comments to the signed-in moderator."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     sites = {s.name for s in get_store().list_sites()}
@@ -349,6 +357,7 @@ def claim():
 
 @bp.post("/api/comments/<comment_id>/decision")
 def decide(comment_id: str):
+    """Record the signed-in moderator's decision on one comment."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     decision = body.get("decision")
@@ -382,6 +391,7 @@ def _with_campaign_summary(card: dict) -> dict:
 
 @bp.post("/api/decisions")
 def decide_many():
+    """Record the signed-in moderator's decisions on several comments."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     ids = body.get("ids")
@@ -400,6 +410,7 @@ def decide_many():
 
 @bp.get("/api/counts")
 def counts():
+    """Comments per status (one site's or every site's), for the page's counters."""
     _api_moderator()
     site = request.args.get("site") or None
     return jsonify(get_store().counts(site))
