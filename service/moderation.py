@@ -24,7 +24,7 @@ from flask import current_app
 
 from hakam.model import Score
 
-from . import nudge, policy
+from . import campaigns, nudge, policy
 from .adapting import SiteModel
 from .discussion import Applied
 from .errors import CommentsClosed, HakamError, Nudged
@@ -40,7 +40,9 @@ from .scoring import (
     with_attribute_words,
 )
 from .store import ReportOutcome, Site, get_store
+from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
+from .vocabulary import Reason, Status
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def score(site: Site, text: str, post_url: str | None = None) -> Scored:
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
-          reader: str | None = None, premoderated_by: str | None = None) -> Judgement:
+          reader: str | None = None, premoderated_by: str | None = None,
+          campaign_authors: int = 0) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
     from one approved before, for a site that holds the former; without it the author is new.
@@ -94,7 +97,7 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
                                        site.policy),
-        premoderated_by=premoderated_by)
+        premoderated_by=premoderated_by, campaign_authors=campaign_authors)
     scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
                                                         scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
@@ -112,11 +115,37 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     rules, close_after_seconds = _post_rules(site, submission)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
-    judgement = judge(
-        site, submission.comment, post_url=submission.post_url, author=submission.author,
-        email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",
-        user_agent=submission.user_agent or "", reader=reader,
-        premoderated_by=rules.premoderated_by)
+    # Campaigns count authors by their keyed email hash; a comment without one is its own.
+    fingerprint = campaigns.fingerprint(submission.comment)
+    campaign_authors = 0
+    while True:
+        judgement = judge(
+            site, submission.comment, post_url=submission.post_url, author=submission.author,
+            email=submission.email, url=submission.url or "",
+            author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
+            reader=reader, premoderated_by=rules.premoderated_by,
+            campaign_authors=campaign_authors)
+        try:
+            comment_id, body, status = _store_judged(site, submission, judgement, reader,
+                                                     idempotency_key, fingerprint,
+                                                     close_after_seconds)
+            break
+        except CampaignReached as reached:
+            # the site holds this campaign now: judged again with it (at most once more, since
+            # a held comment is never sent back)
+            campaign_authors = reached.authors
+    if body["id"] == comment_id and body["status"] == status:
+        DECISIONS.labels(status, "policy").inc()
+    return comment_id, body
+
+
+def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
+                  idempotency_key: str | None, fingerprint: campaigns.Fingerprint | None,
+                  close_after_seconds: float | None) -> tuple[str, dict, str]:
+    """Store a judged comment (or nudge its author first); answers its id, the body to answer
+    and the status it was judged. Raises CampaignReached when it would be published into a
+    campaign the site holds: nothing is stored then."""
+    store = get_store()
     status, scores, model = judgement.status, judgement.scored.score, judgement.scored.model
     now = time.time()
     answered_nudge = None
@@ -152,10 +181,10 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         site_comment_id=submission.site_comment_id,
         parent_site_id=str(submission.parent_id) if submission.parent_id else None,
         post_id=submission.post_id, close_after_seconds=close_after_seconds,
+        campaign=fingerprint, campaign_author=reader if submission.email else "",
+        campaign_hold=site.policy.campaign_hold,
     )
-    if body["id"] == comment_id and body["status"] == status:
-        DECISIONS.labels(status, "policy").inc()
-    return comment_id, body
+    return comment_id, body, status
 
 
 def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
@@ -206,15 +235,15 @@ def report(site: Site, comment_id: str, *, reporter: str, reason: str,
     store = get_store()
     gettext, ngettext, _ = translator()
     threshold = site.policy.report_hold
-    held_reason = {"code": "reader_reports", "spans": [], "message": ngettext(
+    held_reason = {"code": Reason.READER_REPORTS.value, "spans": [], "message": ngettext(
         "A reader reported this published comment; it waits for a moderator again.",
         "%(num)d readers reported this published comment; it waits for a moderator again.",
         threshold)}
 
     def webhook(reports: int) -> dict:
         return {"event": "comment.reported", "comment_id": comment_id, "site": site.name,
-                "status": "pending", "reason": "reader_reports", "reports": reports,
-                "reported_at": time.time()}
+                "status": Status.PENDING.value, "reason": Reason.READER_REPORTS.value,
+                "reports": reports, "reported_at": time.time()}
 
     return store.report(site.name, comment_id, reporter_key=_reporter_key(store, reporter),
                         reason=reason, note=note or "", threshold=threshold,
@@ -241,6 +270,21 @@ def record_decision(comment_id: str, moderator: str, decision: str, reason: str)
     record = get_store().decide(comment_id, moderator, decision, reason)
     _after_decision(record)
     return record
+
+
+def record_group_decision(comment_id: str, moderator: str, decision: str, reason: str
+                          ) -> tuple[dict, str | None, list[tuple[str, dict | HakamError]]]:
+    """A decision on a comment and on every other held member of its campaign, each recorded
+    as `record_decision` records one; answers the comment's record, the campaign's id (None
+    when it is in none: it alone is decided) and each other member's outcome."""
+    record = record_decision(comment_id, moderator, decision, reason)
+    store = get_store()
+    campaign = store.campaign_of(record["site"], comment_id)
+    if campaign is None:
+        return record, None, []
+    others = [member for member in store.held_campaign_members(record["site"], campaign)
+              if member != comment_id]
+    return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
 def record_decisions(comment_ids: list[str], moderator: str, decision: str,
@@ -273,7 +317,7 @@ def _audit_sample(site: Site, status: str) -> float | None:
     audit_rate = site.policy.audit_rate
     if audit_rate is None:
         audit_rate = current_app.config["HAKAM"].audit_rate
-    return audit_rate if status == "approved" and random.random() < audit_rate else None
+    return audit_rate if status == Status.APPROVED and random.random() < audit_rate else None
 
 
 def _answer(comment_id: str, status: str, score: Score, reasons: list[dict],
@@ -294,10 +338,10 @@ def _model_message(reason, text: str) -> str:
     """The model explains in English; the answer names the same words in the reader's language."""
     gettext, _, spoken_list = translator()
     terms = spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
-    if reason.code == "spam_terms":
+    if reason.code == Reason.SPAM_TERMS:
         return gettext("These words and signs often appear in spam: %(terms)s.",
                        terms=terms or gettext("(signals without words)"))
-    if reason.code == "abuse_terms":
+    if reason.code == Reason.ABUSE_TERMS:
         return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
     if reason.code == "identity_attack_terms":
         return gettext("These words often appear in attacks on a group's identity: "

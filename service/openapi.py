@@ -17,8 +17,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import schemas
-from .policy import HOLD_REASONS
 from .review import MAX_PAGE
+from .vocabulary import HOLD_REASONS
 
 bp = Blueprint("openapi", __name__)
 
@@ -77,7 +77,7 @@ SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
 REASON_FILTER = Parameter(
     "reason", "query", "Only comments held with this reason: reader_reports (reported by "
     "readers), audit (audit items) or a policy code such as abuse_score.",
-    {"type": "string", "enum": list(HOLD_REASONS)})
+    {"type": "string", "enum": [reason.value for reason in HOLD_REASONS]})
 PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
 QUEUE_SORT = Parameter("sort", "query", "arrival: oldest first; abuse or spam: that score "
@@ -88,7 +88,6 @@ IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key", "header",
     "Retrying with the same key answers the first answer again and stores nothing new.")
 
-ERROR = ("Error", schemas.ErrorBody)
 INVALID = ("Invalid fields, each with messages in the reader's language", schemas.ValidationErrors)
 UNAUTHORIZED = ("Missing, unknown or revoked credentials", schemas.ErrorBody)
 UNAVAILABLE = ("The store is unreachable; nothing was stored. Retry after Retry-After seconds",
@@ -193,10 +192,12 @@ ROUTES: tuple[Route, ...] = (
           responses={200: ("The claimed comments and the lease length", schemas.ClaimAnswer),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
-    Route("post", "/v1/review/{comment_id}/decision", "Decide a held comment", "moderatorToken",
+    Route("post", "/v1/review/{comment_id}/decision",
+          "Decide a held comment (with \"group\": true, its whole campaign)", "moderatorToken",
           request=schemas.DecisionRequest, parameters=(COMMENT_ID,), tag="review",
           responses={200: ("The decision as recorded in the audit log (also when its "
-                           "moderator sends it again)", schemas.DecisionRecord),
+                           "moderator sends it again); with \"group\": true, each other held "
+                           "member's outcome too", schemas.GroupDecisionRecord),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED,
                      404: ("No such comment", schemas.ErrorBody),
@@ -322,4 +323,5 @@ def document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():
+    """The OpenAPI document of every /v1 route."""
     return jsonify(document())

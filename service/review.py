@@ -8,11 +8,11 @@ from flask_babel import gettext
 from . import moderation
 from .auth import require_moderator
 from .errors import BadRequest, HakamError
-from .policy import HOLD_REASONS
 from .schemas import ClaimRequest, DecisionRequest, DecisionsRequest
 from .store import get_store
 from .store.review import SORTS
 from .validation import validate_body
+from .vocabulary import HOLD_REASONS
 
 bp = Blueprint("review", __name__)
 MAX_PAGE = 500
@@ -23,7 +23,7 @@ def _public(comment: dict) -> dict:
     return {k: comment[k] for k in (
         "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
         "post_id", "post_url", "post_title", "parent", "created_at", "lease", "audit",
-        "reports") if k in comment}
+        "campaign", "reports") if k in comment}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -96,11 +96,16 @@ def claim():
 @bp.post("/review/<comment_id>/decision")
 @require_moderator
 def decide(comment_id: str):
-    """Decide one held comment."""
+    """Decide one held comment, or with "group": true its whole campaign."""
     body = validate_body(DecisionRequest, _json_body())
-    record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
-                                        body.reason or "")
-    return jsonify(record), 200
+    if not body.group:
+        record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
+                                            body.reason or "")
+        return jsonify(record), 200
+    record, campaign, outcomes = moderation.record_group_decision(
+        comment_id, g.moderator.name, body.decision, body.reason or "")
+    return jsonify({**record, "group": {"campaign": campaign,
+                                        "results": decision_outcomes(outcomes)}}), 200
 
 
 def decision_outcomes(outcomes: list[tuple[str, dict | HakamError]]) -> list[dict]:
@@ -124,6 +129,7 @@ def decide_many():
 @bp.get("/review/audit")
 @require_moderator
 def audit():
+    """The latest moderators' decisions, newest first."""
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
     return jsonify({"decisions": get_store().audit(limit=limit,
                                                     site=request.args.get("site") or None)})

@@ -31,9 +31,9 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
-from .policy import HOLD_REASONS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
+from .vocabulary import HOLD_REASONS, MissingParent, ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -47,7 +47,8 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
-# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less.
+# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less, so a
+# longer one is cut, as the User-Agent is.
 POST_TITLE_MAX_CHARS = 1_000
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
@@ -60,14 +61,13 @@ _CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
 # One character that is neither a space nor a control, or a run of printable characters that
 # starts and ends with one: what is left of a filled field once trimmed.
 _FILLED = rf"[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?"
-FILLED = rf"^\s*{_FILLED}\s*$"
 PRINTABLE = rf"^\s*(?:{_FILLED})?\s*$"  # filled or blank
 
 
 def filled(most: int) -> str:
-    """FILLED, at most `most` characters once trimmed: the service trims before it counts, as
-    WordPress does, so the limit is written into the pattern rather than as a maxLength on
-    what was sent."""
+    """A filled field (see _FILLED), at most `most` characters once trimmed: the service
+    trims before it counts, as WordPress does, so the limit is written into the pattern rather
+    than as a maxLength on what was sent."""
     return rf"^\s*[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{most - 2}}}[^\s{_CONTROL}])?\s*$"
 
 
@@ -93,9 +93,6 @@ WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS
 POST_ID = rf"^(?!\s*(?:\+?0+|-[0-9]+)\s*$){filled(POST_ID_MAX_CHARS)[1:]}"
 # A parent comment given as text (as forms send it): its number, or nothing for none.
 PARENT_ID = r"^\s*[0-9]{0,4300}\s*$"
-# The post's title: printable text, blank for none.
-POST_TITLE = (rf"^\s*(?:[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{POST_TITLE_MAX_CHARS - 2}}}"
-              rf"[^\s{_CONTROL}])?)?\s*$")
 _HAS_SCHEME = re.compile(_HTTP)
 _WEB_ADDRESS = re.compile(WEB_ADDRESS)
 _WEBSITE = re.compile(WEBSITE)
@@ -280,9 +277,10 @@ class CommentSubmission(BaseModel):
         description="The site's own id of this comment (WordPress's comment ID), as "
                     "comment_post_ID takes one: a later reply's comment_parent names it, and "
                     "the moderator sees the comment beside its reply.")
-    post_title: _text(POST_TITLE_MAX_CHARS) | None = Field(
-        None, json_schema_extra=_absent_when_blank({"pattern": POST_TITLE}),
-        description="The post's title, shown to the moderator on the comment's card.")
+    post_title: Text | None = Field(
+        None, json_schema_extra=_absent_when_blank({"pattern": PRINTABLE}),
+        description="The post's title, shown to the moderator on the comment's card; cut to "
+                    f"{POST_TITLE_MAX_CHARS} characters.")
     post_date: Text | None = Field(
         None, json_schema_extra=_post_date_schema,
         description="When the post was published (ISO 8601; UTC when no offset is given): "
@@ -436,10 +434,19 @@ class CommentSubmission(BaseModel):
     def _cut_user_agent(cls, value: str | None) -> str | None:
         return None if value is None else value[:USER_AGENT_MAX_CHARS]
 
+    @field_validator("post_title")
+    @classmethod
+    def _cut_post_title(cls, value: str | None) -> str | None:
+        return None if value is None else value[:POST_TITLE_MAX_CHARS].rstrip()
+
 
 # -- the review and feedback APIs -------------------------------------------------------------
 
 QueueSort = Literal["arrival", "abuse", "spam"]
+
+
+# a claim's and the queue's filter: why a comment was held
+HoldReason = Literal[tuple(str(reason) for reason in HOLD_REASONS)]
 
 
 class ClaimRequest(BaseModel):
@@ -452,12 +459,15 @@ class ClaimRequest(BaseModel):
     site: str | None = Field(None, max_length=100)
     sort: QueueSort = Field("arrival", description="arrival: oldest first; abuse or spam: "
                             "that score highest first (ties oldest first)")
-    reason: Literal[HOLD_REASONS] | None = Field(
+    reason: HoldReason | None = Field(
         None, description="Only comments held with this reason (reader_reports: reported by "
                           "readers; audit: audit items; else a policy code such as "
                           "abuse_score).")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
+
+
+DecisionWord = one_of(ModeratorDecision)
 
 
 class ReportRequest(BaseModel):
@@ -480,8 +490,10 @@ class DecisionRequest(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
+    group: bool = Field(False, description="also decide every other held member of the "
+                        "comment's campaign, each on its own (its audit entry, label, webhook)")
 
 
 class DecisionsRequest(BaseModel):
@@ -491,7 +503,7 @@ class DecisionsRequest(BaseModel):
 
     ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=100)
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
 
 
@@ -620,7 +632,7 @@ class SiteCommentLinkAnswer(BaseModel):
 
 # -- answers ----------------------------------------------------------------------------------
 
-CommentStatus = Literal["approved", "pending", "spam", "rejected"]
+CommentStatus = one_of(Status)
 
 
 def _attribute_score(what: str, languages: str):
@@ -697,6 +709,19 @@ class Lease(BaseModel):
     expires_at: float
 
 
+class CampaignSummary(BaseModel):
+    """The campaign a held comment belongs to: near-duplicate texts (estimated Jaccard
+    similarity of word pairs at least 0.8) from at least 3 authors on the site within 24 h.
+    The queue shows the group once; a decision with "group": true decides every held member."""
+
+    id: str
+    size: int = Field(description="comments in the group, this one included (held or not)")
+    authors: int = Field(description="different authors (keyed email hash; a comment without "
+                         "an email counts as its own author)")
+    first_at: float = Field(description="when the group's first comment arrived")
+    last_at: float = Field(description="when its latest arrived")
+
+
 class ParentComment(BaseModel):
     """The comment a held reply answers, as inert text."""
 
@@ -704,7 +729,7 @@ class ParentComment(BaseModel):
                                        "hold it")
     text: str
     author: str
-    status: Literal["approved", "pending", "spam", "rejected", "removed", "unknown"] = Field(
+    status: Literal[(*(s.value for s in Status), *(m.value for m in MissingParent))] = Field(
         description="the parent's status; removed: it was erased (its text and author with "
                     "it); unknown: the site never sent it to Hakam, or sent it without its "
                     "site_comment_id")
@@ -739,6 +764,7 @@ class HeldComment(BaseModel):
                         "(status approved), sampled at the site's audit rate so that a "
                         "moderator labels what the model let through; approving it changes "
                         "nothing, rejecting it unpublishes it (the site's webhook is told)")
+    campaign: CampaignSummary | None = None
     reports: HeldReports | None = Field(None, description="readers' reports on the comment, "
                                                           "if any")
 
@@ -756,7 +782,7 @@ class ClaimAnswer(BaseModel):
 class DecisionRecord(BaseModel):
     comment_id: str | None = Field(description="None when the comment was erased since")
     site: str
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     status: CommentStatus
     moderator: str
     reason: str
@@ -897,3 +923,15 @@ class DecisionOutcome(BaseModel):
 
 class DecisionsAnswer(BaseModel):
     results: list[DecisionOutcome] = Field(description="one per distinct id, in the order sent")
+
+
+class GroupDecision(BaseModel):
+    """What a decision with "group": true did to the rest of the comment's campaign."""
+
+    campaign: str | None = Field(description="the group's id; None when the comment is in "
+                                 "no campaign (it alone was decided)")
+    results: list[DecisionOutcome] = Field(description="each other held member's outcome")
+
+
+class GroupDecisionRecord(DecisionRecord):
+    group: GroupDecision | None = None

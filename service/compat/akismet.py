@@ -35,6 +35,7 @@ from ..reader_keys import reader_key
 from ..schemas import COMMENT_MAX_BYTES
 from ..scoring import get_adapters
 from ..store import Site, get_store
+from ..vocabulary import Reason, Status
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
 
 bp = Blueprint("akismet", __name__)
@@ -42,7 +43,7 @@ SOURCE = "akismet"
 HOST_KEY_PREFIX = "hk_site_"  # what a site key starts with (store/sites.py), in any case
 # The reasons of policy.decide that answer "is it spam?"; the others (abuse, moderation
 # words, premoderation, first comments) hold a comment for other reasons than spam.
-SPAM_REASONS = frozenset({"spam_score", "too_many_links"})
+SPAM_REASONS = frozenset({Reason.SPAM_SCORE, Reason.TOO_MANY_LINKS})
 METHODS = ["GET", "POST"]  # Akismet takes every parameter by GET or POST
 
 
@@ -94,6 +95,7 @@ def _content() -> str:
 
 @bp.route("/1.1/verify-key", methods=METHODS)
 def verify_key():
+    """Akismet's verify-key: whether the key is a site's."""
     _site("key", "api_key")
     _require("blog")
     return text_response("valid")
@@ -110,7 +112,7 @@ def _verdict(site: Site) -> str:
         site, _content(), post_url=_field("permalink") or None, author=_field("comment_author"),
         email=_field("comment_author_email"), url=_field("comment_author_url"),
         author_ip=_field("user_ip"), user_agent=_field("user_agent")).decision
-    if decision.status == "spam":
+    if decision.status == Status.SPAM:
         return "discard"
     if any(reason["code"] in SPAM_REASONS for reason in decision.reasons):
         return "spam"
@@ -119,6 +121,7 @@ def _verdict(site: Site) -> str:
 
 @bp.route("/1.1/comment-check", methods=METHODS)
 def comment_check():
+    """Akismet's comment-check: whether a comment is spam."""
     site = _site("api_key")
     _require("blog", "user_ip")
     verdict = _verdict(site)
@@ -153,16 +156,19 @@ def _reader(store, email: str) -> str | None:
 
 @bp.route("/1.1/submit-spam", methods=METHODS)
 def submit_spam():
+    """Akismet's submit-spam: a missed spam, kept as a label."""
     return _submit(1)
 
 
 @bp.route("/1.1/submit-ham", methods=METHODS)
 def submit_ham():
+    """Akismet's submit-ham: a false positive, kept as a label."""
     return _submit(0)
 
 
 @bp.route("/1.2/usage-limit", methods=METHODS)
 def usage_limit():
+    """Akismet's usage-limit: Hakam sets none."""
     _site("api_key")
     # Hakam sets no quota and counts no calls
     return jsonify({"limit": "none", "usage": 0, "percentage": "0.00", "throttled": False})
@@ -176,6 +182,7 @@ def _whole_number(name: str, default: int) -> int:
 
 @bp.route("/1.2/key-sites", methods=METHODS)
 def key_sites():
+    """Akismet's key-sites: the key's site and its (uncounted) calls."""
     # The Python client sends no key here: with none, the report lists no site.
     site = _site("api_key", required=False)
     month = _field("month")

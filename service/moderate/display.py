@@ -15,17 +15,9 @@ from urllib.parse import urlsplit
 
 from hakam.model import ATTRIBUTES
 
-from .. import policy
-
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-# Why a comment was held, in the order the filter lists them (kept with the policy's codes)
-HOLD_REASONS = policy.HOLD_REASONS
-# The reason a moderator may attach to a decision.
-DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
-DECISIONS = ("approve", "reject", "spam")
 
 
 def without_bidi_controls(text: str) -> str:
@@ -88,6 +80,14 @@ def segments(text: str, reasons: list[dict]) -> list[dict]:
     return [p for p in pieces if p["text"]]
 
 
+def _campaign(campaign: dict | None) -> dict | None:
+    if not campaign:
+        return None
+    return {"id": str(campaign["id"]), "size": int(campaign["size"]),
+            "authors": int(campaign["authors"]),
+            "span_seconds": max(0, int(float(campaign["last_at"]) - float(campaign["first_at"])))}
+
+
 def held_comment(comment: dict, now: float | None = None) -> dict:
     """One claimed comment as the page script renders it (every string is inserted as text)."""
     now = time.time() if now is None else now
@@ -123,6 +123,8 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
                     if comment.get("reports") else None),
         "post_title": without_bidi_controls(comment.get("post_title") or ""),
         "parent": parent_comment(comment.get("parent")),
+        # one card for the campaign: its decision decides every held member
+        "campaign": _campaign(comment.get("campaign")),
     }
 
 

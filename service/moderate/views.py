@@ -8,6 +8,7 @@ page script words them for the moderator. Every POST passes `access.check_csrf` 
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,7 +21,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from .. import moderation
@@ -30,6 +31,14 @@ from ..scoring import get_scorer
 from ..store import get_store
 from ..store.review import SORTS
 from ..validation import json_object_body
+from ..vocabulary import (
+    HOLD_REASONS,
+    ModeratorDecision,
+    ModeratorReason,
+    Reason,
+    Status,
+    attribute_score,
+)
 from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
@@ -111,28 +120,34 @@ def _signed_out(_error):
 
 # -- labels shown on the page ---------------------------------------------------------------
 
+def _by_word(labels: dict[StrEnum | str, str]) -> dict[str, str]:
+    """Keyed by the words' plain strings: the page's JSON carries these dicts."""
+    return {str(word): label for word, label in labels.items()}
+
+
 def hold_reason_labels() -> dict[str, str]:
-    return {
-        "abuse_score": _("Abuse score over the threshold"),
-        "spam_score": _("Spam score over the threshold"),
-        "moderation_word": _("Word on the moderation list"),
-        "too_many_links": _("Too many links"),
-        "premoderation": _("Site holds every comment"),
-        "post_premoderation": _("Post or section holds every comment"),
-        "first_comment": _("Author's first comment"),
-        "reader_reports": _("Reported by readers"),
-        "audit": _("Audit: already published"),
-        "abuse_terms": _("Abusive words"),
-        "spam_terms": _("Spam words"),
-        "identity_attack_score": _("Identity attack over the site's threshold"),
-        "insult_score": _("Insult over the site's threshold"),
-        "profanity_score": _("Profanity over the site's threshold"),
-        "threat_score": _("Threat over the site's threshold"),
+    return _by_word({
+        Reason.ABUSE_SCORE: _("Abuse score over the threshold"),
+        Reason.SPAM_SCORE: _("Spam score over the threshold"),
+        Reason.MODERATION_WORD: _("Word on the moderation list"),
+        Reason.TOO_MANY_LINKS: _("Too many links"),
+        Reason.PREMODERATION: _("Site holds every comment"),
+        Reason.POST_PREMODERATION: _("Post or section holds every comment"),
+        Reason.FIRST_COMMENT: _("Author's first comment"),
+        Reason.CAMPAIGN: _("Campaign: the same text from many authors"),
+        Reason.READER_REPORTS: _("Reported by readers"),
+        Reason.AUDIT: _("Audit: already published"),
+        Reason.ABUSE_TERMS: _("Abusive words"),
+        Reason.SPAM_TERMS: _("Spam words"),
+        attribute_score("identity_attack"): _("Identity attack over the site's threshold"),
+        attribute_score("insult"): _("Insult over the site's threshold"),
+        attribute_score("profanity"): _("Profanity over the site's threshold"),
+        attribute_score("threat"): _("Threat over the site's threshold"),
         "identity_attack_terms": _("Words attacking an identity"),
         "insult_terms": _("Insulting words"),
         "profanity_terms": _("Profane words"),
         "threat_terms": _("Threatening words"),
-    }
+    })
 
 
 def attribute_labels() -> dict[str, str]:
@@ -141,11 +156,11 @@ def attribute_labels() -> dict[str, str]:
 
 
 def decision_reason_labels() -> dict[str, str]:
-    return {
-        "off_topic": _("Off topic"), "insult": _("Insult"), "hate": _("Hate speech"),
-        "advertising": _("Advertising"), "personal_data": _("Personal data"),
-        "other": _("Other"),
-    }
+    return _by_word({
+        ModeratorReason.OFF_TOPIC: _("Off topic"), ModeratorReason.INSULT: _("Insult"),
+        ModeratorReason.HATE: _("Hate speech"), ModeratorReason.ADVERTISING: _("Advertising"),
+        ModeratorReason.PERSONAL_DATA: _("Personal data"), ModeratorReason.OTHER: _("Other"),
+    })
 
 
 def sort_labels() -> dict[str, str]:
@@ -154,18 +169,21 @@ def sort_labels() -> dict[str, str]:
 
 
 def decision_labels() -> dict[str, str]:
-    return {"approve": _("Approve"), "reject": _("Reject"), "spam": _("Spam")}
+    return _by_word({ModeratorDecision.APPROVE: _("Approve"),
+                     ModeratorDecision.REJECT: _("Reject"), ModeratorDecision.SPAM: _("Spam")})
 
 
 def status_labels() -> dict[str, str]:
-    return {"pending": _("Waiting"), "approved": _("Approved"), "rejected": _("Rejected"),
-            "spam": _("Spam")}
+    return _by_word({Status.PENDING: _("Waiting"), Status.APPROVED: _("Approved"),
+                     Status.REJECTED: _("Rejected"), Status.SPAM: _("Spam")})
 
 
 def script_messages() -> dict:
     """Every sentence the page script may show, in the page's language."""
     return {
-        "decided": {"approve": _("Approved"), "reject": _("Rejected"), "spam": _("Marked as spam")},
+        "decided": _by_word({ModeratorDecision.APPROVE: _("Approved"),
+                             ModeratorDecision.REJECT: _("Rejected"),
+                             ModeratorDecision.SPAM: _("Marked as spam")}),
         "undo": _("Undo"),
         "sending_in": _("Sending in %(seconds)s s", seconds="{seconds}"),
         "already_decided": _("Another moderator already decided this comment."),
@@ -191,6 +209,8 @@ def script_messages() -> dict:
             "spam": _("Spam"), "removed": _("Removed"), "unknown": _("Not seen by Hakam")},
         "parent_removed": _("This comment was removed at its author's request."),
         "parent_unknown": _("Hakam never received this comment."),
+        "parent_retained": _("This comment's text is no longer kept: the site's retention "
+                             "period has passed."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "reports": _("Readers' reports: %(count)s (%(reasons)s)", count="{count}",
@@ -208,6 +228,7 @@ def script_messages() -> dict:
 
 @bp.get("/sign-in")
 def sign_in_page():
+    """The moderator sign-in form."""
     next_page = _own_page(request.args.get("next"))
     if current_moderator() is not None:
         return redirect(next_page)
@@ -216,6 +237,7 @@ def sign_in_page():
 
 @bp.post("/sign-in")
 def sign_in_submit():
+    """Sign a moderator in with their token."""
     next_page = _own_page(request.form.get("next"))
     if sign_in(request.form.get("token", "")) is None:
         return render_template("moderate/sign_in.html", next_page=next_page,
@@ -225,12 +247,14 @@ def sign_in_submit():
 
 @bp.post("/sign-out")
 def sign_out_submit():
+    """Sign the moderator out."""
     sign_out()
     return redirect(url_for("moderate.sign_in_page"))
 
 
 @bp.post("/language")
 def choose_language():
+    """Set the moderator page's language and go back."""
     locale = request.form.get("locale")
     if locale in LOCALES:
         session["locale"] = locale
@@ -248,7 +272,7 @@ def _filters() -> dict:
         batch = 10
     return {
         "sites": sites, "site": site if site in sites else "",
-        "reason": reason if reason in display.HOLD_REASONS else "",
+        "reason": reason if reason in HOLD_REASONS else "",
         "batch": batch if batch in BATCH_SIZES else 10,
         "sort": sort if sort in SORTS else "arrival",
     }
@@ -256,21 +280,23 @@ def _filters() -> dict:
 
 @bp.get("/")
 def queue_page():
+    """The moderator page: held comments to decide."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
     filters = _filters()
     return render_template(
         "moderate/queue.html", moderator=g.moderator_checked, filters=filters,
-        batch_sizes=BATCH_SIZES, hold_reasons=display.HOLD_REASONS,
+        batch_sizes=BATCH_SIZES, hold_reasons=HOLD_REASONS,
         hold_reason_labels=hold_reason_labels(), status_labels=status_labels(),
         counts=get_store().counts(filters["site"] or None), messages=script_messages(),
-        decision_reasons=display.DECISION_REASONS, decision_labels=decision_labels(),
+        decision_reasons=tuple(ModeratorReason), decision_labels=decision_labels(),
         sorts=SORTS, sort_labels=sort_labels(), undo_seconds=UNDO_SECONDS)
 
 
 @bp.get("/history")
 def history_page():
+    """The moderator page: decisions made, newest first."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -289,6 +315,7 @@ def history_page():
 
 @bp.get("/sites")
 def sites_page():
+    """The moderator page: what each site's adapter learned."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -306,6 +333,7 @@ def sites_page():
 
 @bp.post("/api/claim")
 def claim():
+    """Lease held comments to the signed-in moderator."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     sites = {s.name for s in get_store().list_sites()}
@@ -317,7 +345,7 @@ def claim():
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     if site is not None and (not isinstance(site, str) or site not in sites):
         raise BadRequest("unknown site")
-    if reason is not None and (not isinstance(reason, str) or reason not in display.HOLD_REASONS):
+    if reason is not None and (not isinstance(reason, str) or reason not in HOLD_REASONS):
         raise BadRequest("unknown reason code")
     if not isinstance(limit, int) or limit not in BATCH_SIZES:
         raise BadRequest(f"limit must be one of {', '.join(map(str, BATCH_SIZES))}")
@@ -325,28 +353,49 @@ def claim():
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
                                 reason=reason, include_own=True, sort=sort)
-    return jsonify({"comments": [display.held_comment(c, now) for c in claimed],
+    return jsonify({"comments": [_with_campaign_summary(display.held_comment(c, now))
+                                 for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
 
 
 @bp.post("/api/comments/<comment_id>/decision")
 def decide(comment_id: str):
+    """Record the signed-in moderator's decision on one comment."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     decision = body.get("decision")
     reason = body.get("reason") or ""
-    if decision not in display.DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
-    if reason and reason not in display.DECISION_REASONS:
+    if decision not in tuple(ModeratorDecision):
+        raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
+    if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
-    record = moderation.record_decision(comment_id, moderator, decision, reason)
+    if body.get("group") is True:  # a campaign's card: every held member with it
+        record, _campaign, outcomes = moderation.record_group_decision(
+            comment_id, moderator, decision, reason)
+        group = decision_outcomes(outcomes)
+    else:
+        record, group = moderation.record_decision(comment_id, moderator, decision, reason), []
     return jsonify({"comment_id": comment_id, "status": record["status"],
-                    "decision": decision, "reason": reason})
+                    "decision": decision, "reason": reason, "group": group})
+
+
+def _with_campaign_summary(card: dict) -> dict:
+    """A campaign's card says what it stands for, in the moderator's language: "this text and
+    14 like it from 11 authors, over 40 minutes" (Arabic counts take their plural forms)."""
+    campaign = card.get("campaign")
+    if campaign:
+        campaign["summary"] = _(
+            "This text and %(others)s like it from %(authors)s, over %(span)s",
+            others=campaign["size"] - 1,
+            authors=ngettext("%(num)d author", "%(num)d authors", campaign["authors"]),
+            span=learning.duration(campaign["span_seconds"]))
+    return card
 
 
 @bp.post("/api/decisions")
 def decide_many():
+    """Record the signed-in moderator's decisions on several comments."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     ids = body.get("ids")
@@ -355,9 +404,9 @@ def decide_many():
     if (not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK
             or not all(isinstance(i, str) and i for i in ids)):
         raise BadRequest(f"ids must be a list of 1 to {MAX_BULK} comment ids")
-    if decision not in display.DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
-    if reason and reason not in display.DECISION_REASONS:
+    if decision not in tuple(ModeratorDecision):
+        raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
+    if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
     outcomes = moderation.record_decisions(ids, moderator, decision, reason)
     return jsonify({"results": decision_outcomes(outcomes)})
@@ -365,6 +414,7 @@ def decide_many():
 
 @bp.get("/api/counts")
 def counts():
+    """Comments per status (one site's or every site's), for the page's counters."""
     _api_moderator()
     site = request.args.get("site") or None
     return jsonify(get_store().counts(site))

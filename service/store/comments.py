@@ -8,14 +8,12 @@ from typing import Any
 from hakam.model import ATTRIBUTES
 
 from .. import jsonio
+from ..vocabulary import MissingParent
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
 LOCATED_MEMORY = 10_000  # ids whose site this process remembers (an id never changes site)
-# A reply's parent as the moderator sees it when Hakam no longer holds it (erased) or never
-# received it (sent before the site used Hakam, or without its site_comment_id).
-REMOVED, UNKNOWN = "removed", "unknown"
 
 
 def stored_scores(raw: str | None) -> dict:
@@ -125,6 +123,11 @@ class Comments(StorePart):
                 view["lease"] = None
         for view, parent in zip(views, self._parents(found), strict=True):
             view["parent"] = parent
+        # the campaign each belongs to, when its group has grown into one
+        groups = self._campaigns_of([(d["site"], d["campaign"]) for d in found
+                                     if d.get("campaign")])
+        for view, data in zip(views, found, strict=True):
+            view["campaign"] = groups.get((data["site"], data.get("campaign", "")))
         return views
 
     def _parents(self, found: list[dict[str, str]]) -> list[dict | None]:
@@ -152,6 +155,7 @@ class Comments(StorePart):
                 parents[i] = {"id": held[i], "text": text or "", "author": author or "",
                               "status": status}
             else:
-                gone = REMOVED if held[i] or found[i].get("parent_held") else UNKNOWN
+                gone = (MissingParent.REMOVED if held[i] or found[i].get("parent_held")
+                        else MissingParent.UNKNOWN)
                 parents[i] = {"id": None, "text": "", "author": "", "status": gone}
         return parents

@@ -55,11 +55,14 @@ INTAKE = Script(
     keys=("idempotency_key", "duplicate_key", "author_flood_key", "ip_flood_key",
           "comment_key", "history_key", "pending_key", "counts_key", "approved_authors_key",
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
-          "site_version_key", "nudges_key", "site_comments_key", "post_starts_key"),
+          "site_version_key", "nudges_key", "site_comments_key", "post_starts_key",
+          "campaign_bands_key", "campaign_band_times_key", "campaigns_key",
+          "campaign_members_key", "campaign_authors_key", "campaign_times_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
           "site_version", "nudge_nonce", "site_comment_id", "parent_site_id", "post_id",
-          "close_after_seconds"),
+          "close_after_seconds", "campaign_sig", "campaign_bands", "campaign_author",
+          "campaign_hold", "campaign_similarity", "campaign_window"),
     more_args="field, value, … of the comment's hash")
 
 NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
@@ -155,12 +158,16 @@ ERASE_REPORTS = Script(
     more_args="the ids of both lists of comments, then the other reporters' hashes, in the "
               "order of their keys")
 
+CAMPAIGN_FORGET = Script(
+    "campaign_forget",
+    keys=("campaigns_key", "campaign_members_key", "campaign_authors_key", "campaign_bands_key",
+          "campaign_band_times_key", "campaign_times_key"),
+    args=("now", "comment_count"),
+    more_args="4 per comment (id, group id, author hash, its bands), then 3 per group that "
+              "needs a new signature (group id, signature, bands)")
+
 LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comments_key"),
                            args=("comment_id", "site_comment_id"))
 
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
-
-ALL = (INTAKE, REPLAY, NUDGE, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE,
-       TAKE_DELIVERY, DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER,
-       RESET_ADAPTER, REPORT, ERASE_REPORTS, CREATE_SITE, LINK_SITE_COMMENT)

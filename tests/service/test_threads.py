@@ -4,6 +4,8 @@ do with them."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hakam.service.store import keys
@@ -115,15 +117,19 @@ def test_a_site_comment_id_that_names_no_comment_is_refused_in_arabic(
     assert "معرّف التعليق" in response.get_json()["errors"]["site_comment_id"][0]
 
 
-def test_a_post_date_that_is_no_date_and_a_title_too_long_are_refused_in_english(
-        client, site_headers):
+def test_a_post_date_that_is_no_date_is_refused_in_english_and_a_long_title_is_cut(
+        client, site_headers, store):
     response = client.post("/v1/comments", headers={**site_headers, "Accept-Language": "en"},
                            json=a_comment(post_date="yesterday", post_title="ع" * 1001))
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
         "post_date": ["The post date must be a date, or a date and time, such as "
-                      "2026-03-01T09:30:00Z."],
-        "post_title": ["The post title is too long: it may have at most 1000 characters."]}
+                      "2026-03-01T09:30:00Z."]}
+
+    taken = client.post("/v1/comments", headers=site_headers,
+                        json=a_comment(post_date="2026-03-01", post_title="ع" * 1001))
+    assert taken.status_code == 201
+    assert store.get_comment(taken.get_json()["id"])["post_title"] == "ع" * 1000
 
 
 def test_an_erased_parent_shows_as_removed_and_nothing_of_it_is_left(
@@ -153,3 +159,14 @@ def test_the_readers_export_lists_the_sites_ids_and_the_post_title(
 
     assert [(c["site_comment_id"], c["parent_id"], c["post_title"]) for c in exported] == [
         ("41", "40", TITLE)]
+
+
+def test_a_parent_past_the_sites_retention_keeps_its_status_but_not_its_words(
+        client, post, moderator_headers, store):
+    parent = post("تعليق قديم سيفقد نصه", site_comment_id=61, author="ليلى")
+    reply = post("رد سيء على تعليق قديم", comment_parent=61)
+
+    assert store.sweep_retention("akhbar", retention_days=30, now=time.time() + 31 * 86400) >= 1
+
+    assert _queued(client, moderator_headers)[reply]["parent"] == {
+        "id": parent, "text": "", "author": "", "status": "approved"}

@@ -127,6 +127,16 @@
       score.append(name, meter, value);
       scores.append(score);
     }
+    const campaignNote = item.querySelector(".campaign-note");
+    if (comment.campaign) {
+      // one card stands for the campaign: its decision decides every held member
+      item.classList.add("campaign");
+      item.dataset.campaign = comment.campaign.id;
+      campaignNote.textContent = comment.campaign.summary;
+      campaignNote.hidden = false;
+    } else {
+      campaignNote.remove();
+    }
     if (comment.audit) {
       item.classList.add("audit");
       item.querySelector(".audit-note").hidden = false;
@@ -182,8 +192,8 @@
     const text = box.querySelector(".parent-text");
     if (parent.status === "removed") text.textContent = M.parent_removed;
     else if (parent.status === "unknown") text.textContent = M.parent_unknown;
-    else text.textContent = parent.text;
-    if (parent.status === "removed" || parent.status === "unknown") text.classList.add("missing");
+    else text.textContent = parent.text || M.parent_retained;
+    if (!parent.text) text.classList.add("missing");
   }
 
   function items() { return Array.from(queue.children); }
@@ -362,7 +372,8 @@
     try {
       result = entry.ids.length === 1
         ? await call(data.urls.decide.replace("COMMENT_ID", encodeURIComponent(entry.ids[0])),
-          "POST", { decision: entry.decision, reason: entry.reason }, keepalive)
+          "POST", { decision: entry.decision, reason: entry.reason,
+            group: Boolean(entry.items[0].dataset.campaign) }, keepalive)
         : await call(data.urls.decide_many, "POST",
           { ids: entry.ids, decision: entry.decision, reason: entry.reason }, keepalive);
     } catch (error) {
@@ -378,6 +389,12 @@
       }
     } else {
       for (const item of entry.items) settle(item, entry.decision, result);
+      // the campaign's other held members were decided with it: their cards, if any, go too
+      const decidedWith = (result && result.ok && result.payload.group) || [];
+      const others = new Set(decidedWith.filter((each) => each.status === 200).map((each) => each.id));
+      for (const item of items()) {
+        if (others.has(item.dataset.id) && open(item)) { item.classList.add("decided"); removeItem(item); }
+      }
     }
     refreshCounts();
   }
