@@ -77,7 +77,7 @@ SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
 REASON_FILTER = Parameter(
     "reason", "query", "Only comments held with this reason: reader_reports (reported by "
     "readers), audit (audit items) or a policy code such as abuse_score.",
-    {"type": "string", "enum": [reason.value for reason in HOLD_REASONS]})
+    {"type": "string", "enum": [str(reason) for reason in HOLD_REASONS]})
 PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
 QUEUE_SORT = Parameter("sort", "query", "arrival: oldest first; abuse or spam: that score "
