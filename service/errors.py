@@ -16,6 +16,7 @@ request's locale, see `i18n`): raise with `gettext(...)` or rely on a class's la
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Protocol
 
@@ -88,6 +89,51 @@ class UnknownComment(NotFound):
     def __init__(self, detail: str = "") -> None:
         # The store's detail names the id for logs; the client reads the class's sentence.
         Exception.__init__(self, detail)
+
+
+class UnknownAuthor(NotFound):
+    """The comment was sent without an email: Hakam keeps no record of its author."""
+
+    code = "no_author_record"
+    message = lazy_gettext("This comment was sent without an email, so Hakam keeps no record "
+                           "of its author.")
+
+    def __init__(self, detail: str = "") -> None:
+        Exception.__init__(self, detail)
+
+
+class NothingToLift(HakamError):
+    status = 409
+    code = "nothing_to_lift"
+    message = lazy_gettext("Nothing is in force on this author: there is nothing to lift.")
+
+    def __init__(self, detail: str = "") -> None:
+        Exception.__init__(self, detail)
+
+
+class AuthorRefused(HakamError):
+    """Intake refuses a comment from a suspended or banned author; `until` is when that ends
+    (None: until a moderator lifts it). The sentence names the date in the reader's language."""
+
+    status = 403
+
+    def __init__(self, message: object, until: float | None) -> None:
+        super().__init__(message)
+        self.until = until
+
+    def body(self) -> dict:
+        until = None
+        if self.until is not None:
+            until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.until))
+        return {**super().body(), "until": until}
+
+
+class AuthorSuspended(AuthorRefused):
+    code = "author_suspended"
+
+
+class AuthorBanned(AuthorRefused):
+    code = "author_banned"
 
 
 class Duplicate(HakamError):

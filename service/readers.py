@@ -33,8 +33,11 @@ def _reader_key() -> str:
 @require_site
 def export_reader():
     store, reader = get_store(), _reader_key()
+    actions = store.reader_actions(g.site.name, reader)
     return jsonify({"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-                    "labels": store.reader_labels(g.site.name, reader)})
+                    "labels": store.reader_labels(g.site.name, reader),
+                    "restriction": actions["restriction"],
+                    "moderator_actions": actions["actions"]})
 
 
 @bp.post("/readers/erase")

@@ -382,6 +382,26 @@ class DecisionRequest(BaseModel):
     reason: str | None = Field(None, max_length=500)
 
 
+class AuthorActionRequest(BaseModel):
+    """A moderator's action on the author of a comment, on the comment's site."""
+
+    model_config = ConfigDict(strict=True)
+
+    action: Literal["premoderate", "suspend", "ban", "lift"] = Field(
+        description="premoderate: hold every later comment of theirs (reason "
+                    "author_premoderated); suspend: refuse their comments (403 "
+                    "author_suspended) for `days`; ban: refuse them (403 author_banned), for "
+                    "`days` or until lifted; lift: end whichever is in force")
+    days: int | None = Field(None, ge=1, le=3650, description="required to suspend; optional "
+                             "for premoderate and ban (none: until lifted)")
+    reason: str | None = Field(None, max_length=500, description="why, for the audit")
+    decide_held: Literal["reject", "spam"] | None = Field(
+        None, description="ban only: also decide every held comment of the author so, each "
+                          "its own decision (audit entry, label, webhook)")
+
+    _whole_days = field_validator("days", mode="before")(whole_number)
+
+
 class FeedbackRequest(BaseModel):
     """The site's own verdict on a published comment, kept as a training label."""
 
@@ -558,6 +578,11 @@ class ReaderExport(BaseModel):
     labels: list[ReaderLabel] = Field(
         description="labels made from the reader's comments that Hakam does not store "
                     "(Akismet's submit-spam / submit-ham name the reader's email)")
+    restriction: Restriction | None = Field(
+        None, description="a restriction moderators put on the reader, in force now")
+    moderator_actions: list[AuthorAction] = Field(
+        default_factory=list, description="every action moderators took on the reader, "
+                                          "oldest first")
 
 
 class ReaderErasure(BaseModel):
@@ -569,8 +594,89 @@ class ReaderErasure(BaseModel):
                                           "comments and those filed under the reader")
 
 
+class Restriction(BaseModel):
+    """What is in force on an author now."""
+
+    kind: Literal["premoderated", "suspended", "banned"]
+    until: float | None = Field(description="when it ends; None: until lifted")
+    since: float | None = None
+    by: str = Field("", description="the moderator who set it")
+    reason: str = ""
+
+
+class AuthorAction(BaseModel):
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    by: str
+    at: float
+    until: float | None = None
+    days: int | None = None
+    reason: str = ""
+    comment_id: str | None = Field(None, description="the comment the action was taken from")
+
+
+class AuthorComment(BaseModel):
+    id: str
+    created_at: float
+    status: CommentStatus
+    hold_reason: str | None = Field(description="the rule or threshold that decided it (e.g. "
+                                                "abuse_score), or audit")
+    first_words: str
+    this_comment: bool = Field(description="the comment the record was asked from")
+
+
+class AuthorRecord(BaseModel):
+    """GET /v1/review/{comment_id}/author: the comment's author on its site, found by the keyed
+    hash of their email (never the email itself, which Hakam does not keep)."""
+
+    comment_id: str
+    site: str
+    author: str = Field(description="the name on this comment")
+    counts: dict[str, int] = Field(description="their comments on the site by status")
+    total: int
+    recent: list[AuthorComment] = Field(description="their last 10 comments, newest first")
+    restriction: Restriction | None
+    rejected_in_a_row: int = Field(description="their latest decided comments in a row that "
+                                               "were rejected or spam")
+    actions: list[AuthorAction] = Field(description="actions on them, newest first (10)")
+
+
+class HeldDecided(BaseModel):
+    decision: Literal["reject", "spam"]
+    decided: list[str]
+    skipped: list[dict[str, str]] = Field(description="{id, error}: leased to another "
+                                                      "moderator, or decided meanwhile")
+
+
+class AuthorActionAnswer(BaseModel):
+    comment_id: str
+    site: str
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    moderator: str
+    at: float
+    until: float | None
+    reason: str
+    audit_entry: str
+    restriction: Restriction | None = Field(description="in force after the action")
+    previous: dict[str, Any] | None = Field(description="{kind, until} in force before it")
+    held: HeldDecided | None = None
+
+
+class AuthorActionEntry(BaseModel):
+    """An action on an author in the audit list."""
+
+    comment_id: str | None = Field(description="None once the reader was erased")
+    site: str
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    moderator: str
+    reason: str
+    at: float
+    until: float | None = None
+    erased: bool = False
+
+
 class AuditPage(BaseModel):
-    decisions: list[DecisionRecord]
+    decisions: list[DecisionRecord | AuthorActionEntry] = Field(
+        description="decisions on comments and actions on authors (those have `action`)")
 
 
 class ValidationErrors(BaseModel):

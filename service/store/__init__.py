@@ -8,6 +8,7 @@ parts that each own one concern, each a module of this package:
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `authors`: an author's record on a site and moderators' actions on them;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
 - `connection`: the client, the Lua scripts (in `lua/`), Redis errors as 503s.
 
@@ -26,6 +27,7 @@ from redis.cluster import RedisCluster
 
 from . import keys
 from .adapters import Adapters, AdaptState
+from .authors import Authors
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
 from .intake import Intake
@@ -42,7 +44,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Adapters, Migration):
+            Readers, Authors, Adapters, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -70,6 +72,8 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._store_adapter = client.register_script(lua("store_adapter"))
         self._reset_adapter = client.register_script(lua("reset_adapter"))
         self._create_site = client.register_script(lua("create_site"))
+        self._author_action = DirectScript(client, lua("author_action"), **durable)
+        self._forget_author = client.register_script(lua("forget_author"))
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}
