@@ -31,7 +31,7 @@ import os
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter, mul
 from pathlib import Path
@@ -41,6 +41,7 @@ import joblib
 import numpy as np
 
 from .adapter import Adapter, SiteColumns
+from .attributes import unscored
 from .features import (
     fold_repeats,
     folded_word_grams,
@@ -84,6 +85,9 @@ class Score:
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     # [start, end) of each link to a trusted domain, scored as a citation (left out)
     cited: tuple[tuple[int, int], ...] = ()
+    # Every name of ATTRIBUTES: its probability, or None where the model has no head for it
+    # or its head does not read the comment's language (ATTRIBUTE_LANGUAGES)
+    attributes: Mapping[str, float | None] = field(default_factory=unscored, hash=False)
 
 
 class Features(NamedTuple):
@@ -326,6 +330,8 @@ class Scorer:
         self.path = path
         self.metadata: dict = model.get("metadata", {})
         self.thresholds = Thresholds(**model["thresholds"])
+        # the ATTRIBUTES this model has heads for (format 1: none, so every one scores None)
+        self.attribute_heads: frozenset[str] = frozenset()
         char, word = model["char"], model["word"]
         char_terms, word_terms = vocabulary_list(char), vocabulary_list(word)
         self._char_size = len(char_terms)
@@ -538,7 +544,9 @@ class Scorer:
                 if places is None:
                     places = _word_places(norm.text, folded)
                 reasons.append(self._reason(task, chosen, text, norm, places))
-        return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited)
+        # a format-1 model has no attribute heads
+        return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited,
+                     attributes=unscored())
 
     # -- the features an adapter learns from, and adapters compiled -------------------------
 

@@ -43,6 +43,7 @@ def _check_redis(store, config: Config) -> None:
 def create_app(config: Config | None = None, *, scorer=None, start_workers: bool = True) -> Flask:
     from . import (
         authors,
+        background,
         comments,
         compat,
         errors,
@@ -59,8 +60,6 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         sessions,
         store,
     )
-    from .webhooks import Deliverer
-
     config = config or Config.from_env()
     if not config.redis_url:
         raise ConfigError("no Redis: set REDIS_URL, or start through `hakam serve`, which "
@@ -95,14 +94,8 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.register_blueprint(moderate.bp, url_prefix="/moderate")
     compat.init_app(app, config.max_body_bytes)
 
-    if start_workers:
-        from .retention import RetentionSweeper
-
-        deliverer = Deliverer(the_store, timeout=config.webhook_timeout,
-                              max_attempts=config.webhook_max_attempts,
-                              chores=(RetentionSweeper(the_store).run_if_due,))
-        deliverer.start()
-        app.extensions["hakam.deliverer"] = deliverer
+    if start_workers:  # under gunicorn each worker starts its own after the fork (server.py)
+        background.start(app)
     return app
 
 

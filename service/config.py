@@ -47,6 +47,9 @@ class Config:
     # HAKAM_ADAPT_LOCK_SECONDS: how long a site's adapter fit holds its lock without renewing
     # it (a fit renews it every third of that; one killed frees it after this long)
     adapt_lock_seconds: int = 30
+    # HAKAM_RETENTION_SWEEP_SECONDS: how often each worker looks for comments past their site's
+    # retention period (one worker sweeps a site per interval)
+    retention_sweep_seconds: int = 60
     webhook_timeout: float = 5.0
     webhook_max_attempts: int = 8
     secure_cookies: bool = False  # HAKAM_SECURE_COOKIES: set when served behind HTTPS
@@ -85,6 +88,7 @@ class Config:
             ("HAKAM_REPLICA_ACKS", "replica_acks"),
             ("HAKAM_REPLICA_TIMEOUT_MS", "replica_timeout_ms"),
             ("HAKAM_ADAPT_LOCK_SECONDS", "adapt_lock_seconds"),
+            ("HAKAM_RETENTION_SWEEP_SECONDS", "retention_sweep_seconds"),
         ):
             if env.get(name):
                 try:
@@ -94,6 +98,8 @@ class Config:
                 if number < 0:
                     raise ConfigError(f"{name} must not be negative, got {number}")
                 values[attr] = number
+        if values.get("retention_sweep_seconds") == 0:
+            raise ConfigError("HAKAM_RETENTION_SWEEP_SECONDS must be at least 1")
         if values.get("adapt_lock_seconds") == 0:
             raise ConfigError("HAKAM_ADAPT_LOCK_SECONDS must be at least 1")
         if values.get("replica_timeout_ms") == 0:  # WAIT's 0 means forever

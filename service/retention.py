@@ -2,11 +2,12 @@
 without a process of its own: the sweep runs on the webhook deliverer's thread, which every
 worker already has.
 
-Every worker asks about once a minute; for each site with a retention period, the one that
-takes the site's turn (a Redis lock that simply runs out, see `Store.take_retention_turn`)
-sweeps it for a couple of seconds at most, so across any number of workers and instances a site
-is swept about once a minute and never by two at once. Each sweep is atomic per batch, so one
-cut short leaves nothing half done and the next continues where it stopped.
+Every worker asks once a minute (HAKAM_RETENTION_SWEEP_SECONDS); for each site with a
+retention period, the one that takes the site's turn (a Redis lock that simply runs out, see
+`Store.take_retention_turn`) sweeps it for a couple of seconds at most, so across any number of
+workers and instances a site is swept about once a minute and never by two at once. Each sweep
+is atomic per batch, so one cut short leaves nothing half done and the next continues where it
+stopped.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ import logging
 import time
 from collections.abc import Callable
 
+from .config import Config
 from .store import Store
 
 log = logging.getLogger("hakam.retention")
-SWEEP_INTERVAL_SECONDS = 60.0
 SWEEP_BUDGET_SECONDS = 2.0
 
 
 class RetentionSweeper:
-    def __init__(self, store: Store, interval: float = SWEEP_INTERVAL_SECONDS,
+    def __init__(self, store: Store, interval: float = Config.retention_sweep_seconds,
                  budget: float = SWEEP_BUDGET_SECONDS,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store

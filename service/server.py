@@ -199,19 +199,14 @@ def _run_gunicorn(config: Config, host: str, port: int, workers: int, max_reques
                   resources: _MasterResources) -> None:
     from prometheus_client import multiprocess
 
-    from . import create_app
-    from .webhooks import Deliverer
+    from . import background, create_app
 
     # Built before forking: a wrong Redis or a broken model stops the start with one message.
     app = create_app(config, start_workers=False)
-    store = app.extensions["hakam.store"]
 
     def post_fork(_server, _worker) -> None:
         _one_blas_thread()
-        deliverer = Deliverer(store, timeout=config.webhook_timeout,
-                              max_attempts=config.webhook_max_attempts)
-        deliverer.start()
-        app.extensions["hakam.deliverer"] = deliverer
+        background.start(app)  # the very work create_app starts outside gunicorn
 
     def child_exit(_server, worker) -> None:
         multiprocess.mark_process_dead(worker.pid)

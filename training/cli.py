@@ -73,6 +73,9 @@ def score_command(model_path: str | None, explain: bool) -> None:
         out.write(json.dumps({
             "spam": round(score.spam, 6),
             "abuse": round(score.abuse, 6),
+            # null: no head for this attribute reads the comment's language
+            **{name: None if value is None else round(value, 6)
+               for name, value in score.attributes.items()},
             "decision": thresholds.decide(score.spam, score.abuse),
             "reasons": [_reason(r, explain) for r in score.reasons],
         }, ensure_ascii=False) + "\n")

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from hakam.service.cli import main
@@ -14,6 +15,7 @@ from hakam.service.retention import RetentionSweeper
 from hakam.service.store import Store, keys
 from hakam.service.webhooks import Deliverer
 from tests.factories import a_comment
+from tests.hakam_server import HakamServer
 from tests.redis_harness import everything_stored
 
 pytestmark = pytest.mark.single_and_cluster
@@ -148,6 +150,47 @@ def test_the_webhook_thread_sweeps_with_no_process_of_its_own(store, comments):
     finally:
         deliverer.stop()
     assert store.get_comment(comments["held"])["text"]
+
+
+SWEEP_SECONDS = 2  # HAKAM_RETENTION_SWEEP_SECONDS of the served test (60 in production)
+
+
+def test_hakam_serve_sweeps_a_comment_past_its_sites_retention_within_the_interval(
+        redis_url, tmp_path, hakam):
+    """What an operator runs: `hakam serve` (gunicorn, forked workers), a site configured with
+    `--retention-days`, and no other process."""
+    store = Store.from_url(redis_url)
+    key, _secret = store.create_site("akhbar")
+    assert '"retention_days": 30' in hakam("sites", "configure", "akhbar",
+                                           "--retention-days", "30").stdout
+    server = HakamServer(redis_url, tmp_path, HAKAM_RETENTION_SWEEP_SECONDS=str(SWEEP_SECONDS))
+    server.start()
+    try:
+        posted = {}
+        for name in ("old", "recent"):
+            answer = requests.post(f"{server.url}/v1/comments", timeout=10,
+                                   headers={"Authorization": f"Bearer {key}"},
+                                   json=a_comment(email=READER, author=NAME, url=WEBSITE))
+            assert answer.json()["status"] == "approved", answer.text
+            posted[name] = answer.json()["id"]
+        # The old one arrived 31 days ago: its arrival as the sweep reads it.
+        store.r.zadd(keys.retention("akhbar"), {posted["old"]: time.time() - 31 * DAY},
+                     xx=True)
+        aged_at = time.monotonic()
+        while store.get_comment(posted["old"])["text"]:
+            assert time.monotonic() - aged_at < 2 * SWEEP_SECONDS + 10, \
+                "hakam serve never swept the comment past its retention"
+            time.sleep(0.1)
+        took = time.monotonic() - aged_at
+    finally:
+        server.stop()
+    print(f"swept {took:.2f} s after the comment was past its retention "
+          f"(sweep interval {SWEEP_SECONDS} s)")
+    old = store.get_comment(posted["old"])
+    assert (old["text"], old["author"], old["url"], old["status"]) == ("", "", None, "approved")
+    assert not store.r.hexists(keys.comment("akhbar", posted["old"]), "author_key")
+    recent = store.get_comment(posted["recent"])
+    assert (recent["author"], recent["url"]) == (NAME, WEBSITE) and recent["text"]
 
 
 def test_one_worker_sweeps_a_site_at_a_time(store, comments, redis_url):
