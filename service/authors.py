@@ -40,7 +40,7 @@ def act(comment_id: str, moderator: str, body: AuthorActionRequest) -> dict:
     check_action(body)
     answer = get_store().act_on_author(comment_id, moderator, body.action, days=body.days,
                                        reason=body.reason or "", decide_held=body.decide_held)
-    decided = answer.get("held", {}).get("decided")
+    decided = (answer.get("held") or {}).get("decided")
     if decided:
         DECISIONS.labels(DECISION_STATUS[body.decide_held], "moderator").inc(len(decided))
         get_adapters().labels_added(answer["site"])

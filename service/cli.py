@@ -8,6 +8,7 @@ come from hakam.training.cli.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import sys
@@ -346,6 +347,58 @@ def readers_erase(email: str, site: str | None, yes: bool) -> None:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@main.group()
+def authors() -> None:
+    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them)."""
+
+
+def _author_action(action: str):
+    @authors.command(action, help={
+        "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
+                       "moderator (reason author_premoderated), until lifted or for --days.",
+        "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
+                   "(403 author_suspended, with the end date).",
+        "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
+               "until lifted or for --days; --decide-held also decides their held comments.",
+        "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
+    }[action])
+    @click.argument("site")
+    @click.argument("comment_id")
+    @click.option("--days", type=click.IntRange(1, 3650), required=action == "suspend",
+                  hidden=action == "lift")
+    @click.option("--reason", default="", help="Why, for the audit.")
+    @click.option("--decide-held", type=click.Choice(["reject", "spam"]), hidden=action != "ban",
+                  help="Also decide every held comment of theirs so, each its own decision.")
+    @click.option("--by", "moderator", default=lambda: f"cli:{getpass.getuser()}",
+                  show_default="cli:<your user name>", help="Who acts, for the audit.")
+    def command(site: str, comment_id: str, days: int | None, reason: str,
+                decide_held: str | None, moderator: str) -> None:
+        from .errors import HakamError
+
+        if action == "lift" and days is not None:
+            raise click.BadParameter("lifting takes no number of days", param_hint="--days")
+        if decide_held is not None and action != "ban":
+            raise click.BadParameter("only with ban", param_hint="--decide-held")
+        with open_store() as store:
+            if store.get_site(site) is None:
+                raise click.ClickException(f"no site named {site!r}")
+            try:
+                answer = store.act_on_author(comment_id, moderator, action, days=days,
+                                             reason=reason, decide_held=decide_held, site=site)
+            except StoreUnavailable:
+                raise
+            except HakamError as refused:
+                raise click.ClickException(f"{refused.code}: {refused}") from None
+        click.echo(json.dumps(answer, ensure_ascii=False))
+        _say(f"{action}: done on the author of {comment_id} on {site!r}")
+
+    return command
+
+
+for _action in ("premoderate", "suspend", "ban", "lift"):
+    _author_action(_action)
 
 
 @main.command()

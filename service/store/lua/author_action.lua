@@ -12,7 +12,7 @@ local now = tonumber(ARGV[3])
 local before = redis.call('HMGET', author, 'restriction', 'until')
 local in_force = before[1] and (not before[2] or before[2] == '' or tonumber(before[2]) > now)
 local restriction = in_force and before[1] or ''
-local until = in_force and (before[2] or '') or ''
+local ends = in_force and (before[2] or '') or ''
 if ARGV[1] == 'lift' and not in_force then return {'nothing', '', '', ''} end
 local entry = redis.call('XADD', KEYS[2], '*', 'record', ARGV[6])
 redis.call('HSET', KEYS[3], entry, ARGV[7])
@@ -25,4 +25,4 @@ else
 end
 local known = redis.call('HGET', author, 'actions')
 redis.call('HSET', author, 'actions', known and (known .. ' ' .. entry) or entry)
-return {'done', entry, restriction, until}
+return {'done', entry, restriction, ends}
