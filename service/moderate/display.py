@@ -19,7 +19,7 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Why a comment was held (the policy's codes), in the order the filter lists them.
 HOLD_REASONS = ("abuse_score", "spam_score", "moderation_word", "too_many_links", "premoderation",
-                "first_comment", "audit")
+                "first_comment", "author_premoderated", "author_history", "audit")
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
 DECISIONS = ("approve", "reject", "spam")
@@ -85,8 +85,9 @@ def segments(text: str, reasons: list[dict]) -> list[dict]:
     return [p for p in pieces if p["text"]]
 
 
-def held_comment(comment: dict, now: float | None = None) -> dict:
-    """One claimed comment as the page script renders it (every string is inserted as text)."""
+def held_comment(comment: dict, now: float | None = None, badge: dict | None = None) -> dict:
+    """One claimed comment as the page script renders it (every string is inserted as text);
+    `badge` is its author's (Store.author_badges)."""
     now = time.time() if now is None else now
     scores = comment.get("scores") or {}
     reasons = comment.get("reasons") or []
@@ -108,4 +109,30 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "lease_expires_at": lease.get("expires_at"),
         # already published, sampled so that a moderator labels what the model let through
         "audit": bool(comment.get("audit")),
+        "author_ref": (badge or {}).get("ref"),
+        "author_restriction": _restriction((badge or {}).get("restriction")),
+    }
+
+
+def _restriction(restriction: dict | None) -> dict | None:
+    if not restriction:
+        return None
+    return {"kind": restriction["kind"], "until": restriction.get("until"),
+            "by": without_bidi_controls(str(restriction.get("by") or ""))}
+
+
+def author_record(record: dict) -> dict:
+    """Store.author_record as the page shows it: names and reasons are hostile text too."""
+    return {
+        "counts": record["counts"], "total": record["total"],
+        "rejected_in_a_row": record["rejected_in_a_row"],
+        "restriction": _restriction(record["restriction"]),
+        "recent": [{"id": c["id"], "created_at": c["created_at"], "status": c["status"],
+                    "hold_reason": c["hold_reason"], "this_comment": c["this_comment"],
+                    "first_words": without_bidi_controls(c["first_words"])}
+                   for c in record["recent"]],
+        "actions": [{"action": a["action"], "at": a["at"], "until": a["until"],
+                     "by": without_bidi_controls(str(a["by"])),
+                     "reason": without_bidi_controls(str(a["reason"] or ""))}
+                    for a in record["actions"]],
     }

@@ -23,12 +23,14 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import authors
 from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
+from ..schemas import AuthorActionRequest
 from ..scoring import get_adapters, get_scorer
 from ..store import get_store
 from ..store.review import RepeatedDecision
-from ..validation import json_object_body
+from ..validation import json_object_body, validate_body
 from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
@@ -117,6 +119,8 @@ def hold_reason_labels() -> dict[str, str]:
         "too_many_links": _("Too many links"),
         "premoderation": _("Site holds every comment"),
         "first_comment": _("Author's first comment"),
+        "author_premoderated": _("Author under premoderation"),
+        "author_history": _("Author's recent comments were rejected"),
         "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
@@ -133,6 +137,39 @@ def decision_reason_labels() -> dict[str, str]:
 
 def decision_labels() -> dict[str, str]:
     return {"approve": _("Approve"), "reject": _("Reject"), "spam": _("Spam")}
+
+
+def author_messages() -> dict:
+    """What the author panel and badges say (see moderate.js)."""
+    return {
+        "title": _("The author on this site"),
+        "loading": _("Loading the author's record…"),
+        "comments": _("Comments: %(total)s", total="{total}"),
+        "recent": _("Latest comments"),
+        "actions": _("Actions on this author"),
+        "none": _("Nothing is in force on this author."),
+        "no_record": _("This comment was sent without an email, so Hakam keeps no record of "
+                       "its author."),
+        "in_a_row": _("Their last %(count)s decided comments were rejected or spam.",
+                      count="{count}"),
+        "badge": {"premoderated": _("Premoderated"), "suspended": _("Suspended"),
+                  "banned": _("Banned")},
+        "until": _("until %(date)s", date="{date}"),
+        "for_good": _("until lifted"),
+        "by": _("by %(moderator)s", moderator="{moderator}"),
+        "action_names": {"premoderate": _("Premoderate"), "suspend": _("Suspend"),
+                         "ban": _("Ban"), "lift": _("Lift")},
+        "doing": {"premoderate": _("Premoderating the author"),
+                  "suspend": _("Suspending the author"), "ban": _("Banning the author"),
+                  "lift": _("Lifting the author's restriction")},
+        "done": {"premoderate": _("The author is premoderated."),
+                 "suspend": _("The author is suspended."), "ban": _("The author is banned."),
+                 "lift": _("The author's restriction is lifted.")},
+        "held_decided": _("%(count)s held comments of theirs were decided.", count="{count}"),
+        "nothing_to_lift": _("Nothing is in force on this author: there is nothing to lift."),
+        "no_author_record": _("This comment was sent without an email, so Hakam keeps no "
+                              "record of its author."),
+    }
 
 
 def status_labels() -> dict[str, str]:
@@ -166,6 +203,8 @@ def script_messages() -> dict:
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "hold_reasons": hold_reason_labels(),
+        "author": author_messages(),
+        "statuses": status_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
     }
@@ -246,9 +285,13 @@ def history_page():
         record["moderator"] = display.without_bidi_controls(str(record.get("moderator", "")))
         record["reason"] = display.without_bidi_controls(str(record.get("reason") or ""))
         record["at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record["at"]))
+        if record.get("until"):
+            record["until_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                time.gmtime(record["until"]))
     return render_template(
         "moderate/history.html", moderator=g.moderator_checked, filters=filters,
         records=records, decision_labels=decision_labels(),
+        author_action_labels=author_messages()["action_names"],
         decision_reason_labels=decision_reason_labels())
 
 
@@ -287,7 +330,9 @@ def claim():
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
                                 reason=reason, include_own=True)
-    return jsonify({"comments": [display.held_comment(c, now) for c in claimed],
+    badges = get_store().author_badges([(c["site"], c["id"]) for c in claimed])
+    return jsonify({"comments": [display.held_comment(c, now, badges.get(c["id"]))
+                                 for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
 
@@ -308,6 +353,23 @@ def decide(comment_id: str):
         DECISION_METRIC.labels(record["status"], "moderator").inc()
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
+
+
+@bp.get("/api/comments/<comment_id>/author")
+def author_record(comment_id: str):
+    _api_moderator()
+    return jsonify(display.author_record(get_store().author_record(comment_id)))
+
+
+@bp.post("/api/comments/<comment_id>/author/actions")
+def author_action(comment_id: str):
+    moderator = _api_moderator()
+    body = validate_body(AuthorActionRequest, json_object_body("send a JSON object"))
+    if body.reason and body.reason not in display.DECISION_REASONS:
+        raise BadRequest("unknown reason code")
+    answer = authors.act(comment_id, moderator, body)
+    return jsonify({"action": answer["action"], "restriction": answer["restriction"],
+                    "held": answer.get("held")})
 
 
 @bp.get("/api/counts")

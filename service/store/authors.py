@@ -22,7 +22,7 @@ from typing import Any
 from .. import jsonio
 from ..errors import HakamError, NothingToLift, UnknownAuthor, UnknownComment
 from . import keys
-from .base import StorePart, listed_ids
+from .base import StorePart, listed_ids, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
 
 DAY = 86400.0
@@ -171,20 +171,26 @@ class Authors(StorePart):
         return actions
 
     @unavailable_on_redis_errors
-    def author_standings(self, comments: list[tuple[str, str]]) -> dict[str, dict | None]:
-        """The restriction in force on the author of each (site, comment id), by comment id:
-        what the badge on each card shows (None: nothing in force, or no record)."""
+    def author_badges(self, comments: list[tuple[str, str]]) -> dict[str, dict]:
+        """For each (site, comment id), by comment id: `restriction`, what is in force on its
+        author now (None: nothing), and `ref`, the same short token on every card of the same
+        author (None: a comment without an author record), so that the page can show an
+        action's badge on all of them. One round trip for the comments, one for the authors."""
         now = time.time()
         pipe = self.r.pipeline(transaction=False)
         for site, cid in comments:
-            pipe.hget(keys.comment(site, cid), "author_key")
-        authors = pipe.execute()
+            pipe.hmget(keys.comment(site, cid), "author_key", "author")
+        named = []
+        for (site, cid), (author_key, name) in zip(comments, pipe.execute(), strict=True):
+            if author_key and author_key == self.private_key(f"name:{name or ''}"):
+                author_key = None
+            named.append((site, cid, author_key))
         pipe = self.r.pipeline(transaction=False)
-        for (site, _cid), author in zip(comments, authors, strict=True):
-            pipe.hgetall(keys.author(site, author or ""))
-        return {cid: standing_from(record, now).view() if author else None
-                for (_site, cid), author, record in zip(comments, authors, pipe.execute(),
-                                                        strict=True)}
+        for site, _cid, author_key in named:
+            pipe.hgetall(keys.author(site, author_key) if author_key else keys.absent(site))
+        return {cid: {"restriction": standing_from(record, now).view() if author_key else None,
+                      "ref": sha256(f"{site}\0{author_key}")[:16] if author_key else None}
+                for (site, cid, author_key), record in zip(named, pipe.execute(), strict=True)}
 
     # -- actions ------------------------------------------------------------------------------
 
