@@ -10,7 +10,8 @@ parts that each own one concern, each a module of this package:
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
 - `authors`: an author's record on a site and moderators' actions on them;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
-- `connection`: the client, the Lua scripts (in `lua/`), Redis errors as 503s.
+- `connection`: the client, running the Lua scripts, Redis errors as 503s;
+- `scripts`: each Lua script (in `lua/`) and its named, ordered keys and arguments.
 
 Accepting, claiming and deciding are each one Lua script over the keys of one site (one hash
 tag), so a comment is in exactly one state whatever crashes: a worker killed mid-request either
@@ -25,11 +26,11 @@ import redis
 from flask import Flask, current_app
 from redis.cluster import RedisCluster
 
-from . import keys
+from . import keys, scripts
 from .adapters import Adapters, AdaptState
 from .authors import Authors
 from .comments import Comments
-from .connection import UNAVAILABLE, DirectScript, client_from_url, lua
+from .connection import UNAVAILABLE, DirectScript, client_from_url
 from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
@@ -57,23 +58,23 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self.replica_acks = (self._replicas_by_default() if replica_acks is None
                              else replica_acks)
         durable = {"replica_acks": self.replica_acks, "replica_timeout_ms": replica_timeout_ms}
-        self._accept = DirectScript(client, lua("intake"), **durable)
-        self._replay = DirectScript(client, lua("replay"), **durable)
-        self._decide = DirectScript(client, lua("decide"), **durable)
-        self._claim = client.register_script(lua("claim"))
-        self._take_delivery = client.register_script(lua("take_delivery"))
-        self._delivery_failed = client.register_script(lua("delivery_failed"))
-        self._label = client.register_script(lua("label"))
-        self._erase = DirectScript(client, lua("erase"), **durable)  # erased means erased
-        self._retain = client.register_script(lua("retain"))
-        self._record_labels_once = client.register_script(lua("record_labels_once"))
-        self._take_fit_lock = client.register_script(lua("take_fit_lock"))
-        self._renew_fit_lock = client.register_script(lua("renew_fit_lock"))
-        self._store_adapter = client.register_script(lua("store_adapter"))
-        self._reset_adapter = client.register_script(lua("reset_adapter"))
-        self._create_site = client.register_script(lua("create_site"))
-        self._author_action = DirectScript(client, lua("author_action"), **durable)
-        self._forget_author = client.register_script(lua("forget_author"))
+        self._accept = DirectScript(client, scripts.INTAKE.text, **durable)
+        self._replay = DirectScript(client, scripts.REPLAY.text, **durable)
+        self._decide = DirectScript(client, scripts.DECIDE.text, **durable)
+        self._erase = DirectScript(client, scripts.ERASE.text, **durable)  # erased means erased
+        self._claim = client.register_script(scripts.CLAIM.text)
+        self._take_delivery = client.register_script(scripts.TAKE_DELIVERY.text)
+        self._delivery_failed = client.register_script(scripts.DELIVERY_FAILED.text)
+        self._label = client.register_script(scripts.LABEL.text)
+        self._retain = client.register_script(scripts.RETAIN.text)
+        self._record_labels_once = client.register_script(scripts.RECORD_LABELS_ONCE.text)
+        self._take_fit_lock = client.register_script(scripts.TAKE_FIT_LOCK.text)
+        self._renew_fit_lock = client.register_script(scripts.RENEW_FIT_LOCK.text)
+        self._store_adapter = client.register_script(scripts.STORE_ADAPTER.text)
+        self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
+        self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._author_action = DirectScript(client, scripts.AUTHOR_ACTION.text, **durable)
+        self._forget_author = client.register_script(scripts.FORGET_AUTHOR.text)
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
-from . import keys
+from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
@@ -75,19 +75,22 @@ class Adapters(StorePart):
     @unavailable_on_redis_errors
     def take_fit_lock(self, site: str, seconds: float) -> int | None:
         """The fencing token of a fit of this site that may start now, or None when one runs."""
-        token = self._take_fit_lock(keys=[keys.adapt_lock(site), keys.adapt(site)],
-                                    args=[int(seconds * 1000)])
+        token = self._take_fit_lock(**scripts.TAKE_FIT_LOCK.call(
+            adapt_lock_key=keys.adapt_lock(site), adapt_key=keys.adapt(site),
+            lock_ms=int(seconds * 1000)))
         return int(token) if token else None
 
     @unavailable_on_redis_errors
     def renew_fit_lock(self, site: str, token: int, seconds: float) -> bool:
         """Keep holding the lock `seconds` more; False once it is no longer this fit's."""
-        return bool(self._renew_fit_lock(keys=[keys.adapt_lock(site)],
-                                         args=[str(token), max(1, int(seconds * 1000))]))
+        return bool(self._renew_fit_lock(**scripts.RENEW_FIT_LOCK.call(
+            adapt_lock_key=keys.adapt_lock(site), token=str(token),
+            lock_ms=max(1, int(seconds * 1000)))))
 
     @unavailable_on_redis_errors
     def release_fit_lock(self, site: str, token: int) -> None:
-        self._renew_fit_lock(keys=[keys.adapt_lock(site)], args=[str(token), 0])
+        self._renew_fit_lock(**scripts.RENEW_FIT_LOCK.call(
+            adapt_lock_key=keys.adapt_lock(site), token=str(token), lock_ms=0))
 
     @unavailable_on_redis_errors
     def store_adapter(self, site: str, base: str, token: int, *, generation: int,
@@ -95,10 +98,13 @@ class Adapters(StorePart):
                       record: dict) -> bool:
         """Store a fit's outcome (the adapter, or None when the gate refused it) and release the
         lock; False, storing nothing, when the lock is no longer this fit's."""
-        return bool(self._store_adapter(
-            keys=[keys.adapt(site), keys.adapt_lock(site), keys.adapt_fits(site)],
-            args=[str(token), base, generation, adapter_text or "", jsonio.dumps(report),
-                  labels_at_start, time.time(), jsonio.dumps(record), KEEP_BASES]))
+        return bool(self._store_adapter(**scripts.STORE_ADAPTER.call(
+            adapt_key=keys.adapt(site), adapt_lock_key=keys.adapt_lock(site),
+            adapt_fits_key=keys.adapt_fits(site),
+            token=str(token), base=base, generation=generation,
+            adapter_text=adapter_text or "", report_json=jsonio.dumps(report),
+            labels_at_start=labels_at_start, now=time.time(), fit_json=jsonio.dumps(record),
+            keep_bases=KEEP_BASES)))
 
     @unavailable_on_redis_errors
     def reset_adapter(self, site: str, *, refit: bool = False) -> None:
@@ -107,8 +113,10 @@ class Adapters(StorePart):
         once no fit runs (after an erasure: the adapter must not keep what it learned
         from erased comments), else only after REFIT_EVERY labels more."""
         record = {"reset": True, "at": time.time(), "why": "erasure" if refit else "command"}
-        self._reset_adapter(keys=[keys.adapt(site), keys.adapt_lock(site), keys.adapt_fits(site)],
-                            args=[jsonio.dumps(record), "1" if refit else "0"])
+        self._reset_adapter(**scripts.RESET_ADAPTER.call(
+            adapt_key=keys.adapt(site), adapt_lock_key=keys.adapt_lock(site),
+            adapt_fits_key=keys.adapt_fits(site),
+            record_json=jsonio.dumps(record), refit="1" if refit else "0"))
 
     @unavailable_on_redis_errors
     def outcomes(self, site: str) -> dict[tuple[int, str, str], int]:

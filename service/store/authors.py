@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import HakamError, NothingToLift, UnknownAuthor, UnknownComment
-from . import keys
+from . import keys, scripts
 from .base import StorePart, listed_ids, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
 
@@ -214,9 +214,12 @@ class Authors(StorePart):
                  "until": until, "days": days if action != "lift" else None}
         details = {"comment_id": comment_id, "reason": reason}
         (outcome, entry, before, before_until), acked = self._author_action.run(
-            keys=[keys.author(site, author_key), keys.audit(site), keys.audit_details(site)],
-            args=[action, "" if until is None else repr(until), now, moderator, reason,
-                  jsonio.dumps(audit), jsonio.dumps(details)])
+            **scripts.AUTHOR_ACTION.call(
+                author_key=keys.author(site, author_key), audit_key=keys.audit(site),
+                audit_details_key=keys.audit_details(site), action=action,
+                ends_at="" if until is None else repr(until), now=now, moderator=moderator,
+                reason=reason, audit_json=jsonio.dumps(audit),
+                audit_details_json=jsonio.dumps(details)))
         if outcome == "nothing":
             raise NothingToLift(f"nothing in force on the author of {comment_id}")
         self._author_action.confirm(acked)
@@ -267,6 +270,6 @@ class Authors(StorePart):
     def forget_author(self, site: str, author_key: str) -> int:
         """Erasure's part here (see `lua/forget_author.lua`): answers how many audit entries
         lost their link to the reader."""
-        return int(self._forget_author(keys=[keys.author(site, author_key),
-                                             keys.audit_details(site)],
-                                       args=[time.time()]))
+        return int(self._forget_author(**scripts.FORGET_AUTHOR.call(
+            author_key=keys.author(site, author_key), audit_details_key=keys.audit_details(site),
+            now=time.time())))

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import Duplicate, Flooded, SiteChanged
-from . import keys
+from . import keys, scripts
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
 
@@ -29,7 +29,7 @@ class Intake(StorePart):
         if not self._replay.replica_acks:
             raw = self.r.get(key)
         else:
-            raw, acked = self._replay.run(keys=[key], args=[])
+            raw, acked = self._replay.run(**scripts.REPLAY.call(idempotency_key=key))
             if raw:
                 self._replay.confirm(acked)
         return jsonio.loads(raw) if raw else None
@@ -73,21 +73,28 @@ class Intake(StorePart):
             fields += [name, value if isinstance(value, str) else jsonio.dumps(value)]
         history = jsonio.dumps({"at": now, "status": status, "by": "hakam", "reason": ""})
         absent = keys.absent(site)
-        script_keys = [
-            keys.idempotency(site, idempotency_digest) if idempotency_digest else absent,
-            keys.duplicate(site, duplicate_digest),
-            keys.flood(site, "author", author_key),
-            keys.flood(site, "ip", ip_key) if ip_key else absent,
-            keys.comment(site, comment_id), keys.history(site, comment_id),
-            keys.pending(site), keys.counts(site), keys.approved_authors(site),
-            keys.reader(site, author_key), keys.reader_ips(site, author_key),
-            keys.retention(site), keys.approved_counts(site), keys.site_version(site),
-        ]
-        argv = [comment_id, status, now, self.flood_seconds, IDEMPOTENCY_TTL, DUPLICATE_TTL,
-                jsonio.dumps(body) if idempotency_key else "", history, author_key,
-                ip_key or "", "1" if audited else "0",
-                "" if site_version is None else site_version, *fields]
-        (outcome, value), acked = self._accept.run(keys=script_keys, args=argv)
+        call = scripts.INTAKE.call(
+            idempotency_key=(keys.idempotency(site, idempotency_digest) if idempotency_digest
+                             else absent),
+            duplicate_key=keys.duplicate(site, duplicate_digest),
+            author_flood_key=keys.flood(site, "author", author_key),
+            ip_flood_key=keys.flood(site, "ip", ip_key) if ip_key else absent,
+            comment_key=keys.comment(site, comment_id),
+            history_key=keys.history(site, comment_id),
+            pending_key=keys.pending(site), counts_key=keys.counts(site),
+            approved_authors_key=keys.approved_authors(site),
+            reader_key=keys.reader(site, author_key),
+            reader_ips_key=keys.reader_ips(site, author_key),
+            retention_key=keys.retention(site), approved_counts_key=keys.approved_counts(site),
+            site_version_key=keys.site_version(site),
+            comment_id=comment_id, status=status, created_at=now,
+            flood_seconds=self.flood_seconds, idempotency_ttl=IDEMPOTENCY_TTL,
+            duplicate_ttl=DUPLICATE_TTL,
+            answer_json=jsonio.dumps(body) if idempotency_key else "", history_json=history,
+            author_key=author_key, ip_key=ip_key or "", audit="1" if audited else "0",
+            site_version="" if site_version is None else site_version,
+            more_args=fields)
+        (outcome, value), acked = self._accept.run(**call)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
             self._accept.confirm(acked)
         if outcome == "replay":

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from .. import jsonio
 from ..errors import UnknownComment
-from . import keys
+from . import keys, scripts
 from .base import StorePart, sha256
 from .connection import unavailable_on_redis_errors
 
@@ -67,14 +67,14 @@ class Labels(StorePart):
                                community_id)
         absent = keys.absent(site)
         reader = reader_key if reader_key and not comment_id else ""
-        entry = self._label(
-            keys=[keys.labels(site),
-                  keys.comment(site, comment_id) if comment_id else absent,
-                  keys.adapt(site),
-                  keys.reader_labels(site, reader) if reader else absent,
-                  keys.retention(site) if reader else absent],
-            args=[comment_id or "", reader, time.time(),
-                  *(item for pair in fields.items() for item in pair)])
+        entry = self._label(**scripts.LABEL.call(
+            labels_key=keys.labels(site),
+            comment_key=keys.comment(site, comment_id) if comment_id else absent,
+            adapt_key=keys.adapt(site),
+            reader_labels_key=keys.reader_labels(site, reader) if reader else absent,
+            retention_key=keys.retention(site) if reader else absent,
+            comment_id=comment_id or "", author_key=reader, now=time.time(),
+            more_args=[item for pair in fields.items() for item in pair]))
         if not entry:
             raise UnknownComment(f"no comment {comment_id}")
         return entry
@@ -98,10 +98,10 @@ class Labels(StorePart):
             return True
         flat = jsonio.dumps([[part for field in fields.items() for part in field]
                              for fields in batch])
-        recorded = self._record_labels_once(
-            keys=[keys.label_token(site, sha256(client_token)), keys.labels(site),
-                  keys.adapt(site)],
-            args=[sha256(flat.decode()), LABEL_TOKEN_TTL, flat])
+        recorded = self._record_labels_once(**scripts.RECORD_LABELS_ONCE.call(
+            marker_key=keys.label_token(site, sha256(client_token)),
+            labels_key=keys.labels(site), adapt_key=keys.adapt(site),
+            fingerprint=sha256(flat.decode()), marker_ttl=LABEL_TOKEN_TTL, batch_json=flat))
         return bool(recorded)
 
     @unavailable_on_redis_errors

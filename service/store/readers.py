@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
-from . import keys
+from . import keys, scripts
 from .base import StorePart, listed_ids
 from .comments import comment_view
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -156,17 +156,23 @@ class Readers(StorePart):
                              keys.duplicate(site, duplicate) if duplicate else absent]
             delivery_ids += listed_ids(deliveries)
         ips = sorted(ips)
-        script_keys = [
-            keys.reader(site, author_key), keys.reader_ips(site, author_key),
-            keys.approved_authors(site), keys.flood(site, "author", author_key),
-            keys.pending(site), keys.leases(site), keys.counts(site), keys.labels(site),
-            keys.audit_details(site), keys.webhook_due(site), keys.webhook_dead(site),
-            keys.retention(site), keys.approved_counts(site),
-            keys.reader_labels(site, author_key), *comment_keys,
-            *(keys.webhook_delivery(site, d) for d in delivery_ids),
-            *(keys.flood(site, "ip", ip) for ip in ips)]
-        argv = [author_key, len(ids), len(delivery_ids), len(ips), *ids, *delivery_ids, *ips]
-        answer, acked = self._erase.run(keys=script_keys, args=argv)
+        call = scripts.ERASE.call(
+            reader_key=keys.reader(site, author_key),
+            reader_ips_key=keys.reader_ips(site, author_key),
+            approved_authors_key=keys.approved_authors(site),
+            author_flood_key=keys.flood(site, "author", author_key),
+            pending_key=keys.pending(site), leases_key=keys.leases(site),
+            counts_key=keys.counts(site), labels_key=keys.labels(site),
+            audit_details_key=keys.audit_details(site), webhook_due_key=keys.webhook_due(site),
+            webhook_dead_key=keys.webhook_dead(site), retention_key=keys.retention(site),
+            approved_counts_key=keys.approved_counts(site),
+            reader_labels_key=keys.reader_labels(site, author_key),
+            author_key=author_key, comment_count=len(ids), delivery_count=len(delivery_ids),
+            ip_count=len(ips),
+            more_keys=[*comment_keys, *(keys.webhook_delivery(site, d) for d in delivery_ids),
+                       *(keys.flood(site, "ip", ip) for ip in ips)],
+            more_args=[*ids, *delivery_ids, *ips])
+        answer, acked = self._erase.run(**call)
         # An erasure a failover could undo is not done: with replica acknowledgements on, the
         # caller gets 503 and asks again (erasing is idempotent).
         self._erase.confirm(acked)
@@ -199,18 +205,22 @@ class Readers(StorePart):
             pipe.hmget(keys.comment(site, comment_id), "author_key", "duplicate",
                        "idempotency", "reasons")
         absent = keys.absent(site)
-        script_keys = [keys.retention(site), keys.pending(site), keys.approved_authors(site),
-                       keys.approved_counts(site)]
-        argv: list = [now, cutoff, cutoff + RETENTION_REVISIT_SECONDS, len(ids)]
+        more_keys: list[str] = []
+        more_args: list = []
         for comment_id, (author_key, duplicate, idempotency, reasons) in zip(
                 ids, pipe.execute(), strict=True):
-            script_keys += [keys.comment(site, comment_id),
-                            keys.reader(site, author_key) if author_key else absent,
-                            keys.duplicate(site, duplicate) if duplicate else absent,
-                            keys.idempotency(site, idempotency) if idempotency else absent]
-            argv += [comment_id, author_key or "", _without_wording(reasons)]
-        argv.append(len(links))
+            more_keys += [keys.comment(site, comment_id),
+                          keys.reader(site, author_key) if author_key else absent,
+                          keys.duplicate(site, duplicate) if duplicate else absent,
+                          keys.idempotency(site, idempotency) if idempotency else absent]
+            more_args += [comment_id, author_key or "", _without_wording(reasons)]
         for _label, author_key, entry_id in links:
-            script_keys.append(keys.reader_labels(site, author_key))
-            argv += [f"label:{author_key}:{entry_id}", entry_id]
-        return int(self._retain(keys=script_keys, args=argv))
+            more_keys.append(keys.reader_labels(site, author_key))
+            more_args += [f"label:{author_key}:{entry_id}", entry_id]
+        return int(self._retain(**scripts.RETAIN.call(
+            retention_key=keys.retention(site), pending_key=keys.pending(site),
+            approved_authors_key=keys.approved_authors(site),
+            approved_counts_key=keys.approved_counts(site),
+            now=now, cutoff=cutoff, revisit=cutoff + RETENTION_REVISIT_SECONDS,
+            comment_count=len(ids), link_count=len(links),
+            more_keys=more_keys, more_args=more_args)))

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import AlreadyDecided, ClaimedByOther, UnknownComment
-from . import keys
+from . import keys, scripts
 from .base import StorePart
 from .connection import DirectScript, unavailable_on_redis_errors
 
@@ -101,11 +101,11 @@ class Review(StorePart):
         if not candidates:
             return []
         arrival = {cid: at for at, cid in candidates}
-        got = self._claim(
-            keys=[keys.pending(site), keys.leases(site),
-                  *(keys.comment(site, cid) for cid in arrival)],
-            args=[now, deadline, limit, moderator, reason, "1" if include_own else "0",
-                  "1" if dry_run else "0", *arrival])
+        got = self._claim(**scripts.CLAIM.call(
+            pending_key=keys.pending(site), leases_key=keys.leases(site),
+            now=now, deadline=deadline, limit=limit, moderator=moderator, reason=reason,
+            own_too="1" if include_own else "0", dry_run="1" if dry_run else "0",
+            more_keys=[keys.comment(site, cid) for cid in arrival], more_args=list(arrival)))
         return [(arrival[cid], cid) for cid in got]
 
     @unavailable_on_redis_errors
@@ -177,22 +177,29 @@ class Review(StorePart):
                 "post_id": data.get("post_id", ""),
             })
         delivery_id = uuid.uuid4().hex
-        script_keys = [
-            keys.comment(site, comment_id), keys.history(site, comment_id), keys.pending(site),
-            keys.leases(site), keys.counts(site), keys.audit(site), keys.labels(site),
-            keys.webhook_due(site), keys.webhook_delivery(site, delivery_id),
-            keys.approved_authors(site), keys.audit_details(site), keys.retention(site),
-            keys.approved_counts(site), keys.adapt(site), keys.outcomes(site)]
         # The audit stream keeps who decided what and when; what names the comment (and the
         # moderator's reason, which may quote it) is kept beside it, where erasure can cut it.
         audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,
                  "at": now, "audit": record["audit"]}
         details = {"comment_id": comment_id, "reason": reason, "scores": scores}
-        argv = [comment_id, moderator, status, jsonio.dumps(record), now, jsonio.dumps(history),
-                jsonio.dumps(audit), jsonio.dumps(DECISION_LABELS[decision]), webhook, site,
-                data.get("text", ""), "moderator", delivery_id, jsonio.dumps(details),
-                decision]
-        (outcome, *rest), acked = self._decide.run(keys=script_keys, args=argv)
+        call = scripts.DECIDE.call(
+            comment_key=keys.comment(site, comment_id),
+            history_key=keys.history(site, comment_id), pending_key=keys.pending(site),
+            leases_key=keys.leases(site), counts_key=keys.counts(site),
+            audit_key=keys.audit(site), labels_key=keys.labels(site),
+            webhook_due_key=keys.webhook_due(site),
+            webhook_delivery_key=keys.webhook_delivery(site, delivery_id),
+            approved_authors_key=keys.approved_authors(site),
+            audit_details_key=keys.audit_details(site), retention_key=keys.retention(site),
+            approved_counts_key=keys.approved_counts(site), adapt_key=keys.adapt(site),
+            outcomes_key=keys.outcomes(site),
+            comment_id=comment_id, moderator=moderator, new_status=status,
+            decision_json=jsonio.dumps(record), decided_at=now,
+            history_json=jsonio.dumps(history), audit_json=jsonio.dumps(audit),
+            labels_json=jsonio.dumps(DECISION_LABELS[decision]), webhook_body=webhook,
+            site=site, text=data.get("text", ""), source="moderator", delivery_id=delivery_id,
+            audit_details_json=jsonio.dumps(details), decision=decision)
+        (outcome, *rest), acked = self._decide.run(**call)
         if outcome in ("decided_now", "repeated"):  # answered 200: a replica must have it first
             self._decide.confirm(acked)
         if outcome == "repeated":

@@ -17,7 +17,7 @@ from .. import jsonio
 from ..errors import SiteChanged
 from ..policy import SitePolicy
 from ..validation import SiteRules
-from . import keys
+from . import keys, scripts
 from .base import StorePart, new_secret, sha256
 from .connection import unavailable_on_redis_errors
 
@@ -74,8 +74,8 @@ class Sites(StorePart):
             "policy": jsonio.dumps(asdict(SitePolicy())),
             "created_at": time.time(),
         }
-        created = self._create_site(keys=[keys.site(name)],
-                                    args=[part for item in record.items() for part in item])
+        created = self._create_site(**scripts.CREATE_SITE.call(
+            site_key=keys.site(name), more_args=[part for item in record.items() for part in item]))
         if not created:  # another `sites add` of the same name got there first
             self.r.delete(keys.site_by_key_hash(key_hash))
             self.r.delete(keys.site_by_folded_key_hash(folded_hash))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import keys
+from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
@@ -33,8 +33,8 @@ class Outbox(StorePart):
         due = [name for name, first in zip(names, pipe.execute(), strict=True) if first]
         random.shuffle(due)  # so one site's backlog does not starve the others
         for name in due:
-            delivery_id = self._take_delivery(keys=[keys.webhook_due(name)],
-                                              args=[now, lease_seconds])
+            delivery_id = self._take_delivery(**scripts.TAKE_DELIVERY.call(
+                webhook_due_key=keys.webhook_due(name), now=now, lease_seconds=lease_seconds))
             if not delivery_id:
                 continue  # another deliverer took it first
             key = keys.webhook_delivery(name, delivery_id)
@@ -57,9 +57,10 @@ class Outbox(StorePart):
     def delivery_failed(self, delivery: dict, retry_at: float | None, error: str) -> None:
         """Schedule another attempt at `retry_at`, or give up (dead-letter) when it is None."""
         site = delivery["site"]
-        self._delivery_failed(
-            keys=[delivery["key"], keys.webhook_due(site), keys.webhook_dead(site)],
-            args=[delivery["id"], "" if retry_at is None else retry_at, error[:500]])
+        self._delivery_failed(**scripts.DELIVERY_FAILED.call(
+            webhook_delivery_key=delivery["key"], webhook_due_key=keys.webhook_due(site),
+            webhook_dead_key=keys.webhook_dead(site), delivery_id=delivery["id"],
+            retry_at="" if retry_at is None else retry_at, last_error=error[:500]))
 
     @unavailable_on_redis_errors
     def dead_deliveries(self) -> list[dict]:

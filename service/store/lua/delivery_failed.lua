@@ -1,17 +1,23 @@
 -- A delivery attempt failed: schedule the next one, or dead-letter it. A delivery erased
 -- meanwhile (its comment's reader asked for erasure) stays gone: nothing is written back.
--- KEYS: webhook_delivery, webhook_due, webhook_dead
--- ARGV: delivery_id, retry_at ('' to give up), error
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('ZREM', KEYS[2], ARGV[1])
+-- Arguments: scripts.DELIVERY_FAILED.
+local webhook_delivery_key = KEYS[1]
+local webhook_due_key = KEYS[2]
+local webhook_dead_key = KEYS[3]
+local delivery_id = ARGV[1]
+local retry_at = ARGV[2]  -- '' to give up
+local last_error = ARGV[3]
+
+if redis.call('EXISTS', webhook_delivery_key) == 0 then
+  redis.call('ZREM', webhook_due_key, delivery_id)
   return 0
 end
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('HSET', KEYS[1], 'last_error', ARGV[3])
-if ARGV[2] == '' then
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('HINCRBY', webhook_delivery_key, 'attempts', 1)
+redis.call('HSET', webhook_delivery_key, 'last_error', last_error)
+if retry_at == '' then
+  redis.call('ZREM', webhook_due_key, delivery_id)
+  redis.call('RPUSH', webhook_dead_key, delivery_id)
 else
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+  redis.call('ZADD', webhook_due_key, retry_at, delivery_id)
 end
 return 1

@@ -4,34 +4,51 @@
 -- duplicate and flood markers; once the reader has no comment left, their keyed hash in the
 -- previously-approved set, their flood marker and IP list. Labels filed under the reader with
 -- no stored comment (Akismet's submit-spam) go too. Counts, queue and leases stay true.
--- KEYS: reader, reader_ips, approved_authors, flood_author, pending, leases, counts, labels,
---       audit_details, webhook_due, webhook_dead, retention, approved_counts, reader_labels,
---       then 4 per comment: comment, history, idem, dup (the site's `absent` key for none),
---       then one per delivery, then one IP flood marker per IP hash
--- ARGV: author_key, n comments, m deliveries, k IP hashes, then the n comment ids, the m
---       delivery ids and the k IP hashes, in the order of their keys.
+-- Arguments: scripts.ERASE.
 -- Every key touched must be in KEYS, and the caller read them from the comments just before:
 -- if a comment gained a delivery, or the reader an IP, since, nothing is written and the
 -- answer is {'stale'}, so the caller reads again. Else {'done', comments erased, labels
 -- removed, audit entries unlinked, deliveries removed, comments of the reader left}.
-local author = ARGV[1]
-local n, m, k = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local FIXED = 14
-local first_delivery, first_ip = 4 + n, 4 + n + m
+local reader_key = KEYS[1]
+local reader_ips_key = KEYS[2]
+local approved_authors_key = KEYS[3]
+local author_flood_key = KEYS[4]
+local pending_key = KEYS[5]
+local leases_key = KEYS[6]
+local counts_key = KEYS[7]
+local labels_key = KEYS[8]
+local audit_details_key = KEYS[9]
+local webhook_due_key = KEYS[10]
+local webhook_dead_key = KEYS[11]
+local retention_key = KEYS[12]
+local approved_counts_key = KEYS[13]
+local reader_labels_key = KEYS[14]
+-- then 4 per comment: comment, history, idempotency, duplicate (the site's `absent` key for
+-- none), then one per delivery, then one IP flood marker per IP hash
+local FIXED_KEYS = 14
+local author_key = ARGV[1]
+local comment_count = tonumber(ARGV[2])
+local delivery_count = tonumber(ARGV[3])
+local ip_count = tonumber(ARGV[4])
+-- then the comment ids, the delivery ids and the IP hashes, in the order of their keys
+local FIXED_ARGS = 4
+
+local n, m, k = comment_count, delivery_count, ip_count
+local first_delivery, first_ip = FIXED_ARGS + n, FIXED_ARGS + n + m
 local delivery_key, ip_key = {}, {}
-for j = 1, m do delivery_key[ARGV[first_delivery + j]] = KEYS[FIXED + 4 * n + j] end
-for j = 1, k do ip_key[ARGV[first_ip + j]] = KEYS[FIXED + 4 * n + m + j] end
+for j = 1, m do delivery_key[ARGV[first_delivery + j]] = KEYS[FIXED_KEYS + 4 * n + j] end
+for j = 1, k do ip_key[ARGV[first_ip + j]] = KEYS[FIXED_KEYS + 4 * n + m + j] end
 local function words(text)
   local found = {}
   for word in string.gmatch(text or '', '%S+') do found[#found + 1] = word end
   return found
 end
 
-for _, ip in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+for _, ip in ipairs(redis.call('SMEMBERS', reader_ips_key)) do
   if not ip_key[ip] then return {'stale'} end
 end
 for i = 1, n do
-  local comment = KEYS[FIXED + 4 * (i - 1) + 1]
+  local comment = KEYS[FIXED_KEYS + 4 * (i - 1) + 1]
   for _, delivery in ipairs(words(redis.call('HGET', comment, 'deliveries'))) do
     if not delivery_key[delivery] then return {'stale'} end
   end
@@ -39,56 +56,56 @@ end
 
 local erased, labels, decisions, deliveries = 0, 0, 0, 0
 local gone = {}
-for _, entry in ipairs(redis.call('ZRANGE', KEYS[14], 0, -1)) do
-  labels = labels + redis.call('XDEL', KEYS[8], entry)
-  redis.call('ZREM', KEYS[12], 'label:' .. author .. ':' .. entry)
+for _, entry in ipairs(redis.call('ZRANGE', reader_labels_key, 0, -1)) do
+  labels = labels + redis.call('XDEL', labels_key, entry)
+  redis.call('ZREM', retention_key, 'label:' .. author_key .. ':' .. entry)
 end
-redis.call('DEL', KEYS[14])
+redis.call('DEL', reader_labels_key)
 for i = 1, n do
-  local id = ARGV[4 + i]
-  local base = FIXED + 4 * (i - 1)
+  local id = ARGV[FIXED_ARGS + i]
+  local base = FIXED_KEYS + 4 * (i - 1)
   local comment, history, idem, dup = KEYS[base + 1], KEYS[base + 2], KEYS[base + 3],
                                       KEYS[base + 4]
   local data = redis.call('HMGET', comment, 'status', 'author_key', 'label_entries',
                           'audit_entries', 'deliveries')
-  if data[1] and data[2] == author then
-    redis.call('ZREM', KEYS[5], id)
-    redis.call('ZREM', KEYS[6], id)
-    redis.call('HINCRBY', KEYS[7], data[1], -1)
-    if data[1] == 'approved' then redis.call('HINCRBY', KEYS[13], author, -1) end
+  if data[1] and data[2] == author_key then
+    redis.call('ZREM', pending_key, id)
+    redis.call('ZREM', leases_key, id)
+    redis.call('HINCRBY', counts_key, data[1], -1)
+    if data[1] == 'approved' then redis.call('HINCRBY', approved_counts_key, author_key, -1) end
     for _, entry in ipairs(words(data[3])) do
-      labels = labels + redis.call('XDEL', KEYS[8], entry)
+      labels = labels + redis.call('XDEL', labels_key, entry)
     end
     for _, entry in ipairs(words(data[4])) do
-      decisions = decisions + redis.call('HDEL', KEYS[9], entry)
+      decisions = decisions + redis.call('HDEL', audit_details_key, entry)
     end
     for _, delivery in ipairs(words(data[5])) do
       deliveries = deliveries + redis.call('DEL', delivery_key[delivery])
-      redis.call('ZREM', KEYS[10], delivery)
-      redis.call('LREM', KEYS[11], 0, delivery)
+      redis.call('ZREM', webhook_due_key, delivery)
+      redis.call('LREM', webhook_dead_key, 0, delivery)
     end
     redis.call('DEL', idem)
     if redis.call('GET', dup) == id then redis.call('DEL', dup) end
-    redis.call('ZREM', KEYS[12], id)
+    redis.call('ZREM', retention_key, id)
     redis.call('DEL', comment, history)
     gone[id] = true
     erased = erased + 1
   end
   -- gone already, or (never by intake) another reader's: either way not in this index
-  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', reader_key, id)
 end
 
 for _, marker in pairs(ip_key) do
   local holder = redis.call('GET', marker)
   if holder and gone[holder] then redis.call('DEL', marker) end
 end
-local left = redis.call('ZCARD', KEYS[1])
+local left = redis.call('ZCARD', reader_key)
 if left == 0 then
-  redis.call('SREM', KEYS[3], author)
-  redis.call('HDEL', KEYS[13], author)
-  redis.call('DEL', KEYS[2], KEYS[4])
+  redis.call('SREM', approved_authors_key, author_key)
+  redis.call('HDEL', approved_counts_key, author_key)
+  redis.call('DEL', reader_ips_key, author_flood_key)
 else
-  local holder = redis.call('GET', KEYS[4])
-  if holder and gone[holder] then redis.call('DEL', KEYS[4]) end
+  local holder = redis.call('GET', author_flood_key)
+  if holder and gone[holder] then redis.call('DEL', author_flood_key) end
 end
 return {'done', erased, labels, decisions, deliveries, left}

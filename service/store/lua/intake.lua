@@ -1,61 +1,82 @@
 -- Store one new comment, or say why not, atomically: a worker killed mid-request stored the
 -- whole comment or nothing. Every key is the comment's site's (one hash tag, one slot).
--- KEYS: idem, dup, flood_author, flood_ip, comment, history, pending, counts, approved_authors,
---       reader, reader_ips, retention, approved_counts, site_version
---       (idem and flood_ip are the site's `absent` key when there is none; see ARGV)
--- ARGV: comment_id, status, created_at, flood_seconds, idem_ttl, dup_ttl,
---       answer_json ('' when there is no Idempotency-Key), history_json, author_key,
---       ip_key ('' when there is none), audit ('1': an approved comment sampled for audit
---       joins the review queue, published all the same), the site's settings version the
---       comment was checked against ('' for no check), then field/value pairs for the
---       comment hash
-if ARGV[12] ~= '' and (redis.call('GET', KEYS[14]) or '0') ~= ARGV[12] then
+-- Arguments: scripts.INTAKE.
+local idempotency_key = KEYS[1]  -- the site's `absent` key when there is no Idempotency-Key
+local duplicate_key = KEYS[2]
+local author_flood_key = KEYS[3]
+local ip_flood_key = KEYS[4]  -- the site's `absent` key when there is no IP
+local comment_key = KEYS[5]
+local history_key = KEYS[6]
+local pending_key = KEYS[7]
+local counts_key = KEYS[8]
+local approved_authors_key = KEYS[9]
+local reader_key = KEYS[10]
+local reader_ips_key = KEYS[11]
+local retention_key = KEYS[12]
+local approved_counts_key = KEYS[13]
+local site_version_key = KEYS[14]
+local comment_id = ARGV[1]
+local status = ARGV[2]
+local created_at = ARGV[3]
+local flood_seconds = tonumber(ARGV[4])
+local idempotency_ttl = ARGV[5]
+local duplicate_ttl = ARGV[6]
+local answer_json = ARGV[7]  -- '' when there is no Idempotency-Key
+local history_json = ARGV[8]
+local author_key = ARGV[9]
+local ip_key = ARGV[10]  -- '' when there is none
+-- '1': an approved comment sampled for audit joins the review queue, published all the same
+local audit = ARGV[11]
+-- the site's settings version the comment was checked against ('' for no check)
+local site_version = ARGV[12]
+local FIXED_ARGS = 12  -- then field, value, … of the comment's hash
+
+if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
 end
-local has_idem = ARGV[7] ~= ''
-local has_ip = ARGV[10] ~= ''
-local flood_keys = {KEYS[3]}
-if has_ip then flood_keys[2] = KEYS[4] end
+local has_idem = answer_json ~= ''
+local has_ip = ip_key ~= ''
+local flood_keys = {author_flood_key}
+if has_ip then flood_keys[2] = ip_flood_key end
 if has_idem then
-  local first = redis.call('GET', KEYS[1])
+  local first = redis.call('GET', idempotency_key)
   if first then
     -- A write, so that a WAIT after this call confirms the first answer reached a replica.
-    local ttl = redis.call('PTTL', KEYS[1])
-    if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+    local ttl = redis.call('PTTL', idempotency_key)
+    if ttl > 0 then redis.call('PEXPIRE', idempotency_key, ttl) end
     return {'replay', first}
   end
 end
-local dup = redis.call('GET', KEYS[2])
+local dup = redis.call('GET', duplicate_key)
 if dup then return {'duplicate', dup} end
-local flood_seconds = tonumber(ARGV[4])
 if flood_seconds > 0 then
   for _, key in ipairs(flood_keys) do
     local ttl = redis.call('PTTL', key)
     if ttl > 0 then return {'flood', tostring(ttl)} end
   end
 end
-redis.call('HSET', KEYS[5], unpack(ARGV, 13))
-redis.call('RPUSH', KEYS[6], ARGV[8])
-if ARGV[2] == 'pending' then
-  redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1])
+redis.call('HSET', comment_key, unpack(ARGV, FIXED_ARGS + 1))
+redis.call('RPUSH', history_key, history_json)
+if status == 'pending' then
+  redis.call('ZADD', pending_key, created_at, comment_id)
 else
-  if ARGV[2] == 'approved' then
-    redis.call('SADD', KEYS[9], ARGV[9])
-    redis.call('HINCRBY', KEYS[13], ARGV[9], 1)
-    if ARGV[11] == '1' then redis.call('ZADD', KEYS[7], ARGV[3], ARGV[1]) end
+  if status == 'approved' then
+    redis.call('SADD', approved_authors_key, author_key)
+    redis.call('HINCRBY', approved_counts_key, author_key, 1)
+    if audit == '1' then redis.call('ZADD', pending_key, created_at, comment_id) end
   end
-  redis.call('ZADD', KEYS[12], ARGV[3], ARGV[1])  -- decided: retention may apply
+  redis.call('ZADD', retention_key, created_at, comment_id)  -- decided: retention may apply
 end
-redis.call('HINCRBY', KEYS[8], ARGV[2], 1)
+redis.call('HINCRBY', counts_key, status, 1)
 -- the reader index, so that their comments are found by reader (export, erasure)
-redis.call('ZADD', KEYS[10], ARGV[3], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[6])
+redis.call('ZADD', reader_key, created_at, comment_id)
+redis.call('SET', duplicate_key, comment_id, 'EX', duplicate_ttl)
 if flood_seconds > 0 then
-  for _, key in ipairs(flood_keys) do redis.call('SET', key, ARGV[1], 'EX', flood_seconds) end
+  for _, key in ipairs(flood_keys) do redis.call('SET', key, comment_id, 'EX', flood_seconds) end
   if has_ip then  -- an IP flood marker is named by the IP's hash: erasure looks it up here
-    redis.call('SADD', KEYS[11], ARGV[10])
-    redis.call('EXPIRE', KEYS[11], flood_seconds)
+    redis.call('SADD', reader_ips_key, ip_key)
+    redis.call('EXPIRE', reader_ips_key, flood_seconds)
   end
 end
-if has_idem then redis.call('SET', KEYS[1], ARGV[7], 'EX', ARGV[5]) end
-return {'stored', ARGV[1]}
+if has_idem then redis.call('SET', idempotency_key, answer_json, 'EX', idempotency_ttl) end
+return {'stored', comment_id}
