@@ -12,9 +12,8 @@ from flask import Blueprint, g, jsonify
 from flask_babel import gettext
 
 from .auth import require_moderator
-from .errors import ValidationFailed
 from .metrics import DECISIONS
-from .schemas import AuthorActionRequest
+from .schemas import AUTHOR_ACTIONS, AuthorActionChoice
 from .scoring import get_adapters
 from .store import DECISION_STATUS, get_store
 from .validation import json_object_body, validate_body
@@ -22,24 +21,18 @@ from .validation import json_object_body, validate_body
 bp = Blueprint("authors", __name__)
 
 
-def check_action(body: AuthorActionRequest) -> None:
-    """What one field allows depends on another: said per field, in the reader's language."""
-    errors: dict[str, list[str]] = {}
-    if body.action == "suspend" and body.days is None:
-        errors["days"] = [gettext("A suspension needs a number of days.")]
-    if body.action == "lift" and body.days is not None:
-        errors["days"] = [gettext("Lifting takes no number of days.")]
-    if body.decide_held is not None and body.action != "ban":
-        errors["decide_held"] = [gettext("Held comments are decided together only with a ban.")]
-    if errors:
-        raise ValidationFailed(errors)
+def validate_author_action(data: object):
+    """The body as the model of the action it names (schemas.AUTHOR_ACTIONS), or a 422 naming
+    each failing field: `days` missing for a suspension, or sent with a lift, say."""
+    choice = validate_body(AuthorActionChoice, data)
+    return validate_body(AUTHOR_ACTIONS[choice.action], data)
 
 
-def act(comment_id: str, moderator: str, body: AuthorActionRequest) -> dict:
+def act(comment_id: str, moderator: str, body) -> dict:
     """Take the action; the labels its decisions made count toward the site's next fit."""
-    check_action(body)
-    answer = get_store().act_on_author(comment_id, moderator, body.action, days=body.days,
-                                       reason=body.reason or "", decide_held=body.decide_held)
+    answer = get_store().act_on_author(
+        comment_id, moderator, body.action, days=getattr(body, "days", None),
+        reason=body.reason or "", decide_held=getattr(body, "decide_held", None))
     decided = (answer.get("held") or {}).get("decided")
     if decided:
         DECISIONS.labels(DECISION_STATUS[body.decide_held], "moderator").inc(len(decided))
@@ -56,6 +49,6 @@ def author_record(comment_id: str):
 @bp.post("/review/<comment_id>/author/actions")
 @require_moderator
 def author_action(comment_id: str):
-    body = validate_body(AuthorActionRequest, json_object_body(
+    body = validate_author_action(json_object_body(
         gettext('Send a JSON object such as {"action": "suspend", "days": 7}.')))
     return jsonify(act(comment_id, g.moderator.name, body)), 200

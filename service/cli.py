@@ -166,6 +166,9 @@ def sites_revoke(name: str) -> None:
 @click.option("--abuse-recall", type=click.FloatRange(0.5, 0.99),
               help="Share of abusive comments an adapted site's hold threshold aims to hold "
                    "(default 0.85; --abuse-hold wins).")
+@click.option("--hold-after-rejections", type=click.IntRange(0, 100),
+              help="Hold (reason author_history) an author whose last this many decided "
+                   "comments were all rejected or spam; 0: off (the default).")
 @click.option("--require-name-email/--no-require-name-email", default=None)
 @click.option("--check-deliverability/--no-check-deliverability", default=None,
               help="Look up the email's domain in DNS.")
@@ -177,8 +180,8 @@ def sites_revoke(name: str) -> None:
                    "(the default). Held comments are never touched.")
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
-                    audit_rate, adapt, abuse_recall, require_name_email, check_deliverability,
-                    webhook_url, language, retention_days) -> None:
+                    audit_rate, adapt, abuse_recall, hold_after_rejections, require_name_email,
+                    check_deliverability, webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
     if not_domains:
@@ -194,7 +197,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
                            ("previously_approved", previously_approved), ("max_links", max_links),
                            ("spam_reject", spam_reject), ("spam_hold", spam_hold),
                            ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
-                           ("adapt", adapt), ("abuse_recall", abuse_recall)):
+                           ("adapt", adapt), ("abuse_recall", abuse_recall),
+                           ("hold_after_rejections", hold_after_rejections)):
             if value is not None:
                 policy[key] = value
         if disallowed:

@@ -21,6 +21,7 @@ from .i18n import translator
 from .metrics import DECISIONS
 from .scoring import answered, score_comment, shipped_spam_over, site_model
 from .store import get_store
+from .store.authors import AuthorHold
 from .validation import validate_submission
 
 bp = Blueprint("comments", __name__)
@@ -138,13 +139,27 @@ def create_comment():
         "scores": {"spam": score.spam, "abuse": score.abuse}, "reasons": reasons,
         "model_version": model.version,
     }
-    comment_id, body = store.accept(
-        site=site.name, comment=comment, status=decision.status,
-        answer=lambda cid: _answer(cid, decision.status, score, reasons, model.version),
-        duplicate_of="\0".join((submission.post_id, author_key, submission.comment.strip())),
-        author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
-        sampled_for_audit=sampled, site_version=site.version,
-    )
+
+    def store_as(decided: policy.Decision, reasons: list[dict], author_hold_applied: bool):
+        return store.accept(
+            site=site.name, comment={**comment, "reasons": reasons}, status=decided.status,
+            answer=lambda cid: _answer(cid, decided.status, score, reasons, model.version),
+            duplicate_of="\0".join((submission.post_id, author_key,
+                                    submission.comment.strip())),
+            author_key=author_key, ip_key=ip_key, idempotency_key=idempotency_key,
+            sampled_for_audit=sampled if decided.status == "approved" else None,
+            site_version=site.version,
+            # an author named by email has a record moderators may act on (authors.py)
+            author_recorded=bool(submission.email),
+            hold_after_rejections=site.policy.hold_after_rejections,
+            author_hold_applied=author_hold_applied)
+
+    try:
+        comment_id, body = store_as(decision, reasons, False)
+    except AuthorHold as hold:  # a second round trip, for a held author's comments alone
+        decision = policy.held_for_author(decision, hold.code, site.policy)
+        reasons = list(decision.reasons) + _model_reasons(score, submission.comment)
+        comment_id, body = store_as(decision, reasons, True)
     if body["id"] == comment_id and body["status"] == decision.status:
         DECISIONS.labels(decision.status, "policy").inc()
     return jsonify(body), 201, {"Location": f"/v1/comments/{comment_id}"}

@@ -16,12 +16,12 @@ request's locale, see `i18n`): raise with `gettext(...)` or rely on a class's la
 from __future__ import annotations
 
 import logging
-import time
 import uuid
+from datetime import UTC, datetime
 from typing import Protocol
 
 from flask import Flask, Response, current_app, jsonify, request
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -113,27 +113,46 @@ class NothingToLift(HakamError):
 
 class AuthorRefused(HakamError):
     """Intake refuses a comment from a suspended or banned author; `until` is when that ends
-    (None: until a moderator lifts it). The sentence names the date in the reader's language."""
+    (None: until a moderator lifts it). The sentence names the date in the reader's language,
+    built when the answer is (in the request's locale); `until` is also given as ISO 8601."""
 
     status = 403
 
-    def __init__(self, message: object, until: float | None) -> None:
-        super().__init__(message)
+    def __init__(self, until: float | None) -> None:
+        Exception.__init__(self, self.code)
         self.until = until
 
+    def sentence(self, date: str | None) -> str:
+        raise NotImplementedError
+
     def body(self) -> dict:
-        until = None
-        if self.until is not None:
-            until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.until))
-        return {**super().body(), "until": until}
+        if self.until is None:
+            return {"error": self.code, "message": self.sentence(None), "until": None}
+        from babel.dates import format_datetime
+
+        from .i18n import select_locale
+
+        moment = datetime.fromtimestamp(self.until, tz=UTC)
+        return {"error": self.code,
+                "message": self.sentence(format_datetime(moment, "long", tzinfo=UTC,
+                                                         locale=select_locale())),
+                "until": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 class AuthorSuspended(AuthorRefused):
     code = "author_suspended"
 
+    def sentence(self, date: str | None) -> str:
+        return gettext("Your comments on this site are suspended until %(date)s.", date=date)
+
 
 class AuthorBanned(AuthorRefused):
     code = "author_banned"
+
+    def sentence(self, date: str | None) -> str:
+        if date is None:
+            return gettext("You are banned from commenting on this site.")
+        return gettext("You are banned from commenting on this site until %(date)s.", date=date)
 
 
 class Duplicate(HakamError):

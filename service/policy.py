@@ -49,6 +49,9 @@ class SitePolicy:
     adapt: bool = True
     # Share of the site's abusive comments an adapted site's hold threshold aims to hold
     abuse_recall: float = 0.85
+    # Hold (reason author_history) an author whose last this many decided comments were all
+    # rejected or spam; 0: off
+    hold_after_rejections: int = 0
 
     @classmethod
     def from_dict(cls, data: dict) -> SitePolicy:
@@ -212,6 +215,25 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
                 "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
                 spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
                 abuse_hold=limits.abuse_hold)),) + cited)
+
+
+def held_for_author(decision: Decision, code: str, policy: SitePolicy) -> Decision:
+    """`decision` held for what moderators know of its author (the store finds it, inside
+    intake's one script): premoderated by a moderator (`author_premoderated`), or their last
+    decided comments all rejected or spam (`author_history`). The reason comes first: it is
+    what holds the comment; a comment published otherwise keeps no "below thresholds" note."""
+    gettext, ngettext, _ = translator()
+    if code == "author_premoderated":
+        reason = _reason(code, gettext("Moderators hold every comment of this author for "
+                                       "review."))
+    else:
+        count = policy.hold_after_rejections
+        reason = _reason(code, ngettext(
+            "The author's last decided comment was rejected or marked as spam.",
+            "The author's last %(num)d decided comments were all rejected or marked as spam.",
+            count))
+    kept = tuple(r for r in decision.reasons if r["code"] != "below_thresholds")
+    return Decision("pending", (reason,) + kept)
 
 
 def _untrusted_links(text: str, trusted: frozenset[str],

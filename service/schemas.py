@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -382,24 +383,62 @@ class DecisionRequest(BaseModel):
     reason: str | None = Field(None, max_length=500)
 
 
-class AuthorActionRequest(BaseModel):
-    """A moderator's action on the author of a comment, on the comment's site."""
+class _AuthorAction(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
 
-    model_config = ConfigDict(strict=True)
-
-    action: Literal["premoderate", "suspend", "ban", "lift"] = Field(
-        description="premoderate: hold every later comment of theirs (reason "
-                    "author_premoderated); suspend: refuse their comments (403 "
-                    "author_suspended) for `days`; ban: refuse them (403 author_banned), for "
-                    "`days` or until lifted; lift: end whichever is in force")
-    days: int | None = Field(None, ge=1, le=3650, description="required to suspend; optional "
-                             "for premoderate and ban (none: until lifted)")
     reason: str | None = Field(None, max_length=500, description="why, for the audit")
-    decide_held: Literal["reject", "spam"] | None = Field(
-        None, description="ban only: also decide every held comment of the author so, each "
-                          "its own decision (audit entry, label, webhook)")
 
-    _whole_days = field_validator("days", mode="before")(whole_number)
+    _whole_days = field_validator("days", mode="before", check_fields=False)(whole_number)
+
+
+class PremoderateAuthor(_AuthorAction):
+    """Hold every later comment of the author (reason author_premoderated)."""
+
+    action: Literal["premoderate"]
+    days: int | None = Field(None, ge=1, le=3650, description="none: until lifted")
+
+
+class SuspendAuthor(_AuthorAction):
+    """Refuse the author's comments for `days` (403 author_suspended, with the end date)."""
+
+    action: Literal["suspend"]
+    days: int = Field(ge=1, le=3650)
+
+
+class BanAuthor(_AuthorAction):
+    """Refuse the author's comments (403 author_banned), for `days` or until lifted."""
+
+    action: Literal["ban"]
+    days: int | None = Field(None, ge=1, le=3650, description="none: until lifted")
+    decide_held: Literal["reject", "spam"] | None = Field(
+        None, description="also decide every held comment of the author so, each its own "
+                          "decision (audit entry, label, webhook)")
+
+
+class LiftAuthor(_AuthorAction):
+    """End whichever of the above is in force."""
+
+    action: Literal["lift"]
+
+
+class AuthorActionChoice(BaseModel):
+    """Which action: read first, so that each action's own fields are then checked by name."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+
+
+AUTHOR_ACTIONS: dict[str, type[_AuthorAction]] = {
+    "premoderate": PremoderateAuthor, "suspend": SuspendAuthor, "ban": BanAuthor,
+    "lift": LiftAuthor}
+
+
+class AuthorActionRequest(RootModel[Annotated[
+        PremoderateAuthor | SuspendAuthor | BanAuthor | LiftAuthor,
+        Field(discriminator="action")]]):
+    """A moderator's action on the author of a comment, on the comment's site (what the
+    document describes; `validate_author_action` checks a body against it field by field)."""
 
 
 class FeedbackRequest(BaseModel):
@@ -698,3 +737,5 @@ class ErrorBody(BaseModel):
     moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
     lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
     error_id: str | None = Field(None, description="internal: quote it when reporting the error")
+    until: str | None = Field(None, description="author_suspended, author_banned: when it ends "
+                                                "(ISO 8601, UTC); null: until lifted")

@@ -26,11 +26,10 @@ from flask_babel import gettext as _
 from .. import authors
 from ..errors import BadRequest
 from ..metrics import DECISIONS as DECISION_METRIC
-from ..schemas import AuthorActionRequest
 from ..scoring import get_adapters, get_scorer
 from ..store import get_store
 from ..store.review import RepeatedDecision
-from ..validation import json_object_body, validate_body
+from ..validation import json_object_body
 from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
@@ -364,7 +363,7 @@ def author_record(comment_id: str):
 @bp.post("/api/comments/<comment_id>/author/actions")
 def author_action(comment_id: str):
     moderator = _api_moderator()
-    body = validate_body(AuthorActionRequest, json_object_body("send a JSON object"))
+    body = authors.validate_author_action(json_object_body("send a JSON object"))
     if body.reason and body.reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
     answer = authors.act(comment_id, moderator, body)

@@ -38,6 +38,16 @@ HISTORY_HOLD_REASON = "author_history"
 STATUSES = ("pending", "approved", "rejected", "spam")
 
 
+class AuthorHold(Exception):  # noqa: N818 (not an error: a request to decide again)
+    """Intake's script stored nothing: the author's record holds the comment (`code`:
+    author_premoderated or author_history). The caller holds it with that reason and stores it
+    again, saying so (Intake.accept's `author_hold_applied`)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 @dataclass(frozen=True)
 class Standing:
     """The restriction on an author as it is now; `kind` None when nothing is in force."""
@@ -94,16 +104,23 @@ class Authors(StorePart):
 
     # -- who wrote a comment ------------------------------------------------------------------
 
+    def recorded_author(self, data: dict) -> str | None:
+        """The keyed hash of the comment's author (its stored hash `data`), if they have a
+        record: not for a comment sent without an email, which was filed under its author's
+        name, which anyone can send (restricting it would restrict whoever types that name);
+        nor after the site's retention period, which drops the hash."""
+        author_key = data.get("author_key")
+        if not author_key or author_key == self.private_key(f"name:{data.get('author', '')}"):
+            return None
+        return author_key
+
     def _author_of(self, comment_id: str, site: str | None = None) -> tuple[dict, str]:
         """The comment's hash and its author's keyed hash, or UnknownComment / UnknownAuthor."""
         data = self._comment_data(comment_id, site)
         if not data:
             raise UnknownComment(f"no comment {comment_id}")
-        author_key = data.get("author_key")
-        # A comment without an email was filed under its author's name, which anyone can send:
-        # restricting it would restrict whoever types that name. (After the site's retention
-        # period a decided comment has no hash at all.)
-        if not author_key or author_key == self.private_key(f"name:{data.get('author', '')}"):
+        author_key = self.recorded_author(data)
+        if author_key is None:
             raise UnknownAuthor(f"comment {comment_id} has no author record")
         return data, author_key
 
@@ -180,11 +197,9 @@ class Authors(StorePart):
         pipe = self.r.pipeline(transaction=False)
         for site, cid in comments:
             pipe.hmget(keys.comment(site, cid), "author_key", "author")
-        named = []
-        for (site, cid), (author_key, name) in zip(comments, pipe.execute(), strict=True):
-            if author_key and author_key == self.private_key(f"name:{name or ''}"):
-                author_key = None
-            named.append((site, cid, author_key))
+        named = [(site, cid, self.recorded_author({"author_key": author_key, "author": name}))
+                 for (site, cid), (author_key, name) in zip(comments, pipe.execute(),
+                                                            strict=True)]
         pipe = self.r.pipeline(transaction=False)
         for site, _cid, author_key in named:
             pipe.hgetall(keys.author(site, author_key) if author_key else keys.absent(site))

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import jsonio
-from ..errors import Duplicate, Flooded, SiteChanged
+from ..errors import AuthorBanned, AuthorSuspended, Duplicate, Flooded, SiteChanged
 from . import keys, scripts
+from .authors import AuthorHold
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
 
@@ -39,7 +40,9 @@ class Intake(StorePart):
                answer: Callable[[str], dict], duplicate_of: str, author_key: str,
                ip_key: str | None, idempotency_key: str | None,
                sampled_for_audit: float | None = None,
-               site_version: str | None = None) -> tuple[str, dict]:
+               site_version: str | None = None, author_recorded: bool = False,
+               hold_after_rejections: int = 0,
+               author_hold_applied: bool = False) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
         `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
@@ -53,6 +56,12 @@ class Intake(StorePart):
 
         `site_version` (Site.version of the site the comment was checked against) makes the
         script store nothing and raise SiteChanged if the site's key or settings changed since.
+
+        `author_recorded` (the comment came with an email, so its author has a record) makes
+        the script read what moderators put on the author, in the same round trip: a ban or a
+        suspension in force raises AuthorBanned / AuthorSuspended; premoderation, or their last
+        `hold_after_rejections` decided comments all rejected or spam, raises AuthorHold (unless
+        `author_hold_applied`: the caller holds it already). Nothing is stored in either case.
         """
         comment_id = uuid.uuid4().hex
         now = time.time()
@@ -87,12 +96,15 @@ class Intake(StorePart):
             reader_ips_key=keys.reader_ips(site, author_key),
             retention_key=keys.retention(site), approved_counts_key=keys.approved_counts(site),
             site_version_key=keys.site_version(site),
+            author_record_key=keys.author(site, author_key) if author_recorded else absent,
             comment_id=comment_id, status=status, created_at=now,
             flood_seconds=self.flood_seconds, idempotency_ttl=IDEMPOTENCY_TTL,
             duplicate_ttl=DUPLICATE_TTL,
             answer_json=jsonio.dumps(body) if idempotency_key else "", history_json=history,
             author_key=author_key, ip_key=ip_key or "", audit="1" if audited else "0",
             site_version="" if site_version is None else site_version,
+            author_rules=str(hold_after_rejections) if author_recorded else "",
+            author_hold_applied="1" if author_hold_applied else "0",
             more_args=fields)
         (outcome, value), acked = self._accept.run(**call)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
@@ -106,6 +118,12 @@ class Intake(StorePart):
             raise Flooded(retry_after=-(-int(value) // 1000))
         if outcome == "stale":
             raise SiteChanged(f"site {site!r} changed")
+        if outcome == "author_hold":
+            raise AuthorHold(value)
+        if outcome == "banned":
+            raise AuthorBanned(float(value) if value else None)
+        if outcome == "suspended":
+            raise AuthorSuspended(float(value) if value else None)
         return comment_id, body
 
     @unavailable_on_redis_errors

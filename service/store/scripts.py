@@ -55,10 +55,10 @@ INTAKE = Script(
     keys=("idempotency_key", "duplicate_key", "author_flood_key", "ip_flood_key",
           "comment_key", "history_key", "pending_key", "counts_key", "approved_authors_key",
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
-          "site_version_key"),
+          "site_version_key", "author_record_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
-          "site_version"),
+          "site_version", "author_rules", "author_hold_applied"),
     more_args="field, value, … of the comment's hash")
 
 REPLAY = Script("replay", keys=("idempotency_key",), args=())
@@ -75,10 +75,10 @@ DECIDE = Script(
     keys=("comment_key", "history_key", "pending_key", "leases_key", "counts_key", "audit_key",
           "labels_key", "webhook_due_key", "webhook_delivery_key", "approved_authors_key",
           "audit_details_key", "retention_key", "approved_counts_key", "adapt_key",
-          "outcomes_key"),
+          "outcomes_key", "author_record_key"),
     args=("comment_id", "moderator", "new_status", "decision_json", "decided_at", "history_json",
           "audit_json", "labels_json", "webhook_body", "site", "text", "source", "delivery_id",
-          "audit_details_json", "decision"))
+          "audit_details_json", "decision", "author_recorded"))
 
 ERASE = Script(
     "erase",

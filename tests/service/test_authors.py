@@ -6,9 +6,14 @@ erasure do with all of it."""
 from __future__ import annotations
 
 import dataclasses
+import time
+from datetime import UTC, datetime
 
 import pytest
+import redis
+from babel.dates import format_datetime
 
+from hakam.service.policy import SitePolicy
 from hakam.service.store import keys
 from hakam.service.validation import SiteRules
 from tests.factories import a_comment
@@ -88,13 +93,14 @@ def test_the_author_routes_need_a_moderator(client, post, site_headers):
 
 
 @pytest.mark.parametrize("body, field, lang, expected", [
-    ({"action": "suspend"}, "days", "ar", "عدد الأيام"),
-    ({"action": "suspend"}, "days", "en", "A suspension needs a number of days."),
-    ({"action": "lift", "days": 3}, "days", "en", "Lifting takes no number of days."),
+    ({"action": "suspend"}, "days", "ar", "هذا الحقل مطلوب."),
+    ({"action": "suspend"}, "days", "en", "This field is required."),
+    ({"action": "lift", "days": 3}, "days", "en", "This field does not apply to this request."),
     ({"action": "premoderate", "decide_held": "spam"}, "decide_held", "en",
-     "Held comments are decided together only with a ban."),
+     "This field does not apply to this request."),
     ({"action": "mute"}, "action", "en", "Choose one of"),
     ({"action": "suspend", "days": 0}, "days", "en", "no smaller than 1"),
+    ({"action": "ban", "days": 2.5}, "days", "en", "Enter a whole number."),
 ])
 def test_an_action_that_does_not_hold_together_is_refused_field_by_field(
         client, post, moderator_headers, body, field, lang, expected):
@@ -215,3 +221,131 @@ def test_erasure_keeps_nothing_of_a_lifted_restriction(client, store, post, site
     client.post("/v1/readers/erase", json={"email": LAILA}, headers=site_headers)
 
     assert store.r.exists(keys.author("akhbar", store.private_key(LAILA))) == 0
+
+
+# -- intake ---------------------------------------------------------------------------------
+
+
+def test_a_banned_author_is_refused_in_their_language_and_nothing_is_kept(
+        client, store, post, site_headers, moderator_headers):
+    held = post("تعليق سيء")
+    act(client, moderator_headers, held["id"], action="ban")
+    counts = store.counts("akhbar")
+
+    refused = client.post("/v1/comments", json=a_comment(email=LAILA, author="ليلى"),
+                          headers={**site_headers, "Accept-Language": "ar"})
+    english = client.post("/v1/comments", json=a_comment(email=LAILA.upper()),
+                          headers={**site_headers, "Accept-Language": "en"})
+    other = post("تعليق قارئ آخر", email="other@example.com")
+
+    assert refused.status_code == 403
+    assert refused.get_json() == {"error": "author_banned", "until": None,
+                                  "message": "أنت محظور من التعليق على هذا الموقع."}
+    assert english.get_json()["message"] == "You are banned from commenting on this site."
+    assert other["status"] == "approved"
+    assert store.counts("akhbar") == {**counts, "approved": counts["approved"] + 1}
+    assert store.reader_comment_count("akhbar", store.private_key(LAILA)) == 1
+
+
+def test_a_suspended_author_is_told_the_end_date_in_their_language(
+        client, store, post, site_headers, moderator_headers):
+    held = post("تعليق سيء")
+    until = act(client, moderator_headers, held["id"], action="suspend",
+                days=3).get_json()["until"]
+    moment = datetime.fromtimestamp(until, tz=UTC)
+
+    arabic = client.post("/v1/comments", json=a_comment(email=LAILA),
+                         headers={**site_headers, "Accept-Language": "ar"})
+    english = client.post("/v1/comments", json=a_comment(email=LAILA),
+                          headers={**site_headers, "Accept-Language": "en"})
+
+    assert arabic.status_code == english.status_code == 403
+    assert arabic.get_json()["error"] == "author_suspended"
+    assert arabic.get_json()["until"] == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert arabic.get_json()["message"] == (
+        "تعليقاتك على هذا الموقع موقوفة حتى "
+        f"{format_datetime(moment, 'long', tzinfo=UTC, locale='ar')}.")
+    assert english.get_json()["message"] == (
+        "Your comments on this site are suspended until "
+        f"{format_datetime(moment, 'long', tzinfo=UTC, locale='en')}.")
+
+
+def test_a_suspension_that_has_ended_lets_the_author_comment_again(
+        client, store, post, moderator_headers):
+    held = post("تعليق سيء")
+    act(client, moderator_headers, held["id"], action="suspend", days=1)
+    store.r.hset(keys.author("akhbar", store.private_key(LAILA)), "until", time.time() - 1)
+
+    assert post("عدت بعد الإيقاف")["status"] == "approved"
+
+
+def test_a_premoderated_author_is_held_with_its_reason_until_lifted(
+        client, store, post, moderator_headers, site_headers):
+    held = post("تعليق سيء")
+    act(client, moderator_headers, held["id"], action="premoderate")
+
+    kind = client.post("/v1/comments", json=a_comment(email=LAILA, comment="تعليق لطيف"),
+                       headers={**site_headers, "Accept-Language": "ar"}).get_json()
+    abusive = post("تعليق سيء آخر")
+    act(client, moderator_headers, held["id"], action="lift")
+    after = post("تعليق لطيف بعد رفع القيد")
+
+    assert kind["status"] == "pending"
+    assert kind["reasons"][0] == {"code": "author_premoderated", "spans": [],
+                                  "message": "يحجز المشرفون كل تعليقات هذا الكاتب للمراجعة."}
+    assert [r["code"] for r in kind["reasons"]] == ["author_premoderated"]
+    assert [r["code"] for r in abusive["reasons"]][:2] == ["author_premoderated", "abuse_score"]
+    assert store.get_comment(kind["id"])["reasons"][0]["code"] == "author_premoderated"
+    assert after["status"] == "approved"
+
+
+def test_an_author_whose_last_decided_comments_were_rejected_is_held(
+        client, store, post, moderator_headers):
+    store.configure_site("akhbar", policy=SitePolicy(hold_after_rejections=2))
+    first, second = post("تعليق سيء أول"), post("تعليق سيء ثان")
+    assert post("تعليق لطيف قبل القرار")["status"] == "approved"  # nothing decided yet
+    store.decide(first["id"], "salma", "reject")
+    # rejected, then approved: the streak starts again at the next rejection
+    assert post("تعليق لطيف بعد رفض واحد")["status"] == "approved"
+    third = post("تعليق سيء ثالث")
+    store.decide(third["id"], "salma", "reject")
+    store.decide(second["id"], "salma", "spam")
+
+    held = post("تعليق لطيف بعد رفضين")
+    store.decide(held["id"], "salma", "approve")
+    after = post("تعليق لطيف بعد قبول")
+
+    assert held["status"] == "pending"
+    assert held["reasons"][0]["code"] == "author_history"
+    assert after["status"] == "approved"
+    record = client.get(f"/v1/review/{first['id']}/author", headers=moderator_headers)
+    assert record.get_json()["rejected_in_a_row"] == 0
+
+
+def test_the_author_check_adds_no_round_trip_to_intake(client, store, post, site_headers,
+                                                       moderator_headers, monkeypatch):
+    """A ban or suspension is read inside intake's one script: a comment whose author has a
+    record (with an email) costs as many Redis round trips as one without (no email)."""
+    store.configure_site("akhbar", policy=SitePolicy(hold_after_rejections=3),
+                         rules=SiteRules(require_name_email=False))
+    held = post("تعليق سيء")
+    act(client, moderator_headers, held["id"], action="suspend", days=1)
+    sent = []
+    real_send = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(connection, command, check_health=True):
+        sent.append(command)
+        return real_send(connection, command, check_health)
+
+    def round_trips(body: dict) -> int:
+        sent.clear()
+        response = client.post("/v1/comments", json=body, headers=site_headers)
+        assert response.status_code == 201
+        return len(sent)
+
+    client.post("/v1/comments", json=a_comment(), headers=site_headers)  # the site is cached
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    with_record = round_trips(a_comment(email="other@example.com"))
+    without = round_trips(a_comment(email=""))
+
+    assert with_record == without == 1

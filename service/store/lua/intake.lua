@@ -15,6 +15,8 @@ local reader_ips_key = KEYS[11]
 local retention_key = KEYS[12]
 local approved_counts_key = KEYS[13]
 local site_version_key = KEYS[14]
+-- the author's record (authors.py): what moderators put on them, and their rejection streak
+local author_record_key = KEYS[15]
 local comment_id = ARGV[1]
 local status = ARGV[2]
 local created_at = ARGV[3]
@@ -29,7 +31,12 @@ local ip_key = ARGV[10]  -- '' when there is none
 local audit = ARGV[11]
 -- the site's settings version the comment was checked against ('' for no check)
 local site_version = ARGV[12]
-local FIXED_ARGS = 12  -- then field, value, … of the comment's hash
+-- '' when the comment has no author record (sent without an email); else the site's
+-- hold-after-rejections count ('0': off)
+local author_rules = ARGV[13]
+-- '1': the caller already holds the comment for its author's record: do not ask again
+local author_hold_applied = ARGV[14]
+local FIXED_ARGS = 14  -- then field, value, … of the comment's hash
 
 if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
@@ -45,6 +52,28 @@ if has_idem then
     local ttl = redis.call('PTTL', idempotency_key)
     if ttl > 0 then redis.call('PEXPIRE', idempotency_key, ttl) end
     return {'replay', first}
+  end
+end
+local tracked = author_rules ~= ''
+if tracked then
+  -- A banned or suspended author is refused here, in the one round trip intake makes; a
+  -- premoderated one, or one whose last decided comments were all rejected, is sent back once
+  -- so the caller holds the comment with that reason (the answer is built before this call).
+  local record = redis.call('HMGET', author_record_key, 'restriction', 'until',
+                            'rejected_streak')
+  local restriction, ends = record[1], record[2] or ''
+  if restriction and ends ~= '' and tonumber(ends) <= tonumber(created_at) then
+    restriction = nil  -- it has ended
+  end
+  if restriction == 'banned' or restriction == 'suspended' then
+    return {restriction, ends}
+  end
+  if author_hold_applied ~= '1' and status ~= 'spam' then
+    if restriction == 'premoderated' then return {'author_hold', 'author_premoderated'} end
+    local limit = tonumber(author_rules)
+    if limit > 0 and tonumber(record[3] or '0') >= limit then
+      return {'author_hold', 'author_history'}
+    end
   end
 end
 local dup = redis.call('GET', duplicate_key)
@@ -68,6 +97,13 @@ else
   redis.call('ZADD', retention_key, created_at, comment_id)  -- decided: retention may apply
 end
 redis.call('HINCRBY', counts_key, status, 1)
+if tracked then  -- the author's rejection streak: decided at intake, this comment counts too
+  if status == 'approved' then
+    redis.call('HDEL', author_record_key, 'rejected_streak')
+  elseif status == 'spam' then
+    redis.call('HINCRBY', author_record_key, 'rejected_streak', 1)
+  end
+end
 -- the reader index, so that their comments are found by reader (export, erasure)
 redis.call('ZADD', reader_key, created_at, comment_id)
 redis.call('SET', duplicate_key, comment_id, 'EX', duplicate_ttl)
