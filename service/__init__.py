@@ -54,6 +54,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
         metrics,
         moderate,
         openapi,
+        posts,
         readers,
         review,
         scoring,
@@ -88,6 +89,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.register_blueprint(openapi.bp)
     app.register_blueprint(comments.bp, url_prefix="/v1")
     app.register_blueprint(feedback.bp, url_prefix="/v1")
+    app.register_blueprint(posts.bp, url_prefix="/v1")
     app.register_blueprint(review.bp, url_prefix="/v1")
     app.register_blueprint(authors.bp, url_prefix="/v1")
     app.register_blueprint(readers.bp, url_prefix="/v1")

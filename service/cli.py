@@ -16,13 +16,12 @@ from collections.abc import Iterator
 
 import click
 
+from hakam.model import ATTRIBUTES
 from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
 from .errors import StoreUnavailable
-from .policy import SitePolicy
 from .store import Store
-from .validation import SiteRules
 
 
 def _config() -> Config:
@@ -125,7 +124,39 @@ def sites_list() -> None:
         for site in store.list_sites():
             state = "revoked" if site.revoked else "active"
             click.echo(f"{site.name}\t{site.language}\t{state}\t"
-                       f"held={store.queue_depth(site.name)}\t{site.webhook_url or '-'}")
+                       f"held={store.queue_depth(site.name)}\t{site.webhook_url or '-'}\t"
+                       f"hold-on={_holds(site.policy.attribute_hold) or '-'}")
+
+
+def _holds(attribute_hold: dict[str, float]) -> str:
+    """`insult=0.8,threat=0.5`: the attributes a site holds on and its lines."""
+    return ",".join(f"{name}={line:g}" for name, line in attribute_hold.items())
+
+
+class AttributeHold(click.ParamType):
+    """`NAME=SCORE` (hold on the attribute above SCORE) or `NAME=off` (stop holding on it)."""
+
+    name = "NAME=SCORE|off"
+
+    def convert(self, value, param, ctx) -> tuple[str, float | None]:
+        if isinstance(value, tuple):
+            return value
+        name, equals, line = str(value).partition("=")
+        name, line = name.strip(), line.strip()
+        if name not in ATTRIBUTES:
+            self.fail(f"{name!r} is no attribute; expected one of {', '.join(ATTRIBUTES)}",
+                      param, ctx)
+        if not equals or not line:
+            self.fail(f"give {name}=SCORE (a number from 0 to 1) or {name}=off", param, ctx)
+        if line.lower() == "off":
+            return name, None
+        try:
+            score = float(line)
+        except ValueError:
+            score = float("nan")
+        if not 0 <= score <= 1:  # nan too
+            self.fail(f"{line!r} is not a score from 0 to 1 (or off) for {name}", param, ctx)
+        return name, score
 
 
 @sites.command("revoke")
@@ -157,6 +188,11 @@ def sites_revoke(name: str) -> None:
 @click.option("--spam-reject", type=click.FloatRange(0, 1), help="Spam score that rejects.")
 @click.option("--spam-hold", type=click.FloatRange(0, 1), help="Spam score that holds.")
 @click.option("--abuse-hold", type=click.FloatRange(0, 1), help="Abuse score that holds.")
+@click.option("--hold", "holds", type=AttributeHold(), multiple=True,
+              help=f"Hold comments whose attribute score is above SCORE "
+                   f"({', '.join(ATTRIBUTES)}), e.g. --hold identity_attack=0.5; NAME=off stops "
+                   "holding on it (repeatable; the other attributes keep their setting). "
+                   "Attributes only inform until a site holds on them.")
 @click.option("--audit-rate", type=click.FloatRange(0, 1),
               help="Share of approved comments also queued for a moderator as audit items "
                    "(default 0.02): labels for what the model let through.")
@@ -169,6 +205,12 @@ def sites_revoke(name: str) -> None:
 @click.option("--hold-after-rejections", type=click.IntRange(0, 100),
               help="Hold (reason author_history) an author whose last this many decided "
                    "comments were all rejected or spam; 0: off (the default).")
+@click.option("--nudge/--no-nudge", default=None,
+              help="Answer a comment that would be held for abuse alone with a nudge (422, "
+                   "code nudge) so its author can edit it or post it anyway (off by default).")
+@click.option("--report-hold", type=click.IntRange(1, 1000),
+              help="Readers' reports that send a published comment back to the queue "
+                   "(default 3).")
 @click.option("--require-name-email/--no-require-name-email", default=None)
 @click.option("--check-deliverability/--no-check-deliverability", default=None,
               help="Look up the email's domain in DNS.")
@@ -180,7 +222,8 @@ def sites_revoke(name: str) -> None:
                    "(the default). Held comments are never touched.")
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
-                    audit_rate, adapt, abuse_recall, hold_after_rejections, require_name_email,
+                    holds, audit_rate, adapt, abuse_recall, nudge, report_hold,
+                    hold_after_rejections, require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
@@ -192,35 +235,38 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         site = store.get_site(name)
         if site is None:
             raise click.ClickException(f"no site named {name!r}")
-        policy = site.policy.to_dict()
-        for key, value in (("premoderation", premoderation),
-                           ("previously_approved", previously_approved), ("max_links", max_links),
-                           ("spam_reject", spam_reject), ("spam_hold", spam_hold),
-                           ("abuse_hold", abuse_hold), ("audit_rate", audit_rate),
-                           ("adapt", adapt), ("abuse_recall", abuse_recall),
-                           ("hold_after_rejections", hold_after_rejections)):
-            if value is not None:
-                policy[key] = value
+        policy = _given(premoderation=premoderation, previously_approved=previously_approved,
+                        max_links=max_links, spam_reject=spam_reject, spam_hold=spam_hold,
+                        abuse_hold=abuse_hold, audit_rate=audit_rate, adapt=adapt,
+                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold,
+                        hold_after_rejections=hold_after_rejections)
         if disallowed:
             policy["disallowed_words"] = [w for w in disallowed if w.strip()]
         if moderation:
             policy["moderation_words"] = [w for w in moderation if w.strip()]
+        if holds:
+            attribute_hold = dict(site.policy.attribute_hold)
+            for attribute, line in holds:  # the last one given for an attribute wins
+                if line is None:
+                    attribute_hold.pop(attribute, None)
+                else:
+                    attribute_hold[attribute] = line
+            policy["attribute_hold"] = attribute_hold
         if trusted or no_trusted_domains:
             # kept as folded (www. and case dropped), which is also how they are compared
             policy["trusted_domains"] = list(dict.fromkeys(map(trusted_key, trusted)))
-        rules = site.rules.__dict__.copy()
-        if require_name_email is not None:
-            rules["require_name_email"] = require_name_email
-        if check_deliverability is not None:
-            rules["check_deliverability"] = check_deliverability
-        site = store.configure_site(name, rules=SiteRules(**rules),
-                                    policy=SitePolicy.from_dict(policy),
+        rules = _given(require_name_email=require_name_email,
+                       check_deliverability=check_deliverability)
+        site = store.configure_site(name, rules=site.rules.updated(rules),
+                                    policy=site.policy.updated(policy),
                                     webhook_url=webhook_url, language=language,
                                     retention_days=retention_days)
-    click.echo(json.dumps({"name": site.name, "language": site.language,
-                           "webhook_url": site.webhook_url, "rules": site.rules.__dict__,
-                           "policy": site.policy.to_dict(),
-                           "retention_days": site.retention_days}, ensure_ascii=False))
+    click.echo(json.dumps(site.settings(), ensure_ascii=False))
+
+
+def _given(**options) -> dict:
+    """The options given on the command line (click passes None for the others)."""
+    return {name: value for name, value in options.items() if value is not None}
 
 
 @sites.command("adapt")
@@ -261,6 +307,107 @@ def sites_adapt(name: str, reset: bool) -> None:
 
 
 @main.group()
+def posts() -> None:
+    """Rules for one post: premoderate it, close it, open it."""
+
+
+@posts.command("configure")
+@click.argument("site")
+@click.argument("post_id")
+@click.option("--premoderation/--no-premoderation", default=None,
+              help="Hold every comment on the post for review (--no-premoderation: not, "
+                   "whatever its section says).")
+@click.option("--close", "comments", flag_value="closed",
+              help="Refuse every comment on the post (422 comments_closed).")
+@click.option("--open", "comments", flag_value="open",
+              help="Take comments on the post, whatever its section's --close-after-days says.")
+@click.option("--reset", is_flag=True, help="Drop the post's rules: its section's apply.")
+def posts_configure(site: str, post_id: str, premoderation: bool | None, comments: str | None,
+                    reset: bool) -> None:
+    """Change a post's rules (POST_ID as comments give it in comment_post_ID); prints them
+    as JSON."""
+    from .discussion import PostRule
+    from .posts import post_answer
+    from .schemas import _POST_ID
+
+    post_id = post_id.strip()
+    if not _POST_ID.fullmatch(post_id):
+        raise click.BadParameter("must be a positive whole number or an id of at most 64 "
+                                 "characters", param_hint="POST_ID")
+    with open_store() as store:
+        current = store.get_site(site)
+        if current is None:
+            raise click.ClickException(f"no site named {site!r}")
+        rule = PostRule() if reset else current.discussion.posts.get(post_id, PostRule())
+        if premoderation is not None:
+            rule = PostRule(premoderation=premoderation, closed=rule.closed)
+        if comments is not None:
+            rule = PostRule(premoderation=rule.premoderation, closed=comments == "closed")
+        store.configure_post(site, post_id, rule)
+    click.echo(json.dumps(post_answer(post_id, rule), ensure_ascii=False))
+
+
+@main.group()
+def sections() -> None:
+    """Rules for the posts under an address prefix (a section of the site)."""
+
+
+@sections.command("configure")
+@click.argument("site")
+@click.argument("url_prefix")
+@click.option("--premoderation/--no-premoderation", default=None,
+              help="Hold every comment on the section's posts for review (--no-premoderation: "
+                   "not, whatever a shorter section says).")
+@click.option("--close-after-days", type=click.IntRange(0, 36500),
+              help="Close each post N days after its post_date (when the site sends it), "
+                   "else after its first comment; 0: never, whatever a shorter section says.")
+@click.option("--remove", is_flag=True, help="Drop the section.")
+def sections_configure(site: str, url_prefix: str, premoderation: bool | None,
+                       close_after_days: int | None, remove: bool) -> None:
+    """Change the rules of the posts whose post_url starts with URL_PREFIX (e.g.
+    https://akhbar.example/politics/); prints them as JSON. The longest prefix wins."""
+    from .discussion import SectionRule, section_prefix
+    from .schemas import _WEB_ADDRESS
+
+    try:
+        if not _WEB_ADDRESS.fullmatch(url_prefix):
+            raise ValueError(url_prefix)
+        prefix = section_prefix(url_prefix)
+    except ValueError:
+        raise click.BadParameter("must be an http(s) address, such as "
+                                 "https://akhbar.example/politics/",
+                                 param_hint="URL_PREFIX") from None
+    with open_store() as store:
+        current = store.get_site(site)
+        if current is None:
+            raise click.ClickException(f"no site named {site!r}")
+        rule = next((s for s in current.discussion.sections if s.url_prefix == prefix),
+                    SectionRule(prefix))
+        if remove:
+            rule = SectionRule(prefix)
+        if premoderation is not None:
+            rule = SectionRule(prefix, premoderation, rule.close_after_days)
+        if close_after_days is not None:
+            rule = SectionRule(prefix, rule.premoderation, close_after_days)
+        store.configure_section(site, rule)
+    click.echo(json.dumps(rule.to_dict(), ensure_ascii=False))
+    if rule.is_empty():
+        _say(f"section {prefix} has no rules left: removed")
+
+
+@sections.command("list")
+@click.argument("site")
+def sections_list(site: str) -> None:
+    """Print the site's sections as JSON lines, most specific first."""
+    with open_store() as store:
+        current = store.get_site(site)
+        if current is None:
+            raise click.ClickException(f"no site named {site!r}")
+    for rule in current.discussion.sections:
+        click.echo(json.dumps(rule.to_dict(), ensure_ascii=False))
+
+
+@main.group()
 def moderators() -> None:
     """People who review held comments."""
 
@@ -292,10 +439,10 @@ def _reader_sites(store: Store, site: str | None) -> list[str]:
 def _reader_key(store: Store, email: str) -> str:
     from email_validator import EmailNotValidError
 
-    from .schemas import normalized_email
+    from .reader_keys import reader_key
 
     try:
-        return store.private_key(normalized_email(email.strip()))
+        return reader_key(store, email)
     except EmailNotValidError:
         raise click.BadParameter("not an email address", param_hint="EMAIL") from None
 

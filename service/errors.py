@@ -59,6 +59,27 @@ class ValidationFailed(HakamError):
         return {"errors": self.errors}
 
 
+class Nudged(HakamError):
+    """A comment that would be held for abuse alone, on a site with the nudge on: nothing is
+    stored; the author may edit it or send it again with the token (see nudge.py)."""
+
+    status = 422
+    code = "nudge"
+    message = lazy_gettext("Your comment may hurt other readers. You can edit it, or post it "
+                           "as it is: a moderator will read it before it is published.")
+
+    def __init__(self, spans: list[list[int]], token: str) -> None:
+        super().__init__()
+        self.spans = spans
+        self.token = token
+
+    def body(self) -> dict:
+        message = str(self.message)
+        # `errors` too, in the shape of any other 422, for clients that only show field errors
+        return {"code": self.code, "message": message, "spans": self.spans,
+                "nudge_token": self.token, "errors": {"comment": [message]}}
+
+
 class BadRequest(HakamError):
     status = 400
     code = "bad_request"
@@ -182,6 +203,24 @@ class Flooded(HakamError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class CommentsClosed(HakamError):
+    """The post takes no more comments (closed, or its section's days are over); nothing of
+    the comment was kept. `closed_at`: since when, when the rules say."""
+
+    status = 422
+    code = "comments_closed"
+
+    def __init__(self, closed_at: float | None = None) -> None:
+        super().__init__(lazy_gettext("Comments are closed on this post."))
+        self.closed_at = closed_at
+
+    def body(self) -> dict:
+        body = super().body()
+        if self.closed_at is not None:
+            body["closed_at"] = self.closed_at
+        return body
 
 
 class AlreadyDecided(HakamError):

@@ -1,5 +1,5 @@
-"""Prometheus metrics at /metrics: requests by status, decisions, queue depth, scoring latency,
-each site's adapter.
+"""Prometheus metrics at /metrics: requests by status, decisions, nudges, queue depth and age,
+decision latency, scoring latency, each site's adapter.
 
 Under gunicorn each worker is its own process, so counters use prometheus-client's multiprocess
 mode whenever PROMETHEUS_MULTIPROC_DIR is set (service/server.py sets it before forking). Queue
@@ -22,31 +22,47 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from . import queue_health
+
 REQUESTS = Counter("hakam_requests_total", "HTTP requests answered", ["endpoint", "status"])
 DECISIONS = Counter("hakam_decisions_total", "Comment decisions", ["status", "source"])
+NUDGES = Counter("hakam_nudges_total", "Nudges before an abusive comment, by what came of "
+                 "them: shown, edited (resent with a lower abuse score), posted_anyway, "
+                 "abandoned (no resend within an hour)", ["site", "outcome"])
 SCORING_SECONDS = Histogram(
     "hakam_scoring_seconds", "Time to score one comment (both heads, with explanations)",
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0),
 )
 REQUEST_SECONDS = Histogram("hakam_request_seconds", "Request latency", ["endpoint"])
+DECISION_LATENCY = Histogram(
+    "hakam_decision_latency_seconds", "Seconds from a held comment's arrival to a moderator's "
+    "decision on it", ["site"], buckets=queue_health.PROMETHEUS_BUCKETS)
 
 
 class _QueueDepth:
+    """Each site's queue, read from Redis at scrape time: how many comments wait, and how long
+    the oldest held one has waited."""
+
     def __init__(self, app: Flask) -> None:
         self.app = app
 
     def collect(self):
         from .store import get_store
 
-        family = GaugeMetricFamily("hakam_queue_depth", "Comments held for review", labels=["site"])
+        depth = GaugeMetricFamily("hakam_queue_depth", "Comments held for review", labels=["site"])
+        oldest = GaugeMetricFamily("hakam_queue_oldest_seconds", "Age of the site's oldest held "
+                                   "comment (0 when none is held)", labels=["site"])
         with self.app.app_context():
             try:
                 store = get_store()
+                now = time.time()
                 for site in store.list_sites():
-                    family.add_metric([site.name], store.queue_depth(site.name))
+                    depth.add_metric([site.name], store.queue_depth(site.name))
+                    oldest.add_metric([site.name], store.oldest_held_age(site.name, now=now))
             except Exception:  # a scrape must not fail because Redis is down
                 pass
-        yield family
+        yield depth
+        yield oldest
 
 
 class _SiteAdapters:
@@ -110,7 +126,8 @@ def _registry(app: Flask) -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
     else:
-        for collector in (REQUESTS, DECISIONS, SCORING_SECONDS, REQUEST_SECONDS):
+        for collector in (REQUESTS, DECISIONS, NUDGES, SCORING_SECONDS, REQUEST_SECONDS,
+                          DECISION_LATENCY):
             registry.register(collector)
     registry.register(_QueueDepth(app))
     registry.register(_SiteAdapters(app))

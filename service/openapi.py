@@ -70,9 +70,15 @@ SECURITY_SCHEMES = {
 
 COMMENT_ID = Parameter("comment_id", "path", "The comment's id, as answered on submission.",
                        required=True)
+POST_ID = Parameter("post_id", "path", "The post's id, as comments give it in comment_post_ID.",
+                    {"type": "string", "pattern": schemas.POST_ID}, required=True)
 SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
 PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
+QUEUE_SORT = Parameter("sort", "query", "arrival: oldest first; abuse or spam: that score "
+                       "highest first (ties oldest first).",
+                       {"type": "string", "enum": ["arrival", "abuse", "spam"],
+                        "default": "arrival"})
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key", "header",
     "Retrying with the same key answers the first answer again and stores nothing new.")
@@ -99,7 +105,11 @@ ROUTES: tuple[Route, ...] = (
               403: ("The author is suspended (author_suspended) or banned (author_banned) on "
                     "this site: `until` says until when (null: until lifted), the message "
                     "names the date in the reader's language", schemas.ErrorBody),
-              422: INVALID,
+              422: ("Invalid fields, each with messages in the reader's language; or, on a "
+                    "site with the nudge on, code `nudge`: the comment would be held for "
+                    "abuse, nothing was stored, send it again with `nudge_token` to post it; "
+                    "or error `comments_closed`: the post takes no comments (closed, or its "
+                    "section's days are over), and nothing was kept", schemas.CommentRefused),
               429: ("Comment flood: retry after Retry-After seconds", schemas.ErrorBody),
               503: UNAVAILABLE,
           }),
@@ -107,6 +117,32 @@ ROUTES: tuple[Route, ...] = (
           parameters=(COMMENT_ID,), tag="comments",
           responses={200: ("The comment", schemas.CommentRecord), 401: UNAUTHORIZED,
                      404: ("No such comment for this site", schemas.ErrorBody),
+                     503: UNAVAILABLE}),
+    Route("patch", "/v1/comments/{comment_id}",
+          "Give a comment the site's own id for it, once the site has one (WordPress numbers "
+          "a comment only once stored): replies to it then find it", "siteKey",
+          request=schemas.SiteCommentLink, parameters=(COMMENT_ID,), tag="comments",
+          responses={200: ("Linked", schemas.SiteCommentLinkAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment for this site", schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
+    Route("put", "/v1/posts/{post_id}",
+          "Set a post's rules: premoderated, closed, or open whatever its section says",
+          "siteKey", request=schemas.PostRules, parameters=(POST_ID,), tag="posts",
+          responses={200: ("The post's rules as stored", schemas.PostRulesAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
+    Route("put", "/v1/sections",
+          "Set the rules of the posts under an address prefix: premoderated, closed some "
+          "days after they start", "siteKey", request=schemas.SectionRules, tag="posts",
+          responses={200: ("The section's rules as stored (both null: removed)",
+                           schemas.SectionRules),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
+    Route("get", "/v1/sections", "List the site's sections, most specific first", "siteKey",
+          tag="posts",
+          responses={200: ("The sections", schemas.SectionList), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/comments/{comment_id}/feedback",
           "Report the site's own verdict on a comment, kept as a training label", "siteKey",
@@ -130,10 +166,10 @@ ROUTES: tuple[Route, ...] = (
           responses={200: ("Erased (erasing again answers 0)", schemas.ReaderErasure),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
-    Route("get", "/v1/review/queue", "List held comments, oldest first", "moderatorToken",
-          parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
+    Route("get", "/v1/review/queue", "List held comments, oldest first or by a score",
+          "moderatorToken", parameters=(SITE_FILTER, PAGE_LIMIT, QUEUE_SORT), tag="review",
           responses={200: ("Held comments and the queue depth", schemas.QueuePage),
-                     400: ("A bad limit", schemas.ErrorBody), 401: UNAUTHORIZED,
+                     400: ("A bad limit or sort", schemas.ErrorBody), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/review/claim", "Claim held comments for a lease", "moderatorToken",
           request=schemas.ClaimRequest, body_required=False, tag="review",
@@ -171,6 +207,13 @@ ROUTES: tuple[Route, ...] = (
                            "(no_author_record)", schemas.ErrorBody),
                      409: ("A lift with nothing in force (nothing_to_lift)", schemas.ErrorBody),
                      422: INVALID, 503: UNAVAILABLE}),
+    Route("post", "/v1/review/decisions", "Decide several held comments in one action",
+          "moderatorToken", request=schemas.DecisionsRequest, tag="review",
+          responses={200: ("Each id's outcome, as deciding it alone would answer: one held "
+                           "by another moderator or decided already is that id's 409, never "
+                           "the batch's", schemas.DecisionsAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
     Route("get", "/v1/review/audit", "List moderator decisions, newest first", "moderatorToken",
           parameters=(SITE_FILTER, PAGE_LIMIT), tag="review",
           responses={200: ("Decisions", schemas.AuditPage),
@@ -270,6 +313,8 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "comments", "description": "For integrating sites (site key)"},
+                 {"name": "posts", "description": "A site's rules per post and per "
+                                                   "section (site key)"},
                  {"name": "readers", "description": "Readers' privacy requests, passed on "
                                                      "by their site (site key)"},
                  {"name": "review", "description": "For moderators (moderator token)"}],

@@ -6,78 +6,29 @@ previously approved comment, disallowed words, moderation words, too many links)
 the model's thresholds. Word lists match substrings, as WordPress's `check_comment` and
 `wp_check_comment_disallowed_list` do, but on text normalised the same way the model sees it, so
 `كـلب`, `كَلب` and `كلب` all match one entry.
+
+Attribute scores (identity attack, insult, profanity, threat) hold a comment only on a site that
+set a line for that attribute (`SitePolicy.attribute_hold`), and never when the score is None
+(not measured: no head reads the comment's language).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import islice
-from urllib.parse import urlsplit
 
 from hakam.model import Score, Thresholds
-from hakam.model.normalize import Normalized, host_at, is_trusted, normalize, trusted_set
+from hakam.model.normalize import Normalized, host_at, is_trusted, normalize
 from hakam.model.scorer import MAX_SPANS
 
 from .i18n import translator
+from .site_settings import SitePolicy
 
 # Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
 _LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
 STATUSES = ("approved", "pending", "spam")
-
-
-@dataclass(frozen=True)
-class SitePolicy:
-    premoderation: bool = False  # WordPress: "Comment must be manually approved"
-    disallowed_words: tuple[str, ...] = ()  # WordPress: "Disallowed Comment Keys" -> spam
-    moderation_words: tuple[str, ...] = ()  # WordPress: "Comment Moderation" words -> held
-    max_links: int = 2  # WordPress: hold a comment with more than this many links
-    # WordPress: "Comment author must have a previously approved comment" -> held otherwise
-    previously_approved: bool = False
-    spam_reject: float | None = None  # None: the model's shipped threshold
-    spam_hold: float | None = None
-    abuse_hold: float | None = None
-    # Sources readers cite (the site's own domain, from post_url, is trusted too): links to
-    # them, or their subdomains, are citations, neither counted as links nor as spam signs
-    trusted_domains: tuple[str, ...] = ()
-    # Share of approved (published) comments also put in the review queue as audit items:
-    # their decisions label what the model let through, which held comments never show.
-    # None: the service's default (HAKAM_AUDIT_RATE, 0.02)
-    audit_rate: float | None = None
-    # Learn the site's own line from its labels (a per-site adapter on top of the model)
-    adapt: bool = True
-    # Share of the site's abusive comments an adapted site's hold threshold aims to hold
-    abuse_recall: float = 0.85
-    # Hold (reason author_history) an author whose last this many decided comments were all
-    # rejected or spam; 0: off
-    hold_after_rejections: int = 0
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SitePolicy:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for words in ("disallowed_words", "moderation_words", "trusted_domains"):
-            known[words] = tuple(known.get(words, ()))
-        return cls(**known)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        for words in ("disallowed_words", "moderation_words", "trusted_domains"):
-            data[words] = list(getattr(self, words))
-        return data
-
-    def trusted_for(self, post_url: str | None) -> frozenset[str]:
-        """The domains trusted for a comment on `post_url`: the site's list and the post's own
-        domain, folded as the scorer compares them."""
-        own = (urlsplit(post_url).hostname or "",) if post_url else ()
-        return trusted_set(self.trusted_domains + tuple(d for d in own if d))
-
-    def thresholds(self, defaults: Thresholds) -> Thresholds:
-        return Thresholds(
-            spam_reject=defaults.spam_reject if self.spam_reject is None else self.spam_reject,
-            spam_hold=defaults.spam_hold if self.spam_hold is None else self.spam_hold,
-            abuse_hold=defaults.abuse_hold if self.abuse_hold is None else self.abuse_hold,
-        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +51,9 @@ class CommentFacts:
     # The shipped model's spam score, when the site's adapter scored the comment over the
     # rejection threshold (scoring.shipped_spam_over): rejected only if it is over it too.
     shipped_spam: float | None = None
+    # discussion.Applied.premoderated_by: "post", or the section's prefix, when the rules of
+    # the comment's post hold every comment on it
+    premoderated_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +107,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
     limits = policy.thresholds(defaults)
     model_spans = {
         task: [span for r in score.reasons if r.task == task for span in r.spans]
-        for task in ("spam", "abuse")
+        for task in ("spam", "abuse", *policy.attribute_hold)
     }
 
     # Normalised once for every rule that reads it, with addresses kept as text: a site may
@@ -185,6 +139,7 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             "abuse_score",
             gettext("Abuse score %(score).2f is above the hold threshold %(limit).2f.",
                     score=score.abuse, limit=limits.abuse_hold), model_spans["abuse"]))
+    held.extend(_attribute_holds(score, policy, facts.text, model_spans))
     word, spans, fields = _word_hits(policy.moderation_words, facts, plain)
     if word:
         held.append(_reason(
@@ -198,6 +153,13 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             ngettext("The comment has %(num)d link; the site holds more than %(limit)d.",
                      "The comment has %(num)d links; the site holds more than %(limit)d.",
                      len(links), limit=policy.max_links), links))
+    if facts.premoderated_by == "post":
+        held.append(_reason("post_premoderation",
+                            gettext("Every comment on this post is held for review.")))
+    elif facts.premoderated_by:
+        held.append(_reason("post_premoderation", gettext(
+            "Every comment on the posts under %(section)s is held for review.",
+            section=facts.premoderated_by)))
     if policy.premoderation:
         held.append(_reason("premoderation", gettext("The site holds every comment for review.")))
     elif policy.previously_approved and not facts.approved_before:
@@ -215,6 +177,41 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
                 "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
                 spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
                 abuse_hold=limits.abuse_hold)),) + cited)
+
+
+def attribute_score_name(attribute: str) -> str:
+    """"Insult score", as a reader of the answer's language says it."""
+    gettext, _, _ = translator()
+    return {"identity_attack": gettext("Identity attack score"),
+            "insult": gettext("Insult score"), "profanity": gettext("Profanity score"),
+            "threat": gettext("Threat score")}[attribute]
+
+
+def held_attributes(score: Score, policy: SitePolicy) -> list[str]:
+    """The attributes the site holds on that are over its line; a score of None (no head
+    for the comment's language) is never over any line."""
+    return [name for name, line in policy.attribute_hold.items()
+            if (value := score.attributes.get(name)) is not None and value > line]
+
+
+def _attribute_holds(score: Score, policy: SitePolicy, text: str,
+                     model_spans: dict[str, list]) -> list[dict]:
+    """A reason for each attribute held on, naming it and the words behind its score."""
+    gettext, _, spoken_list = translator()
+    reasons = []
+    for name in held_attributes(score, policy):
+        spans = model_spans[name]
+        words = spoken_list([f"“{text[start:end]}”" for start, end in spans])
+        values = {"name": attribute_score_name(name), "score": score.attributes[name],
+                  "limit": policy.attribute_hold[name]}
+        if words:
+            message = gettext("%(name)s %(score).2f is above the site's hold threshold "
+                              "%(limit).2f: %(words)s.", words=words, **values)
+        else:
+            message = gettext("%(name)s %(score).2f is above the site's hold threshold "
+                              "%(limit).2f.", **values)
+        reasons.append(_reason(f"{name}_score", message, spans))
+    return reasons
 
 
 def held_for_author(decision: Decision, code: str, policy: SitePolicy) -> Decision:

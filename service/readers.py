@@ -15,6 +15,7 @@ from flask import Blueprint, g, jsonify
 from flask_babel import gettext
 
 from .auth import require_site
+from .reader_keys import reader_key
 from .schemas import ReaderRequest
 from .store import get_store
 from .validation import json_object_body, validate_body
@@ -26,7 +27,7 @@ log = logging.getLogger("hakam.readers")
 def _reader_key() -> str:
     body = validate_body(ReaderRequest, json_object_body(
         gettext('Send a JSON object such as {"email": "reader@example.com"}.')))
-    return get_store().private_key(body.email)
+    return reader_key(get_store(), body.email)
 
 
 @bp.post("/readers/export")

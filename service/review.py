@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
 
+from . import moderation
 from .auth import require_moderator
-from .errors import BadRequest
-from .metrics import DECISIONS
-from .schemas import ClaimRequest, DecisionRequest
-from .scoring import get_adapters
+from .errors import BadRequest, HakamError
+from .schemas import ClaimRequest, DecisionRequest, DecisionsRequest
 from .store import get_store
-from .store.review import RepeatedDecision
+from .store.review import SORTS
 from .validation import validate_body
 
 bp = Blueprint("review", __name__)
@@ -22,7 +21,8 @@ def _public(comment: dict) -> dict:
     """A held comment as moderators see it: never the author's email or IP (not stored anyway)."""
     return {k: comment[k] for k in (
         "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
-        "post_id", "post_url", "created_at", "lease", "audit") if k in comment}
+        "post_id", "post_url", "post_title", "parent", "created_at", "lease", "audit")
+        if k in comment}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -50,35 +50,62 @@ def _json_body() -> object:
     return data
 
 
+def _sort_arg() -> str:
+    sort = request.args.get("sort") or "arrival"
+    if sort not in SORTS:
+        raise BadRequest(gettext("sort must be one of %(choices)s.", choices=", ".join(SORTS)))
+    return sort
+
+
 @bp.get("/review/queue")
 @require_moderator
 def queue():
+    """Held comments, oldest first or by a score (sort=arrival|abuse|spam)."""
     site = request.args.get("site") or None
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    sort = _sort_arg()
     store = get_store()
-    held = store.queue(site=site, limit=limit)
+    held = store.queue(site=site, limit=limit, sort=sort)
     return jsonify({"comments": [_public(c) for c in held], "depth": store.queue_depth(site)})
 
 
 @bp.post("/review/claim")
 @require_moderator
 def claim():
+    """Lease the next held comments (in the order asked) to the calling moderator."""
     body = validate_body(ClaimRequest, _json_body())
     lease = current_app.config["HAKAM"].lease_seconds
     claimed = get_store().claim(g.moderator.name, limit=body.limit, site=body.site,
-                                lease_seconds=lease)
+                                lease_seconds=lease, sort=body.sort)
     return jsonify({"comments": [_public(c) for c in claimed], "lease_seconds": lease})
 
 
 @bp.post("/review/<comment_id>/decision")
 @require_moderator
 def decide(comment_id: str):
+    """Decide one held comment."""
     body = validate_body(DecisionRequest, _json_body())
-    record = get_store().decide(comment_id, g.moderator.name, body.decision, body.reason or "")
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISIONS.labels(record["status"], "moderator").inc()
+    record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
+                                        body.reason or "")
     return jsonify(record), 200
+
+
+def decision_outcomes(outcomes: list[tuple[str, dict | HakamError]]) -> list[dict]:
+    """Each id's outcome of a bulk decision, as the one-comment route would answer it."""
+    return [{"id": comment_id, "status": outcome.status, "error": outcome.body()}
+            if isinstance(outcome, HakamError) else
+            {"id": comment_id, "status": 200, "record": outcome}
+            for comment_id, outcome in outcomes]
+
+
+@bp.post("/review/decisions")
+@require_moderator
+def decide_many():
+    """Decide several held comments in one action; each id answers its own outcome."""
+    body = validate_body(DecisionsRequest, _json_body())
+    outcomes = moderation.record_decisions(body.ids, g.moderator.name, body.decision,
+                                           body.reason or "")
+    return jsonify({"results": decision_outcomes(outcomes)}), 200
 
 
 @bp.get("/review/audit")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
+from email_validator import EmailNotValidError, EmailUndeliverableError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,6 +31,9 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .reader_keys import normalized_email
+from .site_settings import SiteRules
+
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
 AUTHOR_MAX_CHARS = 245
@@ -42,9 +46,8 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
-# A site that asks for deliverability checks waits at most this long for DNS; past it the address
-# counts as deliverable, so that a DNS outage never stops comments.
-DELIVERABILITY_TIMEOUT_SECONDS = 4
+# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less.
+POST_TITLE_MAX_CHARS = 1_000
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
@@ -80,6 +83,8 @@ _HTTP = r"[Hh][Tt][Tt][Pp][Ss]?://"
 # An http(s) address with a host (a port up to 65535, any path); blank counts as absent.
 _ADDRESS = rf"{_HOST}{_PORT}{_PATH}"
 WEB_ADDRESS = rf"^\s*{_no_spaces_longer_than(POST_URL_MAX_CHARS)}(?:{_HTTP}{_ADDRESS})?\s*$"
+# A section's start: an http(s) address, required.
+WEB_ADDRESS_FILLED = rf"^\s*{_no_spaces_longer_than(POST_URL_MAX_CHARS)}{_HTTP}{_ADDRESS}\s*$"
 # The reader's website may leave out the scheme: WordPress's esc_url() adds http://.
 WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS})?\s*$"
 # A post id string: anything filled, but a number must be a positive one ("0" and "-1" name
@@ -87,6 +92,9 @@ WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS
 POST_ID = rf"^(?!\s*(?:\+?0+|-[0-9]+)\s*$){filled(POST_ID_MAX_CHARS)[1:]}"
 # A parent comment given as text (as forms send it): its number, or nothing for none.
 PARENT_ID = r"^\s*[0-9]{0,4300}\s*$"
+# The post's title: printable text, blank for none.
+POST_TITLE = (rf"^\s*(?:[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{POST_TITLE_MAX_CHARS - 2}}}"
+              rf"[^\s{_CONTROL}])?)?\s*$")
 _HAS_SCHEME = re.compile(_HTTP)
 _WEB_ADDRESS = re.compile(WEB_ADDRESS)
 _WEBSITE = re.compile(WEBSITE)
@@ -114,15 +122,6 @@ def _matching(pattern: re.Pattern[str], value: str) -> str:
     return value
 
 
-def normalized_email(value: str, *, check_deliverability: bool = False) -> str:
-    """The one spelling of an email address that a reader is recognised by (email_validator's
-    normalisation: the domain in lower case and Unicode, the local part NFC); raises
-    EmailNotValidError. Intake hashes this spelling, and so do export and erasure, so an address
-    typed another way (case, IDNA) finds the same reader."""
-    return validate_email(value, check_deliverability=check_deliverability,
-                          allow_smtputf8=True, timeout=DELIVERABILITY_TIMEOUT_SECONDS).normalized
-
-
 def whole_number(value: Any) -> Any:
     """A JSON number with no fraction (5.0, 1e2) as the integer it is (JSON Schema counts it
     one); anything else as it came, for the field's own rules to judge."""
@@ -132,13 +131,9 @@ def whole_number(value: Any) -> Any:
 
 
 def _rules(info: ValidationInfo) -> Any:
-    """The site's rules from the validation context (validation.SiteRules), or WordPress's."""
+    """The site's rules from the validation context (a SiteRules), or WordPress's."""
     rules = (info.context or {}).get("rules")
-    if rules is None:
-        from .validation import SiteRules
-
-        rules = SiteRules()
-    return rules
+    return SiteRules() if rules is None else rules
 
 
 def _trimmed(pattern: str, **extra: Any) -> Any:
@@ -158,6 +153,47 @@ def _post_id_schema(schema: dict[str, Any]) -> None:
         schema.pop(key, None)
     schema["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": POST_NUMBER_MAX},
                        {"type": "string", "pattern": POST_ID}]
+
+
+def _site_comment_id_schema(schema: dict[str, Any]) -> None:
+    """An id as comment_post_ID takes one, or blank or null for none."""
+    schema.pop("type", None)
+    for key in ("minLength", "maxLength"):
+        schema.pop(key, None)
+    schema["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": POST_NUMBER_MAX},
+                       {"type": "string", "pattern": POST_ID},
+                       {"type": "string", "pattern": BLANK}, {"type": "null"}]
+
+
+def _post_date_schema(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [{"type": "string", "format": "date-time"},
+                       {"type": "string", "format": "date"},
+                       {"type": "string", "pattern": BLANK}, {"type": "null"}]
+
+
+def _id_number(value: Any, error: str) -> Any:
+    """A post or comment id as text: a whole number (1 to 2**64 - 1, as WordPress's BIGINT
+    UNSIGNED ids) becomes its digits; anything else goes on as it came, for the pattern."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(error, "not an id")
+    value = whole_number(value)
+    if isinstance(value, int):
+        if not 1 <= value <= POST_NUMBER_MAX:
+            raise PydanticCustomError(error, "not an id")
+        return str(value)
+    return value
+
+
+def parse_post_date(value: str) -> float:
+    """An ISO 8601 date or date and time as Unix seconds; one without an offset is UTC (as
+    WordPress's post_date_gmt is written). ValueError when it is neither."""
+    value = value.strip().upper()
+    if "T" not in value and len(value) > 10:
+        value = value.replace(" ", "T", 1)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def _parent_schema(schema: dict[str, Any]) -> None:
@@ -238,6 +274,25 @@ class CommentSubmission(BaseModel):
                     "as WordPress does.")
     language: Literal["ar", "en"] | None = Field(
         None, json_schema_extra=_absent_when_blank({}), description="The comment's language.")
+    site_comment_id: Text | None = Field(
+        None, max_length=POST_ID_MAX_CHARS, json_schema_extra=_site_comment_id_schema,
+        description="The site's own id of this comment (WordPress's comment ID), as "
+                    "comment_post_ID takes one: a later reply's comment_parent names it, and "
+                    "the moderator sees the comment beside its reply.")
+    post_title: _text(POST_TITLE_MAX_CHARS) | None = Field(
+        None, json_schema_extra=_absent_when_blank({"pattern": POST_TITLE}),
+        description="The post's title, shown to the moderator on the comment's card.")
+    post_date: Text | None = Field(
+        None, json_schema_extra=_post_date_schema,
+        description="When the post was published (ISO 8601; UTC when no offset is given): "
+                    "a section closed some days after its posts' start counts from it, "
+                    "else from the post's first comment.")
+    nudge_token: str | None = Field(
+        None, max_length=1000,
+        description="The `nudge_token` of a 422 `nudge` answer, sent back with the comment "
+                    "(edited or not) to post it: it is then taken as usual, held if it still "
+                    "scores over the site's abuse threshold. An unknown or hour-old token "
+                    "counts as none.")
 
     @model_validator(mode="before")
     @classmethod
@@ -247,7 +302,7 @@ class CommentSubmission(BaseModel):
         return data
 
     @field_validator("url", "post_url", "author_ip", "user_agent", "language", "parent_id",
-                     mode="before")
+                     "site_comment_id", "post_title", "post_date", mode="before")
     @classmethod
     def _empty_is_absent(cls, value: Any) -> Any:
         # An HTML form sends an untouched optional field as an empty string.
@@ -306,14 +361,35 @@ class CommentSubmission(BaseModel):
     @field_validator("post_id", mode="before")
     @classmethod
     def _post_number(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise PydanticCustomError("post_id_invalid", "not a post id")
-        value = whole_number(value)
-        if isinstance(value, int):
-            if not 1 <= value <= POST_NUMBER_MAX:
-                raise PydanticCustomError("post_id_invalid", "not a post id")
-            return str(value)
+        return _id_number(value, "post_id_invalid")
+
+    @field_validator("site_comment_id", mode="before")
+    @classmethod
+    def _site_comment_number(cls, value: Any) -> Any:
+        return _id_number(value, "comment_id_invalid")
+
+    @field_validator("site_comment_id")
+    @classmethod
+    def _site_comment_text(cls, value: str | None) -> str | None:
+        if value is not None and not _POST_ID.fullmatch(value):
+            raise PydanticCustomError("comment_id_invalid", "not a comment id")
         return value
+
+    @field_validator("post_date")
+    @classmethod
+    def _post_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_post_date(value)
+        except ValueError:
+            raise PydanticCustomError("date_invalid", "not a date") from None
+        return value
+
+    @property
+    def post_published_at(self) -> float | None:
+        """post_date as Unix seconds, when the site sent it."""
+        return parse_post_date(self.post_date) if self.post_date else None
 
     @field_validator("post_id")
     @classmethod
@@ -362,6 +438,9 @@ class CommentSubmission(BaseModel):
 
 # -- the review and feedback APIs -------------------------------------------------------------
 
+QueueSort = Literal["arrival", "abuse", "spam"]
+
+
 class ClaimRequest(BaseModel):
     """Claim up to `limit` held comments (optionally of one site) for the lease time. The body
     may be left out: the defaults apply."""
@@ -370,6 +449,8 @@ class ClaimRequest(BaseModel):
 
     limit: int = Field(10, ge=1, le=100)
     site: str | None = Field(None, max_length=100)
+    sort: QueueSort = Field("arrival", description="arrival: oldest first; abuse or spam: "
+                            "that score highest first (ties oldest first)")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
@@ -441,6 +522,17 @@ class AuthorActionRequest(RootModel[Annotated[
     document describes; `validate_author_action` checks a body against it field by field)."""
 
 
+class DecisionsRequest(BaseModel):
+    """One moderator's decision on several held comments, each decided on its own."""
+
+    model_config = ConfigDict(strict=True)
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=100)
+    decision: Literal["approve", "reject", "spam"]
+    reason: str | None = Field(None, max_length=500)
+
+
 class FeedbackRequest(BaseModel):
     """The site's own verdict on a published comment, kept as a training label."""
 
@@ -479,14 +571,115 @@ class ReaderRequest(BaseModel):
             raise PydanticCustomError("email_invalid", "not an email address") from None
 
 
+# -- a site's rules per post and per section ---------------------------------------------------
+
+class PostRules(BaseModel):
+    """A post's rules (PUT replaces them all; null or left out: as its section says)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    premoderation: bool | None = Field(
+        None, description="true: hold every comment on the post for review (reason "
+                          "post_premoderation); false: not, whatever its section says")
+    closed: bool | None = Field(
+        None, description="true: refuse every comment on the post (422 comments_closed); "
+                          "false: open, whatever its section's close_after_days says")
+
+
+class PostRulesAnswer(PostRules):
+    """What PUT /v1/posts/{post_id} answers: the post's rules as stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    post_id: str
+
+
+class SectionRules(BaseModel):
+    """A section's rules: every post whose post_url starts with url_prefix. A longer prefix
+    wins over a shorter one, a post's own rules over both. Null or left out: as a shorter
+    section says; both null removes the section."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+    url_prefix: _text(POST_URL_MAX_CHARS) = Field(
+        json_schema_extra=_trimmed(WEB_ADDRESS_FILLED),
+        description="The start of the section's post addresses, e.g. "
+                    "https://akhbar.example/politics/ (scheme and host in any case).")
+    premoderation: bool | None = Field(
+        None, description="true: hold every comment on the section's posts for review")
+    close_after_days: int | None = Field(
+        None, ge=0, le=36_500,
+        description="close each of the section's posts this many days after its post_date "
+                    "(when the site sends it), else after its first comment; 0: never")
+
+    _whole_days = field_validator("close_after_days", mode="before")(whole_number)
+
+    @field_validator("url_prefix")
+    @classmethod
+    def _section_address(cls, value: str) -> str:
+        if not value:
+            raise PydanticCustomError("required", "the prefix is missing")
+        return _matching(_WEB_ADDRESS, value)
+
+
+class SectionList(BaseModel):
+    """What GET /v1/sections answers: the site's sections, most specific first."""
+
+    sections: list[SectionRules]
+
+
+class SiteCommentLink(BaseModel):
+    """The site's own id for a comment it sent before it had one (WordPress gives a comment
+    its id only once stored, after it asked Hakam)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+    site_comment_id: Text = Field(
+        min_length=1, max_length=POST_ID_MAX_CHARS, json_schema_extra=_post_id_schema,
+        description="The site's id of the comment: a positive integer or an id string.")
+
+    @field_validator("site_comment_id", mode="before")
+    @classmethod
+    def _site_comment_number(cls, value: Any) -> Any:
+        return _id_number(value, "comment_id_invalid")
+
+    @field_validator("site_comment_id")
+    @classmethod
+    def _site_comment_text(cls, value: str) -> str:
+        if value and not _POST_ID.fullmatch(value):
+            raise PydanticCustomError("comment_id_invalid", "not a comment id")
+        return value
+
+
+class SiteCommentLinkAnswer(BaseModel):
+    id: str
+    site_comment_id: str
+
+
 # -- answers ----------------------------------------------------------------------------------
 
 CommentStatus = Literal["approved", "pending", "spam", "rejected"]
 
 
+def _attribute_score(what: str, languages: str):
+    return Field(None, ge=0, le=1, description=(
+        f"probability that the comment {what}; null where the model has no head for the "
+        f"comment's language (this head reads {languages}), and for comments scored before "
+        "the model had it. Informative unless the site holds on it "
+        "(`hakam sites configure SITE --hold NAME=SCORE`)"))
+
+
 class Scores(BaseModel):
     spam: float = Field(ge=0, le=1)
-    abuse: float = Field(ge=0, le=1)
+    abuse: float = Field(ge=0, le=1, description="probability that the comment is abusive "
+                         "(Perspective's TOXICITY)")
+    identity_attack: float | None = _attribute_score(
+        "attacks or demeans people for their religion, sect, ethnicity, origin, gender or "
+        "displacement", "Arabic and English")
+    insult: float | None = _attribute_score("insults someone", "Arabic and English")
+    profanity: float | None = _attribute_score("holds swearing or obscene words",
+                                               "Arabic and English")
+    threat: float | None = _attribute_score("threatens violence", "English only")
 
 
 class Reason(BaseModel):
@@ -498,7 +691,8 @@ class Reason(BaseModel):
         default_factory=list, max_length=MAX_SPANS,
         description=f"[start, end) character offsets into the comment, the first {MAX_SPANS} "
                     "places at most")
-    task: Literal["spam", "abuse"] | None = None
+    task: Literal["spam", "abuse", "identity_attack", "insult", "profanity", "threat"] | None = \
+        Field(None, description="the score whose words these are (the model's reasons)")
 
 
 class CommentAnswer(BaseModel):
@@ -531,6 +725,19 @@ class Lease(BaseModel):
     expires_at: float
 
 
+class ParentComment(BaseModel):
+    """The comment a held reply answers, as inert text."""
+
+    id: str | None = Field(description="Hakam's id of the parent; null when Hakam does not "
+                                       "hold it")
+    text: str
+    author: str
+    status: Literal["approved", "pending", "spam", "rejected", "removed", "unknown"] = Field(
+        description="the parent's status; removed: it was erased (its text and author with "
+                    "it); unknown: the site never sent it to Hakam, or sent it without its "
+                    "site_comment_id")
+
+
 class HeldComment(BaseModel):
     """A held comment as a moderator sees it: never the reader's email or IP."""
 
@@ -545,6 +752,10 @@ class HeldComment(BaseModel):
     url: str | None = None
     post_id: str
     post_url: str | None = None
+    post_title: str | None = Field(None, description="the post's title, as the site sent it")
+    parent: ParentComment | None = Field(
+        None, description="for a reply (the site sent comment_parent), the comment it "
+                          "answers; null for a top-level comment")
     created_at: float
     lease: Lease | None = None
     audit: bool = Field(False, description="an audit item: a comment already published "
@@ -594,7 +805,10 @@ class ExportedComment(BaseModel):
     url: str | None = None
     post_id: str
     post_url: str | None = None
-    parent_id: str | None = None
+    post_title: str | None = None
+    parent_id: str | None = Field(None, description="the site's id of the comment it replies "
+                                                     "to (comment_parent)")
+    site_comment_id: str | None = Field(None, description="the site's own id of the comment")
     created_at: float
     status: CommentStatus
     scores: Scores
@@ -726,6 +940,18 @@ class ValidationErrors(BaseModel):
         description="keys are the submitted field names (WordPress's for comments)")
 
 
+class NudgeAnswer(ValidationErrors):
+    """422 with code `nudge` (sites with `hakam sites configure SITE --nudge`): the comment
+    would be held for abuse alone. Nothing was stored. Show the message and the words, and
+    send the comment again, edited or not, with `nudge_token`."""
+
+    code: Literal["nudge"] | None = Field(None, description="present on a nudge only")
+    message: str | None = Field(None, description="a sentence in the reader's language")
+    spans: list[list[int]] | None = Field(
+        None, description="[start, end) character offsets of the words behind the abuse score")
+    nudge_token: str | None = Field(None, description="send it back with the comment")
+
+
 class ErrorBody(BaseModel):
     """Any other error: a stable code and a sentence; some codes carry one more field."""
 
@@ -739,3 +965,27 @@ class ErrorBody(BaseModel):
     error_id: str | None = Field(None, description="internal: quote it when reporting the error")
     until: str | None = Field(None, description="author_suspended, author_banned: when it ends "
                                                 "(ISO 8601, UTC); null: until lifted")
+    closed_at: float | None = Field(None, description="comments_closed: since when the post "
+                                                      "is closed, when it closed by itself")
+
+
+class CommentRefused(RootModel[NudgeAnswer | ErrorBody]):
+    """422 on a comment: invalid fields (errors), a nudge (code nudge), or the post takes no
+    comments (error comments_closed, with the message in the reader's language)."""
+
+
+class DecisionOutcome(BaseModel):
+    """What deciding one of the ids came to: the answer POST /v1/review/{id}/decision would
+    have given it alone."""
+
+    id: str
+    status: Literal[200, 404, 409] = Field(description="200 decided (or the same decision sent "
+                                           "again); 409 decided already or held by another "
+                                           "moderator; 404 no such comment")
+    record: DecisionRecord | None = Field(None, description="200: the decision as recorded")
+    error: ErrorBody | None = Field(None, description="404, 409: why, as the one-comment "
+                                    "route answers it")
+
+
+class DecisionsAnswer(BaseModel):
+    results: list[DecisionOutcome] = Field(description="one per distinct id, in the order sent")

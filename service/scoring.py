@@ -9,6 +9,7 @@ a site's own adapter included (`site_model`, see adapting.py).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from flask import Flask, current_app
 
@@ -16,6 +17,7 @@ from hakam.model import Score, Scorer
 
 from .adapting import SiteAdapters, SiteModel
 from .metrics import SCORING_SECONDS
+from .policy import held_attributes
 
 # Scores are answered to this many decimals, on every route.
 SCORE_DIGITS = 4
@@ -56,12 +58,30 @@ def score_comment(text: str, trusted_domains: frozenset[str] = frozenset(),
 
 
 def score_text(text: str, trusted_domains: frozenset[str] = frozenset(),
-               model: SiteModel | None = None) -> Score:
+               model: SiteModel | None = None, *, explain_all: bool = False) -> Score:
     """Both heads' scores of a text that is not a whole comment (a sentence of one, for
     Perspective's span annotations), untimed, the same way as `score_comment`."""
+    options = {"explain_all": True} if explain_all else {}
     if model is not None and model.columns is not None:
-        return get_scorer().score(text, trusted_domains=trusted_domains, site=model.columns)
-    return get_scorer().score(text, trusted_domains=trusted_domains)
+        return get_scorer().score(text, trusted_domains=trusted_domains, site=model.columns,
+                                  **options)
+    return get_scorer().score(text, trusted_domains=trusted_domains, **options)
+
+
+def with_attribute_words(score: Score, text: str, trusted_domains: frozenset[str],
+                         model: SiteModel | None, policy) -> Score:
+    """`score`, with the words behind each attribute its site holds it for (`policy`: the
+    site's SitePolicy) when the model did not name them: a head names its words only above
+    the model's own line, and a site may hold below it; its hold reason must still say which
+    words. Scored again, explaining every head, only on that rare path, and only the held
+    attributes' words are taken: the others stay unexplained under their lines."""
+    unexplained = {name for name in held_attributes(score, policy)
+                   if not any(reason.task == name for reason in score.reasons)}
+    if not unexplained:
+        return score
+    explained = score_text(text, trusted_domains, model, explain_all=True)
+    return replace(score, reasons=score.reasons + tuple(
+        reason for reason in explained.reasons if reason.task in unexplained))
 
 
 def shipped_spam_over(score: Score, text: str, trusted_domains: frozenset[str],
@@ -79,6 +99,13 @@ def shipped_spam_over(score: Score, text: str, trusted_domains: frozenset[str],
     return score_text(text, trusted_domains).spam
 
 
-def answered(value: float) -> float:
-    """A score as every answer gives it."""
-    return round(value, SCORE_DIGITS)
+def answered(value: float | None) -> float | None:
+    """A score as every answer gives it (None, an attribute not measured, stays None)."""
+    return None if value is None else round(value, SCORE_DIGITS)
+
+
+def answered_scores(score: Score) -> dict[str, float | None]:
+    """`scores` as every answer and stored comment gives them: spam, abuse, then each
+    attribute (null where its head does not read the comment's language)."""
+    return {"spam": answered(score.spam), "abuse": answered(score.abuse),
+            **{name: answered(value) for name, value in score.attributes.items()}}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import request
@@ -23,15 +22,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import BadRequest, ValidationFailed
 from .schemas import POST_ID_MAX_CHARS, CommentSubmission
-
-
-@dataclass(frozen=True)
-class SiteRules:
-    """A site's comment-form rules (stored as JSON of `asdict`; new fields need defaults)."""
-
-    require_name_email: bool = True  # WordPress's "Comment author must fill out name and email"
-    check_deliverability: bool = False  # look up the email domain's MX records (DNS)
-
+from .site_settings import SiteRules
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -65,6 +56,10 @@ def _too_long(field: str, limit: int) -> str:
         "post_url": lambda: ngettext(
             "The post address is too long: it may have at most %(num)d character.",
             "The post address is too long: it may have at most %(num)d characters.", limit),
+        "post_title": lambda: ngettext(
+            "The post title is too long: it may have at most %(num)d character.",
+            "The post title is too long: it may have at most %(num)d characters.", limit),
+        "site_comment_id": _comment_id_invalid,
     }
     default = lambda: ngettext(  # noqa: E731
         "This value is too long: it may have at most %(num)d character.",
@@ -85,6 +80,10 @@ def _not_text(field: str) -> str:
         return _post_id_invalid()
     if field == "comment_parent":
         return _parent_invalid()
+    if field == "site_comment_id":
+        return _comment_id_invalid()
+    if field == "post_date":
+        return _date_invalid()
     return gettext("This field must be text.")
 
 
@@ -94,6 +93,19 @@ def _post_id_invalid() -> str:
         "%(num)d character.",
         "The post ID must be a positive whole number or an identifier of at most "
         "%(num)d characters.", POST_ID_MAX_CHARS)
+
+
+def _comment_id_invalid() -> str:
+    return ngettext(
+        "The comment ID must be a positive whole number or an identifier of at most "
+        "%(num)d character.",
+        "The comment ID must be a positive whole number or an identifier of at most "
+        "%(num)d characters.", POST_ID_MAX_CHARS)
+
+
+def _date_invalid() -> str:
+    return gettext("The post date must be a date, or a date and time, such as "
+                   "2026-03-01T09:30:00Z.")
 
 
 def _parent_invalid() -> str:
@@ -135,6 +147,9 @@ def message_for(error: ErrorDetails, field: str) -> str:
     if kind == "email_undeliverable":
         return gettext("The domain of this email address does not receive email.")
     if kind == "url_invalid":
+        if field == "url_prefix":
+            return gettext("The section must be a web address starting with http:// or "
+                           "https://, such as https://akhbar.example/politics/.")
         if field == "post_url":
             return gettext("The post address must be a web address starting with http:// or "
                            "https://.")
@@ -145,10 +160,14 @@ def message_for(error: ErrorDetails, field: str) -> str:
         return _post_id_invalid()
     if kind == "parent_invalid":
         return _parent_invalid()
+    if kind == "comment_id_invalid":
+        return _comment_id_invalid()
+    if kind == "date_invalid":
+        return _date_invalid()
     if kind in ("string_type", "str_type"):
         return _not_text(field)
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        if field in ("comment_parent", "comment_post_ID"):
+        if field in ("comment_parent", "comment_post_ID", "site_comment_id"):
             return _not_text(field)
         return gettext("Enter a whole number.")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):

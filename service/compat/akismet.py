@@ -30,9 +30,10 @@ import uuid
 from email_validator import EmailNotValidError
 from flask import Blueprint, g, jsonify, request
 
-from .. import policy
-from ..schemas import COMMENT_MAX_BYTES, normalized_email
-from ..scoring import get_adapters, score_comment, shipped_spam_over, site_model
+from .. import moderation
+from ..reader_keys import reader_key
+from ..schemas import COMMENT_MAX_BYTES
+from ..scoring import get_adapters
 from ..store import Site, get_store
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
 
@@ -105,16 +106,10 @@ def _verdict(site: Site) -> str:
     honeypot = _field("honeypot_field_name")
     if honeypot and _field(honeypot):
         return "discard"
-    text = _content()
-    trusted = site.policy.trusted_for(_field("permalink") or None)
-    model = site_model(site)
-    score = score_comment(text, trusted, model)
-    facts = policy.CommentFacts(
-        text=text, author=_field("comment_author"), email=_field("comment_author_email"),
-        url=_field("comment_author_url"), author_ip=_field("user_ip"),
-        user_agent=_field("user_agent"), trusted_domains=trusted, cited=score.cited,
-        shipped_spam=shipped_spam_over(score, text, trusted, model, site.policy))
-    decision = policy.decide(score, site.policy, model.thresholds, facts)
+    decision = moderation.judge(
+        site, _content(), post_url=_field("permalink") or None, author=_field("comment_author"),
+        email=_field("comment_author_email"), url=_field("comment_author_url"),
+        author_ip=_field("user_ip"), user_agent=_field("user_agent")).decision
     if decision.status == "spam":
         return "discard"
     if any(reason["code"] in SPAM_REASONS for reason in decision.reasons):
@@ -142,16 +137,16 @@ def _submit(label: int):
         # Filed under the reader's keyed email hash (never kept in the label), so that the
         # reader's erasure and the site's retention find it: Hakam stores no comment here.
         store.record_label(text, "spam", label, SOURCE, site=site.name,
-                           reader_key=_reader_key(store, _field("comment_author_email")))
+                           reader_key=_reader(store, _field("comment_author_email")))
         get_adapters().labels_added(site.name)
     return text_response(THANKS)
 
 
-def _reader_key(store, email: str) -> str | None:
+def _reader(store, email: str) -> str | None:
     if not email:
         return None
     try:
-        return store.private_key(normalized_email(email))
+        return reader_key(store, email)
     except EmailNotValidError:  # a label is still worth keeping; it names no reader then
         return None
 

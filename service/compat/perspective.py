@@ -1,10 +1,13 @@
 """Perspective's API: POST /v1alpha1/comments:analyze and /v1alpha1/comments:suggestscore, so
 that Coral Talk and every Perspective client scores comments with Hakam by changing one URL.
 
-- TOXICITY is the abuse head and SPAM the spam head, the very numbers POST /v1/comments gives
-  for the same text on the same site. No other attribute is answered with a number the model
-  does not make: asking for one is Perspective's 400 naming it, unless the request sets
-  `dropUnsupportedAttributes`.
+- TOXICITY is the abuse head and SPAM the spam head; IDENTITY_ATTACK, INSULT, PROFANITY and
+  THREAT are the attribute heads: the very numbers POST /v1/comments gives for the same text
+  on the same site. No attribute is answered with a number the model does not make: asking
+  for one the model lacks, or one whose head does not read the comment's language (THREAT on
+  Arabic), is Perspective's LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE 400 naming it, unless the
+  request sets `dropUnsupportedAttributes`, which leaves it out. A sentence in a language
+  its attribute's head does not read gets no span score for it.
 - The language is found from the text (Arabic or English), whatever `languages` says: Coral
   sends ["en"] for every site in a language Perspective lacked. `languages` mirrors the
   request, `detectedLanguages` says what Hakam found.
@@ -23,10 +26,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from hakam.model.language import detected_languages
+from hakam.model import Score
+from hakam.model.language import detected_languages, language_of
 
+from .. import moderation
 from ..adapting import SiteModel
-from ..scoring import answered, get_adapters, score_comment, score_text, site_model
+from ..scoring import answered, get_adapters, score_text
 from ..store import NewLabel, Site, get_store
 from .google import InvalidArgument, PermissionDenied
 from .perspective_request import (
@@ -39,9 +44,19 @@ from .sentences import sentence_spans
 
 bp = Blueprint("perspective", __name__)
 
-# Perspective attribute -> Hakam's classifier head
-ATTRIBUTE_HEADS = {"TOXICITY": "abuse", "SPAM": "spam"}
+# Perspective attribute -> Hakam's score (Score.spam, Score.abuse, or Score.attributes[name])
+ATTRIBUTE_HEADS = {"TOXICITY": "abuse", "SPAM": "spam", "IDENTITY_ATTACK": "identity_attack",
+                   "INSULT": "insult", "PROFANITY": "profanity", "THREAT": "threat"}
+# The attributes a suggestscore verdict teaches: training labels are kept for spam and abuse
+LEARNED_HEADS = {"TOXICITY": "abuse", "SPAM": "spam"}
 SOURCE = "perspective"
+
+
+def _value(score: Score, head: str) -> float | None:
+    """A head's probability; None where it does not read the text's language."""
+    if head in ("spam", "abuse"):
+        return getattr(score, head)
+    return score.attributes.get(head)
 
 
 def _api_key() -> str | None:
@@ -79,8 +94,10 @@ def _span_scores(text: str, heads: set[str], trusted: frozenset[str],
     for begin, end in sentence_spans(text):
         score = score_text(text[begin:end], trusted, model)
         for head in heads:
-            spans[head].append({"begin": begin, "end": end, "score": {
-                "value": answered(getattr(score, head)), "type": score_type[head]}})
+            value = _value(score, head)
+            if value is not None:
+                spans[head].append({"begin": begin, "end": end, "score": {
+                    "value": answered(value), "type": score_type[head]}})
     return spans
 
 
@@ -93,14 +110,18 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
             raise _unsupported(attribute.name, analyze.languages or detected, detected)
     if not wanted:
         return {}
-    trusted = site.policy.trusted_for(None)
     # POST /v1/comments scores the comment as WordPress trims it; so does this, for the
     # same numbers
-    model = site_model(site)  # as POST /v1/comments scores the site's comments
-    score = score_comment(analyze.text.strip(), trusted, model)
+    scored = moderation.score(site, analyze.text.strip())
+    score = scored.score
     answers = {}
     for attribute in wanted:
-        value = answered(getattr(score, ATTRIBUTE_HEADS[attribute.name]))
+        value = answered(_value(score, ATTRIBUTE_HEADS[attribute.name]))
+        if value is None:  # no head for this attribute reads the comment's language
+            if analyze.drop_unsupported:
+                continue
+            # named as the language the model read it in (the request's is not used)
+            raise _unsupported(attribute.name, [language_of(analyze.text)], detected)
         if attribute.threshold is not None and value < attribute.threshold:
             continue
         answers[attribute.name] = {"summaryScore": {"value": value,
@@ -108,7 +129,7 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
     if analyze.span_annotations and answers:
         heads = {ATTRIBUTE_HEADS[name] for name in answers}
         types = {ATTRIBUTE_HEADS[a.name]: a.score_type for a in wanted}
-        spans = _span_scores(analyze.text, heads, trusted, types, model)
+        spans = _span_scores(analyze.text, heads, scored.trusted, types, scored.model)
         for name, entry in answers.items():
             entry["spanScores"] = spans[ATTRIBUTE_HEADS[name]]
     return answers
@@ -136,7 +157,7 @@ def suggest_score():
     suggestion = read_suggest(read_body())
     labels = []
     for score in suggestion.scores:
-        head = ATTRIBUTE_HEADS.get(score.name)
+        head = LEARNED_HEADS.get(score.name)
         if head is None:
             detected = detected_languages(suggestion.text)
             raise _unsupported(score.name, suggestion.languages or detected, detected)

@@ -13,12 +13,15 @@ import re
 import time
 from urllib.parse import urlsplit
 
+from hakam.model import ATTRIBUTES
+
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Why a comment was held (the policy's codes), in the order the filter lists them.
-HOLD_REASONS = ("abuse_score", "spam_score", "moderation_word", "too_many_links", "premoderation",
+HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
+                "moderation_word", "too_many_links", "premoderation", "post_premoderation",
                 "first_comment", "author_premoderated", "author_history", "audit")
 # The reason a moderator may attach to a decision.
 DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
@@ -102,6 +105,10 @@ def held_comment(comment: dict, now: float | None = None, badge: dict | None = N
         "post_url": http_url(comment.get("post_url")),
         "segments": segments(comment.get("text", ""), reasons),
         "scores": {task: float(scores.get(task, 0.0)) for task in ("spam", "abuse")},
+        # the attributes measured, in ATTRIBUTES' order (null ones are not shown: not measured
+        # is not "0")
+        "attributes": [{"name": name, "score": float(scores[name])} for name in ATTRIBUTES
+                       if isinstance(scores.get(name), int | float)],
         "reasons": [{"code": without_bidi_controls(str(r.get("code", ""))),
                      "message": without_bidi_controls(str(r.get("message", "")))}
                     for r in reasons],
@@ -111,6 +118,8 @@ def held_comment(comment: dict, now: float | None = None, badge: dict | None = N
         "audit": bool(comment.get("audit")),
         "author_ref": (badge or {}).get("ref"),
         "author_restriction": _restriction((badge or {}).get("restriction")),
+        "post_title": without_bidi_controls(comment.get("post_title") or ""),
+        "parent": parent_comment(comment.get("parent")),
     }
 
 
@@ -136,3 +145,18 @@ def author_record(record: dict) -> dict:
                      "reason": without_bidi_controls(str(a["reason"] or ""))}
                     for a in record["actions"]],
     }
+
+
+PARENT_TEXT_CHARS = 600  # the card shows the start of a long parent; the reply is the point
+
+
+def parent_comment(parent: dict | None) -> dict | None:
+    """The comment a reply answers, as the card shows it: inert text, its author and status
+    (removed: erased; unknown: never sent to Hakam)."""
+    if not parent:
+        return None
+    text = without_bidi_controls(parent.get("text") or "")
+    if len(text) > PARENT_TEXT_CHARS:
+        text = text[:PARENT_TEXT_CHARS].rstrip() + "…"
+    return {"text": text, "author": without_bidi_controls(parent.get("author") or ""),
+            "status": str(parent.get("status") or "unknown")}

@@ -1,7 +1,8 @@
 """What each site taught Hakam, as the moderator page's "Sites" view shows it: the site's adapter
 (how many decisions taught it, what it gained over the shipped model on the site's own labels,
-the hold threshold it set), and what moderators did with held comments and audit items, day
-by day, drawn as a small chart.
+the hold threshold it set), what moderators did with held comments and audit items, day
+by day, drawn as a small chart, and the queue's health (its oldest held comment, how long
+decisions took over the last 7 days).
 
 Pure functions over what the store returns; no HTML is built here (the template draws the
 chart's bars from the geometry given), and nothing a reader wrote is ever part of it. Its
@@ -14,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+
+from .. import queue_health
 
 DAYS = 30  # days the chart covers
 BAR_WIDTH = 9
@@ -40,6 +43,48 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class QueueHealth:
+    """How the site's queue is kept: the oldest held comment's wait now, and how long held
+    comments waited for their decision over the last 7 days (None: no decision then)."""
+
+    oldest_seconds: float
+    decisions: int
+    p50_seconds: float | None
+    p95_seconds: float | None
+
+    @property
+    def oldest(self) -> str:
+        return duration(self.oldest_seconds) if self.oldest_seconds else "—"
+
+    @property
+    def p50(self) -> str:
+        return duration(self.p50_seconds) if self.p50_seconds is not None else "—"
+
+    @property
+    def p95(self) -> str:
+        return duration(self.p95_seconds) if self.p95_seconds is not None else "—"
+
+
+def duration(seconds: float) -> str:
+    """A wait as a moderator reads it, in their language: minutes, hours or days."""
+    if seconds < 60:
+        return _("under a minute")
+    if seconds < 3600:
+        return _("%(count)d min", count=round(seconds / 60))
+    if seconds < 2 * 86400:
+        return _("%(count)s h", count=f"{seconds / 3600:.1f}")
+    return _("%(count)s days", count=f"{seconds / 86400:.1f}")
+
+
+def queue_health_of(store, site_name: str, now: float) -> QueueHealth:
+    waits = store.decision_waits(site_name, now=now)
+    return QueueHealth(oldest_seconds=store.oldest_held_age(site_name, now=now),
+                       decisions=sum(waits.values()),
+                       p50_seconds=queue_health.percentile(waits, 0.5),
+                       p95_seconds=queue_health.percentile(waits, 0.95))
+
+
+@dataclass(frozen=True)
 class SiteLearning:
     name: str
     adapting: bool  # the site's setting (--adapt / --no-adapt)
@@ -56,6 +101,7 @@ class SiteLearning:
     fitted_at: str = ""
     held: list[Bar] = field(default_factory=list)
     audit: list[Bar] = field(default_factory=list)
+    health: QueueHealth | None = None
 
     @property
     def gain(self) -> float | None:
@@ -145,7 +191,8 @@ def site_learning(store, site, base_version: str, now: float | None = None) -> S
         reason=reason,
         fitted_at=time.strftime("%Y-%m-%d %H:%M", time.gmtime(report["fitted_at"]))
         if report.get("fitted_at") else "",
-        held=bars(outcomes, "held", today), audit=bars(outcomes, "audit", today))
+        held=bars(outcomes, "held", today), audit=bars(outcomes, "audit", today),
+        health=queue_health_of(store, site.name, now))
 
 
 def chart_width(days: int = DAYS) -> int:

@@ -23,12 +23,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .. import authors
+from .. import authors, moderation
 from ..errors import BadRequest
-from ..metrics import DECISIONS as DECISION_METRIC
-from ..scoring import get_adapters, get_scorer
+from ..review import decision_outcomes
+from ..scoring import get_scorer
 from ..store import get_store
-from ..store.review import RepeatedDecision
+from ..store.review import SORTS
 from ..validation import json_object_body
 from . import LOCALES, bp, display, learning
 from .access import (
@@ -42,6 +42,7 @@ from .access import (
 )
 
 BATCH_SIZES = (5, 10, 20, 50)
+MAX_BULK = 100  # comments one bulk decision may name (the API's limit too)
 HISTORY_LIMIT = 100
 # Seconds a decision waits on the page before it is sent, so it can be undone: the store keeps
 # exactly one decision per comment, so there is no undo once it is sent.
@@ -117,13 +118,27 @@ def hold_reason_labels() -> dict[str, str]:
         "moderation_word": _("Word on the moderation list"),
         "too_many_links": _("Too many links"),
         "premoderation": _("Site holds every comment"),
+        "post_premoderation": _("Post or section holds every comment"),
         "first_comment": _("Author's first comment"),
         "author_premoderated": _("Author under premoderation"),
         "author_history": _("Author's recent comments were rejected"),
         "audit": _("Audit: already published"),
         "abuse_terms": _("Abusive words"),
         "spam_terms": _("Spam words"),
+        "identity_attack_score": _("Identity attack over the site's threshold"),
+        "insult_score": _("Insult over the site's threshold"),
+        "profanity_score": _("Profanity over the site's threshold"),
+        "threat_score": _("Threat over the site's threshold"),
+        "identity_attack_terms": _("Words attacking an identity"),
+        "insult_terms": _("Insulting words"),
+        "profanity_terms": _("Profane words"),
+        "threat_terms": _("Threatening words"),
     }
+
+
+def attribute_labels() -> dict[str, str]:
+    return {"identity_attack": _("Identity attack"), "insult": _("Insult"),
+            "profanity": _("Profanity"), "threat": _("Threat")}
 
 
 def decision_reason_labels() -> dict[str, str]:
@@ -132,6 +147,11 @@ def decision_reason_labels() -> dict[str, str]:
         "advertising": _("Advertising"), "personal_data": _("Personal data"),
         "other": _("Other"),
     }
+
+
+def sort_labels() -> dict[str, str]:
+    return {"arrival": _("Oldest first"), "abuse": _("Highest abuse score first"),
+            "spam": _("Highest spam score first")}
 
 
 def decision_labels() -> dict[str, str]:
@@ -199,11 +219,19 @@ def script_messages() -> dict:
         "waited_moments": _("waited less than a minute"),
         "spam": _("Spam"), "abuse": _("Abuse"),
         "post": _("Post %(post)s", post="{post}"),
+        "in_reply_to": _("In reply to"),
+        "parent_status": {
+            "pending": _("Waiting"), "approved": _("Approved"), "rejected": _("Rejected"),
+            "spam": _("Spam"), "removed": _("Removed"), "unknown": _("Not seen by Hakam")},
+        "parent_removed": _("This comment was removed at its author's request."),
+        "parent_unknown": _("Hakam never received this comment."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
+        "marked": _("%(count)s selected", count="{count}"),
         "hold_reasons": hold_reason_labels(),
         "author": author_messages(),
         "statuses": status_labels(),
+        "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
     }
@@ -246,6 +274,7 @@ def _filters() -> dict:
     sites = [s.name for s in get_store().list_sites()]
     site = request.args.get("site") or ""
     reason = request.args.get("reason") or ""
+    sort = request.args.get("sort") or ""
     try:
         batch = int(request.args.get("batch", 10))
     except ValueError:
@@ -254,6 +283,7 @@ def _filters() -> dict:
         "sites": sites, "site": site if site in sites else "",
         "reason": reason if reason in display.HOLD_REASONS else "",
         "batch": batch if batch in BATCH_SIZES else 10,
+        "sort": sort if sort in SORTS else "arrival",
     }
 
 
@@ -269,7 +299,7 @@ def queue_page():
         hold_reason_labels=hold_reason_labels(), status_labels=status_labels(),
         counts=get_store().counts(filters["site"] or None), messages=script_messages(),
         decision_reasons=display.DECISION_REASONS, decision_labels=decision_labels(),
-        undo_seconds=UNDO_SECONDS)
+        sorts=SORTS, sort_labels=sort_labels(), undo_seconds=UNDO_SECONDS)
 
 
 @bp.get("/history")
@@ -319,6 +349,9 @@ def claim():
     site = body.get("site") or None
     reason = body.get("reason") or None
     limit = body.get("limit", 10)
+    sort = body.get("sort") or "arrival"
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     if site is not None and (not isinstance(site, str) or site not in sites):
         raise BadRequest("unknown site")
     if reason is not None and (not isinstance(reason, str) or reason not in display.HOLD_REASONS):
@@ -328,7 +361,7 @@ def claim():
     lease_seconds = current_app.config["HAKAM"].lease_seconds
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
-                                reason=reason, include_own=True)
+                                reason=reason, include_own=True, sort=sort)
     badges = get_store().author_badges([(c["site"], c["id"]) for c in claimed])
     return jsonify({"comments": [display.held_comment(c, now, badges.get(c["id"]))
                                  for c in claimed],
@@ -346,10 +379,7 @@ def decide(comment_id: str):
         raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
     if reason and reason not in display.DECISION_REASONS:
         raise BadRequest("unknown reason code")
-    record = get_store().decide(comment_id, moderator, decision, reason)
-    get_adapters().labels_added(record["site"])
-    if not isinstance(record, RepeatedDecision):
-        DECISION_METRIC.labels(record["status"], "moderator").inc()
+    record = moderation.record_decision(comment_id, moderator, decision, reason)
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason})
 
@@ -369,6 +399,24 @@ def author_action(comment_id: str):
     answer = authors.act(comment_id, moderator, body)
     return jsonify({"action": answer["action"], "restriction": answer["restriction"],
                     "held": answer.get("held")})
+
+
+@bp.post("/api/decisions")
+def decide_many():
+    moderator = _api_moderator()
+    body = json_object_body("send a JSON object")
+    ids = body.get("ids")
+    decision = body.get("decision")
+    reason = body.get("reason") or ""
+    if (not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK
+            or not all(isinstance(i, str) and i for i in ids)):
+        raise BadRequest(f"ids must be a list of 1 to {MAX_BULK} comment ids")
+    if decision not in display.DECISIONS:
+        raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
+    if reason and reason not in display.DECISION_REASONS:
+        raise BadRequest("unknown reason code")
+    outcomes = moderation.record_decisions(ids, moderator, decision, reason)
+    return jsonify({"results": decision_outcomes(outcomes)})
 
 
 @bp.get("/api/counts")

@@ -4,11 +4,13 @@ The keyspace is mapped in one table, in `keys.py`. The store is one object, `Sto
 parts that each own one concern, each a module of this package:
 
 - `sites`, `moderators`, `secret_keys`: the global registry (never touched by a script);
+- `discussion`: rules per post and per section, part of a site's settings;
 - `intake`: comment intake, the hot path; `comments`: reading comments, id → site;
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
 - `authors`: an author's record on a site and moderators' actions on them;
+- `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
 - `connection`: the client, running the Lua scripts, Redis errors as 503s;
 - `scripts`: each Lua script (in `lua/`) and its named, ordered keys and arguments.
@@ -31,10 +33,12 @@ from .adapters import Adapters, AdaptState
 from .authors import Authors
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url
+from .discussion import Discussion
 from .intake import Intake
 from .labels import Labels, NewLabel
 from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
+from .queue_health import QueueHealth
 from .readers import Erasure, Readers
 from .review import DECISION_LABELS, DECISION_STATUS, Review
 from .secret_keys import SecretKeys
@@ -44,8 +48,8 @@ from .webhooks import Outbox
 log = logging.getLogger("hakam.store")
 
 
-class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Outbox,
-            Readers, Authors, Adapters, Migration):
+class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
+            Outbox, Readers, Authors, Adapters, QueueHealth, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -60,6 +64,8 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         durable = {"replica_acks": self.replica_acks, "replica_timeout_ms": replica_timeout_ms}
         self._accept = DirectScript(client, scripts.INTAKE.text, **durable)
         self._replay = DirectScript(client, scripts.REPLAY.text, **durable)
+        # past the pool, as intake: a nudged POST makes this call in place of intake's
+        self._open_nudge = DirectScript(client, scripts.NUDGE.text)
         self._decide = DirectScript(client, scripts.DECIDE.text, **durable)
         self._erase = DirectScript(client, scripts.ERASE.text, **durable)  # erased means erased
         self._claim = client.register_script(scripts.CLAIM.text)
@@ -75,6 +81,7 @@ class Store(Sites, Moderators, SecretKeys, Intake, Comments, Review, Labels, Out
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
         self._author_action = DirectScript(client, scripts.AUTHOR_ACTION.text, **durable)
         self._forget_author = client.register_script(scripts.FORGET_AUTHOR.text)
+        self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
         self._keyed_hash = None
         self._site_cache = {}
         self._located = {}

@@ -8,7 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import jsonio
-from ..errors import AuthorBanned, AuthorSuspended, Duplicate, Flooded, SiteChanged
+from ..errors import (
+    AuthorBanned,
+    AuthorSuspended,
+    CommentsClosed,
+    Duplicate,
+    Flooded,
+    SiteChanged,
+)
 from . import keys, scripts
 from .authors import AuthorHold
 from .base import StorePart, sha256
@@ -16,11 +23,13 @@ from .connection import DirectScript, unavailable_on_redis_errors
 
 IDEMPOTENCY_TTL = 24 * 3600
 DUPLICATE_TTL = 30 * 24 * 3600
+NUDGE_CAP = 10_000  # open nudges kept per site; past it the oldest count as abandoned
 
 
 class Intake(StorePart):
     _accept: DirectScript
     _replay: DirectScript
+    _open_nudge: DirectScript
 
     @unavailable_on_redis_errors
     def idempotent_answer(self, site: str, idempotency_key: str) -> dict | None:
@@ -40,8 +49,11 @@ class Intake(StorePart):
                answer: Callable[[str], dict], duplicate_of: str, author_key: str,
                ip_key: str | None, idempotency_key: str | None,
                sampled_for_audit: float | None = None,
-               site_version: str | None = None, author_recorded: bool = False,
-               hold_after_rejections: int = 0,
+               site_version: str | None = None, nudge_nonce: str | None = None,
+               on_nudge_answered: Callable[[], object] | None = None,
+               site_comment_id: str | None = None, parent_site_id: str | None = None,
+               post_id: str = "", close_after_seconds: float | None = None,
+               author_recorded: bool = False, hold_after_rejections: int = 0,
                author_hold_applied: bool = False) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
@@ -56,6 +68,15 @@ class Intake(StorePart):
 
         `site_version` (Site.version of the site the comment was checked against) makes the
         script store nothing and raise SiteChanged if the site's key or settings changed since.
+
+        `nudge_nonce` (of the valid nudge token the comment was sent back with) closes that
+        open nudge in the same script; `on_nudge_answered()` is called when it was still open,
+        so each nudge is counted answered once however often its token comes back.
+
+        `site_comment_id` files the comment in the site's index of its own ids, where a later
+        reply's `parent_site_id` (its comment_parent) finds it. `close_after_seconds`: the
+        post closes that long after its first comment (its section's rule): past it, nothing
+        is stored and CommentsClosed is raised.
 
         `author_recorded` (the comment came with an email, so its author has a record) makes
         the script read what moderators put on the author, in the same round trip: a ban or a
@@ -95,7 +116,8 @@ class Intake(StorePart):
             reader_key=keys.reader(site, author_key),
             reader_ips_key=keys.reader_ips(site, author_key),
             retention_key=keys.retention(site), approved_counts_key=keys.approved_counts(site),
-            site_version_key=keys.site_version(site),
+            site_version_key=keys.site_version(site), nudges_key=keys.nudges(site),
+            site_comments_key=keys.site_comments(site), post_starts_key=keys.post_starts(site),
             author_record_key=keys.author(site, author_key) if author_recorded else absent,
             comment_id=comment_id, status=status, created_at=now,
             flood_seconds=self.flood_seconds, idempotency_ttl=IDEMPOTENCY_TTL,
@@ -103,10 +125,15 @@ class Intake(StorePart):
             answer_json=jsonio.dumps(body) if idempotency_key else "", history_json=history,
             author_key=author_key, ip_key=ip_key or "", audit="1" if audited else "0",
             site_version="" if site_version is None else site_version,
+            nudge_nonce=nudge_nonce or "",
+            site_comment_id=site_comment_id or "", parent_site_id=parent_site_id or "",
+            post_id=post_id,
+            close_after_seconds=("" if close_after_seconds is None
+                                 else repr(float(close_after_seconds))),
             author_rules=str(hold_after_rejections) if author_recorded else "",
             author_hold_applied="1" if author_hold_applied else "0",
             more_args=fields)
-        (outcome, value), acked = self._accept.run(**call)
+        (outcome, value, *answered), acked = self._accept.run(**call)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
             self._accept.confirm(acked)
         if outcome == "replay":
@@ -118,13 +145,34 @@ class Intake(StorePart):
             raise Flooded(retry_after=-(-int(value) // 1000))
         if outcome == "stale":
             raise SiteChanged(f"site {site!r} changed")
+        if outcome == "closed":
+            raise CommentsClosed(float(value))
         if outcome == "author_hold":
             raise AuthorHold(value)
         if outcome == "banned":
             raise AuthorBanned(float(value) if value else None)
         if outcome == "suspended":
             raise AuthorSuspended(float(value) if value else None)
+        if answered and int(answered[0]) and on_nudge_answered is not None:
+            on_nudge_answered()
         return comment_id, body
+
+    @unavailable_on_redis_errors
+    def open_nudge(self, site: str, nonce: str, now: float, max_age: float,
+                   cap: int = NUDGE_CAP) -> int:
+        """File a nudge as open until its resend, in the one round trip a nudged comment makes
+        (instead of intake's); answers how many of the site's open nudges it found abandoned
+        (older than `max_age`, or the oldest past `cap`), which it removed."""
+        abandoned, _acked = self._open_nudge.run(**scripts.NUDGE.call(
+            nudges_key=keys.nudges(site), nonce=nonce, now=now, cutoff=now - max_age, cap=cap))
+        return int(abandoned)
+
+    @unavailable_on_redis_errors
+    def sweep_nudges(self, site: str, now: float, max_age: float) -> int:
+        """Remove, and answer how many, open nudges of the site older than `max_age`: those
+        abandoned while no new nudge came to find them. Atomic, so two sweepers never count
+        one nudge twice."""
+        return int(self.r.zremrangebyscore(keys.nudges(site), "-inf", now - max_age))
 
     @unavailable_on_redis_errors
     def approved_before(self, site: str, author_key: str) -> bool:

@@ -30,7 +30,9 @@ hakam:modtoken:<sha256>                    string  moderator name for a token ha
 hakam:labels:unassigned                    stream  layout-1 labels whose comment (so site) is
                                                    gone (migrate); read by labels export
 *Per site: every key built by site_key(), all in the site's slot*
-hakam:{<site>}:comment:<id>                hash    comment, scores, status, decision, lease
+hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, abuse and
+                                                   each attribute, null where unmeasured),
+                                                   status, decision, lease
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),
@@ -38,7 +40,12 @@ hakam:{<site>}:comment:<id>                hash    comment, scores, status, deci
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
-                                                   idempotency and duplicate digests
+                                                   idempotency and duplicate digests; the
+                                                   site's ids: site_comment_id (intake, or
+                                                   PATCH /v1/comments/{id}) and parent_id
+                                                   (comment_parent), post_title, parent_held
+                                                   ("1": a reply to a comment held then, so
+                                                   its parent, once erased, shows removed)
 hakam:{<site>}:history:<id>                list    JSON status events, oldest first
                                                    (intake / decide)
 hakam:{<site>}:pending                     zset    held comment ids and audit items by
@@ -86,9 +93,25 @@ hakam:{<site>}:retention-lock              string  held by the worker sweeping t
                                                    retention, sweep-interval TTL (sweep)
 hakam:{<site>}:absent                      -       never written: stands in for an optional
                                                    key a script was not given
+hakam:{<site>}:site-comments               hash    the site's own comment id -> Hakam's id
+                                                   (intake, PATCH /v1/comments/{id}); how a
+                                                   reply's comment_parent finds its parent;
+                                                   erase removes an erased comment's entry
+hakam:{<site>}:posts                       hash    post id -> JSON {premoderation, closed}
+                                                   (PUT /v1/posts, posts configure); read
+                                                   with the site's settings
+hakam:{<site>}:sections                    hash    post_url prefix -> JSON {premoderation,
+                                                   close_after_days} (PUT /v1/sections,
+                                                   sections configure); read with the site's
+                                                   settings
+hakam:{<site>}:post-starts                 hash    post id -> arrival time of its first
+                                                   comment (intake, HSETNX): what a section's
+                                                   close_after_days counts from when the site
+                                                   sends no post_date; names no reader
 hakam:{<site>}:settings-version            string  a counter bumped by every change to the
-                                                   site's key or settings (revoke / configure,
-                                                   after the change): intake refuses a comment
+                                                   site's key or settings, post and section
+                                                   rules included (revoke / configure, after
+                                                   the change): intake refuses a comment
                                                    checked against an older version
 hakam:{<site>}:audit                       stream  the site's moderator decisions and actions
                                                    on authors: who, what, when; no comment id,
@@ -114,6 +137,22 @@ hakam:{<site>}:webhook:dead                list    delivery ids that ran out of 
                                                    (deliverer)
 hakam:{<site>}:outcomes                    hash    decisions per day, <day>:<held|audit>:
                                                    <decision> (decide); day = unix days
+hakam:{<site>}:nudges                      zset    open nudges: token nonces by issue time
+                                                   (a nudged POST, with the sweep of those over
+                                                   an hour old, abandoned; the resend's intake
+                                                   removes its nonce); capped at 10,000
+hakam:{<site>}:reports:<id>                hash    readers' reports on a comment: reporter hash
+                                                   -> JSON {reason, note, at}, one per reporter
+                                                   (report; erase removes it with the comment,
+                                                   and the reporter's entry)
+hakam:{<site>}:reporter:<reporter hash>    zset    comment ids the reader reported, by time
+                                                   (report; export, erase): a reporter hash is
+                                                   the keyed hash of the site's id for them, so
+                                                   an email sent as that id is their reader
+hakam:{<site>}:decision-waits:<day>        hash    held comments decided that day (unix days)
+                                                   per wait bucket (queue_health.bucket of
+                                                   seconds from arrival to decision) -> count;
+                                                   8 days TTL (decide), for the Sites page
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
                                                    writer of labels), fence (last fencing
                                                    token); per base model version <b>:
@@ -260,6 +299,22 @@ def absent(site_name: str) -> str:
     return site_key(site_name, "absent")
 
 
+def posts(site_name: str) -> str:
+    return site_key(site_name, "posts")
+
+
+def sections(site_name: str) -> str:
+    return site_key(site_name, "sections")
+
+
+def post_starts(site_name: str) -> str:
+    return site_key(site_name, "post-starts")
+
+
+def site_comments(site_name: str) -> str:
+    return site_key(site_name, "site-comments")
+
+
 def site_version(site_name: str) -> str:
     return site_key(site_name, "settings-version")
 
@@ -298,6 +353,22 @@ def webhook_dead(site_name: str) -> str:
 
 def outcomes(site_name: str) -> str:
     return site_key(site_name, "outcomes")
+
+
+def nudges(site_name: str) -> str:
+    return site_key(site_name, "nudges")
+
+
+def reports(site_name: str, comment_id: str) -> str:
+    return site_key(site_name, "reports", comment_id)
+
+
+def reporter(site_name: str, reporter_key: str) -> str:
+    return site_key(site_name, "reporter", reporter_key)
+
+
+def decision_waits(site_name: str, day: int) -> str:
+    return site_key(site_name, "decision-waits", str(day))
 
 
 def adapt(site_name: str) -> str:

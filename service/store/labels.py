@@ -57,7 +57,7 @@ class Labels(StorePart):
         comment is named) and answer its entry id. A label made from a stored comment is
         noted on it, so that erasing the reader's data removes the label too; naming a comment
         that is gone (erased meanwhile) raises UnknownComment and writes nothing. Without a
-        stored comment, `reader_key` (the keyed hash of the reader's email, `private_key`)
+        stored comment, `reader_key` (the reader's key, `reader_keys.reader_key`)
         files the label under its reader for erasure and retention; the label itself never
         holds the hash."""
         site = site or (self.locate(comment_id) if comment_id else None)

@@ -1,7 +1,7 @@
 """Readers' rights: a reader's data on one site found by reader, exported, erased, and dropped
 after the site's retention period.
 
-A reader is the keyed hash of their email as intake computes it (`Store.private_key`). Their
+A reader is the keyed hash of their email (`hakam.service.reader_keys.reader_key`). Their
 comments are listed in the site's reader index, written by the intake script with the comment,
 and each comment lists what was made from it (label and audit entries, webhook deliveries,
 its duplicate and idempotency markers), so nothing here scans the keyspace or a stream. Every
@@ -87,7 +87,10 @@ class Readers(StorePart):
             exported = {
                 "id": view["id"], "text": view["text"], "author": view["author"],
                 "url": view["url"], "post_id": view["post_id"], "post_url": view["post_url"],
-                "parent_id": data.get("parent_id") or None, "created_at": view["created_at"],
+                "post_title": view["post_title"],
+                "parent_id": data.get("parent_id") or None,
+                "site_comment_id": data.get("site_comment_id") or None,
+                "created_at": view["created_at"],
                 "status": view["status"], "scores": view["scores"], "reasons": view["reasons"],
                 "model_version": view["model_version"],
                 "history": [jsonio.loads(event) for event in history],
@@ -167,6 +170,7 @@ class Readers(StorePart):
             webhook_dead_key=keys.webhook_dead(site), retention_key=keys.retention(site),
             approved_counts_key=keys.approved_counts(site),
             reader_labels_key=keys.reader_labels(site, author_key),
+            site_comments_key=keys.site_comments(site),
             author_key=author_key, comment_count=len(ids), delivery_count=len(delivery_ids),
             ip_count=len(ips),
             more_keys=[*comment_keys, *(keys.webhook_delivery(site, d) for d in delivery_ids),

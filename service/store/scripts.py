@@ -55,11 +55,15 @@ INTAKE = Script(
     keys=("idempotency_key", "duplicate_key", "author_flood_key", "ip_flood_key",
           "comment_key", "history_key", "pending_key", "counts_key", "approved_authors_key",
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
-          "site_version_key", "author_record_key"),
+          "site_version_key", "nudges_key", "site_comments_key", "post_starts_key",
+          "author_record_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
-          "site_version", "author_rules", "author_hold_applied"),
+          "site_version", "nudge_nonce", "site_comment_id", "parent_site_id", "post_id",
+          "close_after_seconds", "author_rules", "author_hold_applied"),
     more_args="field, value, … of the comment's hash")
+
+NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
 
 REPLAY = Script("replay", keys=("idempotency_key",), args=())
 
@@ -85,7 +89,7 @@ ERASE = Script(
     keys=("reader_key", "reader_ips_key", "approved_authors_key", "author_flood_key",
           "pending_key", "leases_key", "counts_key", "labels_key", "audit_details_key",
           "webhook_due_key", "webhook_dead_key", "retention_key", "approved_counts_key",
-          "reader_labels_key"),
+          "reader_labels_key", "site_comments_key"),
     args=("author_key", "comment_count", "delivery_count", "ip_count"),
     more_keys="4 per comment (comment, history, idempotency, duplicate), one per delivery, "
               "one IP flood marker per IP hash",
@@ -135,6 +139,9 @@ RESET_ADAPTER = Script(
     keys=("adapt_key", "adapt_lock_key", "adapt_fits_key"),
     args=("record_json", "refit"))
 
+LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comments_key"),
+                           args=("comment_id", "site_comment_id"))
+
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
 
@@ -145,6 +152,6 @@ AUTHOR_ACTION = Script(
 
 FORGET_AUTHOR = Script("forget_author", keys=("author_key", "audit_details_key"), args=("now",))
 
-ALL = (INTAKE, REPLAY, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE, TAKE_DELIVERY,
-       DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER, RESET_ADAPTER, CREATE_SITE,
-       AUTHOR_ACTION, FORGET_AUTHOR)
+ALL = (INTAKE, REPLAY, NUDGE, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE,
+       TAKE_DELIVERY, DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER,
+       RESET_ADAPTER, CREATE_SITE, LINK_SITE_COMMENT, AUTHOR_ACTION, FORGET_AUTHOR)

@@ -10,43 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from .. import jsonio
+from ..discussion import DiscussionRules
 from ..errors import SiteChanged
-from ..policy import SitePolicy
-from ..validation import SiteRules
+from ..site_settings import Site, SitePolicy, SiteRules, record_fields
 from . import keys, scripts
 from .base import StorePart, new_secret, sha256
 from .connection import unavailable_on_redis_errors
 
 SITE_CACHE_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class Site:
-    name: str
-    language: str = "ar"
-    webhook_url: str | None = None
-    rules: SiteRules = field(default_factory=SiteRules)
-    policy: SitePolicy = field(default_factory=SitePolicy)
-    revoked: bool = False
-    # Days a decided comment keeps its text and its author's personal fields; None: always.
-    retention_days: int | None = None
-    # keys.site_version when these settings were read ("0": never changed)
-    version: str = "0"
-
-
-def _site_from_hash(data: dict[str, str]) -> Site:
-    return Site(
-        name=data["name"], language=data.get("language", "ar"),
-        webhook_url=data.get("webhook_url") or None,
-        rules=SiteRules(**jsonio.loads(data.get("rules") or "{}")),
-        policy=SitePolicy.from_dict(jsonio.loads(data.get("policy") or "{}")),
-        revoked=data.get("revoked") == "1",
-        retention_days=int(data["retention_days"]) if data.get("retention_days") else None,
-    )
 
 
 class Sites(StorePart):
@@ -67,12 +41,10 @@ class Sites(StorePart):
         self.r.set(keys.site_by_key_hash(key_hash), name)
         self.r.set(keys.site_by_folded_key_hash(folded_hash), name)
         record = {
-            "name": name, "language": language, "webhook_url": webhook_url or "",
-            "webhook_secret": webhook_secret, "key_hash": key_hash,
-            "folded_key_hash": folded_hash, "revoked": "0",
-            "rules": jsonio.dumps(asdict(SiteRules())),
-            "policy": jsonio.dumps(asdict(SitePolicy())),
-            "created_at": time.time(),
+            "name": name, "webhook_secret": webhook_secret, "key_hash": key_hash,
+            "folded_key_hash": folded_hash, "revoked": "0", "created_at": time.time(),
+            **record_fields(rules=SiteRules(), policy=SitePolicy(), webhook_url=webhook_url or "",
+                            language=language),
         }
         created = self._create_site(**scripts.CREATE_SITE.call(
             site_key=keys.site(name), more_args=[part for item in record.items() for part in item]))
@@ -84,9 +56,15 @@ class Sites(StorePart):
 
     @unavailable_on_redis_errors
     def get_site(self, name: str) -> Site | None:
-        data = self.r.hgetall(keys.site(name))
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(keys.site(name))
+        pipe.hgetall(keys.posts(name))
+        pipe.hgetall(keys.sections(name))
+        data, posts, sections = pipe.execute()
         # a record an older `sites add` left half-made holds a name and nothing else
-        return _site_from_hash(data) if data.get("key_hash") else None
+        if not data.get("key_hash"):
+            return None
+        return Site.from_record(data, DiscussionRules.from_hashes(posts, sections))
 
     @unavailable_on_redis_errors
     def site_for_key(self, api_key: str, *, checked_on_write: bool = False) -> Site | None:
@@ -176,17 +154,8 @@ class Sites(StorePart):
         """Change the given settings; `retention_days` 0 means keep comments for good."""
         if self.get_site(name) is None:
             raise KeyError(name)
-        changes: dict[str, str] = {}
-        if rules is not None:
-            changes["rules"] = jsonio.dumps(asdict(rules))
-        if policy is not None:
-            changes["policy"] = jsonio.dumps(policy.to_dict())
-        if webhook_url is not None:
-            changes["webhook_url"] = webhook_url
-        if language is not None:
-            changes["language"] = language
-        if retention_days is not None:
-            changes["retention_days"] = str(retention_days) if retention_days > 0 else ""
+        changes = record_fields(rules=rules, policy=policy, webhook_url=webhook_url,
+                                language=language, retention_days=retention_days)
         if changes:
             self.r.hset(keys.site(name), mapping=changes)
             self.r.incr(keys.site_version(name))  # after: every worker reads the change

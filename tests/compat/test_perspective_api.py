@@ -62,7 +62,7 @@ def test_the_key_may_come_as_a_bearer_header_or_googles_key_header(client, site_
         assert client.post(ANALYZE, json=body, headers=headers).status_code == 200
 
 
-@pytest.mark.parametrize("attribute", ["INSULT", "THREAT", "SEVERE_TOXICITY", "toxicity"])
+@pytest.mark.parametrize("attribute", ["SEVERE_TOXICITY", "SEXUALLY_EXPLICIT", "toxicity"])
 def test_an_attribute_the_model_does_not_score_is_perspectives_400_naming_it(
         client, site_key, attribute):
     answer = analyze(client, site_key, ABUSIVE_AR, ("TOXICITY", attribute), languages=["en"])
@@ -75,11 +75,36 @@ def test_an_attribute_the_model_does_not_score_is_perspectives_400_naming_it(
 
 
 def test_drop_unsupported_attributes_leaves_them_out_of_the_answer(client, site_key):
-    answer = analyze(client, site_key, ABUSIVE_AR, ("TOXICITY", "INSULT", "THREAT"),
+    answer = analyze(client, site_key, ABUSIVE_AR, ("TOXICITY", "SEVERE_TOXICITY", "THREAT"),
                      dropUnsupportedAttributes=True)
 
     assert answer.status_code == 200
+    # no threat head reads Arabic, whatever the model
     assert list(answer.get_json()["attributeScores"]) == ["TOXICITY"]
+
+
+@pytest.mark.parametrize("text, language", [(ABUSIVE_AR, "ar"), (ABUSIVE_EN, "en")])
+def test_the_shipped_model_answers_an_attribute_where_its_head_reads_the_language(
+        client, site_key, site_headers, shipped_scorer, text, language):
+    """With the shipped model: a number where it has the head for the comment's language,
+    Perspective's language error otherwise (every attribute of a model without such heads)."""
+    from hakam.model import ATTRIBUTE_LANGUAGES
+
+    posted = client.post("/v1/comments", json=a_comment(comment=text),
+                         headers=site_headers).get_json()["scores"]
+    for name in ("IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT"):
+        head = name.lower()
+        answer = analyze(client, site_key, text, (name,))
+        if head in shipped_scorer.attribute_heads and language in ATTRIBUTE_LANGUAGES[head]:
+            assert answer.status_code == 200, name
+            assert summary(answer, name) == posted[head]
+        else:
+            assert answer.status_code == 400, name
+            assert posted[head] is None
+            error = answer.get_json()["error"]
+            assert error["message"] == (f"Attribute {name} does not support request "
+                                        f"languages: {language}")
+            assert error["details"][0]["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
 
 
 def test_the_language_is_found_from_the_text_whatever_the_request_says(client, site_key):
@@ -248,12 +273,12 @@ def test_a_body_over_the_size_limit_is_googles_payload_error(client, site_key, c
 
 def test_an_unexpected_failure_is_googles_internal_error_without_a_trace(client, site_key,
                                                                           monkeypatch):
-    from hakam.service.compat import perspective
+    from hakam.service import moderation
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("the model file is corrupt /srv/secret/path")
 
-    monkeypatch.setattr(perspective, "score_comment", broken)
+    monkeypatch.setattr(moderation, "score_comment", broken)
     answer = analyze(client, site_key, CLEAN_AR)
 
     assert answer.status_code == 500

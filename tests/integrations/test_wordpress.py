@@ -33,6 +33,7 @@ from tests.redis_harness import everything_stored
 
 ORDINARY = "شكرا على هذا التقرير المفيد عن المكتبة الجديدة، أتمنى أن تفتح أبوابها مساء أيضا"
 ABUSIVE = "يا كلب يا حمار يا حقير يا غبي، أنت كلب وحمار"
+POST_TITLE = "افتتاح مكتبة عامة جديدة في المدينة"  # tests/integrations/wordpress_install.php
 SPAM = ("اربح مجانا الآن! casino و viagra بأفضل سعر، زوروا www.win-prize.example و "
         "http://win-prize.example أو راسلونا على واتساب 0501234567")
 
@@ -117,6 +118,32 @@ def test_an_abusive_comment_is_held_and_a_moderators_decision_reaches_wordpress(
                what="the rejection to reach WordPress through the webhook")
     # The plugin's own change on Hakam's word is not sent back to Hakam as an editor's label.
     assert _site_labels(store, ABUSIVE) == []
+
+
+def test_a_held_reply_shows_the_moderator_its_post_and_the_comment_it_answers(
+        hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    first_author, first_email = _reader()
+    assert site.post_comment(author=first_author, email=first_email, text=ORDINARY) == 302
+    first = site.comment_by_author(first_author)
+    assert first["approved"] == "1"
+    # the plugin told Hakam WordPress's id for it once WordPress had numbered it
+    assert "_hakam_link_pending" not in first["meta"]
+    assert store.get_comment(first["meta"]["_hakam_id"])["post_title"] == POST_TITLE
+
+    author, email = _reader()
+    assert site.post_comment(author=author, email=email, text=ABUSIVE + " " + author,
+                             parent=first["id"]) == 302
+
+    reply = site.comment_by_author(author)
+    assert reply["approved"] == "0"
+    moderator = store.create_moderator(f"salma-{secrets.token_hex(2)}")
+    queue = requests.get(f"{hakam.url}/v1/review/queue?site=akhbar", timeout=10,
+                         headers={"Authorization": f"Bearer {moderator}"}).json()["comments"]
+    (held,) = [c for c in queue if c["id"] == reply["meta"]["_hakam_id"]]
+    assert held["post_title"] == POST_TITLE
+    assert held["parent"] == {"id": first["meta"]["_hakam_id"], "text": ORDINARY,
+                              "author": first_author, "status": "approved"}
 
 
 def test_a_spam_comment_lands_in_wordpress_spam(hakam_and_wordpress):
@@ -392,3 +419,27 @@ def test_export_personal_data_in_wordpress_includes_hakams_group(hakam_and_wordp
     assert {"name": "الاسم", "value": author} in item
     assert any(field["name"] == "الحالة" and field["value"] == "مقبول" for field in item)
     assert store.get_comment(hakam_id)["text"] == text  # exporting changes nothing
+
+
+def test_the_wordpress_export_names_the_attribute_scores_hakam_measured(hakam_and_wordpress):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    site.post_comment(author=author, email=email, text=ORDINARY + " (سمات) " + author)
+    hakam_id = site.comment_by_author(author)["meta"]["_hakam_id"]
+    # as a model with attribute heads scores an Arabic comment (no threat head reads Arabic)
+    store.r.hset(keys.comment("akhbar", hakam_id), "scores", json.dumps(
+        {"spam": 0.01, "abuse": 0.2, "identity_attack": 0.05, "insult": 0.31,
+         "profanity": 0.02, "threat": None}))
+
+    request = site.privacy_request(email, "export_personal_data")
+    requests.get(request["confirm_url"], timeout=30)
+    admin = site.admin_session()
+    steps = site.run_privacy_tool(admin, request["request_id"], "export")
+    with zipfile.ZipFile(io.BytesIO(admin.get(steps[-1]["data"]["url"],
+                                              timeout=30).content)) as exported:
+        report = json.loads(exported.read("export.json"))
+    item = next(iter(report.values()))["hakam-comments"]["items"][f"hakam-comment-{hakam_id}"]
+    fields = {field["name"]: field["value"] for field in item}
+    # the measured ones, in the reader's language; threat was not measured, so not named
+    assert fields["درجات السمات"] == ("الهجوم على الهوية 0.05، الإهانة 0.31، "
+                                      "الألفاظ النابية 0.02")

@@ -209,13 +209,15 @@ require_once ABSPATH . 'wp-settings.php';
 
     # -- acting on it -----------------------------------------------------------------------
 
-    def post_comment(self, *, author: str, email: str, text: str, url: str = "") -> int:
-        """Submits the comment form as a logged-out reader; returns the HTTP status."""
+    def post_comment(self, *, author: str, email: str, text: str, url: str = "",
+                     parent: int = 0) -> int:
+        """Submits the comment form as a logged-out reader (a reply to the comment `parent`
+        when given); returns the HTTP status."""
         response = requests.post(
             f"{self.url}/wp-comments-post.php", allow_redirects=False, timeout=30,
             data={"comment": text, "author": author, "email": email, "url": url,
                   "submit": "إرسال التعليق", "comment_post_ID": str(self.post_id),
-                  "comment_parent": "0"},
+                  "comment_parent": str(parent)},
             headers={"User-Agent": "Mozilla/5.0 (e2e test reader)"})
         return response.status_code
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -60,3 +61,38 @@ def test_why_the_shipped_model_stays_is_said_in_the_moderators_language(
     english = report["heads"]["abuse"]["reason"]
     assert arabic in page["ar"] and english.split(":")[0] not in page["ar"]
     assert "Abuse: " in page["en"]
+
+
+def test_the_sites_page_shows_the_queues_oldest_wait_and_decision_time_percentiles(
+        client, store, scorer, site_key, moderator_token):
+    from hakam.service.policy import SitePolicy
+    from tests.factories import a_comment
+
+    store.configure_site("akhbar", policy=SitePolicy(premoderation=True))
+    now = time.time()
+    for minutes in [2] * 10 + [50] * 9 + [300]:  # decisions of the last days
+        store.record_decision_wait("akhbar", minutes * 60, now - 86400)
+    store.record_decision_wait("akhbar", 99 * 3600, now - 9 * 86400)  # out of the window
+    posted = client.post("/v1/comments", json=a_comment(),
+                         headers={"Authorization": f"Bearer {site_key}"})
+    assert posted.get_json()["status"] == "pending"
+    store.r.zadd("hakam:{akhbar}:pending", {posted.get_json()["id"]: now - 3 * 3600})
+    form = client.get("/moderate/sign-in")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True))
+    client.post("/moderate/sign-in", data={"token": moderator_token, "csrf_token": csrf[1]})
+
+    page = client.get("/moderate/sites", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+
+    def cell(name: str) -> str:
+        return re.search(rf'class="{name}">([^<]*)<', page)[1]
+
+    assert "صحة الطابور" in page
+    def minutes(text: str) -> int:
+        number, unit = text.split()
+        assert unit == "دقيقة"
+        return int(number)
+
+    assert cell("queue-oldest") == "3.0 ساعة"
+    assert minutes(cell("latency-p50")) == 2
+    assert abs(minutes(cell("latency-p95")) - 50) <= 50 * 0.05  # read back from its bucket
+    assert cell("latency-count") == "20"

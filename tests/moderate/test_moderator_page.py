@@ -342,3 +342,92 @@ def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
                 audit_bars.get_attribute("data-taken-down")) == ("2", "1")
         assert watch.errors == []
     page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)
+
+
+def test_a_reply_shows_its_post_title_and_the_comment_it_answers_in_arabic(newsroom, open_page):
+    title = "افتتاح مكتبة عامة جديدة في المدينة"
+    newsroom.post(comment="المكتبة الجديدة رائعة، شكرا للبلدية", author="ليلى",
+                  site_comment_id=71, post_title=title,
+                  post_url="https://akhbar.example/culture/library")
+    reply = newsroom.post(comment="أختلف معك تماما يا ليلى", author="عمر", comment_parent=71,
+                          post_title=title, post_url="https://akhbar.example/culture/library")
+    # the parent's reader asks for erasure: the reply's card shows a removed parent
+    newsroom.post(comment="تعليق سيُمحى", site_comment_id=72, email="erased@example.com")
+    orphan = newsroom.post(comment="رد على تعليق محذوف", comment_parent=72,
+                           email="omar2@example.com")
+    requests.post(f"{newsroom.base}/v1/readers/erase", json={"email": "erased@example.com"},
+                  headers={"Authorization": f"Bearer {newsroom.site_key}"}, timeout=10)
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(3)  # the parent, the reply, the orphaned reply
+
+    card = page.locator(f'#queue > li.comment[data-id="{reply}"]')
+    parent = card.locator(".parent")
+    expect(parent).to_be_visible()
+    assert parent.locator(".parent-label").inner_text() == "ردًّا على"
+    assert parent.locator(".parent-author").inner_text() == "ليلى"
+    assert parent.locator(".parent-status").inner_text() == "بانتظار المراجعة"
+    assert parent.locator(".parent-text").inner_text() == "المكتبة الجديدة رائعة، شكرا للبلدية"
+    assert card.locator("a.post").inner_text() == title
+    removed = page.locator(f'#queue > li.comment[data-id="{orphan}"] .parent')
+    assert removed.locator(".parent-status").inner_text() == "محذوف"
+    assert removed.locator(".parent-text").inner_text() == "حُذف هذا التعليق بطلب من كاتبه."
+    # a top-level comment has no parent block at all
+    assert page.locator("#queue > li.comment .parent").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "moderator-reply-with-parent-ar.png"), full_page=True)
+    assert watch.dialogs == [] and watch.errors == []
+
+
+def test_arabic_moderator_marks_cards_with_x_and_shift_click_and_decides_them_in_one_action(
+        newsroom, open_page):
+    posted = [newsroom.post(comment=f"تعليق رقم {n} على الخبر") for n in range(5)]
+    page, watch = open_page("ar")
+    page.clock.install()
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+    expect(cards(page)).to_have_count(5)
+    bulk = page.locator("#bulk")
+    expect(bulk).to_be_hidden()
+
+    page.keyboard.press("x")  # the first card, selected on arrival
+    cards(page).nth(3).click(modifiers=["Shift"])  # ... through the fourth
+    expect(bulk).to_be_visible()
+    expect(page.locator("#bulk-count")).to_have_text("4 محدَّدة")
+    page.keyboard.press("x")  # the fourth (now selected) is unmarked again
+    expect(page.locator("li.comment.marked")).to_have_count(3)
+
+    page.keyboard.press("a")  # approve the three marked, as one decision
+    assert page.locator("li.pending-decision").count() == 3
+    page.keyboard.press("u")  # undone as a whole
+    assert page.locator("li.pending-decision").count() == 0
+    page.clock.run_for((GRACE + 1) * 1000)
+    assert [newsroom.store.get_comment(c)["status"] for c in posted] == ["pending"] * 5
+
+    for n in (0, 2, 4):
+        cards(page).nth(n).locator("input.mark").check()
+    page.select_option("#bulk-reason", "advertising")
+    page.locator("#bulk button.spam").click()
+    assert page.locator("li.pending-decision").count() == 3
+    page.clock.run_for((GRACE + 1) * 1000)
+
+    expect(cards(page)).to_have_count(2)
+    assert card_ids(page) == [posted[1], posted[3]]
+    assert [newsroom.store.get_comment(c)["status"] for c in posted] == [
+        "spam", "pending", "spam", "pending", "spam"]
+    audit = newsroom.store.audit(limit=10)
+    assert sorted(a["comment_id"] for a in audit) == sorted([posted[0], posted[2], posted[4]])
+    assert {(a["moderator"], a["reason"]) for a in audit} == {("salma", "advertising")}
+    expect(page.locator("#counts [data-status=spam]")).to_have_text("3")
+    assert watch.dialogs == [] and watch.errors == []
+    page.screenshot(path=str(ARTIFACTS / "moderator-bulk-ar.png"), full_page=True)
+
+
+def test_the_queue_can_be_worked_most_abusive_first(newsroom, open_page):
+    calm = newsroom.post(comment="شكرا على هذا التقرير المفصل")
+    insult = newsroom.post(comment="يا حمار انت ما تفهم شي، اسكت احسن لك")
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"), "sort=abuse")
+    expect(cards(page)).to_have_count(2)
+
+    assert card_ids(page) == [insult, calm]
+    assert page.locator("#filter-sort").input_value() == "abuse"
+    assert watch.errors == []

@@ -120,6 +120,52 @@ def test_sites_configure_can_make_name_and_email_optional(hakam, client):
     assert response.status_code == 201
 
 
+def test_sites_configure_holds_on_an_attribute_shows_it_and_clears_it(hakam, client, scorer):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    headers = {"Authorization": f"Bearer {key}"}
+    scorer.will_score("ارحلوا", identity_attack=0.62, insult=0.4)
+    assert client.post("/v1/comments", json=a_comment(comment="ارحلوا من هنا"),
+                       headers=headers).get_json()["status"] == "approved"  # informs only
+
+    result = hakam("sites", "configure", "akhbar", "--hold", "identity_attack=0.5",
+                   "--hold", "threat=0.7")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["policy"]["attribute_hold"] == {
+        "identity_attack": 0.5, "threat": 0.7}
+    assert hakam("sites", "list").stdout.rstrip("\n").split("\t")[-1] == \
+        "hold-on=identity_attack=0.5,threat=0.7"
+    held = client.post("/v1/comments", json=a_comment(comment="ارحلوا من هنا الآن"),
+                       headers=headers).get_json()
+    assert held["status"] == "pending"
+    assert held["reasons"][0]["code"] == "identity_attack_score"
+
+    # other settings leave the holds alone; NAME=off clears one, the rest stay
+    hakam("sites", "configure", "akhbar", "--max-links", "3")
+    cleared = json.loads(hakam("sites", "configure", "akhbar", "--hold",
+                               "identity_attack=off").stdout)
+    assert cleared["policy"]["attribute_hold"] == {"threat": 0.7}
+    assert cleared["policy"]["max_links"] == 3
+    assert client.post("/v1/comments", json=a_comment(comment="ارحلوا يا هؤلاء"),
+                       headers=headers).get_json()["status"] == "approved"
+
+
+@pytest.mark.parametrize("given, complaint", [
+    ("severe_toxicity=0.5", "'severe_toxicity' is no attribute"),
+    ("insult", "give insult=SCORE"),
+    ("insult=", "give insult=SCORE"),
+    ("insult=1.5", "'1.5' is not a score from 0 to 1"),
+    ("insult=nan", "'nan' is not a score from 0 to 1"),
+    ("insult=high", "'high' is not a score from 0 to 1"),
+])
+def test_sites_configure_refuses_a_hold_it_cannot_read_and_changes_nothing(hakam, given,
+                                                                           complaint):
+    hakam("sites", "add", "akhbar")
+    result = hakam("sites", "configure", "akhbar", "--hold", given)
+    assert result.exit_code == 2
+    assert complaint in result.stderr
+    assert hakam("sites", "list").stdout.rstrip("\n").endswith("\thold-on=-")
+
+
 def test_moderators_add_prints_a_working_token(hakam, client):
     token = hakam("moderators", "add", "salma").stdout.strip()
     assert token.startswith("hk_mod_")

@@ -23,7 +23,9 @@ def test_an_ordinary_arabic_comment_is_published(client, site_headers):
     body = response.get_json()
     assert body["status"] == "approved"
     assert set(body) == {"id", "status", "scores", "reasons", "model_version"}
-    assert set(body["scores"]) == {"spam", "abuse"}
+    # the attributes are answered beside spam and abuse, null where unmeasured
+    assert set(body["scores"]) == {"spam", "abuse", "identity_attack", "insult", "profanity",
+                                   "threat"}
     assert body["model_version"] == "scripted-1"
     assert body["reasons"][0]["code"] == "below_thresholds"
     assert response.headers["Location"] == f"/v1/comments/{body['id']}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hakam.model import Reason, Score, Thresholds
+from hakam.model import ATTRIBUTES, Reason, Score, Thresholds
 from hakam.service.policy import CommentFacts, SitePolicy, decide
 
 DEFAULTS = Thresholds(spam_reject=0.9, spam_hold=0.5, abuse_hold=0.5)
@@ -142,3 +142,61 @@ def test_an_adapters_spam_score_rejects_only_where_the_shipped_models_would_too(
 
     assert kept.status == "pending" and codes(kept)[0] == "spam_score"  # a moderator sees it
     assert both.status == "spam"
+
+
+# -- holding on an attribute ------------------------------------------------------------------
+
+def _attributed(**attributes) -> Score:
+    return Score(spam=0.05, abuse=0.05, attributes={**dict.fromkeys(ATTRIBUTES), **attributes})
+
+
+@pytest.mark.parametrize("attributes, holds, status, held_on", [
+    # attributes inform and never hold by themselves, however high
+    ({"insult": 0.99, "threat": 0.99}, {}, "approved", []),
+    ({"insult": 0.81}, {"insult": 0.8}, "pending", ["insult_score"]),
+    ({"insult": 0.8}, {"insult": 0.8}, "approved", []),  # above the line, as every threshold
+    ({"insult": 0.95}, {"threat": 0.5}, "approved", []),  # held on another attribute
+    # None is not measured (threat on Arabic): never over any line, even a line of 0
+    ({"threat": None}, {"threat": 0.0}, "approved", []),
+    ({"identity_attack": 0.6, "profanity": 0.7, "threat": 0.9},
+     {"identity_attack": 0.5, "profanity": 0.5, "threat": 0.5}, "pending",
+     ["identity_attack_score", "profanity_score", "threat_score"]),
+])
+def test_a_site_holds_on_the_attributes_it_names_and_on_no_other(attributes, holds, status,
+                                                                 held_on):
+    decision = decide(_attributed(**attributes), SitePolicy(attribute_hold=holds), DEFAULTS,
+                      CommentFacts(text="نص"))
+    assert decision.status == status
+    assert [code for code in codes(decision) if code.endswith("_score")] == held_on
+
+
+def test_an_attribute_hold_names_the_attribute_its_score_the_line_and_the_words():
+    text = "You idiot, go back where you came from"
+    score = Score(spam=0.05, abuse=0.4, attributes={**dict.fromkeys(ATTRIBUTES),
+                                                   "identity_attack": 0.7234, "insult": 0.9},
+                  reasons=(Reason("identity_attack_terms", "", spans=((11, 18), (29, 38)),
+                                  task="identity_attack"),
+                           Reason("insult_terms", "", spans=((4, 9),), task="insult")))
+    decision = decide(score, SitePolicy(attribute_hold={"identity_attack": 0.5}), DEFAULTS,
+                      CommentFacts(text=text))
+    assert decision.status == "pending"
+    (reason,) = decision.reasons
+    assert reason["code"] == "identity_attack_score"
+    assert reason["spans"] == [[11, 18], [29, 38]]  # the identity head's words, not insult's
+    assert reason["message"] == ("Identity attack score 0.72 is above the site's hold "
+                                 "threshold 0.50: “go back” and “came from”.")
+
+
+def test_an_attribute_hold_without_words_still_names_the_attribute():
+    decision = decide(_attributed(threat=0.66), SitePolicy(attribute_hold={"threat": 0.6}),
+                      DEFAULTS, CommentFacts(text="x"))
+    assert decision.reasons[0]["message"] == \
+        "Threat score 0.66 is above the site's hold threshold 0.60."
+
+
+def test_attribute_holds_are_kept_in_order_and_unknown_names_are_dropped_on_reading():
+    policy = SitePolicy.from_dict({"attribute_hold": {"threat": 0.5, "insult": "0.8",
+                                                      "severe_toxicity": 0.3}})
+    assert list(policy.attribute_hold.items()) == [("insult", 0.8), ("threat", 0.5)]
+    assert SitePolicy.from_dict(policy.to_dict()) == policy
+    assert SitePolicy.from_dict({}).attribute_hold == {}  # a site stored before attributes

@@ -160,7 +160,9 @@ def test_export_holds_exactly_the_readers_comments_on_that_site(client, store, s
     assert all(e["at"] >= rejected["created_at"] for e in rejected["history"])
     assert [(x["task"], x["label"], x["source"]) for x in rejected["labels"]] == [
         ("abuse", 1, "moderator")]
-    assert rejected["scores"] == {"spam": 0.0, "abuse": 0.8}
+    # every attribute too: null, since the scripted model scored none
+    assert rejected["scores"] == {"spam": 0.0, "abuse": 0.8, "identity_attack": None,
+                                  "insult": None, "profanity": None, "threat": None}
     assert rejected["reasons"][0]["code"] == "abuse_score"
     assert exported[laila["held"]]["status"] == "pending"
     # nothing else that Hakam holds is hers: no email or IP, which it never stored
@@ -461,3 +463,23 @@ def test_after_erasure_the_label_export_holds_none_of_the_erased_texts(hakam, cl
              if line]
     assert not set(erased) & set(after)
     assert sorted(after) == sorted(t for t in before if t not in erased)
+
+
+def test_intake_akismet_the_api_and_the_command_line_know_a_reader_by_one_key(
+        hakam, client, store, sites):
+    """Each way in spells the email its own way; all four file and find one reader."""
+    key = sites["akhbar"]["Authorization"].removeprefix("Bearer ")
+    with posted_long_ago(store):
+        comment = _post(client, sites["akhbar"], "مقال رائع عن الزعفران البلدي",
+                        email="Laila.Haddad@Example.COM")
+    akismet = client.post("/1.1/submit-spam", data={
+        "api_key": key, "blog": "https://akhbar.example", "user_ip": IP,
+        "comment_content": "اربح جوائز الآن", "comment_author_email": " LAILA.HADDAD@example.com"})
+    assert akismet.status_code == 200
+
+    exported = _export(client, sites["akhbar"], "laila.haddad@EXAMPLE.com ").get_json()
+    assert [c["id"] for c in exported["comments"]] == [comment]
+    assert [label["text"] for label in exported["labels"]] == ["اربح جوائز الآن"]
+    printed = json.loads(hakam("readers", "export", "LAILA.haddad@example.com").stdout)
+    assert printed["sites"] == {"akhbar": {"comments": exported["comments"],
+                                           "labels": exported["labels"]}}

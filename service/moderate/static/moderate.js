@@ -1,5 +1,5 @@
-// The moderator queue: claim a batch, show it, decide with the keyboard, undo within a grace
-// period. Comment data is hostile: it is only ever inserted with textContent (never innerHTML),
+// The moderator queue: claim a batch, show it, decide with the keyboard (one card, or several
+// marked with x or shift-click, in one action), undo within a grace period. Comment data is hostile: it is only ever inserted with textContent (never innerHTML),
 // and links come pre-checked from the server (http(s) only).
 "use strict";
 
@@ -12,8 +12,13 @@
   const leaseLine = document.getElementById("lease");
   const empty = document.getElementById("empty");
   const help = document.getElementById("help");
-  const pending = new Map(); // comment id -> decision waiting for its grace period to end
-  const undoOrder = []; // ids of pending decisions, most recent last
+  const bulk = document.getElementById("bulk");
+  const bulkCount = document.getElementById("bulk-count");
+  const bulkReason = document.getElementById("bulk-reason");
+  const pending = new Map(); // comment id -> the decision (entry) waiting for its grace period
+  const undoOrder = []; // entries of pending decisions, most recent last
+  const marked = new Set(); // cards marked for one decision together
+  let anchor = null; // the card a shift-click marks from
   let selected = null;
   let leaseDeadline = 0;
   let claiming = false;
@@ -73,18 +78,22 @@
     item.querySelector(".author").textContent = comment.author;
     const authorUrl = item.querySelector(".author-url");
     if (comment.author_url) authorUrl.textContent = comment.author_url; else authorUrl.remove();
-    const postLabel = fill(M.post, { post: comment.post_id || "" });
+    const postNumber = fill(M.post, { post: comment.post_id || "" });
+    const postLabel = comment.post_title || postNumber;
     const link = item.querySelector("a.post");
     const plain = item.querySelector(".post-plain");
     if (comment.post_url) {
       link.href = comment.post_url;
       link.textContent = postLabel;
       link.title = comment.post_url;
+      if (comment.post_title) link.dir = "auto";
       plain.remove();
     } else {
       link.remove();
       plain.textContent = postLabel;
+      if (comment.post_title) plain.title = postNumber;
     }
+    renderParent(item.querySelector(".parent"), comment.parent);
     item.querySelector(".site").textContent = comment.site;
     item.querySelector(".waited").textContent = waitedText(comment.waited_seconds);
     const text = item.querySelector(".text");
@@ -100,6 +109,23 @@
     for (const task of ["spam", "abuse"]) {
       item.querySelector("meter." + task).value = comment.scores[task];
       item.querySelector("." + task + "-value").textContent = numbers.format(comment.scores[task]);
+    }
+    const scores = item.querySelector(".scores");
+    for (const attribute of comment.attributes) {
+      const score = document.createElement("span");
+      score.className = "score attribute";
+      score.dataset.attribute = attribute.name;
+      const name = document.createElement("span");
+      name.className = "score-name";
+      name.textContent = M.attributes[attribute.name] || attribute.name;
+      const meter = document.createElement("meter");
+      Object.assign(meter, { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 0, value: attribute.score });
+      const value = document.createElement("span");
+      value.className = "attribute-value";
+      value.dir = "ltr";
+      value.textContent = numbers.format(attribute.score);
+      score.append(name, meter, value);
+      scores.append(score);
     }
     if (comment.audit) {
       item.classList.add("audit");
@@ -117,7 +143,7 @@
       reasons.append(entry);
     }
     for (const button of item.querySelectorAll("button[data-decision]")) {
-      button.addEventListener("click", () => { select(item); decide(item, button.dataset.decision); });
+      button.addEventListener("click", () => { select(item); decide([item], button.dataset.decision); });
     }
     if (comment.author_ref) item.dataset.authorRef = comment.author_ref;
     showBadge(item, comment.author_restriction);
@@ -130,10 +156,32 @@
     item.querySelector(".dismiss").addEventListener("click", () => removeItem(item));
     const reasonSelect = item.querySelector(".decision-reason");
     reasonSelect.addEventListener("change", () => item.focus());
+    const markBox = item.querySelector("input.mark");
+    markBox.addEventListener("click", (event) => {
+      event.stopPropagation();
+      if (event.shiftKey) markRange(item); else toggleMark(item);
+    });
     item.addEventListener("click", (event) => {
-      if (!event.target.closest("button, select, a")) select(item);
+      if (event.target.closest("button, select, a, input")) return;
+      if (event.shiftKey) { markRange(item); return; }
+      select(item);
     });
     return item;
+  }
+
+  // The comment a reply answers, above the reply: its author, status and text, all as text.
+  function renderParent(box, parent) {
+    if (!parent) { box.remove(); return; }
+    box.hidden = false;
+    box.dataset.status = parent.status;
+    const author = box.querySelector(".parent-author");
+    if (parent.author) author.textContent = parent.author; else author.remove();
+    box.querySelector(".parent-status").textContent = M.parent_status[parent.status] || parent.status;
+    const text = box.querySelector(".parent-text");
+    if (parent.status === "removed") text.textContent = M.parent_removed;
+    else if (parent.status === "unknown") text.textContent = M.parent_unknown;
+    else text.textContent = parent.text;
+    if (parent.status === "removed" || parent.status === "unknown") text.classList.add("missing");
   }
 
   function items() { return Array.from(queue.children); }
@@ -164,7 +212,47 @@
     select(after || before || null);
   }
 
+  // -- marking cards for one decision together ----------------------------------------------
+
+  function setMark(item, on) {
+    if (on && !open(item)) return;
+    if (on) marked.add(item); else marked.delete(item);
+    item.classList.toggle("marked", on);
+    item.querySelector("input.mark").checked = on;
+  }
+
+  function showBulk() {
+    for (const item of [...marked]) if (!item.isConnected || !open(item)) setMark(item, false);
+    bulk.hidden = marked.size === 0;
+    bulkCount.textContent = fill(M.marked, { count: marked.size });
+  }
+
+  function toggleMark(item) {
+    if (!item) return;
+    setMark(item, !marked.has(item));
+    anchor = item;
+    showBulk();
+  }
+
+  function markRange(item) {
+    const list = items();
+    const from = list.indexOf(anchor && anchor.isConnected ? anchor : (selected || item));
+    const to = list.indexOf(item);
+    const [low, high] = from < 0 ? [to, to] : [Math.min(from, to), Math.max(from, to)];
+    for (const each of list.slice(low, high + 1)) setMark(each, true);
+    anchor = item;
+    select(item);
+    showBulk();
+  }
+
+  function clearMarks() {
+    for (const item of [...marked]) setMark(item, false);
+    showBulk();
+  }
+
   function removeItem(item) {
+    setMark(item, false);
+    showBulk();
     const wasSelected = item === selected;
     if (wasSelected) selectNextOpen(item);
     item.remove();
@@ -187,77 +275,115 @@
     item.querySelector(".dismiss").hidden = !withDismiss;
   }
 
-  function decide(item, decision) {
-    if (!item || !open(item)) return;
-    const id = item.dataset.id;
+  // One decision (entry) covers one card, or every card marked when it was made: it is sent
+  // as one request when its grace period ends, and undone as a whole.
+  function decide(targets, decision, reason) {
+    targets = targets.filter((item) => item && open(item));
+    if (!targets.length) return;
     const entry = {
-      id, item, decision, reason: item.querySelector(".decision-reason").value,
+      ids: targets.map((item) => item.dataset.id), items: targets, decision,
+      reason: reason !== undefined ? reason : targets[0].querySelector(".decision-reason").value,
       deadline: Date.now() + data.undo_seconds * 1000,
     };
     const tick = () => {
       const left = Math.ceil((entry.deadline - Date.now()) / 1000);
       if (left <= 0) { send(entry, false); return; }
-      outcome(item, M.decided[decision] + " · " + fill(M.sending_in, { seconds: left }), true, false);
+      const text = M.decided[decision] + " · " + fill(M.sending_in, { seconds: left });
+      for (const item of entry.items) outcome(item, text, true, false);
     };
     entry.timer = setInterval(tick, 250);
-    pending.set(id, entry);
-    undoOrder.push(id);
-    item.classList.add("pending-decision", "decision-" + decision);
+    for (const id of entry.ids) pending.set(id, entry);
+    undoOrder.push(entry);
+    for (const item of entry.items) {
+      setMark(item, false);
+      item.classList.add("pending-decision", "decision-" + decision);
+    }
+    showBulk();
     tick();
-    selectNextOpen(item);
+    selectNextOpen(targets[targets.length - 1]);
+  }
+
+  function decideMarkedOrSelected(decision) {
+    if (marked.size) {
+      decide(items().filter((item) => marked.has(item)), decision, bulkReason.value);
+      bulkReason.selectedIndex = 0;
+    } else {
+      decide([selected], decision);
+    }
+  }
+
+  function forget(entry) {
+    clearInterval(entry.timer);
+    for (const id of entry.ids) pending.delete(id);
+    const at = undoOrder.indexOf(entry);
+    if (at >= 0) undoOrder.splice(at, 1);
   }
 
   function undo(id) {
-    const target = id || [...undoOrder].reverse().find((candidate) => pending.has(candidate));
-    const entry = target && pending.get(target);
+    const entry = id ? pending.get(id) : undoOrder[undoOrder.length - 1];
     if (!entry) return;
-    clearInterval(entry.timer);
-    pending.delete(target);
-    undoOrder.splice(undoOrder.indexOf(target), 1);
+    forget(entry);
     if (entry.kind === "author") {
       entry.item.classList.remove("pending-author-action");
       authorOutcome(entry.item, "", false);
       select(entry.item);
       return;
     }
-    entry.item.classList.remove("pending-decision", "decision-" + entry.decision);
-    outcome(entry.item, "", false, false);
-    select(entry.item);
+    for (const item of entry.items) {
+      item.classList.remove("pending-decision", "decision-" + entry.decision);
+      outcome(item, "", false, false);
+    }
+    select(entry.items[0]);
   }
 
-  async function send(entry, keepalive) {
-    clearInterval(entry.timer);
-    if (pending.get(entry.id) !== entry) return;
-    pending.delete(entry.id);
-    undoOrder.splice(undoOrder.indexOf(entry.id), 1);
-    const { item } = entry;
-    item.classList.add("sending");
-    outcome(item, M.decided[entry.decision], false, false);
-    let result;
-    try {
-      result = await call(data.urls.decide.replace("COMMENT_ID", encodeURIComponent(entry.id)),
-        "POST", { decision: entry.decision, reason: entry.reason }, keepalive);
-    } catch (error) {
-      result = null;
-    }
+  // One card's answer: decided (it leaves), final for this page (409/404: someone else decided
+  // it or holds it), or not stored (it stays open for another try).
+  function settle(item, decision, result) {
     item.classList.remove("sending");
     if (result && result.ok) {
       item.classList.add("decided");
       removeItem(item);
-      refreshCounts();
       return;
     }
-    item.classList.remove("pending-decision", "decision-" + entry.decision);
-    if (result && result.status === 409 || result && result.status === 404) {
-      // Final for this page: someone else decided it or now holds it.
+    item.classList.remove("pending-decision", "decision-" + decision);
+    if (result && (result.status === 409 || result.status === 404)) {
       item.classList.add("decided", "conflict");
       outcome(item, explain(result), false, true);
-      refreshCounts();
       return;
     }
-    // Nothing was stored: the comment stays open for another try.
     item.classList.add("failed");
     outcome(item, result ? explain(result) : M.network, false, false);
+  }
+
+  async function send(entry, keepalive) {
+    if (!undoOrder.includes(entry)) return; // undone, or sent already
+    forget(entry);
+    for (const item of entry.items) {
+      item.classList.add("sending");
+      outcome(item, M.decided[entry.decision], false, false);
+    }
+    let result = null;
+    try {
+      result = entry.ids.length === 1
+        ? await call(data.urls.decide.replace("COMMENT_ID", encodeURIComponent(entry.ids[0])),
+          "POST", { decision: entry.decision, reason: entry.reason }, keepalive)
+        : await call(data.urls.decide_many, "POST",
+          { ids: entry.ids, decision: entry.decision, reason: entry.reason }, keepalive);
+    } catch (error) {
+      result = null;
+    }
+    if (entry.ids.length > 1 && result && result.ok) {
+      // each comment answers for itself: one another moderator took is that card's conflict
+      const byId = new Map(result.payload.results.map((each) => [each.id, each]));
+      for (const item of entry.items) {
+        const each = byId.get(item.dataset.id);
+        settle(item, entry.decision, each && {
+          ok: each.status === 200, status: each.status, payload: each.error || each.record });
+      }
+    } else {
+      for (const item of entry.items) settle(item, entry.decision, result);
+    }
+    refreshCounts();
   }
 
   window.addEventListener("pagehide", () => {
@@ -370,7 +496,7 @@
     if (action === "lift") days = null;
     const held = action === "ban" ? item.querySelector(".author-held").value || null : null;
     const entry = {
-      kind: "author", id: key, item, action, days, decide_held: held,
+      kind: "author", ids: [key], items: [item], item, action, days, decide_held: held,
       reason: item.querySelector(".decision-reason").value,
       deadline: Date.now() + data.undo_seconds * 1000,
     };
@@ -381,16 +507,14 @@
     };
     entry.timer = setInterval(tick, 250);
     pending.set(key, entry);
-    undoOrder.push(key);
+    undoOrder.push(entry);
     item.classList.add("pending-author-action");
     tick();
   }
 
   async function sendAuthorAction(entry, keepalive) {
-    clearInterval(entry.timer);
-    if (pending.get(entry.id) !== entry) return;
-    pending.delete(entry.id);
-    undoOrder.splice(undoOrder.indexOf(entry.id), 1);
+    if (!undoOrder.includes(entry)) return; // undone, or sent already
+    forget(entry);
     const { item } = entry;
     item.classList.remove("pending-author-action");
     const body = { action: entry.action };
@@ -422,10 +546,8 @@
       for (const id of answer.held.decided) {
         const card = items().find((candidate) => candidate.dataset.id === id);
         if (card && card !== item) {
-          const waiting = pending.get(id);
-          if (waiting) undo(id);
-          card.classList.add("decided");
-          removeItem(card);
+          // one this moderator decided meanwhile is answered when its own grace ends
+          if (!pending.has(id)) { card.classList.add("decided"); removeItem(card); }
         } else if (card === item) {
           item.classList.add("decided", "decided-with-author");
           outcome(item, M.decided[answer.held.decision], false, true);
@@ -445,7 +567,7 @@
     try {
       const result = await call(data.urls.claim, "POST", {
         site: data.filters.site || null, reason: data.filters.reason || null,
-        limit: data.filters.batch,
+        limit: data.filters.batch, sort: data.filters.sort,
       });
       if (!result.ok) { showNotice(explain(result), result.status === 401); leaseLine.textContent = ""; return; }
       hideNotice();
@@ -505,9 +627,13 @@
   document.getElementById("help-button").addEventListener("click", () => toggleHelp(true));
   document.getElementById("help-close").addEventListener("click", () => toggleHelp(false));
   document.getElementById("claim-more").addEventListener("click", () => { hideNotice(); claim(); });
+  for (const button of bulk.querySelectorAll("button[data-decision]")) {
+    button.addEventListener("click", () => decideMarkedOrSelected(button.dataset.decision));
+  }
+  document.getElementById("bulk-clear").addEventListener("click", clearMarks);
 
   const letters = {
-    KeyJ: "j", KeyK: "k", KeyA: "a", KeyR: "r", KeyS: "s", KeyU: "u",
+    KeyJ: "j", KeyK: "k", KeyA: "a", KeyR: "r", KeyS: "s", KeyU: "u", KeyX: "x",
     KeyH: "h", KeyP: "p", KeyD: "d", KeyB: "b", KeyL: "l",
   };
   const authorKeys = { p: "premoderate", d: "suspend", b: "ban", l: "lift" };
@@ -528,6 +654,11 @@
     const digit = /^Digit([1-9])$/.exec(event.code);
     if (!key && !digit) return;
     event.preventDefault();
+    if (digit && marked.size) {
+      const index = Number(digit[1]);
+      if (index < bulkReason.options.length) bulkReason.selectedIndex = index;
+      return;
+    }
     if (digit && selected && open(selected)) {
       const options = selected.querySelector(".decision-reason").options;
       const index = Number(digit[1]);
@@ -536,9 +667,10 @@
     }
     if (key === "j") move(1);
     else if (key === "k") move(-1);
-    else if (key === "a") decide(selected, "approve");
-    else if (key === "r") decide(selected, "reject");
-    else if (key === "s") decide(selected, "spam");
+    else if (key === "x") toggleMark(selected);
+    else if (key === "a") decideMarkedOrSelected("approve");
+    else if (key === "r") decideMarkedOrSelected("reject");
+    else if (key === "s") decideMarkedOrSelected("spam");
     else if (key === "u") undo();
     else if (key === "h") toggleAuthor(selected);
     else if (authorKeys[key]) actOnAuthor(selected, authorKeys[key]);

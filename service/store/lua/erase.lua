@@ -23,9 +23,10 @@ local webhook_dead_key = KEYS[11]
 local retention_key = KEYS[12]
 local approved_counts_key = KEYS[13]
 local reader_labels_key = KEYS[14]
+local site_comments_key = KEYS[15]  -- the site's own comment ids -> Hakam's
 -- then 4 per comment: comment, history, idempotency, duplicate (the site's `absent` key for
 -- none), then one per delivery, then one IP flood marker per IP hash
-local FIXED_KEYS = 14
+local FIXED_KEYS = 15
 local author_key = ARGV[1]
 local comment_count = tonumber(ARGV[2])
 local delivery_count = tonumber(ARGV[3])
@@ -67,7 +68,7 @@ for i = 1, n do
   local comment, history, idem, dup = KEYS[base + 1], KEYS[base + 2], KEYS[base + 3],
                                       KEYS[base + 4]
   local data = redis.call('HMGET', comment, 'status', 'author_key', 'label_entries',
-                          'audit_entries', 'deliveries')
+                          'audit_entries', 'deliveries', 'site_comment_id')
   if data[1] and data[2] == author_key then
     redis.call('ZREM', pending_key, id)
     redis.call('ZREM', leases_key, id)
@@ -86,6 +87,10 @@ for i = 1, n do
     end
     redis.call('DEL', idem)
     if redis.call('GET', dup) == id then redis.call('DEL', dup) end
+    -- the site's id no longer finds it: a reply to it shows its parent as removed
+    if data[6] and data[6] ~= '' and redis.call('HGET', site_comments_key, data[6]) == id then
+      redis.call('HDEL', site_comments_key, data[6])
+    end
     redis.call('ZREM', retention_key, id)
     redis.call('DEL', comment, history)
     gone[id] = true

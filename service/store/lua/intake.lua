@@ -15,8 +15,11 @@ local reader_ips_key = KEYS[11]
 local retention_key = KEYS[12]
 local approved_counts_key = KEYS[13]
 local site_version_key = KEYS[14]
+local nudges_key = KEYS[15]
+local site_comments_key = KEYS[16]  -- the site's own comment ids -> Hakam's
+local post_starts_key = KEYS[17]  -- post id -> when its first comment came
 -- the author's record (authors.py): what moderators put on them, and their rejection streak
-local author_record_key = KEYS[15]
+local author_record_key = KEYS[18]
 local comment_id = ARGV[1]
 local status = ARGV[2]
 local created_at = ARGV[3]
@@ -31,12 +34,19 @@ local ip_key = ARGV[10]  -- '' when there is none
 local audit = ARGV[11]
 -- the site's settings version the comment was checked against ('' for no check)
 local site_version = ARGV[12]
+-- the nonce of the nudge this comment answers ('' for none): stored, it is closed
+local nudge_nonce = ARGV[13]
+local site_comment_id = ARGV[14]  -- '' for none
+local parent_site_id = ARGV[15]  -- the site's id of the comment it replies to, '' for none
+local post_id = ARGV[16]
+-- seconds after the post's first comment that it closes ('' when it does not close so)
+local close_after_seconds = ARGV[17]
 -- '' when the comment has no author record (sent without an email); else the site's
 -- hold-after-rejections count ('0': off)
-local author_rules = ARGV[13]
+local author_rules = ARGV[18]
 -- '1': the caller already holds the comment for its author's record: do not ask again
-local author_hold_applied = ARGV[14]
-local FIXED_ARGS = 14  -- then field, value, … of the comment's hash
+local author_hold_applied = ARGV[19]
+local FIXED_ARGS = 19  -- then field, value, … of the comment's hash
 
 if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
@@ -52,6 +62,14 @@ if has_idem then
     local ttl = redis.call('PTTL', idempotency_key)
     if ttl > 0 then redis.call('PEXPIRE', idempotency_key, ttl) end
     return {'replay', first}
+  end
+end
+if close_after_seconds ~= '' then
+  local started = redis.call('HGET', post_starts_key, post_id)
+  if started then
+    local closes_at = tonumber(started) + tonumber(close_after_seconds)
+    -- closed: refused, and nothing is kept
+    if tonumber(created_at) >= closes_at then return {'closed', tostring(closes_at)} end
   end
 end
 local tracked = author_rules ~= ''
@@ -85,6 +103,14 @@ if flood_seconds > 0 then
   end
 end
 redis.call('HSET', comment_key, unpack(ARGV, FIXED_ARGS + 1))
+-- when the post's first comment came: a section's close-after-days counts from it
+redis.call('HSETNX', post_starts_key, post_id, created_at)
+-- the site's ids of its comments, so that a reply's comment_parent finds its parent; a reply
+-- to a comment held now is marked, so that its parent, once erased, shows as removed
+if site_comment_id ~= '' then redis.call('HSET', site_comments_key, site_comment_id, comment_id) end
+if parent_site_id ~= '' and redis.call('HEXISTS', site_comments_key, parent_site_id) == 1 then
+  redis.call('HSET', comment_key, 'parent_held', '1')
+end
 redis.call('RPUSH', history_key, history_json)
 if status == 'pending' then
   redis.call('ZADD', pending_key, created_at, comment_id)
@@ -115,4 +141,7 @@ if flood_seconds > 0 then
   end
 end
 if has_idem then redis.call('SET', idempotency_key, answer_json, 'EX', idempotency_ttl) end
-return {'stored', comment_id}
+-- the resend of a nudged comment closes its nudge, once: a token sent again closes nothing
+local answered_nudge = 0
+if nudge_nonce ~= '' then answered_nudge = redis.call('ZREM', nudges_key, nudge_nonce) end
+return {'stored', comment_id, answered_nudge}

@@ -54,6 +54,33 @@ class Hakam_Client {
 	}
 
 	/**
+	 * Whether Hakam refused a comment because its post takes no comments (422 comments_closed).
+	 *
+	 * @param array $result A result of send_comment.
+	 * @return bool
+	 */
+	public static function closed( array $result ) {
+		return 422 === $result['code'] && isset( $result['body']['error'], $result['body']['message'] )
+			&& 'comments_closed' === $result['body']['error'];
+	}
+
+	/**
+	 * Gives Hakam's copy of a comment its WordPress id: PATCH /v1/comments/{id}.
+	 *
+	 * @param string $hakam_id   Hakam's comment id.
+	 * @param int    $comment_id WordPress comment id.
+	 * @return array { outcome: string, body: array, code: int, detail: string }
+	 */
+	public static function link_comment( $hakam_id, $comment_id ) {
+		return self::post(
+			'/v1/comments/' . rawurlencode( $hakam_id ),
+			array( 'site_comment_id' => (string) (int) $comment_id ),
+			array(),
+			'PATCH'
+		);
+	}
+
+	/**
 	 * Sends an editor's judgement to POST /v1/comments/{id}/feedback.
 	 *
 	 * @param string $hakam_id Hakam's comment id.
@@ -110,12 +137,14 @@ class Hakam_Client {
 	 * @param string $path          Path under the Hakam URL.
 	 * @param array  $body          Encoded as JSON.
 	 * @param array  $extra_headers Added to the authorisation and content type.
+	 * @param string $method        POST, or PATCH.
 	 * @return array { outcome: string, body: array, code: int, detail: string }
 	 */
-	private static function post( $path, array $body, array $extra_headers = array() ) {
-		$response = wp_remote_post(
+	private static function post( $path, array $body, array $extra_headers = array(), $method = 'POST' ) {
+		$response = wp_remote_request(
 			Hakam_Settings::url() . $path,
 			array(
+				'method'      => $method,
 				'timeout'     => self::timeout(),
 				'redirection' => 0,
 				'headers'     => array_merge(

@@ -26,6 +26,7 @@ class Hakam_Intake {
 	const META_ATTEMPTS    = '_hakam_attempts';
 	const META_WP_VERDICT  = '_hakam_wp_verdict';
 	const META_LAST_ERROR  = '_hakam_last_error';
+	const META_LINK        = '_hakam_link_pending';
 
 	/**
 	 * Hakam's answer for the comment being inserted in this request. The comment has no id
@@ -52,8 +53,9 @@ class Hakam_Intake {
 	 * @return array
 	 */
 	public static function fields( array $comment ) {
-		$locale = get_locale();
-		return array(
+		$locale  = get_locale();
+		$post_id = (int) $comment['comment_post_ID'];
+		$fields  = array(
 			'comment'         => (string) $comment['comment_content'],
 			'author'          => (string) $comment['comment_author'],
 			'email'           => (string) $comment['comment_author_email'],
@@ -65,7 +67,17 @@ class Hakam_Intake {
 			'user_agent'      => isset( $comment['comment_agent'] ) ? (string) $comment['comment_agent'] : '',
 			// Hakam speaks in language subtags ("ar"), WordPress in locales ("ar", "en_US").
 			'language'        => strtolower( strtok( $locale, '_' ) ),
+			// The title as stored (no filters, no HTML entities): the moderator's card shows it.
+			'post_title'      => (string) get_post_field( 'post_title', $post_id, 'raw' ),
+			// A section closed some days after its posts start counts from publication.
+			'post_date'       => (string) get_post_time( DATE_ATOM, true, $post_id ),
 		);
+		// A stored comment (sent again by WP-Cron) has its id already; a new one gets it only
+		// once inserted, and is linked then (see link()).
+		if ( ! empty( $comment['comment_ID'] ) ) {
+			$fields['site_comment_id'] = (string) $comment['comment_ID'];
+		}
+		return $fields;
 	}
 
 	/**
@@ -132,6 +144,12 @@ class Hakam_Intake {
 		if ( Hakam_Client::DECIDED === $result['outcome'] && isset( $result['body']['status'] ) ) {
 			return self::strictest( $approved, self::wordpress_status( $result['body']['status'] ) );
 		}
+		if ( Hakam_Client::closed( $result ) ) {
+			// The post's rules in Hakam close it: refused as WordPress refuses a closed post,
+			// with Hakam's sentence (in the site's language); nothing is stored on either side.
+			self::$awaiting_id = null;
+			return new WP_Error( 'comment_closed', esc_html( (string) $result['body']['message'] ), 403 );
+		}
 		return self::strictest( $approved, 0 );
 	}
 
@@ -167,6 +185,7 @@ class Hakam_Intake {
 				update_comment_meta( $comment_id, self::META_STATUS, sanitize_key( (string) $body['status'] ) );
 				update_comment_meta( $comment_id, self::META_REASONS, self::reasons( $body ) );
 				self::stop_retrying( $comment_id );
+				self::link( $comment_id );
 				break;
 			case Hakam_Client::DUPLICATE:
 				if ( ! empty( $body['first_id'] ) ) {
@@ -190,6 +209,32 @@ class Hakam_Intake {
 				self::log( sprintf( 'comment %d could not reach Hakam (%s, attempt %d); it stays held and will be sent again', $comment_id, $result['detail'], $attempts ) );
 				Hakam_Retry::schedule( $attempts );
 		}
+	}
+
+	/**
+	 * Tells Hakam the WordPress id of a comment it decided, so that a reply to it (whose
+	 * comment_parent is that id) shows it to the moderator. Hakam was asked before WordPress
+	 * numbered the comment; when it cannot be told now, WP-Cron tells it later.
+	 *
+	 * @param int $comment_id WordPress comment id.
+	 * @return bool Whether Hakam has it.
+	 */
+	public static function link( $comment_id ) {
+		$hakam_id = (string) get_comment_meta( $comment_id, self::META_ID, true );
+		if ( '' === $hakam_id ) {
+			delete_comment_meta( $comment_id, self::META_LINK );
+			return true;
+		}
+		$result = Hakam_Client::link_comment( $hakam_id, $comment_id );
+		// 404: Hakam no longer holds it (erased); nothing to link.
+		if ( Hakam_Client::DECIDED === $result['outcome'] || 404 === $result['code'] ) {
+			delete_comment_meta( $comment_id, self::META_LINK );
+			return true;
+		}
+		update_comment_meta( $comment_id, self::META_LINK, '1' );
+		self::log( sprintf( 'comment %d could not be linked to its Hakam copy yet (%s); WP-Cron will try again', $comment_id, $result['detail'] ) );
+		Hakam_Retry::schedule( 1 );
+		return false;
 	}
 
 	/**

@@ -117,6 +117,30 @@ class Hakam_Privacy {
 	}
 
 	/**
+	 * The attribute scores Hakam measured for a comment ("insult 0.81, threat 0.12"); an
+	 * attribute not measured (null: no head for the comment's language) is left out.
+	 *
+	 * @param array $scores The comment's scores as Hakam exports them.
+	 * @return string
+	 */
+	private static function attribute_scores( array $scores ) {
+		$names    = array(
+			'identity_attack' => __( 'identity attack', 'hakam' ),
+			'insult'          => __( 'insult', 'hakam' ),
+			'profanity'       => __( 'profanity', 'hakam' ),
+			'threat'          => __( 'threat', 'hakam' ),
+		);
+		$measured = array();
+		foreach ( $names as $attribute => $name ) {
+			if ( isset( $scores[ $attribute ] ) && is_numeric( $scores[ $attribute ] ) ) {
+				$measured[] = $name . ' ' . number_format_i18n( (float) $scores[ $attribute ], 2 );
+			}
+		}
+		/* translators: the separator between the items of a list. */
+		return implode( _x( ', ', 'list separator', 'hakam' ), $measured );
+	}
+
+	/**
 	 * One exported comment as WordPress's name/value pairs.
 	 *
 	 * @param array $comment A comment as Hakam exports it.
@@ -138,6 +162,10 @@ class Hakam_Privacy {
 				number_format_i18n( (float) ( $comment['scores']['spam'] ?? 0 ), 2 ),
 				number_format_i18n( (float) ( $comment['scores']['abuse'] ?? 0 ), 2 )
 			);
+			$attributes = self::attribute_scores( $comment['scores'] );
+			if ( '' !== $attributes ) {
+				$pairs[ __( 'Attribute scores', 'hakam' ) ] = $attributes;
+			}
 		}
 		$history = array();
 		foreach ( (array) ( $comment['history'] ?? array() ) as $event ) {

@@ -78,6 +78,11 @@ class Hakam_Retry {
 			$most_attempts = max( $most_attempts, self::send( $comment_id ) );
 		}
 		$most_attempts = max( $most_attempts, Hakam_Feedback::flush_outbox() );
+		foreach ( self::comment_ids_with( Hakam_Intake::META_LINK ) as $comment_id ) {
+			if ( ! Hakam_Intake::link( $comment_id ) ) {
+				$most_attempts = max( $most_attempts, 1 );
+			}
+		}
 		if ( $most_attempts > 0 ) {
 			self::schedule( $most_attempts );
 		}
@@ -89,6 +94,16 @@ class Hakam_Retry {
 	 * @return int[]
 	 */
 	private static function pending_comment_ids() {
+		return self::comment_ids_with( Hakam_Intake::META_PENDING );
+	}
+
+	/**
+	 * Ids of comments marked with a meta key, oldest first, a batch at most.
+	 *
+	 * @param string $meta_key The mark.
+	 * @return int[]
+	 */
+	private static function comment_ids_with( $meta_key ) {
 		global $wpdb;
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery
 		return array_map(
@@ -96,7 +111,7 @@ class Hakam_Retry {
 			$wpdb->get_col(
 				$wpdb->prepare(
 					"SELECT comment_id FROM {$wpdb->commentmeta} WHERE meta_key = %s ORDER BY comment_id LIMIT %d",
-					Hakam_Intake::META_PENDING,
+					$meta_key,
 					self::BATCH
 				)
 			)
