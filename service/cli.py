@@ -457,13 +457,13 @@ def readers_export(email: str, site: str | None) -> None:
         author_key = _reader_key(store, email)
         found = {}
         for name in _reader_sites(store, site):
-            actions = store.reader_actions(name, author_key)
             held = {"comments": store.reader_comments(name, author_key),
-                    "labels": store.reader_labels(name, author_key),
-                    "restriction": actions["restriction"],
-                    "moderator_actions": actions["actions"]}
-            if held["comments"] or held["labels"] or held["moderator_actions"] \
-                    or held["restriction"]:
+                    "labels": store.reader_labels(name, author_key)}
+            actions = store.reader_actions(name, author_key)
+            if actions["restriction"] or actions["actions"]:  # as the API exports them
+                held.update(restriction=actions["restriction"],
+                            moderator_actions=actions["actions"])
+            if held["comments"] or held["labels"] or len(held) > 2:
                 found[name] = held
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
     _say(f"{_count(sum(len(held['comments']) for held in found.values()), 'comment')} of this "

@@ -34,11 +34,13 @@ def _reader_key() -> str:
 @require_site
 def export_reader():
     store, reader = get_store(), _reader_key()
+    held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
+            "labels": store.reader_labels(g.site.name, reader)}
+    # what moderators did to the reader (authors.py), when they did anything
     actions = store.reader_actions(g.site.name, reader)
-    return jsonify({"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-                    "labels": store.reader_labels(g.site.name, reader),
-                    "restriction": actions["restriction"],
-                    "moderator_actions": actions["actions"]})
+    if actions["restriction"] or actions["actions"]:
+        held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
+    return jsonify(held)
 
 
 @bp.post("/readers/erase")

@@ -832,7 +832,8 @@ class ReaderExport(BaseModel):
         description="labels made from the reader's comments that Hakam does not store "
                     "(Akismet's submit-spam / submit-ham name the reader's email)")
     restriction: Restriction | None = Field(
-        None, description="a restriction moderators put on the reader, in force now")
+        None, description="a restriction moderators put on the reader, in force now (given "
+                          "with moderator_actions, only when moderators acted on the reader)")
     moderator_actions: list[AuthorAction] = Field(
         default_factory=list, description="every action moderators took on the reader, "
                                           "oldest first")

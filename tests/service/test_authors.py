@@ -208,6 +208,7 @@ def test_erasure_keeps_of_a_ban_in_force_only_its_kind_and_end_date(
                       "until": audit[0]["until"], "erased": True}]
     export = client.post("/v1/readers/export", json={"email": LAILA},
                          headers=site_headers).get_json()
+    # the reader's own actions are gone; the ban in force is still theirs to see
     assert export["comments"] == [] and export["moderator_actions"] == []
     assert export["restriction"]["kind"] == "banned"
 
