@@ -48,7 +48,8 @@ def test_h_opens_the_authors_record_and_a_ban_shows_its_badge_on_their_cards(
 
     page.clock.run_for((GRACE + 1) * 1000)
     for mine in (first, second):
-        expect(card(page, mine).locator(".author-badge")).to_have_text("محظور · حتى رفع القيد")
+        expect(card(page, mine).locator(".author-badge")).to_have_text("محظور · حتى رفع القيد",
+                                                                      timeout=15_000)
     expect(card(page, other).locator(".author-badge")).to_be_hidden()
     expect(panel.locator(".author-log > li")).to_have_count(1)
     record = newsroom.store.author_record(first)
@@ -94,7 +95,7 @@ def test_a_ban_that_marks_held_comments_as_spam_takes_them_off_the_page(newsroom
     card(page, first).locator("button[data-author-action=ban]").click()
     page.clock.run_for((GRACE + 1) * 1000)
 
-    expect(card(page, second)).to_have_count(0)
+    expect(card(page, second)).to_have_count(0, timeout=15_000)
     expect(card(page, first).locator(".author-badge")).to_have_text("محظور · حتى رفع القيد")
     assert [newsroom.store.get_comment(c)["status"] for c in (first, second, other)] == [
         "spam", "spam", "pending"]
