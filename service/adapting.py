@@ -146,7 +146,6 @@ class _Heartbeat:
 
     def __init__(self, store, site: str, token: int, lock_seconds: float) -> None:
         self.store, self.site, self.token, self.lock_seconds = store, site, token, lock_seconds
-        self.lost = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hakam-adapt-lock", daemon=True)
 
@@ -162,8 +161,7 @@ class _Heartbeat:
         while not self._stop.wait(self.lock_seconds / 3):
             try:
                 if not self.store.renew_fit_lock(self.site, self.token, self.lock_seconds):
-                    self.lost = True
-                    return
+                    return  # lost: store_adapter.lua will refuse what this fit makes
             except StoreUnavailable:
                 continue
 

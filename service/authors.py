@@ -15,8 +15,9 @@ from .auth import require_moderator
 from .metrics import DECISIONS
 from .schemas import AUTHOR_ACTIONS, AuthorActionChoice
 from .scoring import get_adapters
-from .store import DECISION_STATUS, get_store
+from .store import get_store
 from .validation import json_object_body, validate_body
+from .vocabulary import ModeratorDecision
 
 bp = Blueprint("authors", __name__)
 
@@ -35,7 +36,8 @@ def act(comment_id: str, moderator: str, body) -> dict:
         reason=body.reason or "", decide_held=getattr(body, "decide_held", None))
     decided = (answer.get("held") or {}).get("decided")
     if decided:
-        DECISIONS.labels(DECISION_STATUS[body.decide_held], "moderator").inc(len(decided))
+        DECISIONS.labels(ModeratorDecision(body.decide_held).status, "moderator").inc(
+            len(decided))
         get_adapters().labels_added(answer["site"])
     return answer
 

@@ -211,6 +211,11 @@ def sites_revoke(name: str) -> None:
 @click.option("--report-hold", type=click.IntRange(1, 1000),
               help="Readers' reports that send a published comment back to the queue "
                    "(default 3).")
+@click.option("--campaign-hold", type=click.IntRange(3, 100_000),
+              help="Hold (reason campaign) every further comment of a campaign (near-duplicate "
+                   "texts from many authors within 24 h) once it has N authors, even one the "
+                   "model would publish.")
+@click.option("--no-campaign-hold", is_flag=True, help="Stop holding campaigns.")
 @click.option("--require-name-email/--no-require-name-email", default=None)
 @click.option("--check-deliverability/--no-check-deliverability", default=None,
               help="Look up the email's domain in DNS.")
@@ -223,7 +228,8 @@ def sites_revoke(name: str) -> None:
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
                     holds, audit_rate, adapt, abuse_recall, nudge, report_hold,
-                    hold_after_rejections, require_name_email,
+                    campaign_hold, no_campaign_hold, hold_after_rejections,
+                    require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON."""
     not_domains = [d for d in trusted if not trusted_key(d)]
@@ -240,6 +246,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
                         abuse_hold=abuse_hold, audit_rate=audit_rate, adapt=adapt,
                         abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold,
                         hold_after_rejections=hold_after_rejections)
+        if campaign_hold or no_campaign_hold:
+            policy["campaign_hold"] = None if no_campaign_hold else campaign_hold
         if disallowed:
             policy["disallowed_words"] = [w for w in disallowed if w.strip()]
         if moderation:

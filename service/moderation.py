@@ -23,7 +23,7 @@ from flask import current_app
 
 from hakam.model import Score
 
-from . import nudge, policy
+from . import campaigns, nudge, policy
 from .adapting import SiteModel
 from .discussion import Applied
 from .errors import CommentsClosed, HakamError, Nudged
@@ -40,7 +40,9 @@ from .scoring import (
 )
 from .store import Site, get_store
 from .store.authors import AuthorHold
+from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
+from .vocabulary import Reason, Status
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def score(site: Site, text: str, post_url: str | None = None) -> Scored:
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
-          reader: str | None = None, premoderated_by: str | None = None) -> Judgement:
+          reader: str | None = None, premoderated_by: str | None = None,
+          campaign_authors: int = 0) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
     from one approved before, for a site that holds the former; without it the author is new.
@@ -94,7 +97,7 @@ def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "
         trusted_domains=scored.trusted, cited=scored.score.cited,
         shipped_spam=shipped_spam_over(scored.score, text, scored.trusted, scored.model,
                                        site.policy),
-        premoderated_by=premoderated_by)
+        premoderated_by=premoderated_by, campaign_authors=campaign_authors)
     scored = replace(scored, score=with_attribute_words(scored.score, text, scored.trusted,
                                                         scored.model, site.policy))
     return Judgement(scored, policy.decide(scored.score, site.policy, scored.model.thresholds,
@@ -112,11 +115,46 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     rules, close_after_seconds = _post_rules(site, submission)
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
-    judgement = judge(
-        site, submission.comment, post_url=submission.post_url, author=submission.author,
-        email=submission.email, url=submission.url or "", author_ip=submission.author_ip or "",
-        user_agent=submission.user_agent or "", reader=reader,
-        premoderated_by=rules.premoderated_by)
+    # Campaigns count authors by their keyed email hash; a comment without one is its own.
+    fingerprint = campaigns.fingerprint(submission.comment)
+    campaign_authors = 0
+    author_hold = None  # what moderators know of the author holds it (authors.py)
+    while True:
+        judgement = judge(
+            site, submission.comment, post_url=submission.post_url, author=submission.author,
+            email=submission.email, url=submission.url or "",
+            author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
+            reader=reader, premoderated_by=rules.premoderated_by,
+            campaign_authors=campaign_authors)
+        if author_hold:
+            judgement = replace(judgement, decision=policy.held_for_author(
+                judgement.decision, author_hold, site.policy))
+        try:
+            comment_id, body, status = _store_judged(site, submission, judgement, reader,
+                                                     idempotency_key, fingerprint,
+                                                     close_after_seconds, author_hold)
+            break
+        except CampaignReached as reached:
+            # the site holds this campaign now: judged again with it (at most once more, since
+            # a held comment is never sent back)
+            campaign_authors = reached.authors
+        except AuthorHold as held:
+            # the author's record holds it (premoderated, or their last decided comments all
+            # rejected): judged again with that reason, once (the script asks no more)
+            author_hold = held.code
+    if body["id"] == comment_id and body["status"] == status:
+        DECISIONS.labels(status, "policy").inc()
+    return comment_id, body
+
+
+def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
+                  idempotency_key: str | None, fingerprint: campaigns.Fingerprint | None,
+                  close_after_seconds: float | None,
+                  author_hold: str | None = None) -> tuple[str, dict, str]:
+    """Store a judged comment (or nudge its author first); answers its id, the body to answer
+    and the status it was judged. Raises CampaignReached when it would be published into a
+    campaign the site holds: nothing is stored then."""
+    store = get_store()
     status, scores, model = judgement.status, judgement.scored.score, judgement.scored.model
     now = time.time()
     answered_nudge = None
@@ -140,37 +178,26 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
         "reasons": reasons,
         "model_version": model.version,
     }
-    sampled = _audit_sample(site, status)
-
-    def store_as(status: str, reasons: list[dict], author_hold_applied: bool):
-        return store.accept(
-            site=site.name, comment={**comment, "reasons": reasons}, status=status,
-            answer=lambda cid: _answer(cid, status, scores, reasons, model.version),
-            duplicate_of="\0".join((submission.post_id, reader, submission.comment.strip())),
-            author_key=reader, ip_key=ip_key, idempotency_key=idempotency_key,
-            sampled_for_audit=sampled if status == "approved" else None,
-            site_version=site.version,
-            nudge_nonce=answered_nudge.nonce if answered_nudge else None,
-            on_nudge_answered=answered_nudge and (lambda: NUDGES.labels(
-                site.name, nudge.resend_outcome(answered_nudge, scores.abuse)).inc()),
-            site_comment_id=submission.site_comment_id,
-            parent_site_id=str(submission.parent_id) if submission.parent_id else None,
-            post_id=submission.post_id, close_after_seconds=close_after_seconds,
-            # an author named by email has a record moderators may act on (authors.py)
-            author_recorded=bool(submission.email),
-            hold_after_rejections=site.policy.hold_after_rejections,
-            author_hold_applied=author_hold_applied)
-
-    try:
-        comment_id, body = store_as(status, reasons, False)
-    except AuthorHold as hold:  # a second round trip, for a held author's comments alone
-        judgement = replace(judgement, decision=policy.held_for_author(
-            judgement.decision, hold.code, site.policy))
-        status, reasons = judgement.status, judgement.reasons()
-        comment_id, body = store_as(status, reasons, True)
-    if body["id"] == comment_id and body["status"] == status:
-        DECISIONS.labels(status, "policy").inc()
-    return comment_id, body
+    comment_id, body = store.accept(
+        site=site.name, comment=comment, status=status,
+        answer=lambda cid: _answer(cid, status, scores, reasons, model.version),
+        duplicate_of="\0".join((submission.post_id, reader, submission.comment.strip())),
+        author_key=reader, ip_key=ip_key, idempotency_key=idempotency_key,
+        sampled_for_audit=_audit_sample(site, status), site_version=site.version,
+        nudge_nonce=answered_nudge.nonce if answered_nudge else None,
+        on_nudge_answered=answered_nudge and (lambda: NUDGES.labels(
+            site.name, nudge.resend_outcome(answered_nudge, scores.abuse)).inc()),
+        site_comment_id=submission.site_comment_id,
+        parent_site_id=str(submission.parent_id) if submission.parent_id else None,
+        post_id=submission.post_id, close_after_seconds=close_after_seconds,
+        campaign=fingerprint, campaign_author=reader if submission.email else "",
+        campaign_hold=site.policy.campaign_hold,
+        # an author named by email has a record moderators may act on (authors.py)
+        author_recorded=bool(submission.email),
+        hold_after_rejections=site.policy.hold_after_rejections,
+        author_hold_applied=author_hold is not None,
+    )
+    return comment_id, body, status
 
 
 def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
@@ -207,7 +234,7 @@ def _nudge(site: str, judgement: Judgement, now: float) -> None:
         NUDGES.labels(site, "abandoned").inc(abandoned)
     NUDGES.labels(site, "shown").inc()
     raise Nudged([span for reason in judgement.decision.reasons
-                  if reason["code"] == "abuse_score" for span in reason["spans"]], token)
+                  if reason["code"] == Reason.ABUSE_SCORE for span in reason["spans"]], token)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:
@@ -217,6 +244,21 @@ def record_decision(comment_id: str, moderator: str, decision: str, reason: str)
     record = get_store().decide(comment_id, moderator, decision, reason)
     _after_decision(record)
     return record
+
+
+def record_group_decision(comment_id: str, moderator: str, decision: str, reason: str
+                          ) -> tuple[dict, str | None, list[tuple[str, dict | HakamError]]]:
+    """A decision on a comment and on every other held member of its campaign, each recorded
+    as `record_decision` records one; answers the comment's record, the campaign's id (None
+    when it is in none: it alone is decided) and each other member's outcome."""
+    record = record_decision(comment_id, moderator, decision, reason)
+    store = get_store()
+    campaign = store.campaign_of(record["site"], comment_id)
+    if campaign is None:
+        return record, None, []
+    others = [member for member in store.held_campaign_members(record["site"], campaign)
+              if member != comment_id]
+    return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
 def record_decisions(comment_ids: list[str], moderator: str, decision: str,
@@ -249,7 +291,7 @@ def _audit_sample(site: Site, status: str) -> float | None:
     audit_rate = site.policy.audit_rate
     if audit_rate is None:
         audit_rate = current_app.config["HAKAM"].audit_rate
-    return audit_rate if status == "approved" and random.random() < audit_rate else None
+    return audit_rate if status == Status.APPROVED and random.random() < audit_rate else None
 
 
 def _answer(comment_id: str, status: str, score: Score, reasons: list[dict],
@@ -270,10 +312,10 @@ def _model_message(reason, text: str) -> str:
     """The model explains in English; the answer names the same words in the reader's language."""
     gettext, _, spoken_list = translator()
     terms = spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
-    if reason.code == "spam_terms":
+    if reason.code == Reason.SPAM_TERMS:
         return gettext("These words and signs often appear in spam: %(terms)s.",
                        terms=terms or gettext("(signals without words)"))
-    if reason.code == "abuse_terms":
+    if reason.code == Reason.ABUSE_TERMS:
         return gettext("These words often appear in abusive comments: %(terms)s.", terms=terms)
     if reason.code == "identity_attack_terms":
         return gettext("These words often appear in attacks on a group's identity: "

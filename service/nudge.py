@@ -20,12 +20,14 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from .vocabulary import Reason, Status
+
 # A nudge not answered by a resend within this long is abandoned; an older token is no token.
 NUDGE_SECONDS = 3600
 # What a held comment may be held for and still be nudged: the abuse score, and the note on
 # cited links that holds nothing. Spam and the site's rules are never nudged: editing the
 # words would not change what the site asked for.
-_NUDGEABLE = frozenset({"abuse_score", "trusted_links"})
+_NUDGEABLE = frozenset({Reason.ABUSE_SCORE, Reason.TRUSTED_LINKS})
 OUTCOMES = ("shown", "edited", "posted_anyway", "abandoned")
 
 
@@ -40,7 +42,7 @@ class NudgeToken:
 def is_nudged(status: str, reason_codes: list[str], nudge_on: bool) -> bool:
     """Whether a decision is answered with a nudge: the site asks for it, and the comment
     would be held for its abuse score and nothing else."""
-    return (nudge_on and status == "pending" and "abuse_score" in reason_codes
+    return (nudge_on and status == Status.PENDING and Reason.ABUSE_SCORE in reason_codes
             and set(reason_codes) <= _NUDGEABLE)
 
 

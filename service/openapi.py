@@ -83,7 +83,6 @@ IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key", "header",
     "Retrying with the same key answers the first answer again and stores nothing new.")
 
-ERROR = ("Error", schemas.ErrorBody)
 INVALID = ("Invalid fields, each with messages in the reader's language", schemas.ValidationErrors)
 UNAUTHORIZED = ("Missing, unknown or revoked credentials", schemas.ErrorBody)
 UNAVAILABLE = ("The store is unreachable; nothing was stored. Retry after Retry-After seconds",
@@ -176,10 +175,12 @@ ROUTES: tuple[Route, ...] = (
           responses={200: ("The claimed comments and the lease length", schemas.ClaimAnswer),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
-    Route("post", "/v1/review/{comment_id}/decision", "Decide a held comment", "moderatorToken",
+    Route("post", "/v1/review/{comment_id}/decision",
+          "Decide a held comment (with \"group\": true, its whole campaign)", "moderatorToken",
           request=schemas.DecisionRequest, parameters=(COMMENT_ID,), tag="review",
           responses={200: ("The decision as recorded in the audit log (also when its "
-                           "moderator sends it again)", schemas.DecisionRecord),
+                           "moderator sends it again); with \"group\": true, each other held "
+                           "member's outcome too", schemas.GroupDecisionRecord),
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED,
                      404: ("No such comment", schemas.ErrorBody),

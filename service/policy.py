@@ -25,10 +25,10 @@ from hakam.model.scorer import MAX_SPANS
 
 from .i18n import translator
 from .site_settings import SitePolicy
+from .vocabulary import Reason, Status, attribute_score
 
 # Links as WordPress counts them in check_comment(): anything that starts a URL scheme or "//".
 _LINK = re.compile(r"(?:https?:)?//|\bwww\.", re.IGNORECASE)
-STATUSES = ("approved", "pending", "spam")
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,18 @@ class CommentFacts:
     # discussion.Applied.premoderated_by: "post", or the section's prefix, when the rules of
     # the comment's post hold every comment on it
     premoderated_by: str | None = None
+    # Authors of the campaign (near-duplicate texts, see campaigns.py) the comment joins,
+    # when the site holds campaigns and that group has reached the site's limit; else 0
+    campaign_authors: int = 0
 
 
 @dataclass(frozen=True)
 class Decision:
-    status: str
+    status: Status
     reasons: tuple[dict, ...] = field(default_factory=tuple)
 
 
-def _reason(code: str, message: str, spans=()) -> dict:
+def _reason(code: Reason, message: str, spans=()) -> dict:
     # the first MAX_SPANS places, as the scorer names words: every link or listed word of a
     # long comment would make its answer and its stored record many times its own size
     return {"code": code, "message": message,
@@ -116,63 +119,69 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
         if policy.disallowed_words or policy.moderation_words or facts.trusted_domains else None
     word, spans, fields = _word_hits(policy.disallowed_words, facts, plain)
     if word:
-        return Decision("spam", (_reason(
-            "disallowed_word",
+        return Decision(Status.SPAM, (_reason(
+            Reason.DISALLOWED_WORD,
             gettext("A word on the site's disallowed list appears in %(places)s.",
                     places=_where(spans, fields)), spans),))
 
     if score.spam > limits.spam_reject and (facts.shipped_spam is None
                                             or facts.shipped_spam > limits.spam_reject):
-        return Decision("spam", (_reason(
-            "spam_score",
+        return Decision(Status.SPAM, (_reason(
+            Reason.SPAM_SCORE,
             gettext("Spam score %(score).2f is above the rejection threshold %(limit).2f.",
                     score=score.spam, limit=limits.spam_reject), model_spans["spam"]),))
 
     held: list[dict] = []
     if score.spam > limits.spam_hold:
         held.append(_reason(
-            "spam_score",
+            Reason.SPAM_SCORE,
             gettext("Spam score %(score).2f is above the hold threshold %(limit).2f.",
                     score=score.spam, limit=limits.spam_hold), model_spans["spam"]))
     if score.abuse > limits.abuse_hold:
         held.append(_reason(
-            "abuse_score",
+            Reason.ABUSE_SCORE,
             gettext("Abuse score %(score).2f is above the hold threshold %(limit).2f.",
                     score=score.abuse, limit=limits.abuse_hold), model_spans["abuse"]))
     held.extend(_attribute_holds(score, policy, facts.text, model_spans))
     word, spans, fields = _word_hits(policy.moderation_words, facts, plain)
     if word:
         held.append(_reason(
-            "moderation_word",
+            Reason.MODERATION_WORD,
             gettext("A word on the site's moderation list appears in %(places)s.",
                     places=_where(spans, fields)), spans))
     links = _untrusted_links(facts.text, facts.trusted_domains, plain)
     if len(links) > policy.max_links:
         held.append(_reason(
-            "too_many_links",
+            Reason.TOO_MANY_LINKS,
             ngettext("The comment has %(num)d link; the site holds more than %(limit)d.",
                      "The comment has %(num)d links; the site holds more than %(limit)d.",
                      len(links), limit=policy.max_links), links))
     if facts.premoderated_by == "post":
-        held.append(_reason("post_premoderation",
+        held.append(_reason(Reason.POST_PREMODERATION,
                             gettext("Every comment on this post is held for review.")))
     elif facts.premoderated_by:
-        held.append(_reason("post_premoderation", gettext(
+        held.append(_reason(Reason.POST_PREMODERATION, gettext(
             "Every comment on the posts under %(section)s is held for review.",
             section=facts.premoderated_by)))
+    if policy.campaign_hold and facts.campaign_authors >= policy.campaign_hold:
+        held.append(_reason(Reason.CAMPAIGN, gettext(
+            "%(authors)d authors have posted this text or one much like it on the site within "
+            "24 hours; the site holds such a campaign from %(limit)d authors on.",
+            authors=facts.campaign_authors, limit=policy.campaign_hold)))
     if policy.premoderation:
-        held.append(_reason("premoderation", gettext("The site holds every comment for review.")))
+        held.append(_reason(Reason.PREMODERATION,
+                            gettext("The site holds every comment for review.")))
     elif policy.previously_approved and not facts.approved_before:
         held.append(_reason(
-            "first_comment",
+            Reason.FIRST_COMMENT,
             gettext("The site holds comments from authors without a previously approved "
                     "comment.")))
     cited = _cited(facts)
     if held:
-        return Decision("pending", tuple(held) + cited)
+        return Decision(Status.PENDING, tuple(held) + cited)
 
-    return Decision("approved", (_reason(
-        "below_thresholds",
+    return Decision(Status.APPROVED, (_reason(
+        Reason.BELOW_THRESHOLDS,
         gettext("Spam %(spam).2f and abuse %(abuse).2f are below the hold thresholds "
                 "(%(spam_hold).2f, %(abuse_hold).2f) and no site rule matched.",
                 spam=score.spam, abuse=score.abuse, spam_hold=limits.spam_hold,
@@ -210,7 +219,7 @@ def _attribute_holds(score: Score, policy: SitePolicy, text: str,
         else:
             message = gettext("%(name)s %(score).2f is above the site's hold threshold "
                               "%(limit).2f.", **values)
-        reasons.append(_reason(f"{name}_score", message, spans))
+        reasons.append(_reason(attribute_score(name), message, spans))
     return reasons
 
 
@@ -256,6 +265,6 @@ def _cited(facts: CommentFacts) -> tuple[dict, ...]:
     if not facts.cited:
         return ()
     gettext, _, _ = translator()
-    return (_reason("trusted_links", gettext(
+    return (_reason(Reason.TRUSTED_LINKS, gettext(
         "Links to sites this site trusts were read as citations: they count neither as links "
         "nor toward the spam score."), facts.cited),)

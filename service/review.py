@@ -21,8 +21,8 @@ def _public(comment: dict) -> dict:
     """A held comment as moderators see it: never the author's email or IP (not stored anyway)."""
     return {k: comment[k] for k in (
         "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
-        "post_id", "post_url", "post_title", "parent", "created_at", "lease", "audit")
-        if k in comment}
+        "post_id", "post_url", "post_title", "parent", "created_at", "lease", "audit",
+        "campaign") if k in comment}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -83,11 +83,16 @@ def claim():
 @bp.post("/review/<comment_id>/decision")
 @require_moderator
 def decide(comment_id: str):
-    """Decide one held comment."""
+    """Decide one held comment, or with "group": true its whole campaign."""
     body = validate_body(DecisionRequest, _json_body())
-    record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
-                                        body.reason or "")
-    return jsonify(record), 200
+    if not body.group:
+        record = moderation.record_decision(comment_id, g.moderator.name, body.decision,
+                                            body.reason or "")
+        return jsonify(record), 200
+    record, campaign, outcomes = moderation.record_group_decision(
+        comment_id, g.moderator.name, body.decision, body.reason or "")
+    return jsonify({**record, "group": {"campaign": campaign,
+                                        "results": decision_outcomes(outcomes)}}), 200
 
 
 def decision_outcomes(outcomes: list[tuple[str, dict | HakamError]]) -> list[dict]:

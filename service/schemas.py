@@ -33,6 +33,7 @@ from hakam.model.scorer import MAX_SPANS
 
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
+from .vocabulary import ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -59,14 +60,13 @@ _CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
 # One character that is neither a space nor a control, or a run of printable characters that
 # starts and ends with one: what is left of a filled field once trimmed.
 _FILLED = rf"[^\s{_CONTROL}](?:[^{_CONTROL}]*[^\s{_CONTROL}])?"
-FILLED = rf"^\s*{_FILLED}\s*$"
 PRINTABLE = rf"^\s*(?:{_FILLED})?\s*$"  # filled or blank
 
 
 def filled(most: int) -> str:
-    """FILLED, at most `most` characters once trimmed: the service trims before it counts, as
-    WordPress does, so the limit is written into the pattern rather than as a maxLength on
-    what was sent."""
+    """A filled field (see _FILLED), at most `most` characters once trimmed: the service
+    trims before it counts, as WordPress does, so the limit is written into the pattern rather
+    than as a maxLength on what was sent."""
     return rf"^\s*[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{most - 2}}}[^\s{_CONTROL}])?\s*$"
 
 
@@ -455,13 +455,18 @@ class ClaimRequest(BaseModel):
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
 
+DecisionWord = one_of(ModeratorDecision)
+
+
 class DecisionRequest(BaseModel):
     """A moderator's decision on a held comment."""
 
     model_config = ConfigDict(strict=True)
 
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
+    group: bool = Field(False, description="also decide every other held member of the "
+                        "comment's campaign, each on its own (its audit entry, label, webhook)")
 
 
 class _AuthorAction(BaseModel):
@@ -529,7 +534,7 @@ class DecisionsRequest(BaseModel):
 
     ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=100)
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
 
 
@@ -658,7 +663,7 @@ class SiteCommentLinkAnswer(BaseModel):
 
 # -- answers ----------------------------------------------------------------------------------
 
-CommentStatus = Literal["approved", "pending", "spam", "rejected"]
+CommentStatus = one_of(Status)
 
 
 def _attribute_score(what: str, languages: str):
@@ -725,6 +730,19 @@ class Lease(BaseModel):
     expires_at: float
 
 
+class CampaignSummary(BaseModel):
+    """The campaign a held comment belongs to: near-duplicate texts (estimated Jaccard
+    similarity of word pairs at least 0.8) from at least 3 authors on the site within 24 h.
+    The queue shows the group once; a decision with "group": true decides every held member."""
+
+    id: str
+    size: int = Field(description="comments in the group, this one included (held or not)")
+    authors: int = Field(description="different authors (keyed email hash; a comment without "
+                         "an email counts as its own author)")
+    first_at: float = Field(description="when the group's first comment arrived")
+    last_at: float = Field(description="when its latest arrived")
+
+
 class ParentComment(BaseModel):
     """The comment a held reply answers, as inert text."""
 
@@ -762,6 +780,7 @@ class HeldComment(BaseModel):
                         "(status approved), sampled at the site's audit rate so that a "
                         "moderator labels what the model let through; approving it changes "
                         "nothing, rejecting it unpublishes it (the site's webhook is told)")
+    campaign: CampaignSummary | None = None
 
 
 class QueuePage(BaseModel):
@@ -777,7 +796,7 @@ class ClaimAnswer(BaseModel):
 class DecisionRecord(BaseModel):
     comment_id: str | None = Field(description="None when the comment was erased since")
     site: str
-    decision: Literal["approve", "reject", "spam"]
+    decision: DecisionWord
     status: CommentStatus
     moderator: str
     reason: str
@@ -990,3 +1009,15 @@ class DecisionOutcome(BaseModel):
 
 class DecisionsAnswer(BaseModel):
     results: list[DecisionOutcome] = Field(description="one per distinct id, in the order sent")
+
+
+class GroupDecision(BaseModel):
+    """What a decision with "group": true did to the rest of the comment's campaign."""
+
+    campaign: str | None = Field(description="the group's id; None when the comment is in "
+                                 "no campaign (it alone was decided)")
+    results: list[DecisionOutcome] = Field(description="each other held member's outcome")
+
+
+class GroupDecisionRecord(DecisionRecord):
+    group: GroupDecision | None = None

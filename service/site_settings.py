@@ -85,6 +85,9 @@ class SitePolicy:
     nudge: bool = False
     # Readers' reports that send a published comment back to the queue (reader_reports)
     report_hold: int = 3
+    # Hold (reason `campaign`) every further comment of a campaign once it has this many
+    # authors, even one the model would publish (see campaigns.py); None: never
+    campaign_hold: int | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SitePolicy:

@@ -35,6 +35,7 @@ from ..reader_keys import reader_key
 from ..schemas import COMMENT_MAX_BYTES
 from ..scoring import get_adapters
 from ..store import Site, get_store
+from ..vocabulary import Reason, Status
 from .akismet_protocol import GUID, PRO_TIP, THANKS, AkismetInvalid, text_response
 
 bp = Blueprint("akismet", __name__)
@@ -42,7 +43,7 @@ SOURCE = "akismet"
 HOST_KEY_PREFIX = "hk_site_"  # what a site key starts with (store/sites.py), in any case
 # The reasons of policy.decide that answer "is it spam?"; the others (abuse, moderation
 # words, premoderation, first comments) hold a comment for other reasons than spam.
-SPAM_REASONS = frozenset({"spam_score", "too_many_links"})
+SPAM_REASONS = frozenset({Reason.SPAM_SCORE, Reason.TOO_MANY_LINKS})
 METHODS = ["GET", "POST"]  # Akismet takes every parameter by GET or POST
 
 
@@ -110,7 +111,7 @@ def _verdict(site: Site) -> str:
         site, _content(), post_url=_field("permalink") or None, author=_field("comment_author"),
         email=_field("comment_author_email"), url=_field("comment_author_url"),
         author_ip=_field("user_ip"), user_agent=_field("user_agent")).decision
-    if decision.status == "spam":
+    if decision.status == Status.SPAM:
         return "discard"
     if any(reason["code"] in SPAM_REASONS for reason in decision.reasons):
         return "spam"

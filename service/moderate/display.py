@@ -19,14 +19,6 @@ from hakam.model import ATTRIBUTES
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-# Why a comment was held (the policy's codes), in the order the filter lists them.
-HOLD_REASONS = ("abuse_score", "spam_score", *(f"{name}_score" for name in ATTRIBUTES),
-                "moderation_word", "too_many_links", "premoderation", "post_premoderation",
-                "first_comment", "author_premoderated", "author_history", "audit")
-# The reason a moderator may attach to a decision.
-DECISION_REASONS = ("off_topic", "insult", "hate", "advertising", "personal_data", "other")
-DECISIONS = ("approve", "reject", "spam")
-
 
 def without_bidi_controls(text: str) -> str:
     return BIDI_CONTROLS.sub("", text)
@@ -88,6 +80,14 @@ def segments(text: str, reasons: list[dict]) -> list[dict]:
     return [p for p in pieces if p["text"]]
 
 
+def _campaign(campaign: dict | None) -> dict | None:
+    if not campaign:
+        return None
+    return {"id": str(campaign["id"]), "size": int(campaign["size"]),
+            "authors": int(campaign["authors"]),
+            "span_seconds": max(0, int(float(campaign["last_at"]) - float(campaign["first_at"])))}
+
+
 def held_comment(comment: dict, now: float | None = None, badge: dict | None = None) -> dict:
     """One claimed comment as the page script renders it (every string is inserted as text);
     `badge` is its author's (Store.author_badges)."""
@@ -116,10 +116,12 @@ def held_comment(comment: dict, now: float | None = None, badge: dict | None = N
         "lease_expires_at": lease.get("expires_at"),
         # already published, sampled so that a moderator labels what the model let through
         "audit": bool(comment.get("audit")),
-        "author_ref": (badge or {}).get("ref"),
-        "author_restriction": _restriction((badge or {}).get("restriction")),
         "post_title": without_bidi_controls(comment.get("post_title") or ""),
         "parent": parent_comment(comment.get("parent")),
+        # one card for the campaign: its decision decides every held member
+        "campaign": _campaign(comment.get("campaign")),
+        "author_ref": (badge or {}).get("ref"),
+        "author_restriction": _restriction((badge or {}).get("restriction")),
     }
 
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from .. import queue_health
+from ..vocabulary import ModeratorDecision
 
 DAYS = 30  # days the chart covers
 BAR_WIDTH = 9
 BAR_GAP = 2
 BAR_HEIGHT = 40
-TAKEN_DOWN = ("reject", "spam")
+TAKEN_DOWN = (ModeratorDecision.REJECT, ModeratorDecision.SPAM)
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,18 @@ class Bar:
     decided: int
     taken_down: int
     x: int
-    kept_height: float
-    taken_down_height: float
 
     @property
     def share_taken_down(self) -> float:
         return self.taken_down / self.decided if self.decided else 0.0
+
+    @property
+    def kept_height(self) -> float:
+        return round(BAR_HEIGHT * (1 - self.share_taken_down), 2)
+
+    @property
+    def taken_down_height(self) -> float:
+        return round(BAR_HEIGHT * self.share_taken_down, 2)
 
 
 @dataclass(frozen=True)
@@ -125,9 +132,7 @@ def bars(outcomes: dict[tuple[int, str, str], int], kind: str, today: int,
         if not decided:
             continue
         taken_down = sum(outcomes.get((day, kind, decision), 0) for decision in TAKEN_DOWN)
-        share = taken_down / decided
-        drawn.append(Bar(_iso_day(day), decided, taken_down, offset * (BAR_WIDTH + BAR_GAP),
-                         round(BAR_HEIGHT * (1 - share), 2), round(BAR_HEIGHT * share, 2)))
+        drawn.append(Bar(_iso_day(day), decided, taken_down, offset * (BAR_WIDTH + BAR_GAP)))
     return drawn
 
 

@@ -8,6 +8,7 @@ page script words them for the moderator. Every POST passes `access.check_csrf` 
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from flask import (
@@ -30,6 +31,16 @@ from ..scoring import get_scorer
 from ..store import get_store
 from ..store.review import SORTS
 from ..validation import json_object_body
+from ..vocabulary import (
+    HOLD_REASONS,
+    AuthorAction,
+    ModeratorDecision,
+    ModeratorReason,
+    Reason,
+    Restriction,
+    Status,
+    attribute_score,
+)
 from . import LOCALES, bp, display, learning
 from .access import (
     CSRF_HEADER,
@@ -111,29 +122,35 @@ def _signed_out(_error):
 
 # -- labels shown on the page ---------------------------------------------------------------
 
+def _by_word(labels: dict[StrEnum | str, str]) -> dict[str, str]:
+    """Keyed by the words' plain strings: the page's JSON carries these dicts."""
+    return {str(word): label for word, label in labels.items()}
+
+
 def hold_reason_labels() -> dict[str, str]:
-    return {
-        "abuse_score": _("Abuse score over the threshold"),
-        "spam_score": _("Spam score over the threshold"),
-        "moderation_word": _("Word on the moderation list"),
-        "too_many_links": _("Too many links"),
-        "premoderation": _("Site holds every comment"),
-        "post_premoderation": _("Post or section holds every comment"),
-        "first_comment": _("Author's first comment"),
-        "author_premoderated": _("Author under premoderation"),
-        "author_history": _("Author's recent comments were rejected"),
-        "audit": _("Audit: already published"),
-        "abuse_terms": _("Abusive words"),
-        "spam_terms": _("Spam words"),
-        "identity_attack_score": _("Identity attack over the site's threshold"),
-        "insult_score": _("Insult over the site's threshold"),
-        "profanity_score": _("Profanity over the site's threshold"),
-        "threat_score": _("Threat over the site's threshold"),
+    return _by_word({
+        Reason.ABUSE_SCORE: _("Abuse score over the threshold"),
+        Reason.SPAM_SCORE: _("Spam score over the threshold"),
+        Reason.MODERATION_WORD: _("Word on the moderation list"),
+        Reason.TOO_MANY_LINKS: _("Too many links"),
+        Reason.PREMODERATION: _("Site holds every comment"),
+        Reason.POST_PREMODERATION: _("Post or section holds every comment"),
+        Reason.FIRST_COMMENT: _("Author's first comment"),
+        Reason.AUTHOR_PREMODERATED: _("Author under premoderation"),
+        Reason.AUTHOR_HISTORY: _("Author's recent comments were rejected"),
+        Reason.CAMPAIGN: _("Campaign: the same text from many authors"),
+        Reason.AUDIT: _("Audit: already published"),
+        Reason.ABUSE_TERMS: _("Abusive words"),
+        Reason.SPAM_TERMS: _("Spam words"),
+        attribute_score("identity_attack"): _("Identity attack over the site's threshold"),
+        attribute_score("insult"): _("Insult over the site's threshold"),
+        attribute_score("profanity"): _("Profanity over the site's threshold"),
+        attribute_score("threat"): _("Threat over the site's threshold"),
         "identity_attack_terms": _("Words attacking an identity"),
         "insult_terms": _("Insulting words"),
         "profanity_terms": _("Profane words"),
         "threat_terms": _("Threatening words"),
-    }
+    })
 
 
 def attribute_labels() -> dict[str, str]:
@@ -142,11 +159,11 @@ def attribute_labels() -> dict[str, str]:
 
 
 def decision_reason_labels() -> dict[str, str]:
-    return {
-        "off_topic": _("Off topic"), "insult": _("Insult"), "hate": _("Hate speech"),
-        "advertising": _("Advertising"), "personal_data": _("Personal data"),
-        "other": _("Other"),
-    }
+    return _by_word({
+        ModeratorReason.OFF_TOPIC: _("Off topic"), ModeratorReason.INSULT: _("Insult"),
+        ModeratorReason.HATE: _("Hate speech"), ModeratorReason.ADVERTISING: _("Advertising"),
+        ModeratorReason.PERSONAL_DATA: _("Personal data"), ModeratorReason.OTHER: _("Other"),
+    })
 
 
 def sort_labels() -> dict[str, str]:
@@ -155,7 +172,8 @@ def sort_labels() -> dict[str, str]:
 
 
 def decision_labels() -> dict[str, str]:
-    return {"approve": _("Approve"), "reject": _("Reject"), "spam": _("Spam")}
+    return _by_word({ModeratorDecision.APPROVE: _("Approve"),
+                     ModeratorDecision.REJECT: _("Reject"), ModeratorDecision.SPAM: _("Spam")})
 
 
 def author_messages() -> dict:
@@ -171,19 +189,25 @@ def author_messages() -> dict:
                        "its author."),
         "in_a_row": _("Their last %(count)s decided comments were rejected or spam.",
                       count="{count}"),
-        "badge": {"premoderated": _("Premoderated"), "suspended": _("Suspended"),
-                  "banned": _("Banned")},
+        "badge": _by_word({Restriction.PREMODERATED: _("Premoderated"),
+                           Restriction.SUSPENDED: _("Suspended"),
+                           Restriction.BANNED: _("Banned")}),
         "until": _("until %(date)s", date="{date}"),
         "for_good": _("until lifted"),
         "by": _("by %(moderator)s", moderator="{moderator}"),
-        "action_names": {"premoderate": _("Premoderate"), "suspend": _("Suspend"),
-                         "ban": _("Ban"), "lift": _("Lift")},
-        "doing": {"premoderate": _("Premoderating the author"),
-                  "suspend": _("Suspending the author"), "ban": _("Banning the author"),
-                  "lift": _("Lifting the author's restriction")},
-        "done": {"premoderate": _("The author is premoderated."),
-                 "suspend": _("The author is suspended."), "ban": _("The author is banned."),
-                 "lift": _("The author's restriction is lifted.")},
+        "action_names": _by_word({
+            AuthorAction.PREMODERATE: _("Premoderate"), AuthorAction.SUSPEND: _("Suspend"),
+            AuthorAction.BAN: _("Ban"), AuthorAction.LIFT: _("Lift")}),
+        "doing": _by_word({
+            AuthorAction.PREMODERATE: _("Premoderating the author"),
+            AuthorAction.SUSPEND: _("Suspending the author"),
+            AuthorAction.BAN: _("Banning the author"),
+            AuthorAction.LIFT: _("Lifting the author's restriction")}),
+        "done": _by_word({
+            AuthorAction.PREMODERATE: _("The author is premoderated."),
+            AuthorAction.SUSPEND: _("The author is suspended."),
+            AuthorAction.BAN: _("The author is banned."),
+            AuthorAction.LIFT: _("The author's restriction is lifted.")}),
         "held_decided": _("%(count)s held comments of theirs were decided.", count="{count}"),
         "nothing_to_lift": _("Nothing is in force on this author: there is nothing to lift."),
         "no_author_record": _("This comment was sent without an email, so Hakam keeps no "
@@ -192,14 +216,16 @@ def author_messages() -> dict:
 
 
 def status_labels() -> dict[str, str]:
-    return {"pending": _("Waiting"), "approved": _("Approved"), "rejected": _("Rejected"),
-            "spam": _("Spam")}
+    return _by_word({Status.PENDING: _("Waiting"), Status.APPROVED: _("Approved"),
+                     Status.REJECTED: _("Rejected"), Status.SPAM: _("Spam")})
 
 
 def script_messages() -> dict:
     """Every sentence the page script may show, in the page's language."""
     return {
-        "decided": {"approve": _("Approved"), "reject": _("Rejected"), "spam": _("Marked as spam")},
+        "decided": _by_word({ModeratorDecision.APPROVE: _("Approved"),
+                             ModeratorDecision.REJECT: _("Rejected"),
+                             ModeratorDecision.SPAM: _("Marked as spam")}),
         "undo": _("Undo"),
         "sending_in": _("Sending in %(seconds)s s", seconds="{seconds}"),
         "already_decided": _("Another moderator already decided this comment."),
@@ -225,9 +251,14 @@ def script_messages() -> dict:
             "spam": _("Spam"), "removed": _("Removed"), "unknown": _("Not seen by Hakam")},
         "parent_removed": _("This comment was removed at its author's request."),
         "parent_unknown": _("Hakam never received this comment."),
+        "parent_retained": _("This comment's text is no longer kept: the site's retention "
+                             "period has passed."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
+        "campaign": _("This text and %(others)s like it from %(authors)s authors, over %(span)s",
+                      others="{others}", authors="{authors}", span="{span}"),
+        "campaign_moments": _("less than a minute"),
         "hold_reasons": hold_reason_labels(),
         "author": author_messages(),
         "statuses": status_labels(),
@@ -281,7 +312,7 @@ def _filters() -> dict:
         batch = 10
     return {
         "sites": sites, "site": site if site in sites else "",
-        "reason": reason if reason in display.HOLD_REASONS else "",
+        "reason": reason if reason in HOLD_REASONS else "",
         "batch": batch if batch in BATCH_SIZES else 10,
         "sort": sort if sort in SORTS else "arrival",
     }
@@ -295,10 +326,10 @@ def queue_page():
     filters = _filters()
     return render_template(
         "moderate/queue.html", moderator=g.moderator_checked, filters=filters,
-        batch_sizes=BATCH_SIZES, hold_reasons=display.HOLD_REASONS,
+        batch_sizes=BATCH_SIZES, hold_reasons=HOLD_REASONS,
         hold_reason_labels=hold_reason_labels(), status_labels=status_labels(),
         counts=get_store().counts(filters["site"] or None), messages=script_messages(),
-        decision_reasons=display.DECISION_REASONS, decision_labels=decision_labels(),
+        decision_reasons=tuple(ModeratorReason), decision_labels=decision_labels(),
         sorts=SORTS, sort_labels=sort_labels(), undo_seconds=UNDO_SECONDS)
 
 
@@ -354,7 +385,7 @@ def claim():
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     if site is not None and (not isinstance(site, str) or site not in sites):
         raise BadRequest("unknown site")
-    if reason is not None and (not isinstance(reason, str) or reason not in display.HOLD_REASONS):
+    if reason is not None and (not isinstance(reason, str) or reason not in HOLD_REASONS):
         raise BadRequest("unknown reason code")
     if not isinstance(limit, int) or limit not in BATCH_SIZES:
         raise BadRequest(f"limit must be one of {', '.join(map(str, BATCH_SIZES))}")
@@ -375,30 +406,18 @@ def decide(comment_id: str):
     body = json_object_body("send a JSON object")
     decision = body.get("decision")
     reason = body.get("reason") or ""
-    if decision not in display.DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
-    if reason and reason not in display.DECISION_REASONS:
+    if decision not in tuple(ModeratorDecision):
+        raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
+    if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
-    record = moderation.record_decision(comment_id, moderator, decision, reason)
+    if body.get("group") is True:  # a campaign's card: every held member with it
+        record, _campaign, outcomes = moderation.record_group_decision(
+            comment_id, moderator, decision, reason)
+        group = decision_outcomes(outcomes)
+    else:
+        record, group = moderation.record_decision(comment_id, moderator, decision, reason), []
     return jsonify({"comment_id": comment_id, "status": record["status"],
-                    "decision": decision, "reason": reason})
-
-
-@bp.get("/api/comments/<comment_id>/author")
-def author_record(comment_id: str):
-    _api_moderator()
-    return jsonify(display.author_record(get_store().author_record(comment_id)))
-
-
-@bp.post("/api/comments/<comment_id>/author/actions")
-def author_action(comment_id: str):
-    moderator = _api_moderator()
-    body = authors.validate_author_action(json_object_body("send a JSON object"))
-    if body.reason and body.reason not in display.DECISION_REASONS:
-        raise BadRequest("unknown reason code")
-    answer = authors.act(comment_id, moderator, body)
-    return jsonify({"action": answer["action"], "restriction": answer["restriction"],
-                    "held": answer.get("held")})
+                    "decision": decision, "reason": reason, "group": group})
 
 
 @bp.post("/api/decisions")
@@ -411,12 +430,29 @@ def decide_many():
     if (not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK
             or not all(isinstance(i, str) and i for i in ids)):
         raise BadRequest(f"ids must be a list of 1 to {MAX_BULK} comment ids")
-    if decision not in display.DECISIONS:
-        raise BadRequest(f"decision must be one of {', '.join(display.DECISIONS)}")
-    if reason and reason not in display.DECISION_REASONS:
+    if decision not in tuple(ModeratorDecision):
+        raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
+    if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
     outcomes = moderation.record_decisions(ids, moderator, decision, reason)
     return jsonify({"results": decision_outcomes(outcomes)})
+
+
+@bp.get("/api/comments/<comment_id>/author")
+def author_record(comment_id: str):
+    _api_moderator()
+    return jsonify(display.author_record(get_store().author_record(comment_id)))
+
+
+@bp.post("/api/comments/<comment_id>/author/actions")
+def author_action(comment_id: str):
+    moderator = _api_moderator()
+    body = authors.validate_author_action(json_object_body("send a JSON object"))
+    if body.reason and body.reason not in tuple(ModeratorReason):
+        raise BadRequest("unknown reason code")
+    answer = authors.act(comment_id, moderator, body)
+    return jsonify({"action": answer["action"], "restriction": answer["restriction"],
+                    "held": answer.get("held")})
 
 
 @bp.get("/api/counts")

@@ -10,6 +10,7 @@ parts that each own one concern, each a module of this package:
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
 - `authors`: an author's record on a site and moderators' actions on them;
+- `campaigns`: groups of near-duplicate comments as the queue reads them, and erasure;
 - `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
 - `connection`: the client, running the Lua scripts, Redis errors as 503s;
@@ -31,6 +32,7 @@ from redis.cluster import RedisCluster
 from . import keys, scripts
 from .adapters import Adapters, AdaptState
 from .authors import Authors
+from .campaigns import Campaigns
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url
 from .discussion import Discussion
@@ -40,7 +42,7 @@ from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
 from .queue_health import QueueHealth
 from .readers import Erasure, Readers
-from .review import DECISION_LABELS, DECISION_STATUS, Review
+from .review import DECISION_LABELS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
 from .webhooks import Outbox
@@ -49,7 +51,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
-            Outbox, Readers, Authors, Adapters, QueueHealth, Migration):
+            Outbox, Readers, Authors, Adapters, QueueHealth, Campaigns, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -78,6 +80,7 @@ class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review,
         self._renew_fit_lock = client.register_script(scripts.RENEW_FIT_LOCK.text)
         self._store_adapter = client.register_script(scripts.STORE_ADAPTER.text)
         self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
+        self._campaign_forget = client.register_script(scripts.CAMPAIGN_FORGET.text)
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
         self._author_action = DirectScript(client, scripts.AUTHOR_ACTION.text, **durable)
         self._forget_author = client.register_script(scripts.FORGET_AUTHOR.text)
@@ -170,6 +173,6 @@ def get_store() -> Store:
     return current_app.extensions["hakam.store"]
 
 
-__all__ = ["AdaptState", "DECISION_LABELS", "DECISION_STATUS", "Erasure", "MigrationBusy",
+__all__ = ["AdaptState", "DECISION_LABELS", "Erasure", "MigrationBusy",
            "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
            "keys"]

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import HakamError, NothingToLift, UnknownAuthor, UnknownComment
+from ..vocabulary import AuthorAction, Reason, Status
 from . import keys, scripts
 from .base import StorePart, listed_ids, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
@@ -29,13 +30,7 @@ DAY = 86400.0
 RECENT = 10  # comments the record shows, newest first
 FIRST_WORDS = 12
 FIRST_CHARACTERS = 120
-ACTIONS = ("premoderate", "suspend", "ban", "lift")
-RESTRICTIONS = {"premoderate": "premoderated", "suspend": "suspended", "ban": "banned"}
-# What intake answers a restricted author, by restriction: a 403 refuses the comment, a hold
-# sends it to moderators with this reason code.
-HOLD_REASON = {"premoderated": "author_premoderated"}
-HISTORY_HOLD_REASON = "author_history"
-STATUSES = ("pending", "approved", "rejected", "spam")
+STATUSES = tuple(Status)
 
 
 class AuthorHold(Exception):  # noqa: N818 (not an error: a request to decide again)
@@ -89,8 +84,8 @@ def _hold_reason(reasons: str | None) -> str | None:
     """The code of the rule or threshold that decided the comment (not the model's words)."""
     for reason in jsonio.loads(reasons or "[]"):
         code = reason.get("code") if isinstance(reason, dict) else None
-        if code and code not in ("below_thresholds", "trusted_links", "spam_terms",
-                                 "abuse_terms"):
+        if code and code not in (Reason.BELOW_THRESHOLDS, Reason.TRUSTED_LINKS,
+                                 Reason.SPAM_TERMS, Reason.ABUSE_TERMS):
             return code
     return None
 
@@ -156,7 +151,8 @@ class Authors(StorePart):
                                                                      strict=True):
             comments.append({
                 "id": cid, "created_at": created_at, "status": status,
-                "hold_reason": "audit" if audit == "pending" else _hold_reason(reasons),
+                "hold_reason": Reason.AUDIT.value if audit == "pending"
+                else _hold_reason(reasons),
                 "first_words": first_words(text or ""), "this_comment": cid == comment_id})
         return {
             "comment_id": comment_id, "site": site, "author": data.get("author", ""),
@@ -219,8 +215,7 @@ class Authors(StorePart):
         of the author, each as that moderator's decision (its own audit entry, label and
         webhook); one leased to another moderator or decided meanwhile is reported, not taken.
         A lift with nothing in force raises NothingToLift."""
-        if action not in ACTIONS:
-            raise ValueError(f"unknown action {action!r}")
+        action = AuthorAction(action)
         data, author_key = self._author_of(comment_id, site)
         site = data["site"]
         now = time.time()
@@ -239,15 +234,16 @@ class Authors(StorePart):
             raise NothingToLift(f"nothing in force on the author of {comment_id}")
         self._author_action.confirm(acked)
         answer = {
-            "comment_id": comment_id, "site": site, "action": action, "moderator": moderator,
+            "comment_id": comment_id, "site": site, "action": action.value,
+            "moderator": moderator,
             "at": now, "until": until, "reason": reason, "audit_entry": entry,
-            "restriction": None if action == "lift" else {
-                "kind": RESTRICTIONS[action], "until": until, "since": now, "by": moderator,
-                "reason": reason},
+            "restriction": None if action.restriction is None else {
+                "kind": action.restriction.value, "until": until, "since": now,
+                "by": moderator, "reason": reason},
             "previous": {"kind": before, "until": float(before_until) if before_until else None}
             if before else None,
         }
-        if action == "ban" and decide_held:
+        if action == AuthorAction.BAN and decide_held:
             answer["held"] = self._decide_held(site, author_key, moderator, decide_held, reason)
         return answer
 

@@ -121,6 +121,11 @@ class Comments(StorePart):
                 view["lease"] = None
         for view, parent in zip(views, self._parents(found), strict=True):
             view["parent"] = parent
+        # the campaign each belongs to, when its group has grown into one
+        groups = self._campaigns_of([(d["site"], d["campaign"]) for d in found
+                                     if d.get("campaign")])
+        for view, data in zip(views, found, strict=True):
+            view["campaign"] = groups.get((data["site"], data.get("campaign", "")))
         return views
 
     def _parents(self, found: list[dict[str, str]]) -> list[dict | None]:

@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .. import jsonio
+from .. import campaigns, jsonio
+from ..campaigns import Fingerprint
 from ..errors import (
     AuthorBanned,
     AuthorSuspended,
@@ -16,6 +17,7 @@ from ..errors import (
     Flooded,
     SiteChanged,
 )
+from ..vocabulary import Status
 from . import keys, scripts
 from .authors import AuthorHold
 from .base import StorePart, sha256
@@ -24,6 +26,16 @@ from .connection import DirectScript, unavailable_on_redis_errors
 IDEMPOTENCY_TTL = 24 * 3600
 DUPLICATE_TTL = 30 * 24 * 3600
 NUDGE_CAP = 10_000  # open nudges kept per site; past it the oldest count as abandoned
+
+
+class CampaignReached(Exception):
+    """Nothing was stored: the comment, about to be approved, joins a campaign that already has
+    the site's --campaign-hold authors. The caller holds it and sends it again."""
+
+    def __init__(self, authors: int, size: int) -> None:
+        super().__init__(f"campaign of {authors} authors")
+        self.authors = authors
+        self.size = size
 
 
 class Intake(StorePart):
@@ -53,7 +65,9 @@ class Intake(StorePart):
                on_nudge_answered: Callable[[], object] | None = None,
                site_comment_id: str | None = None, parent_site_id: str | None = None,
                post_id: str = "", close_after_seconds: float | None = None,
-               author_recorded: bool = False, hold_after_rejections: int = 0,
+               campaign: Fingerprint | None = None, campaign_author: str = "",
+               campaign_hold: int | None = None, author_recorded: bool = False,
+               hold_after_rejections: int = 0,
                author_hold_applied: bool = False) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
@@ -87,6 +101,8 @@ class Intake(StorePart):
         comment_id = uuid.uuid4().hex
         now = time.time()
         body = answer(comment_id)
+        # campaign_author: the keyed author hash; a comment without an email is its own author
+        campaign_author = campaign_author or f"comment:{comment_id}"
         duplicate_digest = sha256(duplicate_of)
         idempotency_digest = sha256(idempotency_key) if idempotency_key else None
         # The digests name this comment's duplicate and idempotency keys: erasure and the
@@ -95,7 +111,7 @@ class Intake(StorePart):
                   "duplicate": duplicate_digest}
         if idempotency_digest:
             record["idempotency"] = idempotency_digest
-        audited = status == "approved" and bool(sampled_for_audit)
+        audited = status == Status.APPROVED and bool(sampled_for_audit)
         if audited:
             record.update(audit="pending", audit_rate=repr(float(sampled_for_audit)))
         fields: list[str] = []
@@ -117,6 +133,11 @@ class Intake(StorePart):
             reader_ips_key=keys.reader_ips(site, author_key),
             retention_key=keys.retention(site), approved_counts_key=keys.approved_counts(site),
             site_version_key=keys.site_version(site), nudges_key=keys.nudges(site),
+            campaign_bands_key=keys.campaign_bands(site),
+            campaign_band_times_key=keys.campaign_band_times(site),
+            campaigns_key=keys.campaigns(site), campaign_members_key=keys.campaign_members(site),
+            campaign_authors_key=keys.campaign_authors(site),
+            campaign_times_key=keys.campaign_times(site),
             site_comments_key=keys.site_comments(site), post_starts_key=keys.post_starts(site),
             author_record_key=keys.author(site, author_key) if author_recorded else absent,
             comment_id=comment_id, status=status, created_at=now,
@@ -126,6 +147,10 @@ class Intake(StorePart):
             author_key=author_key, ip_key=ip_key or "", audit="1" if audited else "0",
             site_version="" if site_version is None else site_version,
             nudge_nonce=nudge_nonce or "",
+            campaign_sig=campaign.signature if campaign else "",
+            campaign_bands=" ".join(campaign.bands) if campaign else "",
+            campaign_author=campaign_author, campaign_hold=campaign_hold or 0,
+            campaign_similarity=campaigns.SIMILARITY, campaign_window=campaigns.WINDOW_SECONDS,
             site_comment_id=site_comment_id or "", parent_site_id=parent_site_id or "",
             post_id=post_id,
             close_after_seconds=("" if close_after_seconds is None
@@ -145,6 +170,8 @@ class Intake(StorePart):
             raise Flooded(retry_after=-(-int(value) // 1000))
         if outcome == "stale":
             raise SiteChanged(f"site {site!r} changed")
+        if outcome == "campaign":
+            raise CampaignReached(int(value), int(answered[0]))
         if outcome == "closed":
             raise CommentsClosed(float(value))
         if outcome == "author_hold":

@@ -153,6 +153,25 @@ hakam:{<site>}:decision-waits:<day>        hash    held comments decided that da
                                                    per wait bucket (queue_health.bucket of
                                                    seconds from arrival to decision) -> count;
                                                    8 days TTL (decide), for the Sites page
+hakam:{<site>}:campaign-bands              hash    "<band>:<hash>" of a comment's MinHash (see
+                                                   campaigns.py) -> its group id (intake; erase
+                                                   drops an erased comment's own)
+hakam:{<site>}:campaign-band-times         zset    those bands by the time last written; past
+                                                   24 h they are dropped (intake, a few per
+                                                   comment)
+hakam:{<site>}:campaigns                   hash    group id -> JSON {first_at, last_at, size,
+                                                   authors, sig: the MinHash of the group's
+                                                   first comment still held} (intake; erase)
+hakam:{<site>}:campaign-members            zset    "<group id>:<comment id>", all scores 0 (read
+                                                   by lex range per group) (intake; erase)
+hakam:{<site>}:campaign-authors            zset    "<group id>:<author hash, or comment:<id>
+                                                   for a comment without an email>", scores 0
+                                                   (intake; erase)
+hakam:{<site>}:campaign-times              zset    group id -> time of its last member; groups
+                                                   quiet for 24 h are dropped (intake). All six
+                                                   campaign keys expire 24 h after the site's
+                                                   last comment; a comment names its group in
+                                                   its hash (campaign, campaign_sig)
 hakam:{<site>}:adapt                       hash    labels (every label ever added, by any
                                                    writer of labels), fence (last fencing
                                                    token); per base model version <b>:
@@ -369,6 +388,30 @@ def reporter(site_name: str, reporter_key: str) -> str:
 
 def decision_waits(site_name: str, day: int) -> str:
     return site_key(site_name, "decision-waits", str(day))
+
+
+def campaign_bands(site_name: str) -> str:
+    return site_key(site_name, "campaign-bands")
+
+
+def campaign_band_times(site_name: str) -> str:
+    return site_key(site_name, "campaign-band-times")
+
+
+def campaigns(site_name: str) -> str:
+    return site_key(site_name, "campaigns")
+
+
+def campaign_members(site_name: str) -> str:
+    return site_key(site_name, "campaign-members")
+
+
+def campaign_authors(site_name: str) -> str:
+    return site_key(site_name, "campaign-authors")
+
+
+def campaign_times(site_name: str) -> str:
+    return site_key(site_name, "campaign-times")
 
 
 def adapt(site_name: str) -> str:

@@ -50,7 +50,3 @@ class Moderators(StorePart):
         """
         token_hash = self.r.hget(keys.moderator(name), "token_hash")
         return token_hash[:16] if token_hash else None
-
-    @unavailable_on_redis_errors
-    def moderator_exists(self, name: str) -> bool:
-        return bool(self.r.exists(keys.moderator(name)))

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 
 from .. import queue_health
+from ..vocabulary import Status
 from . import keys
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
@@ -55,6 +56,6 @@ class QueueHealth(StorePart):
             for comment_id, _arrival in page:
                 pipe.hget(keys.comment(site, comment_id), "status")
             for (_id, arrival), status in zip(page, pipe.execute(), strict=True):
-                if status == "pending":
+                if status == Status.PENDING:
                     return max(0.0, now - float(arrival))
             offset += OLDEST_PAGE

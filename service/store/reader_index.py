@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .. import jsonio
+from ..vocabulary import Status
 from . import keys
 from .base import StorePart, listed_ids, sha256
 
@@ -104,7 +105,7 @@ class ReaderIndexing(StorePart):
                     if not duplicate:
                         changes["duplicate"] = sha256("\0".join((post_id or "", author,
                                                                  (text or "").strip())))
-                    if status == "approved":
+                    if status == Status.APPROVED:
                         approved[author] += 1
                     for ip_and_ttl in marks["ips"]:
                         ip, ttl = ip_and_ttl.split()
@@ -112,7 +113,7 @@ class ReaderIndexing(StorePart):
                         ip_lists[author] = max(ip_lists[author], int(ttl))
                 if not idempotency and marks["idempotency"]:
                     changes["idempotency"] = min(marks["idempotency"])
-                if status != "pending" and not removed:
+                if status != Status.PENDING and not removed:
                     writes.zadd(keys.retention(site), {comment_id: arrived})
                 if changes:
                     writes.hset(keys.comment(site, comment_id), mapping=changes)

@@ -147,13 +147,20 @@ class Readers(StorePart):
         ids = self.r.zrange(keys.reader(site, author_key), 0, ERASE_BATCH - 1)
         pipe = self.r.pipeline(transaction=False)
         for comment_id in ids:
-            pipe.hmget(keys.comment(site, comment_id), "idempotency", "duplicate", "deliveries")
+            pipe.hmget(keys.comment(site, comment_id), "idempotency", "duplicate", "deliveries",
+                       "campaign", "campaign_sig")
         pipe.smembers(keys.reader_ips(site, author_key))
         *traces, ips = pipe.execute()
         absent = keys.absent(site)
         comment_keys: list[str] = []
         delivery_ids: list[str] = []
-        for comment_id, (idempotency, duplicate, deliveries) in zip(ids, traces, strict=True):
+        # out of their campaigns first: should this batch stop half-way, the next finds the
+        # comments again and does both
+        self.forget_in_campaigns(site, [
+            (comment_id, campaign or "", signature or "", author_key)
+            for comment_id, (*_traces, campaign, signature) in zip(ids, traces, strict=True)])
+        for comment_id, (idempotency, duplicate, deliveries, _campaign, _signature) in zip(
+                ids, traces, strict=True):
             comment_keys += [keys.comment(site, comment_id), keys.history(site, comment_id),
                              keys.idempotency(site, idempotency) if idempotency else absent,
                              keys.duplicate(site, duplicate) if duplicate else absent]

@@ -16,22 +16,41 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import AlreadyDecided, ClaimedByOther, HakamError, UnknownComment
+from ..vocabulary import ModeratorDecision, Status
 from . import keys, scripts
 from .base import StorePart
 from .comments import stored_scores
 from .connection import DirectScript, unavailable_on_redis_errors
 
-DECISION_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 # What a moderator's decision teaches each head; "reject" is taken to mean unfit to publish
 # (abusive), since spam has its own button.
-DECISION_LABELS = {"approve": (("spam", 0), ("abuse", 0)), "reject": (("abuse", 1),),
-                   "spam": (("spam", 1),)}
+DECISION_LABELS = {ModeratorDecision.APPROVE: (("spam", 0), ("abuse", 0)),
+                   ModeratorDecision.REJECT: (("abuse", 1),),
+                   ModeratorDecision.SPAM: (("spam", 1),)}
+# How the moderator page counts comments, in this order.
+COUNTED = (Status.PENDING, Status.APPROVED, Status.SPAM, Status.REJECTED)
 
 
 # The orders a moderator may work the queue in: by arrival, or by a head's score, highest first.
 SORTS = ("arrival", "abuse", "spam")
 CANDIDATE_PAGE = 100  # held comments one claim script looks at
 CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took the picks
+
+
+def one_per_campaign(views: list[dict]) -> list[dict]:
+    """The queue shows a campaign once, where its first member in the page's order is: one
+    decision on that item decides the group (`"group": true`)."""
+    seen: set[tuple[str, str]] = set()
+    shown = []
+    for view in views:
+        campaign = view.get("campaign")
+        if campaign:
+            key = (view["site"], campaign["id"])
+            if key in seen:
+                continue
+            seen.add(key)
+        shown.append(view)
+    return shown
 
 
 class RepeatedDecision(dict):
@@ -69,7 +88,7 @@ class Review(StorePart):
             pages = [[(rank, name, cid) for rank, cid in self._ranked(name, sort)[:limit]]
                      for name in names]
         held = list(heapq.merge(*pages))[:limit]
-        return self._views([(name, cid) for _rank, name, cid in held])
+        return one_per_campaign(self._views([(name, cid) for _rank, name, cid in held]))
 
     def _ranked(self, site: str, sort: str) -> list[tuple[tuple, str]]:
         """Every held comment of the site as (rank, id), highest `sort` score first (ties oldest
@@ -102,7 +121,7 @@ class Review(StorePart):
         pipe = self.r.pipeline(transaction=False)
         for name in names:
             pipe.hgetall(keys.counts(name))
-        totals = {"pending": 0, "approved": 0, "spam": 0, "rejected": 0}
+        totals = {status.value: 0 for status in COUNTED}
         for per_status in pipe.execute():
             for status, count in per_status.items():
                 totals[status] = totals.get(status, 0) + int(count)
@@ -176,7 +195,7 @@ class Review(StorePart):
                "include_own": include_own, "sort": sort}
         if site:
             leased = self._lease(site, moderator, limit, **how)
-            return self._views([(site, cid) for _rank, cid in leased], now=now)
+            return one_per_campaign(self._views([(site, cid) for _rank, cid in leased], now=now))
         leased: list[tuple[tuple, str, str]] = []
         for _round in range(CROSS_SITE_ROUNDS):
             wanted = limit - len(leased)
@@ -197,14 +216,15 @@ class Review(StorePart):
                 leased += [(rank, name, cid) for rank, cid in
                            self._lease(name, moderator, len(picks), only=picks, **how)]
         leased.sort()
-        return self._views([(name, cid) for _rank, name, cid in leased], now=now)
+        return one_per_campaign(self._views([(name, cid) for _rank, name, cid in leased],
+                                            now=now))
 
     # -- decisions ------------------------------------------------------------------------
 
     @unavailable_on_redis_errors
     def decide(self, comment_id: str, moderator: str, decision: str, reason: str = "",
                *, site: str | None = None) -> dict:
-        status = DECISION_STATUS[decision]
+        status = ModeratorDecision(decision).status
         data = self._comment_data(comment_id, site)
         if not data:
             raise UnknownComment(f"no comment {comment_id}")

@@ -56,11 +56,15 @@ INTAKE = Script(
           "comment_key", "history_key", "pending_key", "counts_key", "approved_authors_key",
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
           "site_version_key", "nudges_key", "site_comments_key", "post_starts_key",
+          "campaign_bands_key", "campaign_band_times_key", "campaigns_key",
+          "campaign_members_key", "campaign_authors_key", "campaign_times_key",
           "author_record_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
           "site_version", "nudge_nonce", "site_comment_id", "parent_site_id", "post_id",
-          "close_after_seconds", "author_rules", "author_hold_applied"),
+          "close_after_seconds", "campaign_sig", "campaign_bands", "campaign_author",
+          "campaign_hold", "campaign_similarity", "campaign_window", "author_rules",
+          "author_hold_applied"),
     more_args="field, value, … of the comment's hash")
 
 NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
@@ -139,11 +143,20 @@ RESET_ADAPTER = Script(
     keys=("adapt_key", "adapt_lock_key", "adapt_fits_key"),
     args=("record_json", "refit"))
 
+CAMPAIGN_FORGET = Script(
+    "campaign_forget",
+    keys=("campaigns_key", "campaign_members_key", "campaign_authors_key", "campaign_bands_key",
+          "campaign_band_times_key", "campaign_times_key"),
+    args=("now", "comment_count"),
+    more_args="4 per comment (id, group id, author hash, its bands), then 3 per group that "
+              "needs a new signature (group id, signature, bands)")
+
 LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comments_key"),
                            args=("comment_id", "site_comment_id"))
 
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
+
 
 AUTHOR_ACTION = Script(
     "author_action",
@@ -151,7 +164,3 @@ AUTHOR_ACTION = Script(
     args=("action", "ends_at", "now", "moderator", "reason", "audit_json", "audit_details_json"))
 
 FORGET_AUTHOR = Script("forget_author", keys=("author_key", "audit_details_key"), args=("now",))
-
-ALL = (INTAKE, REPLAY, NUDGE, CLAIM, DECIDE, ERASE, RETAIN, LABEL, RECORD_LABELS_ONCE,
-       TAKE_DELIVERY, DELIVERY_FAILED, TAKE_FIT_LOCK, RENEW_FIT_LOCK, STORE_ADAPTER,
-       RESET_ADAPTER, CREATE_SITE, LINK_SITE_COMMENT, AUTHOR_ACTION, FORGET_AUTHOR)

@@ -146,6 +146,26 @@ def test_a_held_reply_shows_the_moderator_its_post_and_the_comment_it_answers(
                               "author": first_author, "status": "approved"}
 
 
+def test_a_post_closed_in_hakam_refuses_the_comment_in_wordpress_too(hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    rules = f"{hakam.url}/v1/posts/{site.post_id}"
+    key = {"Authorization": f"Bearer {site.site_key}"}
+    assert requests.put(rules, json={"closed": True}, headers=key, timeout=10).status_code == 200
+    try:
+        response = requests.post(
+            f"{site.url}/wp-comments-post.php", allow_redirects=False, timeout=30,
+            data={"comment": ORDINARY + " " + author, "author": author, "email": email,
+                  "comment_post_ID": str(site.post_id), "comment_parent": "0"})
+    finally:
+        requests.put(rules, json={}, headers=key, timeout=10)
+
+    assert response.status_code == 403
+    assert "التعليقات مغلقة على هذه المقالة." in response.text  # Hakam's sentence, in Arabic
+    assert site.comment_by_author(author) is None  # nothing kept on either side
+    assert _hakam_comments_with_text(store, ORDINARY + " " + author) == []
+
+
 def test_a_spam_comment_lands_in_wordpress_spam(hakam_and_wordpress):
     _hakam, site, store, _secret = hakam_and_wordpress
     author, email = _reader()

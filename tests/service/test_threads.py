@@ -4,6 +4,8 @@ do with them."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hakam.service.store import keys
@@ -153,3 +155,14 @@ def test_the_readers_export_lists_the_sites_ids_and_the_post_title(
 
     assert [(c["site_comment_id"], c["parent_id"], c["post_title"]) for c in exported] == [
         ("41", "40", TITLE)]
+
+
+def test_a_parent_past_the_sites_retention_keeps_its_status_but_not_its_words(
+        client, post, moderator_headers, store):
+    parent = post("تعليق قديم سيفقد نصه", site_comment_id=61, author="ليلى")
+    reply = post("رد سيء على تعليق قديم", comment_parent=61)
+
+    assert store.sweep_retention("akhbar", retention_days=30, now=time.time() + 31 * 86400) >= 1
+
+    assert _queued(client, moderator_headers)[reply]["parent"] == {
+        "id": parent, "text": "", "author": "", "status": "approved"}

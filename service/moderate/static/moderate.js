@@ -34,6 +34,20 @@
     return fill(M.waited, { time: amount });
   }
 
+  function durationText(seconds) {
+    const [value, unit] = seconds < 3600 ? [Math.max(1, Math.round(seconds / 60)), "minute"]
+      : seconds < 172800 ? [Math.round(seconds / 3600), "hour"] : [Math.round(seconds / 86400), "day"];
+    return new Intl.NumberFormat(data.locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
+  }
+
+  function campaignText(campaign) {
+    const count = new Intl.NumberFormat(data.locale);
+    return fill(M.campaign, {
+      others: count.format(campaign.size - 1), authors: count.format(campaign.authors),
+      span: campaign.span_seconds < 60 ? M.campaign_moments : durationText(campaign.span_seconds),
+    });
+  }
+
   function showNotice(text, withSignIn) {
     notice.replaceChildren(document.createTextNode(text));
     if (withSignIn) {
@@ -127,6 +141,16 @@
       score.append(name, meter, value);
       scores.append(score);
     }
+    const campaignNote = item.querySelector(".campaign-note");
+    if (comment.campaign) {
+      // one card stands for the campaign: its decision decides every held member
+      item.classList.add("campaign");
+      item.dataset.campaign = comment.campaign.id;
+      campaignNote.textContent = campaignText(comment.campaign);
+      campaignNote.hidden = false;
+    } else {
+      campaignNote.remove();
+    }
     if (comment.audit) {
       item.classList.add("audit");
       item.querySelector(".audit-note").hidden = false;
@@ -180,8 +204,8 @@
     const text = box.querySelector(".parent-text");
     if (parent.status === "removed") text.textContent = M.parent_removed;
     else if (parent.status === "unknown") text.textContent = M.parent_unknown;
-    else text.textContent = parent.text;
-    if (parent.status === "removed" || parent.status === "unknown") text.classList.add("missing");
+    else text.textContent = parent.text || M.parent_retained;
+    if (!parent.text) text.classList.add("missing");
   }
 
   function items() { return Array.from(queue.children); }
@@ -366,7 +390,8 @@
     try {
       result = entry.ids.length === 1
         ? await call(data.urls.decide.replace("COMMENT_ID", encodeURIComponent(entry.ids[0])),
-          "POST", { decision: entry.decision, reason: entry.reason }, keepalive)
+          "POST", { decision: entry.decision, reason: entry.reason,
+            group: Boolean(entry.items[0].dataset.campaign) }, keepalive)
         : await call(data.urls.decide_many, "POST",
           { ids: entry.ids, decision: entry.decision, reason: entry.reason }, keepalive);
     } catch (error) {
@@ -382,6 +407,12 @@
       }
     } else {
       for (const item of entry.items) settle(item, entry.decision, result);
+      // the campaign's other held members were decided with it: their cards, if any, go too
+      const decidedWith = (result && result.ok && result.payload.group) || [];
+      const others = new Set(decidedWith.filter((each) => each.status === 200).map((each) => each.id));
+      for (const item of items()) {
+        if (others.has(item.dataset.id) && open(item)) { item.classList.add("decided"); removeItem(item); }
+      }
     }
     refreshCounts();
   }

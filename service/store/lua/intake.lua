@@ -18,8 +18,14 @@ local site_version_key = KEYS[14]
 local nudges_key = KEYS[15]
 local site_comments_key = KEYS[16]  -- the site's own comment ids -> Hakam's
 local post_starts_key = KEYS[17]  -- post id -> when its first comment came
+local campaign_bands_key = KEYS[18]
+local campaign_band_times_key = KEYS[19]
+local campaigns_key = KEYS[20]
+local campaign_members_key = KEYS[21]
+local campaign_authors_key = KEYS[22]
+local campaign_times_key = KEYS[23]
 -- the author's record (authors.py): what moderators put on them, and their rejection streak
-local author_record_key = KEYS[18]
+local author_record_key = KEYS[24]
 local comment_id = ARGV[1]
 local status = ARGV[2]
 local created_at = ARGV[3]
@@ -41,12 +47,22 @@ local parent_site_id = ARGV[15]  -- the site's id of the comment it replies to, 
 local post_id = ARGV[16]
 -- seconds after the post's first comment that it closes ('' when it does not close so)
 local close_after_seconds = ARGV[17]
+-- the comment's MinHash (hex) and its bands, space-separated ('' for a text without words:
+-- it joins no campaign); its author as campaigns count them
+local campaign_sig = ARGV[18]
+local campaign_bands = ARGV[19]
+local campaign_author = ARGV[20]
+-- N > 0: a comment about to be approved whose group already has N authors is not stored; the
+-- answer says so, and the caller holds it (reason `campaign`) and sends it again
+local campaign_hold = tonumber(ARGV[21])
+local campaign_similarity = tonumber(ARGV[22])
+local campaign_window = tonumber(ARGV[23])
 -- '' when the comment has no author record (sent without an email); else the site's
 -- hold-after-rejections count ('0': off)
-local author_rules = ARGV[18]
+local author_rules = ARGV[24]
 -- '1': the caller already holds the comment for its author's record: do not ask again
-local author_hold_applied = ARGV[19]
-local FIXED_ARGS = 19  -- then field, value, … of the comment's hash
+local author_hold_applied = ARGV[25]
+local FIXED_ARGS = 25  -- then field, value, … of the comment's hash
 
 if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
@@ -102,6 +118,46 @@ if flood_seconds > 0 then
     if ttl > 0 then return {'flood', tostring(ttl)} end
   end
 end
+-- Campaigns: the group of near-duplicates this comment joins (see service/campaigns.py). A
+-- band names the group that last wrote it; a candidate group is joined only if the share of
+-- MinHash values this comment shares with the group's signature reaches the similarity.
+local now = tonumber(created_at)
+local campaign_id, campaign, band_list = nil, nil, {}
+if campaign_sig ~= '' then
+  local cutoff = now - campaign_window
+  for band in string.gmatch(campaign_bands, '%S+') do band_list[#band_list + 1] = band end
+  local votes, order = {}, {}
+  for _, group_id in ipairs(redis.call('HMGET', campaign_bands_key, unpack(band_list))) do
+    if group_id then
+      if not votes[group_id] then
+        votes[group_id] = 0
+        order[#order + 1] = group_id
+      end
+      votes[group_id] = votes[group_id] + 1
+    end
+  end
+  table.sort(order, function(a, b) return votes[a] > votes[b] end)
+  for _, group_id in ipairs(order) do
+    local raw = redis.call('HGET', campaigns_key, group_id)
+    if raw then
+      local group = cjson.decode(raw)
+      local same = 0
+      for i = 1, #campaign_sig, 8 do
+        if string.sub(group.sig, i, i + 7) == string.sub(campaign_sig, i, i + 7) then
+          same = same + 1
+        end
+      end
+      if tonumber(group.last_at) >= cutoff and same / (#campaign_sig / 8) >= campaign_similarity then
+        campaign_id, campaign = group_id, group
+        break
+      end
+    end
+  end
+  if campaign and campaign_hold > 0 and status == 'approved' and campaign.authors >= campaign_hold then
+    return {'campaign', tostring(campaign.authors), tostring(campaign.size)}
+  end
+end
+
 redis.call('HSET', comment_key, unpack(ARGV, FIXED_ARGS + 1))
 -- when the post's first comment came: a section's close-after-days counts from it
 redis.call('HSETNX', post_starts_key, post_id, created_at)
@@ -141,6 +197,49 @@ if flood_seconds > 0 then
   end
 end
 if has_idem then redis.call('SET', idempotency_key, answer_json, 'EX', idempotency_ttl) end
+if campaign_sig ~= '' then
+  local cutoff = now - campaign_window
+  -- bands and groups quiet for the whole window are forgotten, a few more per comment than
+  -- it adds, so the structures stay the size of one window of comments
+  local old = redis.call('ZRANGEBYSCORE', campaign_band_times_key, '-inf', cutoff, 'LIMIT', 0, 64)
+  if #old > 0 then
+    redis.call('HDEL', campaign_bands_key, unpack(old))
+    redis.call('ZREM', campaign_band_times_key, unpack(old))
+  end
+  for _, group_id in ipairs(redis.call('ZRANGEBYSCORE', campaign_times_key, '-inf', cutoff,
+                                       'LIMIT', 0, 8)) do
+    redis.call('ZREMRANGEBYLEX', campaign_members_key, '[' .. group_id .. ':', '[' .. group_id .. ';')
+    redis.call('ZREMRANGEBYLEX', campaign_authors_key, '[' .. group_id .. ':', '[' .. group_id .. ';')
+    redis.call('HDEL', campaigns_key, group_id)
+    redis.call('ZREM', campaign_times_key, group_id)
+  end
+  if not campaign then
+    campaign_id = comment_id
+    campaign = {first_at = now, size = 0, authors = 0, sig = campaign_sig}
+  end
+  campaign.size = campaign.size + 1
+  campaign.last_at = now
+  if redis.call('ZADD', campaign_authors_key, 'NX', 0, campaign_id .. ':' .. campaign_author) == 1 then
+    campaign.authors = campaign.authors + 1
+  end
+  redis.call('ZADD', campaign_members_key, 0, campaign_id .. ':' .. comment_id)
+  redis.call('HSET', campaigns_key, campaign_id, cjson.encode(campaign))
+  redis.call('ZADD', campaign_times_key, now, campaign_id)
+  local fields, times = {}, {}
+  for _, band in ipairs(band_list) do
+    fields[#fields + 1] = band
+    fields[#fields + 1] = campaign_id
+    times[#times + 1] = now
+    times[#times + 1] = band
+  end
+  redis.call('HSET', campaign_bands_key, unpack(fields))
+  redis.call('ZADD', campaign_band_times_key, unpack(times))
+  redis.call('HSET', comment_key, 'campaign', campaign_id, 'campaign_sig', campaign_sig)
+  for _, key in ipairs({campaign_bands_key, campaign_band_times_key, campaigns_key,
+                        campaign_members_key, campaign_authors_key, campaign_times_key}) do
+    redis.call('EXPIRE', key, campaign_window)
+  end
+end
 -- the resend of a nudged comment closes its nudge, once: a token sent again closes nothing
 local answered_nudge = 0
 if nudge_nonce ~= '' then answered_nudge = redis.call('ZREM', nudges_key, nudge_nonce) end

@@ -1,0 +1,93 @@
+"""Campaigns: the same text posted by many authors on one site within a day. Pure functions
+that turn a comment into its fingerprint; the store groups fingerprints (inside the intake
+script, lua/intake.lua), the queue shows each group once, and one decision decides it.
+
+A comment's fingerprint is a MinHash of its word shingles (pairs of neighbouring words of the
+text as the model normalises it: Arabic letter forms, diacritics, elongation, look-alike
+letters, leetspeak and case folded away, so "حملة" and "حمله", or a copy with tatweel, are the
+same word). Two texts' Jaccard similarity over those shingles is estimated by the share of the
+128 MinHash values they agree on (standard error at most 0.045); a comment joins a group when
+that share is at least SIMILARITY (0.8) against the group's signature. Candidates are found by
+locality-sensitive hashing: the first 64 values cut into 16 bands of 4, and any band equal to
+one of a group's makes the group a candidate (texts with a similarity of 0.8 share a band
+with probability 1 - (1 - 0.8^4)^16 > 0.9998; of 0.5, 1 - (1 - 0.5^4)^16 ≈ 0.64, and the
+estimate then turns most of those away).
+
+Written here, on numpy and zlib, rather than with `datasketch`: that package's MinHash
+updates shingle by shingle in Python, and its LSH keeps buckets under key names of its own,
+which could neither carry the site's hash tag (one slot per site on a Redis Cluster) nor join
+a group inside the intake's one script.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from hakam.model.normalize import normalize
+
+PERMUTATIONS = 128
+BANDS = 16
+ROWS = 4  # BANDS * ROWS values of the signature are banded; all PERMUTATIONS are compared
+SIMILARITY = 0.8  # estimated Jaccard similarity a comment needs to join a group
+MIN_AUTHORS = 3  # different authors before a group is shown as a campaign
+WINDOW_SECONDS = 24 * 3600  # a comment joins a group only if a similar one came this recently
+
+_SHIFT = np.uint64(32)
+# Fixed, so that every worker and instance computes the same fingerprint for the same text.
+_rng = np.random.Generator(np.random.PCG64(20261206))
+_A = _rng.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd
+_B = _rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    signature: str  # PERMUTATIONS values, 8 hex digits each
+    bands: tuple[str, ...]  # "<band>:<hash>", one per band
+
+    def similarity(self, other: Fingerprint) -> float:
+        return similarity(self.signature, other.signature)
+
+
+def shingles(text: str) -> set[str]:
+    """Pairs of neighbouring words of the normalised text (the word alone for a one-word
+    text); empty for a text without words."""
+    words = _WORD.findall(normalize(text).text)
+    if len(words) < 2:
+        return set(words)
+    return {f"{first} {second}" for first, second in zip(words, words[1:], strict=False)}
+
+
+def fingerprint(text: str) -> Fingerprint | None:
+    """The text's MinHash fingerprint; None for a text without words (nothing to compare)."""
+    found = shingles(text)
+    if not found:
+        return None
+    # CRC-32 names each shingle (stable across processes, unlike hash()); each permutation is
+    # then a multiply-shift hash, the high 32 bits of a * x + b modulo 2^64 (numpy wraps).
+    hashed = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in found), dtype=np.uint64,
+                         count=len(found))
+    values = ((np.outer(hashed, _A) + _B) >> _SHIFT).min(axis=0).astype(">u4")
+    return from_signature(values.tobytes().hex())
+
+
+def from_signature(signature: str) -> Fingerprint:
+    """The fingerprint a signature (as stored) stands for, its bands computed again."""
+    raw = bytes.fromhex(signature)
+    width = ROWS * 4
+    # a band is named by its values' CRC-32: a collision only makes a candidate, which the
+    # similarity check then turns away
+    bands = tuple(f"{band}:{zlib.crc32(raw[band * width:(band + 1) * width]):08x}"
+                  for band in range(BANDS))
+    return Fingerprint(signature, bands)
+
+
+def similarity(first: str, second: str) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    a = np.frombuffer(bytes.fromhex(first), dtype=">u4")
+    b = np.frombuffer(bytes.fromhex(second), dtype=">u4")
+    return float(np.count_nonzero(a == b)) / PERMUTATIONS
