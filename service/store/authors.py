@@ -30,7 +30,7 @@ DAY = 86400.0
 RECENT = 10  # comments the record shows, newest first
 FIRST_WORDS = 12
 FIRST_CHARACTERS = 120
-STATUSES = tuple(Status)
+STATUSES = tuple(status.value for status in Status)  # JSON keys: plain strings
 
 
 class AuthorHold(Exception):  # noqa: N818 (not an error: a request to decide again)
