@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-HEADS = ("spam", "abuse")
 FORMAT = 1
 
 

@@ -13,7 +13,6 @@ import re
 import numpy as np
 
 CHAR_RANGE = (2, 5)
-WORD_RANGE = (1, 2)
 
 _WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without \b (same matches)
 _LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz|me|co|io)\b",

@@ -28,12 +28,10 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter, mul
+from operator import mul
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,41 +39,38 @@ import joblib
 import numpy as np
 
 from .adapter import Adapter, SiteColumns
-from .attributes import unscored
+from .attributes import ATTRIBUTES, unscored
+from .char_table import CharTable, known_word_features
+from .explanations import (
+    MAX_SPANS,
+    TOP_TERMS,
+    Reason,
+    attribute_pushes,
+    char_tops,
+    reason,
+    top_pushes,
+    word_places,
+)
 from .features import (
     fold_repeats,
     folded_word_grams,
-    padded_words,
-    scaled_powers,
     side_signals,
     term_hashes,
     without_spans,
-    word_candidate_hashes,
-    word_char_gram_hashes,
-    word_spans,
 )
+from .language import language_of
 from .normalize import normalize, trusted_set
 from .thresholds import Thresholds
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
 MODEL_FILE = "model.joblib"
 ACTIVE_MODEL_FILE = "active-model"
-FORMAT = 1
-TOP_TERMS = 3  # n-grams named per head in an explanation
-# Words named (and spans given) per explanation: a comment repeating one word throughout would
-# otherwise get an answer, and a stored record, twenty times its own size.
-MAX_SPANS = 100
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a head scored as it did: `spans` are [start, end) offsets into the original text."""
-
-    code: str
-    message: str
-    spans: tuple[tuple[int, int], ...] = ()
-    task: str = ""
-    weight: float = 0.0
+# re-exported: the service limits stored spans by it, callers name Reason from here
+__all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer"]
+# 2: attribute heads beside spam and abuse (`attributes`: name -> languages it reads, and a
+# weight array per head in `char` and `word`); format 1 (no attribute heads) still loads
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -132,46 +127,12 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return tuple((start, end) for start, end in merged)
-
-
-_MESSAGES = {
-    "spam": "These words and signs often appear in spam: {terms}.",
-    "abuse": "These words often appear in abusive comments: {terms}.",
-}
-
-
 def vocabulary_list(part: dict) -> list[str]:
     """A vectoriser's n-grams in feature order (stored as one newline-joined string)."""
     vocabulary = part["vocabulary"]
     if isinstance(vocabulary, str):
         return vocabulary.split("\n") if vocabulary else []
     return list(vocabulary)
-
-
-def _known_word_features(words: list[str], char_hashes: np.ndarray) -> dict[str, bytes]:
-    """Each word's character n-gram features (as often as the n-gram occurs in it), for
-    folded words without whitespace: the words of the word vocabulary, about three in four of
-    the words a comment holds. Found with one sorted search over all of them at load.
-
-    Each word's features are the raw bytes of its uint64 indexes: a comment's pieces become
-    one array with one `bytes.join` and no numpy call per word, and a bytes object keeps its
-    data beside its header (one cache miss, where a numpy view cost two or three)."""
-    hashes, owners = word_char_gram_hashes(words)
-    order = np.argsort(char_hashes)
-    ordered = char_hashes[order]
-    places = np.minimum(np.searchsorted(ordered, hashes), max(len(ordered) - 1, 0))
-    found = ordered[places] == hashes if len(ordered) else np.zeros(len(hashes), dtype=bool)
-    features = order[places[found]].astype(np.uint64)  # the dtype _CharTable.find gives
-    bounds = np.searchsorted(owners[found], np.arange(len(words) + 1)).tolist()
-    return {word: features[bounds[k]:bounds[k + 1]].tobytes() for k, word in enumerate(words)}
 
 
 class _CharPart(NamedTuple):
@@ -186,153 +147,40 @@ class _CharPart(NamedTuple):
     abuse: float
 
 
-_HEADS = np.arange(2)
+class _Evaluation(NamedTuple):
+    """One comment seen by the model (`Scorer._evaluate`): both heads' decision values, the
+    character part, the word pushes, the normal form, and what the attribute heads and
+    `features` reuse (word n-grams with their tf × idf and 1 / norm, side signals)."""
 
-
-def _char_tops(char: _CharPart) -> tuple[list[tuple[int, float]], ...]:
-    """For each head (spam, abuse), the TOP_TERMS character n-grams that pushed it most and
-    their pushes, found for both heads at once (the cost is per numpy call). With a site's
-    columns the rows hold the site's weights, so the pushes are the site's."""
-    # whole rows: a product of contiguous arrays costs half one of a two-column slice
-    pushes = (char.rows * char.values[:, None])[:, 1:]
-    if len(pushes) > TOP_TERMS:
-        top = pushes.argpartition(-TOP_TERMS, axis=0)[-TOP_TERMS:]
-        pushes = pushes[top, _HEADS]
-        indexes = char.indexes.take(top).tolist()
-    else:
-        indexes = [[index, index] for index in char.indexes.tolist()]
-    scale = char.scale
-    tops = ([], [])
-    for pair, push in zip(indexes, pushes.tolist(), strict=True):
-        tops[0].append((pair[0], push[0] * scale))
-        tops[1].append((pair[1], push[1] * scale))
-    return tops
-
-
-def _top_pushes(column: int, char_top: list[tuple[int, float]],
-                words: list[tuple[int, float, float]]) -> list[tuple[int, float]]:
-    """The TOP_TERMS features that pushed a head (0 spam, 1 abuse) up most, strongest first."""
-    push = column + 1
-    candidates = [pair for pair in char_top if pair[1] > 0]
-    candidates += [(word[0], word[push]) for word in words if word[push] > 0]
-    candidates.sort(key=itemgetter(1), reverse=True)  # stable, like sorting by -push
-    return candidates[:TOP_TERMS]
-
-
-class _WordPlaces(NamedTuple):
-    """A comment's whitespace-separated words, to name the ones holding an n-gram: `joined` is
-    the folded words, each padded with a space, laid end to end (as their n-grams were cut),
-    and `spans[k]` is word k's [start, end) in the normalised text (folding never moves a
-    space, so the words line up)."""
-
-    joined: str
-    spans: list[tuple[int, int]]
-
-
-def _word_places(normalized: str, folded: str) -> _WordPlaces:
-    return _WordPlaces(padded_words(folded.split()), word_spans(normalized))
-
-
-def _holding(joined: str, needles: list[str], limit: int = MAX_SPANS) -> list[int]:
-    """The first `limit` words (their positions, ascending) of `_WordPlaces.joined` holding any
-    of these n-grams or words: one search of the joined words per needle, where testing every
-    padded word cost a search per word. A needle found there lies inside one padded word,
-    since crossing into the next would take two spaces in a row, which no n-gram of a
-    vocabulary holds; and the padded word it starts in is the last one starting at or before
-    it (found by bisection: counting the two spaces between words up to each find made a word
-    repeated throughout a long comment cost quadratic time). Each needle is looked for until
-    it has named `limit` words: the first `limit` of all are among those."""
-    holding: set[int] = set()
-    starts = None
-    for needle in needles:
-        at = joined.find(needle)
-        if at >= 0 and starts is None:
-            # padded word k starts where the k-th pair of spaces ends (word 0 at 0)
-            starts = [0, *(match.end() - 1 for match in _TWO_SPACES.finditer(joined))]
-        named: set[int] = set()
-        while at >= 0 and len(named) < limit:
-            word = bisect_right(starts, at) - 1
-            named.add(word)
-            # the rest of this padded word can name no other word
-            at = joined.find(needle, max(at + 1, starts[word + 1] if word + 1 < len(starts)
-                                         else len(joined)))
-        holding |= named
-    return sorted(holding)[:limit]
-
-
-_TWO_SPACES = re.compile("  ")
-
-
-class _CharTable:
-    """Character n-gram hash -> feature index, as a bucketed hash table in one numpy array, so a
-    comment's few hundred hashes are found with a handful of vector operations touching one
-    cache line each (a binary search over the sorted hashes touched a dozen, and sorting the
-    queries first cost as much again).
-
-    Bucket = the top `bits` bits of the hash times an odd constant (the polynomial hash's own
-    top bits cluster; the constant is folded into the hash's powers, so the product costs
-    nothing); each entry packs the low bits of that product (all those below the bucket, so a
-    match is an exact match of the whole hash) above the feature index, filling the 64 bits,
-    so one XOR and one comparison test a whole bucket. Empty entries hold check 0 and the
-    all-zero feature, so an accidental match with one adds nothing. A bucket holds as many
-    entries as the fullest one needs: 7 at 150,000 n-grams in 2**18 buckets, 14.7 MB, mostly
-    empty. A compact layout (bucket offsets, then the products sorted by bucket and their
-    feature indexes, 2.3-2.8 MB, read as a window as wide as the fullest bucket) was measured
-    slower, alone and with 20 MB of other memory read between comments: its lookup takes more
-    vector operations, and only the few unknown words of a comment come here."""
-
-    _MIX = np.uint64(0xD6E8FEB86659FD93)
-
-    def __init__(self, hashes: np.ndarray, zero_feature: int, bits: int = 18) -> None:
-        ordered = np.sort(hashes)
-        if (ordered[1:] == ordered[:-1]).any():
-            raise ValueError("two character n-grams of this vocabulary share a hash")
-        # the check is the product's bits the index leaves room for, which must include all
-        # those below the bucket (some of the bucket's own too when it has more bits)
-        index_bits = max(int(zero_feature).bit_length(), 1)
-        bits = max(bits, index_bits)
-        self._shift = np.uint64(64 - bits)
-        self._index_bits = np.uint64(index_bits)
-        self._index_limit = np.uint64(1 << index_bits)
-        check_mask = np.uint64((1 << (64 - index_bits)) - 1)
-        self._powers = scaled_powers(self._MIX)
-        mixed = hashes * self._MIX
-        buckets = (mixed >> self._shift).astype(np.intp)
-        order = np.argsort(buckets, kind="stable")
-        buckets = buckets[order]
-        sizes = np.bincount(buckets, minlength=1 << bits)
-        column = np.arange(len(order)) - (np.cumsum(sizes) - sizes)[buckets]
-        self._entries = np.full((1 << bits, max(int(sizes.max()), 1)), zero_feature,
-                                dtype=np.uint64)
-        self._entries[buckets, column] = ((mixed[order] & check_mask) << self._index_bits
-                                          | order.astype(np.uint64))
-
-    def find(self, words: list[str]) -> np.ndarray:
-        """Feature index of every character n-gram of these folded words found, as often as it
-        occurs (an unsorted uint64 array, which may hold the all-zero feature)."""
-        mixed = word_candidate_hashes(words, self._powers)  # each hash times _MIX
-        # `take` gathers rows several times faster than indexing with an array does
-        entries = self._entries.take(mixed >> self._shift, axis=0)
-        # check and index bits fill the 64 bits, so shifting the product up by the index bits
-        # leaves exactly the check, and an entry XOR it is below 2**index_bits (and is the
-        # feature index) just when their checks agree: two vector operations fewer
-        entries ^= (mixed << self._index_bits)[:, None]
-        return entries[entries < self._index_limit]
+    spam: float
+    abuse: float
+    char: _CharPart | None
+    words: list
+    norm: object
+    folded: str
+    grams: list
+    scale: float
+    signals: tuple
 
 
 class Scorer:
     """Scores comments for spam and abuse with a compiled model (see `hakam.training.compile`)."""
 
     def __init__(self, model: dict, version: str, path: Path | None = None) -> None:
-        if model.get("format") != FORMAT:
-            raise ValueError(f"model format {model.get('format')!r} is not {FORMAT}")
+        if model.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"model format {model.get('format')!r} is not one of "
+                             f"{READABLE_FORMATS}")
         self.version = version
         self.path = path
         self.metadata: dict = model.get("metadata", {})
         self.thresholds = Thresholds(**model["thresholds"])
-        # the ATTRIBUTES this model has heads for (format 1: none, so every one scores None)
-        self.attribute_heads: frozenset[str] = frozenset()
         char, word = model["char"], model["word"]
+        # the ATTRIBUTES this model has heads for (format 1: none, so every one scores None),
+        # in ATTRIBUTES order, and the languages each reads
+        heads = model.get("attributes") or {}
+        self._attributes = tuple(name for name in ATTRIBUTES if name in heads)
+        self.attribute_heads: frozenset[str] = frozenset(self._attributes)
+        self._attribute_languages = {name: frozenset(heads[name]) for name in self._attributes}
         char_terms, word_terms = vocabulary_list(char), vocabulary_list(word)
         self._char_size = len(char_terms)
         # One index space: char n-grams first, then word n-grams, then one all-zero slot that
@@ -340,7 +188,7 @@ class Scorer:
         self._terms = char_terms + word_terms
         self._missing = len(self._terms)
         char_hashes = term_hashes(char_terms)
-        self._char_table = _CharTable(char_hashes, self._missing)
+        self._char_table = CharTable(char_hashes, self._missing)
         # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
         # all-zero row last for every n-gram outside the vocabulary
         self._table = np.column_stack([
@@ -355,14 +203,22 @@ class Scorer:
         # part then finds the same entries in cache (two dictionaries cost two misses a word).
         # A word that folding would change is never looked up, and does no harm.
         unigrams = [term for term in word_terms if " " not in term]
-        char_features = _known_word_features(unigrams, char_hashes)
+        char_features = known_word_features(unigrams, char_hashes)
         self._words = {term: (index, *row, char_features.get(term))
                        for index, (term, row) in enumerate(
                            zip(word_terms, self._table[self._char_size:-1].tolist(),
                                strict=True), start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
-        self._platt = {task: tuple(map(float, model["platt"][task])) for task in ("spam", "abuse")}
+        self._platt = {task: tuple(map(float, model["platt"][task]))
+                       for task in ("spam", "abuse", *self._attributes)}
+        # the attribute heads' weights: one column per head, a row per feature as in _table
+        # (kept apart so that spam, abuse and a site's columns stay as they were)
+        self._attribute_table = np.column_stack([
+            np.concatenate([char[name], word[name], [0.0]]) for name in self._attributes
+        ]) if self._attributes else None
+        self._attribute_intercept = np.array(
+            [float(model["intercept"][name]) for name in self._attributes])
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Scorer:
@@ -444,11 +300,12 @@ class Scorer:
             grams.append((index, value, spam, abuse))
         return grams, 1.0 / math.sqrt(squares) if squares else 1.0
 
-    def _word_part(self, folded: str, site: SiteColumns | None = None
-                   ) -> list[tuple[int, float, float]]:
-        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary; with a
-        site's columns, the adapted pushes (beta × the shipped one, plus the site's own)."""
-        grams, scale = self._word_values(folded)
+    @staticmethod
+    def _word_part(grams: list[tuple[int, float, float, float]], scale: float,
+                   site: SiteColumns | None = None) -> list[tuple[int, float, float]]:
+        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary (from
+        `_word_values`); with a site's columns, the adapted pushes (beta × the shipped one,
+        plus the site's own)."""
         if site is None:
             return [(index, value * spam * scale, value * abuse * scale)
                     for index, value, spam, abuse in grams]
@@ -471,14 +328,15 @@ class Scorer:
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
+        grams, scale = self._word_values(folded)
         if site is None:
             char = self._char_part(folded)
-            words = self._word_part(folded)
+            words = self._word_part(grams, scale)
             spam, abuse = self._intercept
             side = self._side
         else:
             char = self._char_part(folded, site.table)
-            words = self._word_part(folded, site)
+            words = self._word_part(grams, scale, site)
             spam, abuse = site.intercept
             side = site.side
         if char is not None:
@@ -488,14 +346,9 @@ class Scorer:
             spam += spam_push
             abuse += abuse_push
         # a cited link is out of the signals as it is out of the n-grams
-        spam += sum(map(mul, side, side_signals(without_spans(text, norm.cited))))
-        return spam, abuse, char, words, norm, folded
-
-    def decision_values(self, text: str, *, trusted_domains=(),
-                        site: SiteColumns | None = None) -> tuple[float, float]:
-        """Uncalibrated log-odds of both heads (spam, abuse), the site's with its columns."""
-        spam, abuse, *_ = self._evaluate(text, trusted_set(trusted_domains), site)
-        return spam, abuse
+        signals = side_signals(without_spans(text, norm.cited))
+        spam += sum(map(mul, side, signals))
+        return _Evaluation(spam, abuse, char, words, norm, folded, grams, scale, signals)
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -522,7 +375,7 @@ class Scorer:
         site's, and the words named are those behind the site's score."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, char, words, norm, folded = self._evaluate(
+        spam_value, abuse_value, char, words, norm, folded, grams, scale, _ = self._evaluate(
             text, trusted_set(trusted_domains), site)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
@@ -531,53 +384,81 @@ class Scorer:
             abuse_hold = site.abuse_hold
         reasons = []
         places = None
-        char_tops = None
+        tops = None
         for column, task, probability, threshold in (
                 (0, "spam", spam, self.thresholds.spam_hold),
                 (1, "abuse", abuse, abuse_hold)):
             if not explain_all and probability <= threshold:
                 continue
-            if char_tops is None:
-                char_tops = _char_tops(char) if char is not None else ([], [])
-            chosen = _top_pushes(column, char_tops[column], words)
+            if tops is None:
+                tops = char_tops(char) if char is not None else ([], [])
+            chosen = top_pushes(column, tops[column], words)
             if chosen:
                 if places is None:
-                    places = _word_places(norm.text, folded)
-                reasons.append(self._reason(task, chosen, text, norm, places))
-        # a format-1 model has no attribute heads
+                    places = word_places(norm.text, folded)
+                reasons.append(reason(task, chosen, text, norm, places, self._terms,
+                                      self._char_size))
+        attributes = unscored()
+        if self._attributes:
+            language = language_of(text)
+            read = [k for k, name in enumerate(self._attributes)
+                    if language in self._attribute_languages[name]]
+            if read:
+                pieces = self._attribute_pieces(char, grams, scale)
+                values = self._attribute_intercept + sum(
+                    piece[1] @ piece[2] for piece in pieces)
+                for k in read:
+                    name = self._attributes[k]
+                    probability = self._probability(name, float(values[k]))
+                    attributes[name] = probability
+                    if not explain_all and probability <= self.thresholds.attribute_hold[name]:
+                        continue
+                    chosen = attribute_pushes(k, pieces)
+                    if chosen:
+                        if places is None:
+                            places = word_places(norm.text, folded)
+                        reasons.append(reason(name, chosen, text, norm, places,
+                                              self._terms, self._char_size))
         return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited,
-                     attributes=unscored())
+                     attributes=attributes)
+
+    def _attribute_pieces(self, char: _CharPart | None, grams, scale: float
+                          ) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(feature indexes, l2-normalised tf × idf, attribute weight rows) of the comment's
+        character and word n-grams: each attribute's sum is values @ rows, one matmul for all
+        heads (the n-grams were counted once, for spam and abuse)."""
+        table = self._attribute_table
+        pieces = []
+        if char is not None:
+            pieces.append((char.indexes, char.values * char.scale,
+                           table.take(char.indexes, axis=0)))
+        if grams:
+            indexes = [gram[0] for gram in grams]
+            pieces.append((indexes, np.array([gram[1] for gram in grams]) * scale,
+                           table.take(indexes, axis=0)))
+        return pieces
 
     # -- the features an adapter learns from, and adapters compiled -------------------------
 
     def features(self, text: str, *, trusted_domains=()) -> Features:
         """What the model sees in `text`: its character and word n-gram features (indexes into
         one space, character n-grams first, each kind l2-normalised as the vectorisers do),
-        the side signals, and both heads' decision values."""
-        norm = normalize(text, trusted_domains=trusted_set(trusted_domains))
-        folded = fold_repeats(norm.text)
-        char = self._char_part(folded)
-        grams, scale = self._word_values(folded)
-        spam, abuse = self._intercept
+        the side signals, and both heads' decision values (those `score` computes)."""
+        seen = self._evaluate(text, trusted_set(trusted_domains))
+        char, grams, scale = seen.char, seen.grams, seen.scale
         indexes: list[np.ndarray] = []
         values: list[np.ndarray] = []
         if char is not None:
             keep = char.indexes != self._missing  # the all-zero slot of unknown n-grams
             indexes.append(char.indexes[keep].astype(np.int64))
             values.append(char.values[keep] * char.scale)
-            spam += char.spam
-            abuse += char.abuse
         if grams:
             indexes.append(np.array([gram[0] for gram in grams], dtype=np.int64))
             values.append(np.array([gram[1] * scale for gram in grams]))
-            for _, value, spam_weight, abuse_weight in grams:
-                spam += value * spam_weight * scale
-                abuse += value * abuse_weight * scale
-        side = side_signals(without_spans(text, norm.cited))
-        spam += sum(map(mul, self._side, side))
         return Features(
             np.concatenate(indexes) if indexes else np.empty(0, dtype=np.int64),
-            np.concatenate(values) if values else np.empty(0), side, spam, abuse)
+            np.concatenate(values) if values else np.empty(0), seen.signals, seen.spam,
+            seen.abuse)
 
     @property
     def feature_count(self) -> int:
@@ -631,20 +512,3 @@ class Scorer:
                 for text in texts]
 
     # -- explanations ----------------------------------------------------------------------
-
-    def _reason(self, task: str, chosen: list[tuple[int, float]], text: str, norm,
-                places: _WordPlaces) -> Reason:
-        needles = []  # what a word must hold to be named: an n-gram, or either word of a bigram
-        for index, _ in chosen:
-            term = self._terms[index]
-            if index < self._char_size:
-                needles.append(term)
-            else:
-                needles.extend(term.split(" ", 1))
-        spans = places.spans
-        merged = _merge([norm.original_span(*spans[word])
-                         for word in _holding(places.joined, needles)
-                         if word < len(spans)])
-        terms = ", ".join(f"“{text[s:e]}”" for s, e in merged) or "(signals without words)"
-        return Reason(code=f"{task}_terms", message=_MESSAGES[task].format(terms=terms),
-                      spans=merged, task=task, weight=round(sum(w for _, w in chosen), 4))

@@ -73,7 +73,13 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """Hakam: comment moderation for news sites."""
+    """Hakam: comment moderation for news sites.
+
+    Example:
+
+    \b
+        hakam serve --port 8000
+    """
 
 
 @main.command()
@@ -85,7 +91,13 @@ def main() -> None:
               type=click.IntRange(0, None),
               help="Replace each worker after about this many requests (10% jitter).")
 def serve(host: str, port: int, workers: int, max_requests: int) -> None:
-    """Run the service under gunicorn (embedded Redis when REDIS_URL is unset)."""
+    """Run the service under gunicorn (embedded Redis when REDIS_URL is unset).
+
+    Example:
+
+    \b
+        hakam serve --host 0.0.0.0 --port 8000 --workers 4
+    """
     from .server import serve as run
 
     try:
@@ -96,7 +108,13 @@ def serve(host: str, port: int, workers: int, max_requests: int) -> None:
 
 @main.group()
 def sites() -> None:
-    """Sites that send comments."""
+    """Sites that send comments.
+
+    Example:
+
+    \b
+        hakam sites add akhbar --language ar
+    """
 
 
 @sites.command("add")
@@ -104,7 +122,13 @@ def sites() -> None:
 @click.option("--webhook", "webhook_url", help="URL that receives moderator decisions.")
 @click.option("--language", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
 def sites_add(name: str, webhook_url: str | None, language: str) -> None:
-    """Create a site and print its API key (alone, on standard output)."""
+    """Create a site and print its API key (alone, on standard output).
+
+    Example:
+
+    \b
+        hakam sites add akhbar --language ar --webhook https://news.example/hakam
+    """
     if webhook_url and not webhook_url.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--webhook")
     with open_store() as store:
@@ -119,7 +143,13 @@ def sites_add(name: str, webhook_url: str | None, language: str) -> None:
 
 @sites.command("list")
 def sites_list() -> None:
-    """List sites, their language, webhook and queue depth."""
+    """List sites, their language, webhook and queue depth.
+
+    Example:
+
+    \b
+        hakam sites list
+    """
     with open_store() as store:
         for site in store.list_sites():
             state = "revoked" if site.revoked else "active"
@@ -162,7 +192,13 @@ class AttributeHold(click.ParamType):
 @sites.command("revoke")
 @click.argument("name")
 def sites_revoke(name: str) -> None:
-    """Revoke a site's key: its requests get 401 from now on."""
+    """Revoke a site's key: its requests get 401 from now on.
+
+    Example:
+
+    \b
+        hakam sites revoke akhbar
+    """
     with open_store() as store:
         if not store.revoke_site(name):
             raise click.ClickException(f"no site named {name!r}")
@@ -231,7 +267,14 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
                     campaign_hold, no_campaign_hold, hold_after_rejections,
                     require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
-    """Change a site's rules; prints the resulting settings as JSON."""
+    """Change a site's rules; prints the resulting settings as JSON.
+
+    Example:
+
+    \b
+        hakam sites configure akhbar --abuse-hold 0.6 --max-links 1
+        hakam sites configure akhbar --premoderation --retention-days 365
+    """
     not_domains = [d for d in trusted if not trusted_key(d)]
     if not_domains:
         raise click.BadParameter(f"not a domain: {', '.join(map(repr, not_domains))} "
@@ -285,7 +328,13 @@ def _given(**options) -> dict:
 def sites_adapt(name: str, reset: bool) -> None:
     """Fit the site's adapter on its labels now; prints JSON: the labels used, out-of-fold
     ROC-AUC of the shipped model and of the adapter, the hold threshold, and whether the
-    adapter is in force (and if not, why)."""
+    adapter is in force (and if not, why).
+
+    Example:
+
+    \b
+        hakam sites adapt akhbar
+    """
     from hakam.model import Scorer
 
     from .adapting import run_fit, summary, wait_for_fit_lock
@@ -316,7 +365,13 @@ def sites_adapt(name: str, reset: bool) -> None:
 
 @main.group()
 def posts() -> None:
-    """Rules for one post: premoderate it, close it, open it."""
+    """Rules for one post: premoderate it, close it, open it.
+
+    Example:
+
+    \b
+        hakam posts configure akhbar 17 --close
+    """
 
 
 @posts.command("configure")
@@ -333,7 +388,14 @@ def posts() -> None:
 def posts_configure(site: str, post_id: str, premoderation: bool | None, comments: str | None,
                     reset: bool) -> None:
     """Change a post's rules (POST_ID as comments give it in comment_post_ID); prints them
-    as JSON."""
+    as JSON.
+
+    Example:
+
+    \b
+        hakam posts configure akhbar 17 --close
+        hakam posts configure akhbar 18 --premoderation
+    """
     from .discussion import PostRule
     from .posts import post_answer
     from .schemas import _POST_ID
@@ -357,7 +419,13 @@ def posts_configure(site: str, post_id: str, premoderation: bool | None, comment
 
 @main.group()
 def sections() -> None:
-    """Rules for the posts under an address prefix (a section of the site)."""
+    """Rules for the posts under an address prefix (a section of the site).
+
+    Example:
+
+    \b
+        hakam sections list akhbar
+    """
 
 
 @sections.command("configure")
@@ -373,7 +441,13 @@ def sections() -> None:
 def sections_configure(site: str, url_prefix: str, premoderation: bool | None,
                        close_after_days: int | None, remove: bool) -> None:
     """Change the rules of the posts whose post_url starts with URL_PREFIX (e.g.
-    https://akhbar.example/politics/); prints them as JSON. The longest prefix wins."""
+    https://akhbar.example/politics/); prints them as JSON. The longest prefix wins.
+
+    Example:
+
+    \b
+        hakam sections configure akhbar https://akhbar.example/politics/ --close-after-days 3
+    """
     from .discussion import SectionRule, section_prefix
     from .schemas import _WEB_ADDRESS
 
@@ -406,7 +480,13 @@ def sections_configure(site: str, url_prefix: str, premoderation: bool | None,
 @sections.command("list")
 @click.argument("site")
 def sections_list(site: str) -> None:
-    """Print the site's sections as JSON lines, most specific first."""
+    """Print the site's sections as JSON lines, most specific first.
+
+    Example:
+
+    \b
+        hakam sections list akhbar
+    """
     with open_store() as store:
         current = store.get_site(site)
         if current is None:
@@ -417,13 +497,25 @@ def sections_list(site: str) -> None:
 
 @main.group()
 def moderators() -> None:
-    """People who review held comments."""
+    """People who review held comments.
+
+    Example:
+
+    \b
+        hakam moderators add salma
+    """
 
 
 @moderators.command("add")
 @click.argument("name")
 def moderators_add(name: str) -> None:
-    """Create a moderator (or rotate their token) and print the token alone on standard output."""
+    """Create a moderator (or rotate their token) and print the token alone on standard output.
+
+    Example:
+
+    \b
+        hakam moderators add salma
+    """
     with open_store() as store:
         token = store.create_moderator(name)
     click.echo(token)
@@ -432,7 +524,13 @@ def moderators_add(name: str) -> None:
 
 @main.group()
 def readers() -> None:
-    """Readers' rights: export or erase what Hakam holds about a reader, by their email."""
+    """Readers' rights: export or erase what Hakam holds about a reader, by their email.
+
+    Example:
+
+    \b
+        hakam readers export laila@example.com --site akhbar
+    """
 
 
 def _reader_sites(store: Store, site: str | None) -> list[str]:
@@ -460,7 +558,13 @@ def _reader_key(store: Store, email: str) -> str:
 @click.option("--site", help="Only this site (default: every site).")
 def readers_export(email: str, site: str | None) -> None:
     """Print, as JSON, every comment of the reader with this email (any case) and the labels
-    made from them, per site. Hakam keeps no email or IP, only keyed hashes of them."""
+    made from them, per site. Hakam keeps no email or IP, only keyed hashes of them.
+
+    Example:
+
+    \b
+        hakam readers export laila@example.com --site akhbar
+    """
     with open_store() as store:
         author_key = _reader_key(store, email)
         found = {}
@@ -485,7 +589,13 @@ def readers_export(email: str, site: str | None) -> None:
 def readers_erase(email: str, site: str | None, yes: bool) -> None:
     """Erase the reader with this email (any case): their comments, everything made from them
     (labels, pending webhooks, the audit's link to them) and their keyed hashes. Running it
-    again finds nothing and changes nothing."""
+    again finds nothing and changes nothing.
+
+    Example:
+
+    \b
+        hakam readers erase laila@example.com --site akhbar --yes
+    """
     with open_store() as store:
         author_key = _reader_key(store, email)
         names = _reader_sites(store, site)
@@ -562,7 +672,13 @@ for _action in ("premoderate", "suspend", "ban", "lift"):
 
 @main.command()
 def migrate() -> None:
-    """Move a store written by an older Hakam to the current key layout (safe to re-run)."""
+    """Move a store written by an older Hakam to the current key layout (safe to re-run).
+
+    Example:
+
+    \b
+        hakam migrate
+    """
     from .store import MigrationBusy
 
     with open_store() as store:
@@ -576,13 +692,25 @@ def migrate() -> None:
 
 @main.group()
 def labels() -> None:
-    """Training labels from moderator decisions and site feedback."""
+    """Training labels from moderator decisions and site feedback.
+
+    Example:
+
+    \b
+        hakam labels export > labels.jsonl
+    """
 
 
 @labels.command("export")
 def labels_export() -> None:
     """Write every label as JSONL (text, task, label, source, site) to standard output,
-    oldest first across sites."""
+    oldest first across sites.
+
+    Example:
+
+    \b
+        hakam labels export > labels.jsonl
+    """
     count = 0
     with open_store() as store:
         for label in store.labels():
@@ -592,10 +720,9 @@ def labels_export() -> None:
 
 
 def _register_model_commands() -> None:
-    try:
-        from hakam.training.cli import register
-    except ImportError:  # training extras absent: the service commands still work
-        return
+    # training's dependencies (scikit-learn, scipy, tqdm) are the package's own: no guard
+    from hakam.training.cli import register
+
     register(main)
 
 

@@ -61,6 +61,7 @@ def read_fields() -> dict:
 @bp.post("/comments")
 @require_site(checked_on_write=True)
 def create_comment():
+    """Judge a new comment and store it: published, held or rejected, with the reasons."""
     site = g.site
     store = get_store()
     fields = read_fields()
@@ -79,6 +80,7 @@ def create_comment():
 @bp.get("/comments/<comment_id>")
 @require_site
 def get_comment(comment_id: str):
+    """One of the site's comments as it stands now."""
     # Another site's comment is indistinguishable from no comment at all.
     comment = get_store().get_comment(comment_id, site=g.site.name)
     if comment is None:

@@ -327,4 +327,5 @@ def document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():
+    """The OpenAPI document of every /v1 route."""
     return jsonify(document())

@@ -33,6 +33,7 @@ def _reader_key() -> str:
 @bp.post("/readers/export")
 @require_site
 def export_reader():
+    """Everything Hakam holds about one reader on the site, by their email."""
     store, reader = get_store(), _reader_key()
     held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
             "labels": store.reader_labels(g.site.name, reader)}
@@ -46,6 +47,7 @@ def export_reader():
 @bp.post("/readers/erase")
 @require_site
 def erase_reader():
+    """Erase one reader's comments on the site and everything made from them."""
     erasure = get_store().erase_reader(g.site.name, _reader_key())
     # Counts only: who the reader was is exactly what this log must not say.
     log.info("reader erasure site=%s comments=%d labels=%d decisions_unlinked=%d "

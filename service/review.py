@@ -116,6 +116,7 @@ def decide_many():
 @bp.get("/review/audit")
 @require_moderator
 def audit():
+    """The latest moderators' decisions, newest first."""
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
     return jsonify({"decisions": get_store().audit(limit=limit,
                                                     site=request.args.get("site") or None)})

@@ -33,7 +33,7 @@ from hakam.model.scorer import MAX_SPANS
 
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
-from .vocabulary import ModeratorDecision, Status, one_of
+from .vocabulary import MissingParent, ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -47,7 +47,8 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
-# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less.
+# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less, so a
+# longer one is cut, as the User-Agent is.
 POST_TITLE_MAX_CHARS = 1_000
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
@@ -92,9 +93,6 @@ WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS
 POST_ID = rf"^(?!\s*(?:\+?0+|-[0-9]+)\s*$){filled(POST_ID_MAX_CHARS)[1:]}"
 # A parent comment given as text (as forms send it): its number, or nothing for none.
 PARENT_ID = r"^\s*[0-9]{0,4300}\s*$"
-# The post's title: printable text, blank for none.
-POST_TITLE = (rf"^\s*(?:[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{POST_TITLE_MAX_CHARS - 2}}}"
-              rf"[^\s{_CONTROL}])?)?\s*$")
 _HAS_SCHEME = re.compile(_HTTP)
 _WEB_ADDRESS = re.compile(WEB_ADDRESS)
 _WEBSITE = re.compile(WEBSITE)
@@ -279,9 +277,10 @@ class CommentSubmission(BaseModel):
         description="The site's own id of this comment (WordPress's comment ID), as "
                     "comment_post_ID takes one: a later reply's comment_parent names it, and "
                     "the moderator sees the comment beside its reply.")
-    post_title: _text(POST_TITLE_MAX_CHARS) | None = Field(
-        None, json_schema_extra=_absent_when_blank({"pattern": POST_TITLE}),
-        description="The post's title, shown to the moderator on the comment's card.")
+    post_title: Text | None = Field(
+        None, json_schema_extra=_absent_when_blank({"pattern": PRINTABLE}),
+        description="The post's title, shown to the moderator on the comment's card; cut to "
+                    f"{POST_TITLE_MAX_CHARS} characters.")
     post_date: Text | None = Field(
         None, json_schema_extra=_post_date_schema,
         description="When the post was published (ISO 8601; UTC when no offset is given): "
@@ -434,6 +433,11 @@ class CommentSubmission(BaseModel):
     @classmethod
     def _cut_user_agent(cls, value: str | None) -> str | None:
         return None if value is None else value[:USER_AGENT_MAX_CHARS]
+
+    @field_validator("post_title")
+    @classmethod
+    def _cut_post_title(cls, value: str | None) -> str | None:
+        return None if value is None else value[:POST_TITLE_MAX_CHARS].rstrip()
 
 
 # -- the review and feedback APIs -------------------------------------------------------------
@@ -750,7 +754,7 @@ class ParentComment(BaseModel):
                                        "hold it")
     text: str
     author: str
-    status: Literal["approved", "pending", "spam", "rejected", "removed", "unknown"] = Field(
+    status: Literal[(*(s.value for s in Status), *(m.value for m in MissingParent))] = Field(
         description="the parent's status; removed: it was erased (its text and author with "
                     "it); unknown: the site never sent it to Hakam, or sent it without its "
                     "site_comment_id")

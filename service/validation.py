@@ -56,9 +56,6 @@ def _too_long(field: str, limit: int) -> str:
         "post_url": lambda: ngettext(
             "The post address is too long: it may have at most %(num)d character.",
             "The post address is too long: it may have at most %(num)d characters.", limit),
-        "post_title": lambda: ngettext(
-            "The post title is too long: it may have at most %(num)d character.",
-            "The post title is too long: it may have at most %(num)d characters.", limit),
         "site_comment_id": _comment_id_invalid,
     }
     default = lambda: ngettext(  # noqa: E731

@@ -51,7 +51,13 @@ def _reason(reason, explain: bool) -> dict:
               help="Explain both heads (not only those at their hold threshold), with each "
                    "reason's message, spans and weight.")
 def score_command(model_path: str | None, explain: bool) -> None:
-    """Score JSONL {"text": ...} from standard input; one JSON line out per line in."""
+    """Score JSONL {"text": ...} from standard input; one JSON line out per line in.
+
+    Example:
+
+    \b
+        echo '{"text": "يا حمار"}' | hakam score --explain
+    """
     scorer = _load(model_path)
     thresholds = scorer.thresholds
     failures = 0
@@ -106,11 +112,17 @@ def score_command(model_path: str | None, explain: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments, jobs,
                   quiet) -> None:
-    """Train both heads, evaluate them and write the model folder."""
-    from . import datasets, train
+    """Train both heads, evaluate them and write the model folder.
+
+    Example:
+
+    \b
+        hakam train --data ../shared/datasets --extra labels.jsonl --out runs/next
+    """
+    from . import datasets, run
 
     try:
-        result = train.train(data_dir, out, recipe, extras, quiet=quiet,
+        result = run.train(data_dir, out, recipe, extras, quiet=quiet,
                              cross_source=cross_source, ordinary_comments=ordinary_comments,
                              jobs=jobs)
     except datasets.DatasetError as error:
@@ -139,9 +151,18 @@ def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments
 def evaluate_command(model_path, data_dir, holdout, ordinary_comments, jobs, record, as_json,
                      quiet) -> None:
     """Per-dataset and per-language ROC-AUC, PR-AUC and precision/recall at the thresholds,
-    on the fixed evaluation split of the datasets the model was trained on; HateCheck pass
-    rates when the data folder holds the suites; cross-source figures on request."""
-    from . import crosssource, datasets, diagnostics, evaluate, promote, report
+    on the fixed evaluation split of the datasets the model was trained on; each attribute
+    head on its own labels; unintended bias per identity term (neutral mentions held, and
+    subgroup / BPSN / BNSP AUC); HateCheck pass rates when the data folder holds the suites;
+    cross-source figures on request.
+
+    Example:
+
+    \b
+        hakam evaluate --model runs/next --data ../shared/datasets
+        hakam evaluate --data ../shared/datasets --holdout-source arabic-news-comments
+    """
+    from . import bias, crosssource, datasets, diagnostics, evaluate, promote, report
 
     scorer = _load(model_path)
     try:
@@ -151,6 +172,8 @@ def evaluate_command(model_path, data_dir, holdout, ordinary_comments, jobs, rec
     if not rows:
         raise click.ClickException("no evaluation rows: the model names no dataset found there")
     result = evaluate.evaluate(scorer, rows, quiet=quiet)
+    result["attributes"] = evaluate.attributes(scorer, rows, quiet=quiet)
+    result["bias"] = bias.report(scorer, rows)
     result["thresholds"] = scorer.thresholds.as_dict()
     result["model_version"] = scorer.version
     result["hatecheck"] = diagnostics.hatecheck(scorer, data_dir)
@@ -187,20 +210,30 @@ def _record(scorer: Scorer, result: dict) -> None:
     recorded = json.loads(path.read_text(encoding="utf-8"))
     if recorded.get("model_version") != scorer.version:
         raise click.ClickException(f"{path} reports another model than {scorer.path}")
-    for key in ("hatecheck", "ordinary_comments", "cross_source"):
+    for key in ("hatecheck", "ordinary_comments", "attributes", "bias"):
         if result.get(key):
             recorded[key] = result[key]
+    if result.get("cross_source"):  # groups measured now join (or replace) those recorded
+        recorded["cross_source"] = {**(recorded.get("cross_source") or {}),
+                                    **result["cross_source"]}
     path.write_text(json.dumps(recorded, indent=2, ensure_ascii=False), encoding="utf-8")
     (folder / "evaluation.md").write_text(report.evaluation_markdown(recorded), encoding="utf-8")
     (folder / "MODEL_CARD.md").write_text(
         report.model_card(recorded, scorer.metadata.get("recipe") or {},
-                          scorer.metadata.get("data_dir")), encoding="utf-8")
+                          scorer.metadata.get("data_dir"), recorded.get("previous")),
+        encoding="utf-8")
     _say(f"recorded in {path}, evaluation.md and MODEL_CARD.md")
 
 
 @click.group("model")
 def model_group() -> None:
-    """The active model."""
+    """The active model.
+
+    Example:
+
+    \b
+        hakam model show
+    """
 
 
 @model_group.command("promote")
@@ -211,7 +244,13 @@ def model_group() -> None:
 @click.option("--tolerance", default=0.005, show_default=True, type=click.FloatRange(0, 1),
               help="Largest allowed drop in ROC-AUC or PR-AUC on any slice.")
 def promote_command(path, data_dir, force, tolerance) -> None:
-    """Make a trained model the active one if it is not worse on any slice."""
+    """Make a trained model the active one if it is not worse on any slice.
+
+    Example:
+
+    \b
+        hakam model promote runs/next
+    """
     from . import promote
 
     try:
@@ -230,7 +269,13 @@ def promote_command(path, data_dir, force, tolerance) -> None:
 
 @model_group.command("show")
 def show_command() -> None:
-    """Print the active model's version, path and thresholds."""
+    """Print the active model's version, path and thresholds.
+
+    Example:
+
+    \b
+        hakam model show
+    """
     scorer = _load(None)
     click.echo(json.dumps({"version": scorer.version, "path": str(scorer.path),
                            "thresholds": scorer.thresholds.as_dict()}))

@@ -27,10 +27,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hakam.model.attributes import ATTRIBUTES
 from hakam.model.language import language_of
 from hakam.model.normalize import normalize
 
 TASKS = ("spam", "abuse")
+# every head: the two that decide, then the Perspective-style attributes (hakam.model.ATTRIBUTES)
+HEADS = TASKS + ATTRIBUTES
 EVALUATION_SHARE = 0.20
 CALIBRATION_SHARE = 0.10
 
@@ -138,11 +141,8 @@ def _osact(folder: Path) -> Iterator[tuple[str, int]]:
 
 
 def _l_hsab(folder: Path) -> Iterator[tuple[str, int]]:
-    # three tweets hold newlines inside quotes: default quoting, not a line split
-    for index, row in enumerate(_tsv(folder / "L-HSAB", quoting=csv.QUOTE_MINIMAL)):
-        if index == 0 or len(row) < 2:
-            continue
-        yield row[0], int(row[1].strip() != "normal")
+    for text, label in _l_hsab_classes(folder):
+        yield text, int(label != "normal")
 
 
 def _vanetik(folder: Path) -> Iterator[tuple[str, int, str]]:
@@ -188,6 +188,26 @@ def _tsac(folder: Path) -> Iterator[tuple[str, int]]:
                     yield line.rstrip("\n"), 0
 
 
+_GOEMOTIONS_MASKS = re.compile(r"\[(?:NAME|RELIGION)\]")
+
+
+def _goemotions(folder: Path) -> Iterator[tuple[str, int]]:
+    # Reddit comments, all genuine: spam-head ham only (its SOURCE.md: profanity and insults
+    # remain, so never clean abuse labels). The masks [NAME] and [RELIGION] are taken out so
+    # that the head does not learn the bracketed tokens as a sign of ham.
+    for name in ("train", "dev", "test"):
+        for row in _tsv(folder / f"{name}.decontaminated.tsv"):
+            text = re.sub(r"\s{2,}", " ", _GOEMOTIONS_MASKS.sub("", row[0])).strip()
+            if text:
+                yield text, 0
+
+
+def _toxic_spans(folder: Path) -> Iterator[tuple[str, int]]:
+    # Civil Comments news-site comments, every one toxic and none spam: spam-head ham only
+    for row in _csv_dicts(folder / "toxic_spans_comment_types.derived.csv"):
+        yield row["text"], 0
+
+
 LOADERS: dict[str, tuple[str, Callable[[Path], Iterable[tuple[str, int]]]]] = {
     "youtube-spam": ("spam", _youtube_spam),
     "sms-spam-collection": ("spam", _sms_spam),
@@ -204,7 +224,130 @@ LOADERS: dict[str, tuple[str, Callable[[Path], Iterable[tuple[str, int]]]]] = {
     "stormfront-hate-speech": ("abuse", _stormfront),
     # ham only: a spam dataset whose every row is a genuine comment (never an abuse label)
     "tsac-tunisian-sentiment": ("spam", _tsac),
+    "goemotions-reddit-comments": ("spam", _goemotions),
+    "toxic-spans-civil-comments": ("spam", _toxic_spans),
 }
+
+
+# --- attribute labels: what some abuse datasets say about the kind of abuse ---------------
+# Each loader yields (text, {attribute: 0/1}, part) for the attributes its labels tell apart;
+# read each dataset's SOURCE.md for the levels. A row that says nothing about an attribute
+# (toxic-spans posts with a minority of raters marking it) is left out of that head.
+
+IDENTITY_TARGETS = frozenset({"origin", "religion", "gender", "sexual_orientation",
+                              "disability"})
+
+
+def _l_hsab_attributes(folder: Path):
+    for text, label in _l_hsab_classes(folder):
+        # hate: a group attacked for who it is; abusive and hate both insult
+        yield text, {"identity_attack": int(label == "hate"),
+                     "insult": int(label != "normal")}, ""
+
+
+def _l_hsab_classes(folder: Path) -> Iterator[tuple[str, str]]:
+    # three tweets hold newlines inside quotes: default quoting, not a line split
+    for index, row in enumerate(_tsv(folder / "L-HSAB", quoting=csv.QUOTE_MINIMAL)):
+        if index == 0 or len(row) < 2:
+            continue
+        yield row[0], row[1].strip()
+
+
+def _osact_attributes(folder: Path):
+    for name in ("OSACT2020-sharedTask-train.txt", "OSACT2020-sharedTask-dev.txt"):
+        for row in _tsv(folder / name):
+            if len(row) >= 3:
+                yield row[0].replace("<LF>", "\n"), {"identity_attack": int(row[2] == "HS"),
+                                                     "insult": int(row[1] == "OFF")}, ""
+
+
+def _mlma_attributes(folder: Path):
+    for name in ("ar_dataset.csv", "en_dataset.csv"):
+        for row in _csv_dicts(folder / name):
+            sentiment = row["sentiment"].strip()
+            target = row["target"].strip()
+            yield row["tweet"], {
+                "identity_attack": int("hateful" in sentiment and target in IDENTITY_TARGETS),
+                "insult": int(sentiment != "normal")}, name[:2]
+
+
+def _mubarak_attributes(folder: Path, names):
+    for name in names:
+        for index, row in enumerate(_tsv(folder / name)):
+            if index == 0:
+                continue
+            level = row[2].strip()  # 0 clean, -1 offensive, -2 obscene
+            yield row[1], {"profanity": int(level == "-2"), "insult": int(level != "0")}, ""
+
+
+def _olid_attributes(folder: Path):
+    for index, row in enumerate(_tsv(folder / "olid-training-v1.0.tsv")):
+        if index == 0:
+            continue
+        # level B: TIN targeted insult or threat; level C: GRP a group targeted
+        labels = {"insult": int(row[3] == "TIN"), "identity_attack": int(row[4] == "GRP")}
+        if row[2] == "NOT":  # not offensive: no threat or profanity either (TIN mixes
+            labels["threat"] = labels["profanity"] = 0  # insults and threats)
+        yield row[1], labels, ""
+
+
+def _davidson_attributes(folder: Path):
+    for row in _csv_dicts(folder / "labeled_data.csv"):
+        yield html.unescape(row["tweet"]), {"identity_attack": int(row["class"] == "0")}, ""
+
+
+def _toxic_spans_attributes(folder: Path):
+    # every post toxic; an attribute is 1 where at least half the raters marked a span of
+    # its type, 0 where no rater did, and unsaid in between (the types are noisy)
+    for row in _csv_dicts(folder / "toxic_spans_comment_types.derived.csv"):
+        raters = int(row["n_raters"])
+        labels = {}
+        for name in ATTRIBUTES:
+            votes = int(row[f"{name}_votes"])
+            if votes * 2 >= raters:
+                labels[name] = 1
+            elif votes == 0:
+                labels[name] = 0
+        yield row["text"], labels, ""
+
+
+def _fox_news_attributes(folder: Path):
+    # its clean comments: none of the attributes (English news comments)
+    for text, label in _fox_news(folder):
+        if not label:
+            yield text, dict.fromkeys(ATTRIBUTES, 0), ""
+
+
+ATTRIBUTE_LOADERS = {
+    "l-hsab-levantine": _l_hsab_attributes,
+    "osact2020-arabic-offensive": _osact_attributes,
+    "mlma-hate-speech": _mlma_attributes,
+    "mubarak2017-aljazeera-comments": lambda folder: _mubarak_attributes(
+        folder, ("AJ-train.tsv", "AJ-dev.tsv", "AJ-test.tsv")),
+    "mubarak2017-arabic-tweets": lambda folder: _mubarak_attributes(
+        folder, ("tweet-train.tsv", "tweet-dev.tsv", "tweet-test.tsv")),
+    "olid-english-offensive": _olid_attributes,
+    "davidson-hate-offensive": _davidson_attributes,
+    "toxic-spans-civil-comments": _toxic_spans_attributes,
+    "fox-news-comments-hate": _fox_news_attributes,
+}
+
+
+def load_attribute_labels(data_dir: str | Path, name: str,
+                          attribute: str) -> list[Example]:
+    """A dataset's rows labelled for one attribute (task = the attribute's name)."""
+    if name not in ATTRIBUTE_LOADERS:
+        raise DatasetError(f"{name} has no attribute labels; those that do: "
+                           f"{', '.join(sorted(ATTRIBUTE_LOADERS))}")
+    folder = Path(data_dir) / name
+    if not folder.is_dir():
+        raise DatasetError(f"dataset folder {folder} does not exist")
+    try:
+        return [Example(text, attribute, labels[attribute], name, part=part)
+                for text, labels, part in ATTRIBUTE_LOADERS[name](folder)
+                if text and text.strip() and attribute in labels]
+    except (OSError, KeyError, IndexError, ValueError) as error:
+        raise DatasetError(f"cannot read dataset {name} in {folder}: {error!r}") from error
 
 
 def load_dataset(data_dir: str | Path, name: str) -> list[Example]:
@@ -233,6 +376,23 @@ def as_negatives(rows: list[Example], task: str) -> list[Example]:
     if task != "spam" or any(row.task != "abuse" for row in rows):
         raise DatasetError("only abuse datasets can serve as negatives, and only for spam")
     return [Example(row.text, "spam", 0, row.dataset, part=row.part) for row in rows]
+
+
+def identity_negatives(rows: list[Example], mentions: Callable[[str], bool]) -> list[Example]:
+    """Clean texts of a spam dataset (news headlines, genuine comments) that name a group of
+    people, as abuse negatives: what a neutral mention of a group looks like. Without them the
+    abuse head learns group nouns from the abuse datasets alone, where they are mostly
+    targets. `mentions(text)` says whether a text names a group (hakam.model.identity_terms)."""
+    return [Example(row.text, "abuse", 0, row.dataset, part=IDENTITY_NEUTRAL)
+            for row in rows if row.task == "spam" and row.label == 0 and mentions(row.text)]
+
+
+# the part of an identity-neutral row (`identity_negatives`): trained on, never evaluated
+IDENTITY_NEUTRAL = "identity-neutral"
+
+
+def is_identity_neutral(example: Example) -> bool:
+    return example.part == IDENTITY_NEUTRAL
 
 
 # --- extra files (CSV or JSONL with text, task, label) ------------------------------------
@@ -288,9 +448,11 @@ def load_extra(path: str | Path) -> list[Example]:
     return examples
 
 
-def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
+def raw_examples(data_dir, heads: dict, extras=(), say=None,
+                 neutral: Iterable[str] = ()) -> list[Example]:
     """Every row the recipe's `[datasets.<task>]` tables name (an abuse dataset under spam
-    gives spam negatives), then the extra files; not yet deduplicated or split."""
+    gives spam negatives), the identity-neutral abuse negatives of the `neutral` datasets'
+    clean rows (`identity_negatives`), then the extra files; not yet deduplicated or split."""
     raw: list[Example] = []
     loaded: dict[str, list[Example]] = {}
     for task in TASKS:
@@ -306,6 +468,21 @@ def raw_examples(data_dir, heads: dict, extras=(), say=None) -> list[Example]:
                 raise DatasetError(f"{name} holds {rows[0].task} labels only and cannot train "
                                    f"the {task} head (its rows are not {task} labels)")
             raw.extend(as_negatives(rows, task) if rows and rows[0].task != task else rows)
+    for attribute in ATTRIBUTES:
+        for name in heads.get(attribute, {}):
+            if data_dir is None:
+                raise DatasetError("the recipe names datasets but no dataset folder was given")
+            raw.extend(load_attribute_labels(data_dir, name, attribute))
+    if neutral:
+        from hakam.model.identity_terms import mentioned
+
+        for name in neutral:
+            if name not in loaded:
+                loaded[name] = load_dataset(data_dir, name)
+            found = identity_negatives(loaded[name], lambda text: bool(mentioned(text)))
+            if say:
+                say(f"{name}: {len(found)} clean rows naming a group, as abuse negatives")
+            raw.extend(found)
     for path in extras:
         raw.extend(load_extra(path))
     return raw

@@ -14,7 +14,9 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from tqdm import tqdm
 
-from .datasets import TASKS, Example
+from hakam.model.attributes import ATTRIBUTES
+
+from .datasets import TASKS, Example, is_identity_neutral
 
 
 def _metrics(labels: np.ndarray, scores: np.ndarray) -> dict:
@@ -59,7 +61,9 @@ def score_rows(scorer, rows: list[Example], quiet: bool = False) -> dict[str, np
 
 def evaluate(scorer, rows: list[Example], baseline=None, quiet: bool = False) -> dict:
     """Metrics per slice for the scorer (and the baseline, when given) on `rows`."""
-    rows = [r for r in rows if r.task in TASKS]
+    # identity-neutral rows (clean headlines naming a group) train the abuse head; evaluated
+    # they would flatter it (the bias figures measure what they are for)
+    rows = [r for r in rows if r.task in TASKS and not is_identity_neutral(r)]
     scores = score_rows(scorer, rows, quiet)
     baseline_scores = baseline.predict([r.text for r in rows]) if baseline is not None else None
     labels = np.array([r.label for r in rows])
@@ -94,3 +98,34 @@ def worse_slices(candidate: dict, active: dict, tolerance: float) -> list[str]:
                 problems.append(f"{name}: {metric} {ours[metric]:.4f} < active "
                                 f"{theirs[metric]:.4f} - {tolerance}")
     return problems
+
+
+def attributes(scorer, rows: list[Example], quiet: bool = False) -> dict:
+    """Each attribute head on its own labels in the evaluation split, per language: its
+    ROC-AUC / PR-AUC beside the abuse score's on the same rows (the bar a head must clear to
+    be worth having), and precision / recall at its hold line. Rows in a language the head
+    does not read are counted as such and not scored."""
+    report: dict = {}
+    for name in ATTRIBUTES:
+        mine = [r for r in rows if r.task == name]
+        if not mine or name not in getattr(scorer, "attribute_heads", ()):
+            continue
+        scores = [scorer.score(r.text) for r in tqdm(
+            mine, desc=f"scoring {name}", file=sys.stderr, disable=quiet, leave=False)]
+        by_language: dict = {}
+        for language in sorted({r.language for r in mine}):
+            index = [i for i, r in enumerate(mine) if r.language == language
+                     and scores[i].attributes[name] is not None]
+            if not index:
+                by_language[language] = {"n": sum(r.language == language for r in mine),
+                                         "not_read": True}
+                continue
+            labels = np.array([mine[i].label for i in index])
+            head = np.array([scores[i].attributes[name] for i in index])
+            abuse = np.array([scores[i].abuse for i in index])
+            by_language[language] = {
+                "head": _metrics(labels, head), "abuse_score": _metrics(labels, abuse),
+                "at_hold": _at(labels, head, scorer.thresholds.attribute_hold[name]),
+                "datasets": sorted({mine[i].dataset for i in index})}
+        report[name] = by_language
+    return report

@@ -2,7 +2,9 @@
 
 Owns the promotion gate and where promoted models live: `promote` evaluates the candidate and
 the active model on the same fixed evaluation rows; if the candidate's ROC-AUC or PR-AUC is
-lower by more than the tolerance on any task × language or task × dataset slice, or its
+lower by more than the tolerance on any task × language or task × dataset slice (a head
+trained with one intercept per dataset is compared per dataset, not pooled, and must then
+hold no more neutral mentions of groups: `pooled_slices_left_out`), or its
 cross-source figures (the `cross_source` section of the evaluation.json beside each model:
 the recipe trained without a source group and scored on it) are worse on any held-out group,
 it refuses and names them (unless forced). On success it copies the candidate into
@@ -47,11 +49,11 @@ class Promotion:
 def evaluation_rows(data: str | Path | None, *scorers: Scorer) -> list[datasets.Example]:
     """The evaluation split of every dataset (and extra file) any of the models trained on,
     gathered the way training gathered them."""
-    heads: dict[str, dict] = {task: {} for task in datasets.TASKS}
+    heads: dict[str, dict] = {task: {} for task in datasets.HEADS}
     extras: dict[str, None] = {}
     for scorer in scorers:
         recipe = scorer.metadata.get("recipe", {})
-        for task in datasets.TASKS:
+        for task in datasets.HEADS:
             heads[task].update(recipe.get("datasets", {}).get(task, {}))
         extras.update(dict.fromkeys(p for p in scorer.metadata.get("extras", [])
                                     if Path(p).is_file()))
@@ -84,9 +86,38 @@ def cross_source_problems(candidate: Scorer, active: Scorer, tolerance: float) -
     return crosssource.worse_groups(ours, theirs, tolerance)
 
 
-def _small(report: dict) -> dict:
+def _small(report: dict, pooled_left_out: frozenset[str] = frozenset()) -> dict:
     return {"slices": {name: entry for name, entry in report["slices"].items()
-                       if entry["model"]["n"] >= MIN_SLICE_ROWS}}
+                       if entry["model"]["n"] >= MIN_SLICE_ROWS
+                       and not (name.split("/")[0] in pooled_left_out and "dataset:" not in name)}}
+
+
+def pooled_slices_left_out(candidate: Scorer) -> frozenset[str]:
+    """The heads whose pooled language slices (abuse/ar, abuse/en) the gate does not compare:
+    those the candidate trained with one intercept per dataset (recipe `[bias]
+    dataset_intercepts`). A pooled slice mixes datasets whose base rates differ (Aljazeera
+    comments four in five abusive, OSACT's tweets one in five), and a model scores it higher
+    the better it tells the datasets apart by their topic words: exactly what those intercepts
+    take out of the model, and what made it hold comments for naming a group. Each dataset's
+    own slice and every held-out group are still compared, and the bias figures must not get
+    worse (`bias_problems`)."""
+    recipe = candidate.metadata.get("recipe") or {}
+    return frozenset(recipe.get("bias", {}).get("dataset_intercepts", ()))
+
+
+def bias_problems(candidate: Scorer, active: Scorer, tolerance: float) -> list[str]:
+    """When pooled slices are left out: the candidate must hold no larger share of neutral
+    mentions of groups than the active model, on the same sentences."""
+    from . import bias
+
+    def held(scorer: Scorer) -> float:
+        return bias.neutral_mentions(lambda texts: [scorer.score(t).abuse for t in texts],
+                                     scorer.thresholds.abuse_hold)["held_share"]
+
+    ours, theirs = held(candidate), held(active)
+    if ours > theirs + tolerance:
+        return [f"neutral mentions of groups held: {ours:.4f} vs active {theirs:.4f}"]
+    return []
 
 
 def promote(candidate_path: str | Path, data: str | Path | None = None, *, force: bool = False,
@@ -106,7 +137,11 @@ def promote(candidate_path: str | Path, data: str | Path | None = None, *, force
         if rows:
             ours = evaluate.evaluate(candidate, rows, quiet=quiet)
             theirs = evaluate.evaluate(active, rows, quiet=quiet)
-            problems = evaluate.worse_slices(_small(ours), _small(theirs), tolerance)
+            left_out = pooled_slices_left_out(candidate)
+            problems = evaluate.worse_slices(_small(ours, left_out), _small(theirs, left_out),
+                                             tolerance)
+            if left_out:
+                problems += bias_problems(candidate, active, tolerance)
         elif not problems:
             problems = ["cannot evaluate: no evaluation rows"]
         problems += cross_source_problems(candidate, active, tolerance)

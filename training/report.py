@@ -3,6 +3,8 @@ computes a metric."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 LICENCES = {
     "youtube-spam": "not stated in the source repository (UCI terms not verified)",
     "sms-spam-collection": "free, no limitations; copyright Almeida & Gómez Hidalgo; cite",
@@ -169,6 +171,15 @@ def diagnostics_markdown(result: dict) -> list[str]:
         lines += ordinary_markdown(result["ordinary_comments"])
     if result.get("hatecheck"):
         lines += hatecheck_markdown(result["hatecheck"])
+    if result.get("attributes"):
+        lines += ["## Attribute heads on their own labels (evaluation split)", "",
+                  *attribute_markdown(result["attributes"]), ""]
+    if result.get("bias"):
+        previous = (result.get("previous") or {}).get("bias")
+        lines += ["## Neutral mentions of groups held, per identity term", "",
+                  *neutral_markdown(result["bias"], previous), "",
+                  "## Unintended bias per identity term (Borkan et al. 2019)", "",
+                  *borkan_markdown(result["bias"]), ""]
     return lines
 
 
@@ -201,71 +212,99 @@ def evaluation_markdown(result: dict) -> str:
     return "\n".join(lines + ([""] + diagnostics if diagnostics else [])) + "\n"
 
 
-def model_card(result: dict, recipe: dict, data_dir) -> str:
-    thresholds = result["thresholds"]
-    sizes = result.get("sizes", {})
-    lines = [
-        "# Hakam spam and abuse model", "",
-        f"Model version (content hash of model.joblib): `{result.get('model_version', '?')}`.", "",
-        "Two heads over the same features: TF-IDF of word-bounded character 2–5-grams and word "
-        "1–2-grams of the *normalised* text (hakam.model.normalize: a link becomes `urltoken` "
-        "followed by its words, e.g. `urltoken youtube com watch`), logistic regression, Platt "
-        "sigmoid calibration fitted on a held-out calibration split. A head may average "
-        "several regressions (the shipped abuse head: a plain one weighted by the shares below "
-        "and an NB-weighted one with milder shares; the shipped spam head: a plain one and an "
-        "NB-weighted one whose ratios come from binarised counts; see the recipe in the "
-        "model's metadata). "
-        "The spam head also sees "
-        "side signals (length, share of capitals, repeated characters, links, emails, phone "
-        "numbers). The service runs a compiled pure-Python copy of the pipeline that gives the "
-        "same probabilities.", "",
-        "## Training data", "",
-        "Splits are fixed by a hash of each text's normalised form: 70% train, 10% calibration "
-        "(Platt scaling and thresholds), 20% evaluation; texts are deduplicated on normalised "
-        "text within each task and across datasets.", "",
-        "| task | dataset | licence | weight (share) | train +/− | calibration +/− | "
-        "evaluation +/− |",
-        "|---|---|---|---:|---|---|---|",
-    ]
-    for task, by_name in sizes.items():
+CARD_TEMPLATE = Path(__file__).parent / "templates" / "model_card.md"
+
+
+def _members(recipe: dict) -> str:
+    described = []
+    for task in ("spam", "abuse"):
+        head = recipe.get("heads", {}).get(task, {})
+        members = head.get("members") or [head]
+        parts = []
+        for member in members:
+            kind = "NB-weighted" if member.get("nb") else "plain"
+            if member.get("nb_binary"):
+                kind += " (binarised counts)"
+            if member.get("nb_even"):
+                kind += f" (datasets' classes evened to the power {member['nb_even']:g})"
+            parts.append(f"{kind}, C {member.get('C', 2.0):g}"
+                         + (", its own dataset shares" if "shares" in member else ""))
+        described.append(f"the {task} head averages {len(members)}: " + "; ".join(parts))
+    return "; ".join(described) + " (the recipe is in the model's metadata)"
+
+
+def _bias_recipe(recipe: dict) -> str:
+    bias = recipe.get("bias", {})
+    neutral = recipe.get("identity_negatives", {})
+    lines = []
+    if bias.get("dataset_intercepts"):
+        lines.append(
+            "- One intercept column per dataset source while the "
+            + ", ".join(bias["dataset_intercepts"]) + " heads are fitted, dropped from the "
+            "model (as a site's own intercept is): a dataset's base rate is learned there, not "
+            "by the topic words its texts share.")
+    evens = [m.get("nb_even") for m in recipe.get("heads", {}).get("abuse", {}).get(
+        "members", []) if m.get("nb_even")]
+    if evens:
+        lines.append(
+            f"- The abuse head's NB ratios count each dataset's abusive and clean rows toward "
+            f"evenness (weights (n / 2·n_label) ** {evens[0]:g}): a dataset's base rate no "
+            "longer makes its topic words look abusive in the ratios either.")
+    if neutral.get("datasets"):
+        lines.append(
+            "- Clean rows naming a group of people (an identity term) from "
+            + ", ".join(neutral["datasets"]) + f" train the abuse head as negatives "
+            f"(each weighing {neutral.get('row_weight', 1.0):g}), with no intercept of their "
+            "own: they teach that naming a group is not abuse. Never evaluated on.")
+    return "\n".join(lines) or "- Nothing beyond the dataset shares."
+
+
+def _data_table(result: dict, recipe: dict) -> str:
+    lines = ["| head | dataset | licence | weight (share) | train +/− | calibration +/− | "
+             "evaluation +/− |", "|---|---|---|---:|---|---|---|"]
+    for task, by_name in result.get("sizes", {}).items():
         shares = recipe.get("datasets", {}).get(task, {})
         for name, counts in by_name.items():
             def pair(split, counts=counts):
                 return (f"{counts.get(split + '_positive', 0)} / "
                         f"{counts.get(split + '_negative', 0)}")
-            share = shares.get(name, "extra rows" if name.startswith("extra:") else 1.0)
+            share = shares.get(name, "extra rows" if name.startswith("extra:") else
+                               "identity-neutral rows" if task == "abuse" else 1.0)
             lines.append(f"| {task} | {name} | {LICENCES.get(name, 'see source')} | {share} | "
                          f"{pair('train')} | {pair('calibration')} | {pair('evaluation')} |")
-    lines += [
-        "", "Quirks handled (from each SOURCE.md): the SMS header line is skipped; YouTube HTML "
-        "is unescaped and link targets kept; Aljazeera/Mubarak levels −1 and −2 both count as "
-        "abusive; Mubarak tweets are read from the split files only (never the union file); "
-        "MLMA rows other than `normal` are abusive; Davidson hate and offensive are abusive; "
-        "Vanetik ID16 uses the cp1256-repaired text and unannotated rows are dropped; OSACT "
-        "`<LF>` becomes a newline; Fox News comments are read as labelled (1 hateful) and "
-        "lent to the spam head as comment ham; Stormfront `relation` and `idk/skip` sentences "
-        "are dropped; TSAC's Tunisian comments are spam-head ham only (their sentiment is not "
-        "an abuse label, and the loader refuses them under the abuse head). The Arabic spam "
-        "tweets are largely synthetic spam against "
-        "news-headline ham, so that dataset weighs less, and abuse datasets listed under the spam "
-        "head lend their texts (abusive or not) as spam negatives: real comments are not "
-        "spam.", "",
-        "## Thresholds", "",
-        f"- `spam_reject` = {thresholds['spam_reject']:.4f}: the lowest score at which held-out "
-        "spam precision is at least 0.98, pooled and within each spam dataset (and never below "
-        "the recipe's floor)" + (
-            ", and above every genuine comment of the calibration split, from whichever "
-            "comment source (every dataset but SMS and the Arabic spam tweets' headlines: the "
-            f"highest scored {result['threshold_notes']['spam_reject_above_comment']:.4f}), "
-            f"by {recipe.get('thresholds', {}).get('spam_reject_margin', 0.0):g} in log-odds "
-            "for sources that split lacks; a rejected comment never reaches a moderator."
-            if "spam_reject_above_comment" in result.get("threshold_notes", {}) else "."),
-        f"- `spam_hold` = {thresholds['spam_hold']:.4f}: the lowest score at which held-out "
-        "spam precision is at least 0.9, but never below 0.3.",
-        f"- `abuse_hold` = {thresholds['abuse_hold']:.4f}: catches at least 82% of abusive "
-        "Aljazeera comments on the calibration split (target: 80% on evaluation).", "",
-        "What they hold on the evaluation split:", "",
-    ]
+    return "\n".join(lines)
+
+
+def _attribute_data(result: dict, recipe: dict) -> str:
+    lines = []
+    for name, by_language in result.get("attributes", {}).items():
+        datasets = {lang: ", ".join(entry.get("datasets", [])) for lang, entry in
+                    by_language.items()}
+        lines.append(f"- `{name}`: " + "; ".join(f"{lang}: {names or '(no labels)'}"
+                                                 for lang, names in datasets.items())
+                     + f" (shares: {recipe.get('datasets', {}).get(name, {})})")
+    return "\n".join(lines) or "- This model has no attribute heads."
+
+
+def attribute_markdown(attributes: dict) -> list[str]:
+    lines = ["| attribute | language | rows (+) | head ROC-AUC | abuse score ROC-AUC | "
+             "head PR-AUC | abuse score PR-AUC | at hold: precision / recall |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for name, by_language in attributes.items():
+        for language, entry in by_language.items():
+            if entry.get("not_read"):
+                lines.append(f"| {name} | {language} | {entry['n']} | not read | | | | |")
+                continue
+            head, abuse, at = entry["head"], entry["abuse_score"], entry["at_hold"]
+            lines.append(f"| {name} | {language} | {head['n']} ({head['positives']}) | "
+                         f"{_number(head.get('roc_auc'))} | {_number(abuse.get('roc_auc'))} | "
+                         f"{_number(head.get('pr_auc'))} | {_number(abuse.get('pr_auc'))} | "
+                         f"{_number(at['precision'])} / {_number(at['recall'])} |")
+    return lines
+
+
+def _threshold_points(result: dict) -> str:
+    lines = []
     for name, entry in result["slices"].items():
         for key in ("at_spam_reject", "at_spam_hold", "at_abuse_hold"):
             if key in entry and ("dataset:" in name or name.count("/") == 1):
@@ -274,53 +313,131 @@ def model_card(result: dict, recipe: dict, data_dir) -> str:
                              f"{entry['model']['n']}; precision {_number(point['precision'])}, "
                              f"recall {_number(point['recall'])}, clean comments flagged "
                              f"{_number(point['clean_flagged_share'])}")
-    lines += ["", "## Metrics per slice (evaluation split), model vs plain baseline", "",
-              "The baseline is TF-IDF of raw-text char_wb 2–5-grams and word 1–2-grams with "
-              "logistic regression, unweighted, trained on the same rows.", ""]
-    lines += evaluation_markdown(result).splitlines()[2:]
+    return "\n".join(lines)
+
+
+def neutral_markdown(bias: dict, previous: dict | None = None) -> list[str]:
+    """Held share of neutral mentions per term (and the previous model's, when known)."""
+    mine = bias.get("neutral_mentions", {})
+    theirs = (previous or {}).get("neutral_mentions", {})
+    if not mine:
+        return []
+    before = bool(theirs)
+    lines = [f"Held overall: {_before(theirs.get('held_share'), before)}"
+             f"{mine['held_share']:.3f} ({mine['held']} of {mine['sentences']}); by language: "
+             + ", ".join(f"{lang} {_before(theirs.get('by_language', {}).get(lang), before)}"
+                         f"{share:.3f}" for lang, share in mine["by_language"].items()) + ".", "",
+             "| term | held share" + (" (previous → this)" if before else "") + " | BPSN AUC |",
+             "|---|---|---:|"]
+    bpsn = {key: entry.get("bpsn_auc") for language in bias.get("terms", {}).values()
+            for key, entry in language.get("per_term", {}).items()}
+    for key, share in mine["terms"].items():
+        lines.append(f"| {key} | {_before(theirs.get('terms', {}).get(key), before)}"
+                     f"{share:.1f} | {_number(bpsn.get(key))} |")
+    return lines
+
+
+def _before(value, shown: bool) -> str:
+    return f"{_number(value)} → " if shown else ""
+
+
+def borkan_markdown(bias: dict) -> list[str]:
+    lines = ["| term | rows (+) | subgroup AUC | BPSN AUC | BNSP AUC |",
+             "|---|---:|---:|---:|---:|"]
+    for language, entry in bias.get("terms", {}).items():
+        for key, figures in entry.get("per_term", {}).items():
+            lines.append(f"| {key} | {figures['rows']} ({figures['positives']}) | "
+                         f"{_number(figures['subgroup_auc'])} | {_number(figures['bpsn_auc'])} |"
+                         f" {_number(figures['bnsp_auc'])} |")
+        for measure, summary in entry.get("summary", {}).items():
+            lines.append(f"| {language}: mean {measure} | | {summary['mean']:.3f} (lowest "
+                         f"{summary['min']:.3f}, {summary['min_term']}) | | |")
+    return lines
+
+
+def _limitations(result: dict, recipe: dict) -> str:
     behind = [f"{name} ({metric} {entry['model'][metric]:.4f} vs {entry['baseline'][metric]:.4f})"
               for name, entry in result["slices"].items() if "baseline" in entry
               for metric in ("roc_auc", "pr_auc")
               if metric in entry["model"] and metric in entry["baseline"]
               and entry["model"][metric] < entry["baseline"][metric]]
-    lines += [
-        "", "## Limitations", "",
+    lines = [
         "- Behind the plain baseline on: " + "; ".join(behind) + "."
         if behind else "- Not behind the plain baseline on any slice.",
-        "- English spam is measured on about 250 spam rows (SMS and YouTube): there a PR-AUC "
-        "difference under about 0.005 is within sampling noise (bootstrap SD of the "
-        "model − baseline difference on spam/en: 0.003).",
         *_measured_limitations(result),
         *_recipe_notes(recipe),
         "- Trained on public tweets, SMS, YouTube comments and comments Aljazeera moderators "
         "deleted; real comment streams are mostly clean, so precision on a live stream is lower "
-        "than on these splits (Aljazeera's evaluation rows are ~80% abusive).",
+        "than on these splits.",
         "- Abuse labels mix offensive, obscene and hate speech, with each dataset's own "
-        "definition; political criticism is sometimes labelled offensive.",
-        "- Arabic spam data is synthetic-looking and lacks real comment spam; Arabic spam "
-        "scores are less trustworthy than English ones. Its ham is news headlines, so an "
-        "ordinary dialect comment that happens to use advertising phrases (قبل فوات الأوان, "
-        "بسرعة) can still reach spam_hold; that dataset weighs less than the others and "
-        "real comments lend their texts as spam negatives, which lowers but does not remove "
-        "this. Retrain with moderator labels (`hakam labels export` → `hakam train --extra`).",
-        "- Arabizi (Arabic in Latin letters and digits: 7mar, 3ayez) and French appear only in "
-        "the Moroccan (OMCD) part of the Vanetik collection and TSAC (spam-head ham only): "
-        "Arabizi insults are mostly missed by the abuse head" + _arabizi(result) + ".",
-        "",
-        *READERS_DATA,
-        "## Retraining and promotion", "",
-        "```",
-        "hakam labels export > labels.jsonl          # moderator decisions (text, task, label)",
-        "hakam train --data ../shared/datasets --extra labels.jsonl --out /tmp/hakam-model "
-        "--jobs 2",
-        "hakam evaluate --model /tmp/hakam-model --data ../shared/datasets",
-        "hakam model promote /tmp/hakam-model        # refuses a model worse on any slice or "
-        "held-out group",
-        "```", "",
-        "Promotion copies the model to `<data dir>/models/<version>/`, logs it in "
-        "`<data dir>/promotions.jsonl` and points `<data dir>/active-model` at it; "
-        "`Scorer.load()` (and so the service, unless HAKAM_MODEL names a model) loads the "
-        "active model, else this shipped one.",
-        "",
+        "definition; political criticism is sometimes labelled offensive. The attribute labels "
+        "are coarser still (Toxic Spans' types were a priming device; OLID's level C group "
+        "target is not always an identity): treat attribute scores as a ranking, not a verdict.",
+        "- Arabic spam data is synthetic-looking and lacks real comment spam; its ham is news "
+        "headlines. Retrain with moderator labels (`hakam labels export` → `hakam train "
+        "--extra`).",
+        "- Arabizi (Arabic in Latin letters and digits) and French appear only in the Moroccan "
+        "(OMCD) part of the Vanetik collection and TSAC: Arabizi insults are mostly missed"
+        + _arabizi(result) + ".",
     ]
     return "\n".join(lines)
+
+
+def model_card(result: dict, recipe: dict, data_dir, previous: dict | None = None) -> str:
+    """The model card: `templates/model_card.md` filled from the recipe and the results.
+    `previous`: the replaced model's figures (bias, ordinary comments) for before → after."""
+    from string import Template
+
+    from hakam.model import identity_terms
+
+    from . import bias
+
+    thresholds = result["thresholds"]
+    settings = recipe.get("thresholds", {})
+    features = recipe.get("features", {})
+    notes = result.get("threshold_notes", {})
+    rule = (f", and above every genuine comment of the calibration split (the highest scored "
+            f"{notes['spam_reject_above_comment']:.4f}) by "
+            f"{settings.get('spam_reject_margin', 0.0):g} in log-odds; a rejected comment "
+            "never reaches a moderator." if "spam_reject_above_comment" in notes else ".")
+    result_bias = result.get("bias", {})
+    previous_note = (f"Before → after: the replaced model `{previous.get('version', '?')}` "
+                     "scored on the same sentences." if previous else "")
+    values = {
+        "model_version": result.get("model_version", "?"),
+        "char_max_features": features.get("char_max_features", 150000),
+        "word_max_features": features.get("word_max_features", 60000),
+        "attribute_names": ", ".join(f"`{name}`" for name in result.get("attributes", {}))
+        or "no attribute heads",
+        "members": _members(recipe),
+        "bias_recipe": _bias_recipe(recipe),
+        "data_table": _data_table(result, recipe),
+        "attribute_data": _attribute_data(result, recipe),
+        "attribute_table": "\n".join(attribute_markdown(result.get("attributes", {}))),
+        "spam_reject": f"{thresholds['spam_reject']:.4f}",
+        "spam_reject_precision": settings.get("spam_reject_precision", 0.98),
+        "spam_reject_floor": settings.get("spam_reject_floor", 0.95),
+        "spam_reject_rule": rule,
+        "spam_hold": f"{thresholds['spam_hold']:.4f}",
+        "spam_hold_precision": settings.get("spam_hold_precision", 0.9),
+        "abuse_hold": f"{thresholds['abuse_hold']:.4f}",
+        "abuse_hold_recall": f"{settings.get('abuse_hold_recall', 0.82):.0%}",
+        "abuse_hold_dataset": settings.get("abuse_hold_dataset", "every dataset"),
+        "attribute_holds": ", ".join(f"{name} {line:.3f}" for name, line in
+                                     thresholds.get("attribute_hold", {}).items()),
+        "attribute_hold_precision": settings.get("attribute_hold_precision", 0.7),
+        "attribute_hold_floor": settings.get("attribute_hold_floor", 0.3),
+        "attribute_hold_ceiling": settings.get("attribute_hold_ceiling", 0.9),
+        "threshold_points": _threshold_points(result),
+        "term_count": len(identity_terms.terms()),
+        "neutral_count": result_bias.get("neutral_mentions", {}).get("sentences", 0),
+        "previous_note": previous_note,
+        "neutral_table": "\n".join(neutral_markdown(result_bias, (previous or {}).get("bias"))),
+        "min_rows": bias.MIN_ROWS,
+        "borkan_table": "\n".join(borkan_markdown(result_bias)),
+        "slices": "\n".join(evaluation_markdown(result).splitlines()[2:]),
+        "limitations": _limitations(result, recipe),
+        "readers_data": "\n".join(READERS_DATA),
+        "promotion_rule": recipe.get("card", {}).get("promotion_rule", ""),
+    }
+    return Template(CARD_TEMPLATE.read_text(encoding="utf-8")).substitute(values)

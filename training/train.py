@@ -1,4 +1,4 @@
-"""Data in, model out: fit both heads from a recipe, calibrate, choose thresholds, compile.
+"""Data in, model out: fit every head from a recipe, calibrate, choose thresholds, compile.
 
 Owns the scikit-learn pipeline (`Pipeline`: normalise → char and word TF-IDF (+ side signals for
 spam) → logistic regression → Platt sigmoid fitted on the held-out calibration split), the plain
@@ -8,16 +8,12 @@ baseline it must beat, threshold selection, and compiling the pipeline into the 
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import shutil
 import sys
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import joblib
 import numpy as np
 import scipy.sparse as sparse
 from scipy.optimize import minimize
@@ -25,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
+from hakam.model.attributes import ATTRIBUTE_LANGUAGES, ATTRIBUTES
 from hakam.model.features import (
     SIDE_SIGNALS,
     char_grams,
@@ -33,7 +30,7 @@ from hakam.model.features import (
     word_grams,
 )
 from hakam.model.normalize import normalize, trusted_set
-from hakam.model.scorer import FORMAT, MODEL_FILE, vocabulary_list
+from hakam.model.scorer import FORMAT, vocabulary_list
 from hakam.model.thresholds import Thresholds
 
 from . import datasets
@@ -42,6 +39,7 @@ from .datasets import Example
 DEFAULT_RECIPE = Path(__file__).parent / "recipes" / "default.toml"
 PIPELINE_FILE = "pipeline.joblib"  # the scikit-learn pipeline, for the equality test and bench
 TASKS = datasets.TASKS
+HEADS = datasets.HEADS  # the two deciding heads, then the attributes
 
 
 def load_recipe(path: str | Path | None = None) -> dict:
@@ -107,6 +105,8 @@ class Member:
     # each extra source's (site's) own intercept, learned beside the weights and then left out
     # of the model: what the site's base rate taught instead of its words
     site_bias: dict[str, float] = field(default_factory=dict)
+    # the same for each dataset (recipe `[bias] dataset_intercepts`)
+    dataset_bias: dict[str, float] = field(default_factory=dict)
 
     def scaled(self, features):
         if self.nb_ratios is None:
@@ -161,7 +161,7 @@ class Pipeline:
             normalized, texts = _cited_out(texts, trusted_domains)
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
         return {task: platt_apply(self.decision(texts, task, normalized), self.platt[task])
-                for task in TASKS if task in self.heads}
+                for task in HEADS if task in self.heads}
 
     @classmethod
     def from_compiled(cls, model: dict) -> Pipeline:
@@ -179,7 +179,8 @@ class Pipeline:
             vectorizer.idf_ = part["idf"]
             vectorizers.append(vectorizer)
         heads = {}
-        for task in TASKS:
+        tasks = TASKS + tuple(model.get("attributes", {}))
+        for task in tasks:
             coefficients = [model["char"][task], model["word"][task]]
             if task == "spam":
                 coefficients.append(model["side"]["spam"])
@@ -189,7 +190,7 @@ class Pipeline:
             head.intercept_ = np.array([model["intercept"][task]])
             heads[task] = [Member(head)]
         return cls(vectorizers[0], vectorizers[1], heads,
-                   {task: tuple(model["platt"][task]) for task in TASKS})
+                   {task: tuple(model["platt"][task]) for task in tasks})
 
 
 @dataclass
@@ -233,18 +234,36 @@ def nb_ratios(features, labels: np.ndarray, smoothing: float,
     return np.log((positive / positive.sum()) / (negative / negative.sum()))
 
 
-def nb_count_weights(rows: list[Example]) -> np.ndarray | None:
-    """How much each text counts toward the NB ratios: a dataset's rows 1 each; an extra
-    source's (a site's) rows so that its positives and its negatives count half of it each.
-    A word seen only on one site then gets no ratio from the site's base rate (NB ratios are
-    class frequencies, so a site's reply-mention token would otherwise be scaled as strong
-    evidence of "clean" just because the site's comments mostly are). None without extras."""
-    if not any(datasets.is_extra(row) for row in rows):
+def nb_count_weights(rows: list[Example], even: float = 0.0) -> np.ndarray | None:
+    """How much each text counts toward the NB ratios. An extra source's (a site's) rows so
+    that its positives and its negatives count half of it each: a word seen only on one site
+    then gets no ratio from the site's base rate (NB ratios are class frequencies, so a site's
+    reply-mention token would otherwise be scaled as strong evidence of "clean" just because
+    the site's comments mostly are).
+
+    `even` (0 to 1) does the same to the datasets, by degrees: each dataset's positives and
+    negatives are weighted by (n / 2·n_label) ** even, so at 1 they count half of it each and
+    the Aljazeera comments' four-in-five abusive base rate no longer makes the topic words of a
+    news comment section (sects, peoples, the displaced) look abusive; at 0 rows count 1 each.
+    Identity-neutral rows count 1. None when every row counts 1."""
+    if not even and not any(datasets.is_extra(row) for row in rows):
         return None
-    per_source = Counter(row.source for row in rows if datasets.is_extra(row))
-    per_label = Counter((row.source, row.label) for row in rows if datasets.is_extra(row))
-    return np.array([per_source[row.source] / (2 * per_label[(row.source, row.label)])
-                     if datasets.is_extra(row) else 1.0 for row in rows])
+    per_source = Counter(row.source for row in rows)
+    per_label = Counter((row.source, row.label) for row in rows)
+    per_dataset = Counter(row.dataset for row in rows if not datasets.is_identity_neutral(row))
+    per_dataset_label = Counter((row.dataset, row.label) for row in rows
+                                if not datasets.is_identity_neutral(row))
+    weights = []
+    for row in rows:
+        if datasets.is_extra(row):
+            weights.append(per_source[row.source] / (2 * per_label[(row.source, row.label)]))
+        elif even and not datasets.is_identity_neutral(row) and \
+                per_dataset_label[(row.dataset, 1 - row.label)]:
+            weights.append((per_dataset[row.dataset]
+                            / (2 * per_dataset_label[(row.dataset, row.label)])) ** even)
+        else:
+            weights.append(1.0)
+    return np.array(weights)
 
 
 def row_weights(rows: list[Example], recipe: dict, task: str,
@@ -256,15 +275,20 @@ def row_weights(rows: list[Example], recipe: dict, task: str,
     four in five abusive, OSACT's tweets one in five) teaches the head that a style of text
     is abusive in itself."""
     shares = recipe.get("datasets", {}).get(task, {})
-    counts = Counter(r.dataset for r in rows if not r.dataset.startswith("extra:"))
-    by_label = Counter((r.dataset, r.label) for r in rows)
+    counts = Counter(r.dataset for r in rows if not r.dataset.startswith("extra:")
+                     and not datasets.is_identity_neutral(r))
+    by_label = Counter((r.dataset, r.label) for r in rows if not datasets.is_identity_neutral(r))
     total_share = sum(shares.get(name, 1.0) for name in counts) or 1.0
     dataset_rows = sum(counts.values())
     extra_weight = recipe.get("extra", {}).get("row_weight", 2.0)
+    neutral_weight = recipe.get("identity_negatives", {}).get("row_weight", 1.0)
     weights = []
     for row in rows:
         if row.dataset.startswith("extra:"):
             weights.append(extra_weight)
+            continue
+        if datasets.is_identity_neutral(row):
+            weights.append(neutral_weight)
             continue
         share = shares.get(row.dataset, 1.0) / total_share
         both = by_label[(row.dataset, 0)] and by_label[(row.dataset, 1)]
@@ -302,8 +326,22 @@ def choose_thresholds(calibration: dict, recipe: dict) -> tuple[Thresholds, dict
         if "spam" in calibration else (Thresholds.spam_reject, Thresholds.spam_hold)
     abuse_hold = _abuse_threshold(calibration, settings, notes) \
         if "abuse" in calibration else Thresholds.abuse_hold
+    attribute_hold = {name: _attribute_threshold(calibration[name], settings)
+                      for name in ATTRIBUTES if name in calibration}
     return Thresholds(spam_reject=float(spam_reject), spam_hold=float(spam_hold),
-                      abuse_hold=float(abuse_hold)), notes
+                      abuse_hold=float(abuse_hold), attribute_hold=attribute_hold), notes
+
+
+def _attribute_threshold(calibration: tuple, settings: dict) -> float:
+    """An attribute's hold line: the lowest score above which its calibration rows are the
+    attribute with `attribute_hold_precision` (a site holding on it asked for that kind of
+    comment, so most of what it holds should be), kept within the floor and ceiling."""
+    probs, labels, _ = calibration
+    found = _lowest_threshold_with_precision(
+        probs, labels, settings.get("attribute_hold_precision", 0.7))
+    floor = settings.get("attribute_hold_floor", 0.3)
+    ceiling = settings.get("attribute_hold_ceiling", 0.9)
+    return float(min(max(found if found is not None else ceiling, floor), ceiling))
 
 
 def _spam_thresholds(calibration: dict, settings: dict, notes: dict) -> tuple[float, float]:
@@ -354,16 +392,20 @@ def _abuse_threshold(calibration: dict, settings: dict, notes: dict) -> float:
 
 # --- compile ---------------------------------------------------------------------------------
 
-def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) -> dict:
-    """The dictionary `hakam.model.Scorer` loads: vocabulary, idf and both heads' weights."""
+def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict,
+                  languages: dict | None = None) -> dict:
+    """The dictionary `hakam.model.Scorer` loads: vocabulary, idf and every head's weights.
+    `languages`: attribute -> the languages its labels came in (default ATTRIBUTE_LANGUAGES)."""
+    languages = languages or {}
     model: dict = {"format": FORMAT, "thresholds": thresholds.as_dict(), "metadata": metadata}
     offset = 0
     text_size = (len(pipeline.char_vectorizer.vocabulary_)
                  + len(pipeline.word_vectorizer.vocabulary_))
     # members' NB ratios fold into their coefficients, and the mean of linear models is linear
+    heads = [task for task in HEADS if task in pipeline.heads]
     effective = {task: np.mean([m.coefficients() for m in pipeline.heads[task]], axis=0)
-                 for task in TASKS}
-    assert all(len(effective[task]) >= text_size for task in TASKS)
+                 for task in heads}
+    assert all(len(effective[task]) >= text_size for task in heads)
     for kind, vectorizer in (("char", pipeline.char_vectorizer),
                              ("word", pipeline.word_vectorizer)):
         size = len(vectorizer.vocabulary_)
@@ -375,15 +417,17 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
             # one string, split at load: unpickling 200,000 small strings takes most of a second
             "vocabulary": "\n".join(vocabulary),
             "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
-            "spam": effective["spam"][offset:offset + size],
-            "abuse": effective["abuse"][offset:offset + size],
+            **{task: effective[task][offset:offset + size] for task in heads},
         }
         offset += size
     model["side"] = {"names": list(SIDE_SIGNALS), "spam": effective["spam"][offset:]}
     model["intercept"] = {
         task: float(np.mean([m.regression.intercept_[0] for m in pipeline.heads[task]]))
-        for task in TASKS}
-    model["platt"] = {task: list(pipeline.platt[task]) for task in TASKS}
+        for task in heads}
+    model["platt"] = {task: list(pipeline.platt[task]) for task in heads}
+    # each attribute head and the languages it reads (its labels' languages)
+    model["attributes"] = {task: sorted(languages.get(task, ATTRIBUTE_LANGUAGES[task]))
+                           for task in heads if task in ATTRIBUTES}
     return model
 
 
@@ -391,7 +435,8 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict) ->
 
 def gather(data_dir: str | Path | None, recipe: dict, extras=(), quiet=False) -> list[Example]:
     say = None if quiet else (lambda message: print(message, file=sys.stderr))
-    raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say)
+    raw = datasets.raw_examples(data_dir, recipe.get("datasets", {}), extras, say,
+                                neutral=recipe.get("identity_negatives", {}).get("datasets", ()))
     prepared = datasets.prepare(_progress(raw, "deduplicating", total=len(raw), quiet=quiet))
     read = sum(1 for row in raw if datasets.is_extra(row))
     if read and say:
@@ -408,19 +453,26 @@ def head_members(recipe: dict, task: str) -> list[dict]:
     return head.get("members") or [head]
 
 
-def site_bias_columns(rows: list[Example], value: float
+def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = False
                       ) -> tuple[list[str], sparse.csr_matrix | None]:
     """One indicator column per extra source (a site's labels: `extra:<file>/<site>`), `value`
     on that source's rows: the source's own intercept. A site whose comments are mostly fine
     (or mostly not) then has its base rate explained by its column, not by the words common on
     it and rare elsewhere (a reply-mention token that would otherwise learn "clean" and push
-    abusive replies everywhere down)."""
-    sources = sorted({row.source for row in rows if datasets.is_extra(row)})
+    abusive replies everywhere down).
+
+    `datasets_too`: every dataset source (dataset, or dataset/part) gets its column as well,
+    for the same reason: the Aljazeera comments are four in five abusive and OSACT's tweets one
+    in five, and without its own intercept a dataset's base rate is learned by its topic words
+    (the peoples and sects a news comment section names). Identity-neutral rows get none:
+    what they teach is that naming a group is not abuse, which an intercept would absorb."""
+    sources = sorted({row.source for row in rows if datasets.is_extra(row)
+                      or (datasets_too and not datasets.is_identity_neutral(row))})
     if not sources:
         return [], None
     column = {source: index for index, source in enumerate(sources)}
     marked = [(index, column[row.source]) for index, row in enumerate(rows)
-              if datasets.is_extra(row)]
+              if row.source in column]
     matrix = sparse.csr_matrix((np.full(len(marked), value),
                                 ([i for i, _ in marked], [j for _, j in marked])),
                                shape=(len(rows), len(sources)))
@@ -432,20 +484,26 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Memb
     if settings.get("nb"):
         ratios = nb_ratios(text_features, y, float(settings["nb"]),
                            binary=bool(settings.get("nb_binary", False)),
-                           weights=nb_count_weights(rows))
+                           weights=nb_count_weights(rows, float(settings.get("nb_even", 0.0))))
     if "shares" in settings:  # this member weighs the datasets its own way
         recipe = {**recipe, "datasets": {**recipe.get("datasets", {}), task: settings["shares"]}}
     member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
                                        max_iter=1000), ratios)
     bias_value = float(recipe.get("extra", {}).get("site_bias", 1.0))
-    sources, bias = site_bias_columns(rows, bias_value) if bias_value else ([], None)
+    per_dataset = task in recipe.get("bias", {}).get("dataset_intercepts", ())
+    sources, bias = (site_bias_columns(rows, bias_value, per_dataset) if bias_value
+                     else ([], None))
     features = X if bias is None else sparse.hstack([X, bias], format="csr")
     member.regression.fit(member.scaled(features), y, sample_weight=row_weights(
         rows, recipe, task, balance=bool(settings.get("balance", False))))
     if bias is not None:  # the model keeps the words' weights; the sites' intercepts go
         regression = member.regression
         member.site_bias = {source: float(weight) * bias_value for source, weight in
-                            zip(sources, regression.coef_[0, -len(sources):], strict=True)}
+                            zip(sources, regression.coef_[0, -len(sources):], strict=True)
+                            if source.startswith("extra:")}
+        member.dataset_bias = {source: float(weight) * bias_value for source, weight in
+                               zip(sources, regression.coef_[0, -len(sources):], strict=True)
+                               if not source.startswith("extra:")}
         regression.coef_ = np.ascontiguousarray(regression.coef_[:, :-len(sources)])
         regression.n_features_in_ = X.shape[1]
     return member
@@ -473,7 +531,10 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
         if not task_rows or len({e.label for e in task_rows if e.split == "train"}) < 2:
             raise datasets.DatasetError(f"the {task} head needs training rows of both labels")
     train_rows = [e for e in examples if e.split == "train" and e.task in tasks]
-    train_texts = [normalized[e.text] for e in train_rows]
+    # the vocabulary comes from the deciding heads' texts (attribute rows repeat them, and
+    # counting a text once per head would skew document frequencies)
+    train_texts = [normalized[e.text] for e in train_rows if e.task in TASKS] or [
+        normalized[e.text] for e in train_rows]
     features = recipe.get("features", {})
     say(f"fitting vectorisers on {len(train_rows)} training texts")
     char_vectorizer = _fit_vectorizer(
@@ -515,86 +576,6 @@ def normalize_all(examples: list[Example], quiet: bool = False) -> dict[str, str
     return normalized
 
 
-def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
-          cross_source: bool | None = None, ordinary_comments=None, jobs: int = 1) -> dict:
-    """Train, evaluate and write a model folder: model.joblib (compiled), pipeline.joblib,
-    evaluation.json, evaluation.md, MODEL_CARD.md. Returns the evaluation report.
-
-    The report also holds HateCheck pass rates (when the data folder has the suites), the
-    ordinary-comments diagnostic (when `ordinary_comments` names the fixture) and, when
-    `cross_source` (default: the recipe's `[cross_source] enabled`), the figures of the
-    recipe and the baseline trained without each source group (one more training per group:
-    this multiplies the time a training takes)."""
-    from . import crosssource, diagnostics, evaluate, report
-
-    recipe = load_recipe(recipe_path)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    say = (lambda *a: None) if quiet else (lambda m: print(m, file=sys.stderr))
-
-    examples = gather(data_dir, recipe, extras, quiet)
-    normalized = normalize_all(examples, quiet)
-    fitted = fit(examples, normalized, recipe, quiet)
-    pipeline, thresholds, threshold_notes = (fitted.pipeline, fitted.thresholds,
-                                             fitted.threshold_notes)
-    train_rows = [e for e in examples if e.split == "train"]
-    features = recipe.get("features", {})
-    say(f"thresholds: {thresholds.as_dict()}")
-
-    baseline = None
-    if recipe.get("baseline", {}).get("enabled", True):
-        say("fitting the plain baseline")
-        baseline = train_baseline(train_rows, features, quiet)
-
-    metadata = {
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "recipe": recipe,
-        "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
-        "extras": [str(Path(p).resolve()) for p in extras],
-        "sizes": _sizes(examples),
-        # what each site's labels taught as its own intercept, left out of the model
-        "site_bias": {task: {source: round(float(np.mean(
-            [member.site_bias.get(source, 0.0) for member in members])), 4)
-            for source in sorted({s for m in members for s in m.site_bias})}
-            for task, members in pipeline.heads.items()},
-        "thresholds_chosen_on": "calibration split",
-        "threshold_notes": threshold_notes,
-        "promotion": None,
-    }
-    model = compile_model(pipeline, thresholds, metadata)
-    joblib.dump(model, out / MODEL_FILE, compress=3)
-    joblib.dump(pipeline, out / PIPELINE_FILE, compress=3)
-    if baseline is not None:
-        joblib.dump(baseline, out / "baseline.joblib", compress=3)
-
-    say("evaluating on the evaluation split")
-    from hakam.model import Scorer
-
-    scorer = Scorer.load(out)
-    evaluation_rows = [e for e in examples if e.split == "evaluation"]
-    result = evaluate.evaluate(scorer, evaluation_rows, baseline=baseline, quiet=quiet)
-    result["thresholds"] = thresholds.as_dict()
-    result["threshold_notes"] = threshold_notes
-    result["sizes"] = metadata["sizes"]
-    result["model_version"] = scorer.version
-    if data_dir:
-        result["hatecheck"] = diagnostics.hatecheck(scorer, data_dir)
-    if ordinary_comments:
-        result["ordinary_comments"] = diagnostics.ordinary_comments(scorer, ordinary_comments)
-    if cross_source is None:
-        cross_source = bool(recipe.get("cross_source", {}).get("enabled", False))
-    if cross_source and data_dir:
-        say("cross-source: training once per held-out source group")
-        result["cross_source"] = crosssource.holdout_all(
-            data_dir, recipe, examples=examples, normalized=normalized, jobs=jobs, quiet=quiet)
-    (out / "evaluation.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
-                                        encoding="utf-8")
-    (out / "evaluation.md").write_text(report.evaluation_markdown(result), encoding="utf-8")
-    (out / "MODEL_CARD.md").write_text(report.model_card(result, recipe, data_dir),
-                                       encoding="utf-8")
-    return result
-
-
 def train_baseline(train_rows: list[Example], features: dict, quiet=False,
                    tasks: tuple[str, ...] = TASKS) -> Baseline:
     train_rows = [e for e in train_rows if e.task in tasks]
@@ -615,19 +596,3 @@ def train_baseline(train_rows: list[Example], features: dict, quiet=False,
         heads[task] = LogisticRegression(C=1.0, solver="liblinear").fit(
             X, [e.label for e in rows])
     return Baseline(vectorizers, heads)
-
-
-def _sizes(examples: list[Example]) -> dict:
-    sizes: dict = defaultdict(lambda: defaultdict(Counter))
-    for e in examples:
-        sizes[e.task][e.dataset][f"{e.split}_{'positive' if e.label else 'negative'}"] += 1
-    return {task: {name: dict(counts) for name, counts in by_name.items()}
-            for task, by_name in sizes.items()}
-
-
-def copy_to_artifact(trained: str | Path, artifact_dir: str | Path) -> None:
-    """Ship a trained model: the compiled model, its card and evaluation, not the pipeline."""
-    artifact_dir = Path(artifact_dir)
-    artifact_dir.mkdir(parents=True, exist_ok=True)
-    for name in (MODEL_FILE, "MODEL_CARD.md", "evaluation.json", "evaluation.md"):
-        shutil.copy2(Path(trained) / name, artifact_dir / name)

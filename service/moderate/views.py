@@ -21,7 +21,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from .. import authors, moderation
@@ -256,9 +256,6 @@ def script_messages() -> dict:
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
-        "campaign": _("This text and %(others)s like it from %(authors)s authors, over %(span)s",
-                      others="{others}", authors="{authors}", span="{span}"),
-        "campaign_moments": _("less than a minute"),
         "hold_reasons": hold_reason_labels(),
         "author": author_messages(),
         "statuses": status_labels(),
@@ -272,6 +269,7 @@ def script_messages() -> dict:
 
 @bp.get("/sign-in")
 def sign_in_page():
+    """The moderator sign-in form."""
     next_page = _own_page(request.args.get("next"))
     if current_moderator() is not None:
         return redirect(next_page)
@@ -280,6 +278,7 @@ def sign_in_page():
 
 @bp.post("/sign-in")
 def sign_in_submit():
+    """Sign a moderator in with their token."""
     next_page = _own_page(request.form.get("next"))
     if sign_in(request.form.get("token", "")) is None:
         return render_template("moderate/sign_in.html", next_page=next_page,
@@ -289,12 +288,14 @@ def sign_in_submit():
 
 @bp.post("/sign-out")
 def sign_out_submit():
+    """Sign the moderator out."""
     sign_out()
     return redirect(url_for("moderate.sign_in_page"))
 
 
 @bp.post("/language")
 def choose_language():
+    """Set the moderator page's language and go back."""
     locale = request.form.get("locale")
     if locale in LOCALES:
         session["locale"] = locale
@@ -320,6 +321,7 @@ def _filters() -> dict:
 
 @bp.get("/")
 def queue_page():
+    """The moderator page: held comments to decide."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -335,6 +337,7 @@ def queue_page():
 
 @bp.get("/history")
 def history_page():
+    """The moderator page: decisions made, newest first."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -357,6 +360,7 @@ def history_page():
 
 @bp.get("/sites")
 def sites_page():
+    """The moderator page: what each site's adapter learned."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -374,6 +378,7 @@ def sites_page():
 
 @bp.post("/api/claim")
 def claim():
+    """Lease held comments to the signed-in moderator."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     sites = {s.name for s in get_store().list_sites()}
@@ -394,7 +399,8 @@ def claim():
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
                                 reason=reason, include_own=True, sort=sort)
     badges = get_store().author_badges([(c["site"], c["id"]) for c in claimed])
-    return jsonify({"comments": [display.held_comment(c, now, badges.get(c["id"]))
+    return jsonify({"comments": [_with_campaign_summary(
+                                     display.held_comment(c, now, badges.get(c["id"])))
                                  for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
@@ -402,6 +408,7 @@ def claim():
 
 @bp.post("/api/comments/<comment_id>/decision")
 def decide(comment_id: str):
+    """Record the signed-in moderator's decision on one comment."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     decision = body.get("decision")
@@ -420,8 +427,22 @@ def decide(comment_id: str):
                     "decision": decision, "reason": reason, "group": group})
 
 
+def _with_campaign_summary(card: dict) -> dict:
+    """A campaign's card says what it stands for, in the moderator's language: "this text and
+    14 like it from 11 authors, over 40 minutes" (Arabic counts take their plural forms)."""
+    campaign = card.get("campaign")
+    if campaign:
+        campaign["summary"] = _(
+            "This text and %(others)s like it from %(authors)s, over %(span)s",
+            others=campaign["size"] - 1,
+            authors=ngettext("%(num)d author", "%(num)d authors", campaign["authors"]),
+            span=learning.duration(campaign["span_seconds"]))
+    return card
+
+
 @bp.post("/api/decisions")
 def decide_many():
+    """Record the signed-in moderator's decisions on several comments."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     ids = body.get("ids")
@@ -457,6 +478,7 @@ def author_action(comment_id: str):
 
 @bp.get("/api/counts")
 def counts():
+    """Comments per status (one site's or every site's), for the page's counters."""
     _api_moderator()
     site = request.args.get("site") or None
     return jsonify(get_store().counts(site))

@@ -1,0 +1,84 @@
+"""Unintended-bias figures and the training levers against dataset bias, on made-up rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hakam.training import bias, datasets, train
+from hakam.training.datasets import Example
+
+
+def test_bpsn_is_low_when_clean_comments_naming_a_group_score_like_abuse():
+    # 40 rows naming Kurds (half abusive), 40 naming no group (half abusive)
+    texts = ["الاكراد"] * 40 + ["الطقس"] * 40
+    labels = np.array([1, 0] * 40)
+    fair = np.where(labels == 1, 0.9, 0.1)
+    biased = fair.copy()
+    biased[:40][labels[:40] == 0] = 0.95  # clean mentions of the group above every abuse
+    assert bias.unintended_bias(texts, labels, fair)["ar:kurds"]["bpsn_auc"] == 1.0
+    report = bias.unintended_bias(texts, labels, biased)["ar:kurds"]
+    assert report["bpsn_auc"] < 0.6
+    assert report["bnsp_auc"] == 1.0  # abuse naming the group still outranks clean comments
+    assert report["rows"] == 40 and report["positives"] == 20
+
+
+def test_a_term_with_too_few_rows_of_a_label_is_not_reported():
+    texts = ["الاكراد"] * 10 + ["الطقس"] * 40
+    labels = np.array([1, 0] * 25)
+    assert "ar:kurds" not in bias.unintended_bias(texts, labels, np.random.rand(50))
+
+
+def test_neutral_mentions_count_what_the_threshold_holds():
+    every = bias.neutral_sentences()
+    held = bias.neutral_mentions(lambda texts: [0.9 if "Kurds" in t else 0.1 for t in texts],
+                                 threshold=0.5)
+    assert held["sentences"] == len(every)
+    assert held["terms"]["en:kurds"] == 1.0 and held["terms"]["ar:kurds"] == 0.0
+    assert held["held"] == len(bias.TEMPLATES["en"])
+
+
+def _rows(dataset: str, positives: int, negatives: int, part: str = "") -> list[Example]:
+    return ([Example(f"{dataset} {i}", "abuse", 1, dataset, part=part) for i in range(positives)]
+            + [Example(f"{dataset} c{i}", "abuse", 0, dataset, part=part)
+               for i in range(negatives)])
+
+
+def test_even_nb_counts_weigh_each_datasets_classes_alike():
+    rows = _rows("mubarak2017-aljazeera-comments", 80, 20) + _rows("osact2020", 20, 80)
+    rows += _rows("arabic-spam-tweets", 0, 10, part=datasets.IDENTITY_NEUTRAL)
+    assert train.nb_count_weights(rows) is None  # rows count 1 each by default
+    weights = train.nb_count_weights(rows, even=1.0)
+    labels = np.array([r.label for r in rows])
+    for name in ("mubarak2017-aljazeera-comments", "osact2020"):
+        mask = np.array([r.dataset == name for r in rows])
+        assert weights[mask & (labels == 1)].sum() == weights[mask & (labels == 0)].sum() == 50
+    assert (weights[-10:] == 1.0).all()  # identity-neutral rows count as they are
+    half = train.nb_count_weights(rows, even=0.5)
+    aljazeera_positive = half[0]
+    assert 1.0 > aljazeera_positive > weights[0]  # part of the way
+
+
+def test_dataset_intercepts_leave_identity_neutral_rows_without_one():
+    rows = _rows("a", 3, 3) + _rows("b", 2, 2) + _rows("c", 0, 2, part=datasets.IDENTITY_NEUTRAL)
+    assert train.site_bias_columns(rows, 1.0) == ([], None)  # no extras: no column by default
+    sources, matrix = train.site_bias_columns(rows, 1.0, datasets_too=True)
+    assert sources == ["a", "b"]
+    dense = matrix.toarray()
+    assert dense[:6, 0].sum() == 6 and dense[6:10, 1].sum() == 4
+    assert dense[10:].sum() == 0
+
+
+def test_the_gate_compares_an_intercept_head_per_dataset_not_pooled():
+    from types import SimpleNamespace
+
+    from hakam.training import promote
+
+    candidate = SimpleNamespace(metadata={"recipe": {"bias": {"dataset_intercepts": ["abuse"]}}})
+    left_out = promote.pooled_slices_left_out(candidate)
+    assert left_out == {"abuse"}
+    entry = {"model": {"n": 100, "roc_auc": 0.9}}
+    report = {"slices": {"abuse/ar": entry, "abuse/dataset:l-hsab-levantine": entry,
+                         "spam/ar": entry}}
+    assert set(promote._small(report, left_out)["slices"]) == {
+        "abuse/dataset:l-hsab-levantine", "spam/ar"}
+    assert set(promote._small(report)["slices"]) == set(report["slices"])
