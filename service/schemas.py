@@ -33,7 +33,7 @@ from hakam.model.scorer import MAX_SPANS
 
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
-from .vocabulary import ModeratorDecision, Status, one_of
+from .vocabulary import MissingParent, ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -696,7 +696,7 @@ class ParentComment(BaseModel):
                                        "hold it")
     text: str
     author: str
-    status: Literal["approved", "pending", "spam", "rejected", "removed", "unknown"] = Field(
+    status: Literal[(*(s.value for s in Status), *(m.value for m in MissingParent))] = Field(
         description="the parent's status; removed: it was erased (its text and author with "
                     "it); unknown: the site never sent it to Hakam, or sent it without its "
                     "site_comment_id")

@@ -64,6 +64,14 @@ class Reason(StrEnum):
 
 
 
+class MissingParent(StrEnum):
+    """A reply's parent as the moderator's card shows it when Hakam does not hold it (in place
+    of its Status)."""
+
+    REMOVED = "removed"  # held once, erased at its reader's request since
+    UNKNOWN = "unknown"  # never sent to Hakam, or sent without its site_comment_id
+
+
 def attribute_score(attribute: str) -> str:
     """The code of the reason a comment is held for an attribute's score (`insult_score`); the
     words behind that score are the model's `<attribute>_terms`."""

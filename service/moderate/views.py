@@ -21,7 +21,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from .. import moderation
@@ -213,9 +213,6 @@ def script_messages() -> dict:
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
-        "campaign": _("This text and %(others)s like it from %(authors)s authors, over %(span)s",
-                      others="{others}", authors="{authors}", span="{span}"),
-        "campaign_moments": _("less than a minute"),
         "hold_reasons": hold_reason_labels(),
         "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
@@ -352,7 +349,8 @@ def claim():
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
                                 reason=reason, include_own=True, sort=sort)
-    return jsonify({"comments": [display.held_comment(c, now) for c in claimed],
+    return jsonify({"comments": [_with_campaign_summary(display.held_comment(c, now))
+                                 for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
 
@@ -376,6 +374,19 @@ def decide(comment_id: str):
         record, group = moderation.record_decision(comment_id, moderator, decision, reason), []
     return jsonify({"comment_id": comment_id, "status": record["status"],
                     "decision": decision, "reason": reason, "group": group})
+
+
+def _with_campaign_summary(card: dict) -> dict:
+    """A campaign's card says what it stands for, in the moderator's language: "this text and
+    14 like it from 11 authors, over 40 minutes" (Arabic counts take their plural forms)."""
+    campaign = card.get("campaign")
+    if campaign:
+        campaign["summary"] = _(
+            "This text and %(others)s like it from %(authors)s, over %(span)s",
+            others=campaign["size"] - 1,
+            authors=ngettext("%(num)d author", "%(num)d authors", campaign["authors"]),
+            span=learning.duration(campaign["span_seconds"]))
+    return card
 
 
 @bp.post("/api/decisions")

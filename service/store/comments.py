@@ -8,14 +8,12 @@ from typing import Any
 from hakam.model import ATTRIBUTES
 
 from .. import jsonio
+from ..vocabulary import MissingParent
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
 LOCATED_MEMORY = 10_000  # ids whose site this process remembers (an id never changes site)
-# A reply's parent as the moderator sees it when Hakam no longer holds it (erased) or never
-# received it (sent before the site used Hakam, or without its site_comment_id).
-REMOVED, UNKNOWN = "removed", "unknown"
 
 
 def stored_scores(raw: str | None) -> dict:
@@ -153,6 +151,7 @@ class Comments(StorePart):
                 parents[i] = {"id": held[i], "text": text or "", "author": author or "",
                               "status": status}
             else:
-                gone = REMOVED if held[i] or found[i].get("parent_held") else UNKNOWN
+                gone = (MissingParent.REMOVED if held[i] or found[i].get("parent_held")
+                        else MissingParent.UNKNOWN)
                 parents[i] = {"id": None, "text": "", "author": "", "status": gone}
         return parents

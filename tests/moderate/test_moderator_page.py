@@ -431,3 +431,39 @@ def test_the_queue_can_be_worked_most_abusive_first(newsroom, open_page):
     assert card_ids(page) == [insult, calm]
     assert page.locator("#filter-sort").input_value() == "abuse"
     assert watch.errors == []
+
+
+CAMPAIGN_TEXTS = [
+    "قاطعوا منتجات الشركة الآن وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع",
+    "قاطعوا منتجات الشركة الان وشاركوا هذا المنشور مع اصدقائكم قبل ان يحذفوه من الموقع!!",
+    "قاطعــــوا منتجات الشركة الآن وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع",
+    "قاطِعوا مُنتجات الشركة الآن، وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع.",
+]
+
+
+def test_arabic_moderator_decides_a_whole_campaign_with_one_key(newsroom, open_page):
+    lone = newsroom.post(comment="شكرا على هذا التقرير المفصل عن الانتخابات")
+    campaign = [newsroom.post(comment=text) for text in CAMPAIGN_TEXTS]  # four authors
+    page, watch = open_page("ar")
+    page.clock.install()
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+
+    expect(cards(page)).to_have_count(2)  # the campaign is one card
+    assert card_ids(page) == [lone, campaign[0]]
+    note = cards(page).nth(1).locator(".campaign-note")
+    expect(note).to_be_visible()
+    assert note.inner_text() == "هذا النص و3 مثله من 4 كتّاب، خلال أقل من دقيقة"
+    page.screenshot(path=str(ARTIFACTS / "moderator-campaign-ar.png"), full_page=True)
+
+    page.keyboard.press("j")  # the campaign's card
+    page.keyboard.press("s")  # spam, for all four
+    assert page.locator("li.pending-decision").count() == 1
+    page.clock.run_for((GRACE + 1) * 1000)
+
+    expect(cards(page)).to_have_count(1)
+    assert card_ids(page) == [lone]
+    assert [newsroom.store.get_comment(c)["status"] for c in campaign] == ["spam"] * 4
+    audit = newsroom.store.audit(limit=10)
+    assert sorted(a["comment_id"] for a in audit) == sorted(campaign)  # one entry each
+    expect(page.locator("#counts [data-status=spam]")).to_have_text("4")
+    assert watch.dialogs == [] and watch.errors == []

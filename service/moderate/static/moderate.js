@@ -34,20 +34,6 @@
     return fill(M.waited, { time: amount });
   }
 
-  function durationText(seconds) {
-    const [value, unit] = seconds < 3600 ? [Math.max(1, Math.round(seconds / 60)), "minute"]
-      : seconds < 172800 ? [Math.round(seconds / 3600), "hour"] : [Math.round(seconds / 86400), "day"];
-    return new Intl.NumberFormat(data.locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
-  }
-
-  function campaignText(campaign) {
-    const count = new Intl.NumberFormat(data.locale);
-    return fill(M.campaign, {
-      others: count.format(campaign.size - 1), authors: count.format(campaign.authors),
-      span: campaign.span_seconds < 60 ? M.campaign_moments : durationText(campaign.span_seconds),
-    });
-  }
-
   function showNotice(text, withSignIn) {
     notice.replaceChildren(document.createTextNode(text));
     if (withSignIn) {
@@ -146,7 +132,7 @@
       // one card stands for the campaign: its decision decides every held member
       item.classList.add("campaign");
       item.dataset.campaign = comment.campaign.id;
-      campaignNote.textContent = campaignText(comment.campaign);
+      campaignNote.textContent = comment.campaign.summary;
       campaignNote.hidden = false;
     } else {
       campaignNote.remove();
