@@ -20,6 +20,7 @@ from hakam.model import ATTRIBUTES
 from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
+from .discussion import MAX_CLOSE_AFTER_DAYS
 from .errors import StoreUnavailable
 from .store import Store
 
@@ -434,7 +435,7 @@ def sections() -> None:
 @click.option("--premoderation/--no-premoderation", default=None,
               help="Hold every comment on the section's posts for review (--no-premoderation: "
                    "not, whatever a shorter section says).")
-@click.option("--close-after-days", type=click.IntRange(0, 36500),
+@click.option("--close-after-days", type=click.IntRange(0, MAX_CLOSE_AFTER_DAYS),
               help="Close each post N days after its post_date (when the site sends it), "
                    "else after its first comment; 0: never, whatever a shorter section says.")
 @click.option("--remove", is_flag=True, help="Drop the section.")

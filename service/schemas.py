@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .discussion import MAX_CLOSE_AFTER_DAYS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
 from .vocabulary import MissingParent, ModeratorDecision, Status, one_of
@@ -617,7 +618,7 @@ class SectionRules(BaseModel):
     premoderation: bool | None = Field(
         None, description="true: hold every comment on the section's posts for review")
     close_after_days: int | None = Field(
-        None, ge=0, le=36_500,
+        None, ge=0, le=MAX_CLOSE_AFTER_DAYS,
         description="close each of the section's posts this many days after its post_date "
                     "(when the site sends it), else after its first comment; 0: never")
 

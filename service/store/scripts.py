@@ -40,14 +40,23 @@ class Script:
              **named) -> dict[str, list]:
         """`keys=` and `args=` for a run of this script (redis-py's Script and DirectScript
         both take them), from its named keys and arguments and any tails."""
-        if named.keys() != self._names:
+        # On the intake path: look the names up, and only on a miss or a surplus find out why.
+        try:
+            script_keys = [named[name] for name in self.keys]
+            script_args = [named[name] for name in self.args]
+        except KeyError:
+            script_keys = None
+        if script_keys is None or len(named) != len(self._names):
             missing = sorted(self._names - named.keys())
             unknown = sorted(named.keys() - self._names)
             raise TypeError(f"{self.name}.lua: missing {missing}, unknown {unknown}")
         if (more_keys and not self.more_keys) or (more_args and not self.more_args):
             raise TypeError(f"{self.name}.lua takes no more keys or arguments than it names")
-        return {"keys": [named[name] for name in self.keys] + list(more_keys),
-                "args": [named[name] for name in self.args] + list(more_args)}
+        if more_keys:
+            script_keys += more_keys
+        if more_args:
+            script_args += more_args
+        return {"keys": script_keys, "args": script_args}
 
 
 INTAKE = Script(
