@@ -40,6 +40,10 @@ def export_reader():
     reports = store.reports_made_by(g.site.name, reader)
     if reports:  # only where there are some: the answer of a reader without any is as before
         held["reports"] = reports
+    # what moderators did to the reader (authors.py), when they did anything
+    actions = store.reader_actions(g.site.name, reader)
+    if actions["restriction"] or actions["actions"]:
+        held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
     return jsonify(held)
 
 
