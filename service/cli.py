@@ -8,6 +8,7 @@ come from hakam.training.cli.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from hakam.model import ATTRIBUTES
 from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
+from .discussion import MAX_CLOSE_AFTER_DAYS
 from .errors import StoreUnavailable
 from .store import Store
 
@@ -237,6 +239,9 @@ def sites_revoke(name: str) -> None:
 @click.option("--abuse-recall", type=click.FloatRange(0.5, 0.99),
               help="Share of abusive comments an adapted site's hold threshold aims to hold "
                    "(default 0.85; --abuse-hold wins).")
+@click.option("--hold-after-rejections", type=click.IntRange(0, 100),
+              help="Hold (reason author_history) an author whose last this many decided "
+                   "comments were all rejected or spam; 0: off (the default).")
 @click.option("--nudge/--no-nudge", default=None,
               help="Answer a comment that would be held for abuse alone with a nudge (422, "
                    "code nudge) so its author can edit it or post it anyway (off by default).")
@@ -260,7 +265,8 @@ def sites_revoke(name: str) -> None:
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
                     holds, audit_rate, adapt, abuse_recall, nudge, report_hold,
-                    campaign_hold, no_campaign_hold, require_name_email,
+                    campaign_hold, no_campaign_hold, hold_after_rejections,
+                    require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
     """Change a site's rules; prints the resulting settings as JSON.
 
@@ -282,7 +288,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         policy = _given(premoderation=premoderation, previously_approved=previously_approved,
                         max_links=max_links, spam_reject=spam_reject, spam_hold=spam_hold,
                         abuse_hold=abuse_hold, audit_rate=audit_rate, adapt=adapt,
-                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold)
+                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold,
+                        hold_after_rejections=hold_after_rejections)
         if campaign_hold or no_campaign_hold:
             policy["campaign_hold"] = None if no_campaign_hold else campaign_hold
         if disallowed:
@@ -428,7 +435,7 @@ def sections() -> None:
 @click.option("--premoderation/--no-premoderation", default=None,
               help="Hold every comment on the section's posts for review (--no-premoderation: "
                    "not, whatever a shorter section says).")
-@click.option("--close-after-days", type=click.IntRange(0, 36500),
+@click.option("--close-after-days", type=click.IntRange(0, MAX_CLOSE_AFTER_DAYS),
               help="Close each post N days after its post_date (when the site sends it), "
                    "else after its first comment; 0: never, whatever a shorter section says.")
 @click.option("--remove", is_flag=True, help="Drop the section.")
@@ -565,7 +572,11 @@ def readers_export(email: str, site: str | None) -> None:
         for name in _reader_sites(store, site):
             held = {"comments": store.reader_comments(name, author_key),
                     "labels": store.reader_labels(name, author_key)}
-            if held["comments"] or held["labels"]:
+            actions = store.reader_actions(name, author_key)
+            if actions["restriction"] or actions["actions"]:  # as the API exports them
+                held.update(restriction=actions["restriction"],
+                            moderator_actions=actions["actions"])
+            if held["comments"] or held["labels"] or len(held) > 2:
                 found[name] = held
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
     _say(f"{_count(sum(len(held['comments']) for held in found.values()), 'comment')} of this "
@@ -606,6 +617,58 @@ def readers_erase(email: str, site: str | None, yes: bool) -> None:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@main.group()
+def authors() -> None:
+    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them)."""
+
+
+def _author_action(action: str):
+    @authors.command(action, help={
+        "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
+                       "moderator (reason author_premoderated), until lifted or for --days.",
+        "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
+                   "(403 author_suspended, with the end date).",
+        "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
+               "until lifted or for --days; --decide-held also decides their held comments.",
+        "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
+    }[action])
+    @click.argument("site")
+    @click.argument("comment_id")
+    @click.option("--days", type=click.IntRange(1, 3650), required=action == "suspend",
+                  hidden=action == "lift")
+    @click.option("--reason", default="", help="Why, for the audit.")
+    @click.option("--decide-held", type=click.Choice(["reject", "spam"]), hidden=action != "ban",
+                  help="Also decide every held comment of theirs so, each its own decision.")
+    @click.option("--by", "moderator", default=lambda: f"cli:{getpass.getuser()}",
+                  show_default="cli:<your user name>", help="Who acts, for the audit.")
+    def command(site: str, comment_id: str, days: int | None, reason: str,
+                decide_held: str | None, moderator: str) -> None:
+        from .errors import HakamError
+
+        if action == "lift" and days is not None:
+            raise click.BadParameter("lifting takes no number of days", param_hint="--days")
+        if decide_held is not None and action != "ban":
+            raise click.BadParameter("only with ban", param_hint="--decide-held")
+        with open_store() as store:
+            if store.get_site(site) is None:
+                raise click.ClickException(f"no site named {site!r}")
+            try:
+                answer = store.act_on_author(comment_id, moderator, action, days=days,
+                                             reason=reason, decide_held=decide_held, site=site)
+            except StoreUnavailable:
+                raise
+            except HakamError as refused:
+                raise click.ClickException(f"{refused.code}: {refused}") from None
+        click.echo(json.dumps(answer, ensure_ascii=False))
+        _say(f"{action}: done on the author of {comment_id} on {site!r}")
+
+    return command
+
+
+for _action in ("premoderate", "suspend", "ban", "lift"):
+    _author_action(_action)
 
 
 @main.command()

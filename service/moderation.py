@@ -39,6 +39,7 @@ from .scoring import (
     with_attribute_words,
 )
 from .store import Site, get_store
+from .store.authors import AuthorHold
 from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
 from .vocabulary import Reason, Status
@@ -117,6 +118,7 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     # Campaigns count authors by their keyed email hash; a comment without one is its own.
     fingerprint = campaigns.fingerprint(submission.comment)
     campaign_authors = 0
+    author_hold = None  # what moderators know of the author holds it (authors.py)
     while True:
         judgement = judge(
             site, submission.comment, post_url=submission.post_url, author=submission.author,
@@ -124,15 +126,22 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
             author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
             reader=reader, premoderated_by=rules.premoderated_by,
             campaign_authors=campaign_authors)
+        if author_hold:
+            judgement = replace(judgement, decision=policy.held_for_author(
+                judgement.decision, author_hold, site.policy))
         try:
             comment_id, body, status = _store_judged(site, submission, judgement, reader,
                                                      idempotency_key, fingerprint,
-                                                     close_after_seconds)
+                                                     close_after_seconds, author_hold)
             break
         except CampaignReached as reached:
             # the site holds this campaign now: judged again with it (at most once more, since
             # a held comment is never sent back)
             campaign_authors = reached.authors
+        except AuthorHold as held:
+            # the author's record holds it (premoderated, or their last decided comments all
+            # rejected): judged again with that reason, once (the script asks no more)
+            author_hold = held.code
     if body["id"] == comment_id and body["status"] == status:
         DECISIONS.labels(status, "policy").inc()
     return comment_id, body
@@ -140,7 +149,8 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
 
 def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
                   idempotency_key: str | None, fingerprint: campaigns.Fingerprint | None,
-                  close_after_seconds: float | None) -> tuple[str, dict, str]:
+                  close_after_seconds: float | None,
+                  author_hold: str | None = None) -> tuple[str, dict, str]:
     """Store a judged comment (or nudge its author first); answers its id, the body to answer
     and the status it was judged. Raises CampaignReached when it would be published into a
     campaign the site holds: nothing is stored then."""
@@ -182,6 +192,10 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
         post_id=submission.post_id, close_after_seconds=close_after_seconds,
         campaign=fingerprint, campaign_author=reader if submission.email else "",
         campaign_hold=site.policy.campaign_hold,
+        # an author named by email has a record moderators may act on (authors.py)
+        author_recorded=bool(submission.email),
+        hold_after_rejections=site.policy.hold_after_rejections,
+        author_hold_applied=author_hold is not None,
     )
     return comment_id, body, status
 

@@ -101,6 +101,9 @@ ROUTES: tuple[Route, ...] = (
                     "received (first_id names it)", schemas.ErrorBody),
               413: ("The body is larger than the configured limit", schemas.ErrorBody),
               415: ("Neither JSON nor a form, or not UTF-8", schemas.ErrorBody),
+              403: ("The author is suspended (author_suspended) or banned (author_banned) on "
+                    "this site: `until` says until when (null: until lifted), the message "
+                    "names the date in the reader's language", schemas.ErrorBody),
               422: ("Invalid fields, each with messages in the reader's language; or, on a "
                     "site with the nudge on, code `nudge`: the comment would be held for "
                     "abuse, nothing was stored, send it again with `nudge_token` to post it; "
@@ -183,6 +186,27 @@ ROUTES: tuple[Route, ...] = (
                      404: ("No such comment", schemas.ErrorBody),
                      409: ("Already decided otherwise or by another moderator, or claimed by "
                            "another moderator", schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
+    Route("get", "/v1/review/{comment_id}/author",
+          "Read the record of a comment's author on its site", "moderatorToken",
+          parameters=(COMMENT_ID,), tag="review",
+          responses={200: ("Their comments counted by status, the last 10, what is in force "
+                           "and the actions taken on them", schemas.AuthorRecord),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment, or it was sent without an email "
+                           "(no_author_record)", schemas.ErrorBody),
+                     503: UNAVAILABLE}),
+    Route("post", "/v1/review/{comment_id}/author/actions",
+          "Premoderate, suspend, ban or lift the author of a comment on its site",
+          "moderatorToken", request=schemas.AuthorActionRequest, parameters=(COMMENT_ID,),
+          tag="review",
+          responses={200: ("Done, with its audit entry (and, for a ban with decide_held, "
+                           "each held comment decided)", schemas.AuthorActionAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment, or it was sent without an email "
+                           "(no_author_record)", schemas.ErrorBody),
+                     409: ("A lift with nothing in force (nothing_to_lift)", schemas.ErrorBody),
                      422: INVALID, 503: UNAVAILABLE}),
     Route("post", "/v1/review/decisions", "Decide several held comments in one action",
           "moderatorToken", request=schemas.DecisionsRequest, tag="review",

@@ -224,6 +224,25 @@ def _attribute_holds(score: Score, policy: SitePolicy, text: str,
     return reasons
 
 
+def held_for_author(decision: Decision, code: str, policy: SitePolicy) -> Decision:
+    """`decision` held for what moderators know of its author (the store finds it, inside
+    intake's one script): premoderated by a moderator (`author_premoderated`), or their last
+    decided comments all rejected or spam (`author_history`). The reason comes first: it is
+    what holds the comment; a comment published otherwise keeps no "below thresholds" note."""
+    gettext, ngettext, _ = translator()
+    if code == "author_premoderated":
+        reason = _reason(code, gettext("Moderators hold every comment of this author for "
+                                       "review."))
+    else:
+        count = policy.hold_after_rejections
+        reason = _reason(code, ngettext(
+            "The author's last decided comment was rejected or marked as spam.",
+            "The author's last %(num)d decided comments were all rejected or marked as spam.",
+            count))
+    kept = tuple(r for r in decision.reasons if r["code"] != "below_thresholds")
+    return Decision("pending", (reason,) + kept)
+
+
 def _untrusted_links(text: str, trusted: frozenset[str],
                      plain: Normalized | None) -> list[tuple[int, int]]:
     """Spans of the links WordPress would count, less those to trusted domains.

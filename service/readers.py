@@ -35,8 +35,13 @@ def _reader_key() -> str:
 def export_reader():
     """Everything Hakam holds about one reader on the site, by their email."""
     store, reader = get_store(), _reader_key()
-    return jsonify({"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-                    "labels": store.reader_labels(g.site.name, reader)})
+    held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
+            "labels": store.reader_labels(g.site.name, reader)}
+    # what moderators did to the reader (authors.py), when they did anything
+    actions = store.reader_actions(g.site.name, reader)
+    if actions["restriction"] or actions["actions"]:
+        held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
+    return jsonify(held)
 
 
 @bp.post("/readers/erase")

@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .discussion import MAX_CLOSE_AFTER_DAYS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
 from .vocabulary import MissingParent, ModeratorDecision, Status, one_of
@@ -473,6 +474,64 @@ class DecisionRequest(BaseModel):
                         "comment's campaign, each on its own (its audit entry, label, webhook)")
 
 
+class _AuthorAction(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    reason: str | None = Field(None, max_length=500, description="why, for the audit")
+
+    _whole_days = field_validator("days", mode="before", check_fields=False)(whole_number)
+
+
+class PremoderateAuthor(_AuthorAction):
+    """Hold every later comment of the author (reason author_premoderated)."""
+
+    action: Literal["premoderate"]
+    days: int | None = Field(None, ge=1, le=3650, description="none: until lifted")
+
+
+class SuspendAuthor(_AuthorAction):
+    """Refuse the author's comments for `days` (403 author_suspended, with the end date)."""
+
+    action: Literal["suspend"]
+    days: int = Field(ge=1, le=3650)
+
+
+class BanAuthor(_AuthorAction):
+    """Refuse the author's comments (403 author_banned), for `days` or until lifted."""
+
+    action: Literal["ban"]
+    days: int | None = Field(None, ge=1, le=3650, description="none: until lifted")
+    decide_held: Literal["reject", "spam"] | None = Field(
+        None, description="also decide every held comment of the author so, each its own "
+                          "decision (audit entry, label, webhook)")
+
+
+class LiftAuthor(_AuthorAction):
+    """End whichever of the above is in force."""
+
+    action: Literal["lift"]
+
+
+class AuthorActionChoice(BaseModel):
+    """Which action: read first, so that each action's own fields are then checked by name."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+
+
+AUTHOR_ACTIONS: dict[str, type[_AuthorAction]] = {
+    "premoderate": PremoderateAuthor, "suspend": SuspendAuthor, "ban": BanAuthor,
+    "lift": LiftAuthor}
+
+
+class AuthorActionRequest(RootModel[Annotated[
+        PremoderateAuthor | SuspendAuthor | BanAuthor | LiftAuthor,
+        Field(discriminator="action")]]):
+    """A moderator's action on the author of a comment, on the comment's site (what the
+    document describes; `validate_author_action` checks a body against it field by field)."""
+
+
 class DecisionsRequest(BaseModel):
     """One moderator's decision on several held comments, each decided on its own."""
 
@@ -559,7 +618,7 @@ class SectionRules(BaseModel):
     premoderation: bool | None = Field(
         None, description="true: hold every comment on the section's posts for review")
     close_after_days: int | None = Field(
-        None, ge=0, le=36_500,
+        None, ge=0, le=MAX_CLOSE_AFTER_DAYS,
         description="close each of the section's posts this many days after its post_date "
                     "(when the site sends it), else after its first comment; 0: never")
 
@@ -796,6 +855,12 @@ class ReaderExport(BaseModel):
     labels: list[ReaderLabel] = Field(
         description="labels made from the reader's comments that Hakam does not store "
                     "(Akismet's submit-spam / submit-ham name the reader's email)")
+    restriction: Restriction | None = Field(
+        None, description="a restriction moderators put on the reader, in force now (given "
+                          "with moderator_actions, only when moderators acted on the reader)")
+    moderator_actions: list[AuthorAction] = Field(
+        default_factory=list, description="every action moderators took on the reader, "
+                                          "oldest first")
 
 
 class ReaderErasure(BaseModel):
@@ -807,8 +872,89 @@ class ReaderErasure(BaseModel):
                                           "comments and those filed under the reader")
 
 
+class Restriction(BaseModel):
+    """What is in force on an author now."""
+
+    kind: Literal["premoderated", "suspended", "banned"]
+    until: float | None = Field(description="when it ends; None: until lifted")
+    since: float | None = None
+    by: str = Field("", description="the moderator who set it")
+    reason: str = ""
+
+
+class AuthorAction(BaseModel):
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    by: str
+    at: float
+    until: float | None = None
+    days: int | None = None
+    reason: str = ""
+    comment_id: str | None = Field(None, description="the comment the action was taken from")
+
+
+class AuthorComment(BaseModel):
+    id: str
+    created_at: float
+    status: CommentStatus
+    hold_reason: str | None = Field(description="the rule or threshold that decided it (e.g. "
+                                                "abuse_score), or audit")
+    first_words: str
+    this_comment: bool = Field(description="the comment the record was asked from")
+
+
+class AuthorRecord(BaseModel):
+    """GET /v1/review/{comment_id}/author: the comment's author on its site, found by the keyed
+    hash of their email (never the email itself, which Hakam does not keep)."""
+
+    comment_id: str
+    site: str
+    author: str = Field(description="the name on this comment")
+    counts: dict[str, int] = Field(description="their comments on the site by status")
+    total: int
+    recent: list[AuthorComment] = Field(description="their last 10 comments, newest first")
+    restriction: Restriction | None
+    rejected_in_a_row: int = Field(description="their latest decided comments in a row that "
+                                               "were rejected or spam")
+    actions: list[AuthorAction] = Field(description="actions on them, newest first (10)")
+
+
+class HeldDecided(BaseModel):
+    decision: Literal["reject", "spam"]
+    decided: list[str]
+    skipped: list[dict[str, str]] = Field(description="{id, error}: leased to another "
+                                                      "moderator, or decided meanwhile")
+
+
+class AuthorActionAnswer(BaseModel):
+    comment_id: str
+    site: str
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    moderator: str
+    at: float
+    until: float | None
+    reason: str
+    audit_entry: str
+    restriction: Restriction | None = Field(description="in force after the action")
+    previous: dict[str, Any] | None = Field(description="{kind, until} in force before it")
+    held: HeldDecided | None = None
+
+
+class AuthorActionEntry(BaseModel):
+    """An action on an author in the audit list."""
+
+    comment_id: str | None = Field(description="None once the reader was erased")
+    site: str
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    moderator: str
+    reason: str
+    at: float
+    until: float | None = None
+    erased: bool = False
+
+
 class AuditPage(BaseModel):
-    decisions: list[DecisionRecord]
+    decisions: list[DecisionRecord | AuthorActionEntry] = Field(
+        description="decisions on comments and actions on authors (those have `action`)")
 
 
 class ValidationErrors(BaseModel):
@@ -842,6 +988,8 @@ class ErrorBody(BaseModel):
     moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
     lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
     error_id: str | None = Field(None, description="internal: quote it when reporting the error")
+    until: str | None = Field(None, description="author_suspended, author_banned: when it ends "
+                                                "(ISO 8601, UTC); null: until lifted")
     closed_at: float | None = Field(None, description="comments_closed: since when the post "
                                                       "is closed, when it closed by itself")
 

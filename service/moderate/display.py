@@ -88,8 +88,9 @@ def _campaign(campaign: dict | None) -> dict | None:
             "span_seconds": max(0, int(float(campaign["last_at"]) - float(campaign["first_at"])))}
 
 
-def held_comment(comment: dict, now: float | None = None) -> dict:
-    """One claimed comment as the page script renders it (every string is inserted as text)."""
+def held_comment(comment: dict, now: float | None = None, badge: dict | None = None) -> dict:
+    """One claimed comment as the page script renders it (every string is inserted as text);
+    `badge` is its author's (Store.author_badges)."""
     now = time.time() if now is None else now
     scores = comment.get("scores") or {}
     reasons = comment.get("reasons") or []
@@ -119,6 +120,32 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "parent": parent_comment(comment.get("parent")),
         # one card for the campaign: its decision decides every held member
         "campaign": _campaign(comment.get("campaign")),
+        "author_ref": (badge or {}).get("ref"),
+        "author_restriction": _restriction((badge or {}).get("restriction")),
+    }
+
+
+def _restriction(restriction: dict | None) -> dict | None:
+    if not restriction:
+        return None
+    return {"kind": restriction["kind"], "until": restriction.get("until"),
+            "by": without_bidi_controls(str(restriction.get("by") or ""))}
+
+
+def author_record(record: dict) -> dict:
+    """Store.author_record as the page shows it: names and reasons are hostile text too."""
+    return {
+        "counts": record["counts"], "total": record["total"],
+        "rejected_in_a_row": record["rejected_in_a_row"],
+        "restriction": _restriction(record["restriction"]),
+        "recent": [{"id": c["id"], "created_at": c["created_at"], "status": c["status"],
+                    "hold_reason": c["hold_reason"], "this_comment": c["this_comment"],
+                    "first_words": without_bidi_controls(c["first_words"])}
+                   for c in record["recent"]],
+        "actions": [{"action": a["action"], "at": a["at"], "until": a["until"],
+                     "by": without_bidi_controls(str(a["by"])),
+                     "reason": without_bidi_controls(str(a["reason"] or ""))}
+                    for a in record["actions"]],
     }
 
 

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from .. import moderation
+from .. import authors, moderation
 from ..errors import BadRequest
 from ..review import decision_outcomes
 from ..scoring import get_scorer
@@ -33,9 +33,11 @@ from ..store.review import SORTS
 from ..validation import json_object_body
 from ..vocabulary import (
     HOLD_REASONS,
+    AuthorAction,
     ModeratorDecision,
     ModeratorReason,
     Reason,
+    Restriction,
     Status,
     attribute_score,
 )
@@ -134,6 +136,8 @@ def hold_reason_labels() -> dict[str, str]:
         Reason.PREMODERATION: _("Site holds every comment"),
         Reason.POST_PREMODERATION: _("Post or section holds every comment"),
         Reason.FIRST_COMMENT: _("Author's first comment"),
+        Reason.AUTHOR_PREMODERATED: _("Author under premoderation"),
+        Reason.AUTHOR_HISTORY: _("Author's recent comments were rejected"),
         Reason.CAMPAIGN: _("Campaign: the same text from many authors"),
         Reason.AUDIT: _("Audit: already published"),
         Reason.ABUSE_TERMS: _("Abusive words"),
@@ -170,6 +174,45 @@ def sort_labels() -> dict[str, str]:
 def decision_labels() -> dict[str, str]:
     return _by_word({ModeratorDecision.APPROVE: _("Approve"),
                      ModeratorDecision.REJECT: _("Reject"), ModeratorDecision.SPAM: _("Spam")})
+
+
+def author_messages() -> dict:
+    """What the author panel and badges say (see moderate.js)."""
+    return {
+        "title": _("The author on this site"),
+        "loading": _("Loading the author's record…"),
+        "comments": _("Comments: %(total)s", total="{total}"),
+        "recent": _("Latest comments"),
+        "actions": _("Actions on this author"),
+        "none": _("Nothing is in force on this author."),
+        "no_record": _("This comment was sent without an email, so Hakam keeps no record of "
+                       "its author."),
+        "in_a_row": _("Their last %(count)s decided comments were rejected or spam.",
+                      count="{count}"),
+        "badge": _by_word({Restriction.PREMODERATED: _("Premoderated"),
+                           Restriction.SUSPENDED: _("Suspended"),
+                           Restriction.BANNED: _("Banned")}),
+        "until": _("until %(date)s", date="{date}"),
+        "for_good": _("until lifted"),
+        "by": _("by %(moderator)s", moderator="{moderator}"),
+        "action_names": _by_word({
+            AuthorAction.PREMODERATE: _("Premoderate"), AuthorAction.SUSPEND: _("Suspend"),
+            AuthorAction.BAN: _("Ban"), AuthorAction.LIFT: _("Lift")}),
+        "doing": _by_word({
+            AuthorAction.PREMODERATE: _("Premoderating the author"),
+            AuthorAction.SUSPEND: _("Suspending the author"),
+            AuthorAction.BAN: _("Banning the author"),
+            AuthorAction.LIFT: _("Lifting the author's restriction")}),
+        "done": _by_word({
+            AuthorAction.PREMODERATE: _("The author is premoderated."),
+            AuthorAction.SUSPEND: _("The author is suspended."),
+            AuthorAction.BAN: _("The author is banned."),
+            AuthorAction.LIFT: _("The author's restriction is lifted.")}),
+        "held_decided": _("%(count)s held comments of theirs were decided.", count="{count}"),
+        "nothing_to_lift": _("Nothing is in force on this author: there is nothing to lift."),
+        "no_author_record": _("This comment was sent without an email, so Hakam keeps no "
+                              "record of its author."),
+    }
 
 
 def status_labels() -> dict[str, str]:
@@ -214,6 +257,8 @@ def script_messages() -> dict:
         "dismiss": _("Dismiss"),
         "marked": _("%(count)s selected", count="{count}"),
         "hold_reasons": hold_reason_labels(),
+        "author": author_messages(),
+        "statuses": status_labels(),
         "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
@@ -303,9 +348,13 @@ def history_page():
         record["moderator"] = display.without_bidi_controls(str(record.get("moderator", "")))
         record["reason"] = display.without_bidi_controls(str(record.get("reason") or ""))
         record["at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record["at"]))
+        if record.get("until"):
+            record["until_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                time.gmtime(record["until"]))
     return render_template(
         "moderate/history.html", moderator=g.moderator_checked, filters=filters,
         records=records, decision_labels=decision_labels(),
+        author_action_labels=author_messages()["action_names"],
         decision_reason_labels=decision_reason_labels())
 
 
@@ -349,7 +398,9 @@ def claim():
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
                                 reason=reason, include_own=True, sort=sort)
-    return jsonify({"comments": [_with_campaign_summary(display.held_comment(c, now))
+    badges = get_store().author_badges([(c["site"], c["id"]) for c in claimed])
+    return jsonify({"comments": [_with_campaign_summary(
+                                     display.held_comment(c, now, badges.get(c["id"])))
                                  for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
@@ -406,6 +457,23 @@ def decide_many():
         raise BadRequest("unknown reason code")
     outcomes = moderation.record_decisions(ids, moderator, decision, reason)
     return jsonify({"results": decision_outcomes(outcomes)})
+
+
+@bp.get("/api/comments/<comment_id>/author")
+def author_record(comment_id: str):
+    _api_moderator()
+    return jsonify(display.author_record(get_store().author_record(comment_id)))
+
+
+@bp.post("/api/comments/<comment_id>/author/actions")
+def author_action(comment_id: str):
+    moderator = _api_moderator()
+    body = authors.validate_author_action(json_object_body("send a JSON object"))
+    if body.reason and body.reason not in tuple(ModeratorReason):
+        raise BadRequest("unknown reason code")
+    answer = authors.act(comment_id, moderator, body)
+    return jsonify({"action": answer["action"], "restriction": answer["restriction"],
+                    "held": answer.get("held")})
 
 
 @bp.get("/api/counts")

@@ -9,6 +9,7 @@ parts that each own one concern, each a module of this package:
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `authors`: an author's record on a site and moderators' actions on them;
 - `campaigns`: groups of near-duplicate comments as the queue reads them, and erasure;
 - `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
@@ -30,6 +31,7 @@ from redis.cluster import RedisCluster
 
 from . import keys, scripts
 from .adapters import Adapters, AdaptState
+from .authors import Authors
 from .campaigns import Campaigns
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url
@@ -49,7 +51,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
-            Outbox, Readers, Adapters, QueueHealth, Campaigns, Migration):
+            Outbox, Readers, Authors, Adapters, QueueHealth, Campaigns, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -80,6 +82,8 @@ class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review,
         self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
         self._campaign_forget = client.register_script(scripts.CAMPAIGN_FORGET.text)
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._author_action = DirectScript(client, scripts.AUTHOR_ACTION.text, **durable)
+        self._forget_author = client.register_script(scripts.FORGET_AUTHOR.text)
         self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
         self._keyed_hash = None
         self._site_cache = {}

@@ -72,6 +72,18 @@ hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
+hakam:{<site>}:author:<author hash>       hash    what moderators did to one reader (see
+                                                   authors.py): restriction ("premoderated" /
+                                                   "suspended" / "banned"), until (unix time it
+                                                   ends, "" for never), since, by, reason, entry
+                                                   (the audit entry that set it), actions (the
+                                                   audit entry ids of every action on them,
+                                                   space-separated, for export and erasure),
+                                                   rejected_streak (their latest decided
+                                                   comments in a row that were rejected or spam;
+                                                   gone at their next approved one) (author
+                                                   actions, intake, decide; erasure keeps only
+                                                   restriction and until of one in force)
 hakam:{<site>}:retention                   zset    decided comments still holding personal
                                                    fields, by arrival time (intake / decide),
                                                    and label:<author hash>:<entry> for each
@@ -101,12 +113,15 @@ hakam:{<site>}:settings-version            string  a counter bumped by every cha
                                                    rules included (revoke / configure, after
                                                    the change): intake refuses a comment
                                                    checked against an older version
-hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
-                                                   when; no comment id, text or reader (decide)
+hakam:{<site>}:audit                       stream  the site's moderator decisions and actions
+                                                   on authors: who, what, when; no comment id,
+                                                   text or reader (decide, author actions)
 hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
                                                    form, renamed over it when done (migrate)
 hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
-                                                   scores} (decide; erase removes a field)
+                                                   scores} (decide), or {comment_id, reason,
+                                                   author_key} (author actions); erase removes
+                                                   a field
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
                                                    its comment (decide, feedback; erase XDELs
                                                    the ids its comment lists), Perspective
@@ -285,6 +300,10 @@ def reader_labels(site_name: str, author_key: str) -> str:
 
 def reader_ips(site_name: str, author_key: str) -> str:
     return site_key(site_name, "reader-ips", author_key)
+
+
+def author(site_name: str, author_key: str) -> str:
+    return site_key(site_name, "author", author_key)
 
 
 def retention(site_name: str) -> str:

@@ -59,6 +59,7 @@ def _without_wording(reasons: str | None) -> bytes:
 class Readers(StorePart):
     _erase: DirectScript
     _retain: Callable[..., Any]
+    forget_author: Callable[[str, str], int]
 
     # -- export -----------------------------------------------------------------------------
 
@@ -135,6 +136,9 @@ class Readers(StorePart):
             done.add(Erasure(site, comments, labels, decisions, deliveries))
             if not left:
                 break
+        # moderators' actions on the reader: only a restriction still in force stays (its kind
+        # and end date under the keyed hash; see lua/forget_author.lua)
+        done.decisions += self.forget_author(site, author_key)
         if done.labels:  # the site's adapter learned from them: dropped, and fitted again
             self.reset_adapter(site, refit=True)
         return done

@@ -66,6 +66,7 @@ class NewDecision(dict):
 
 
 class Review(StorePart):
+    recorded_author: Callable[[dict], str | None]
     _claim: Callable[..., Any]
     _decide: DirectScript
 
@@ -248,6 +249,7 @@ class Review(StorePart):
         audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,
                  "at": now, "audit": record["audit"]}
         details = {"comment_id": comment_id, "reason": reason, "scores": scores}
+        author = self.recorded_author(data)
         call = scripts.DECIDE.call(
             comment_key=keys.comment(site, comment_id),
             history_key=keys.history(site, comment_id), pending_key=keys.pending(site),
@@ -259,12 +261,14 @@ class Review(StorePart):
             audit_details_key=keys.audit_details(site), retention_key=keys.retention(site),
             approved_counts_key=keys.approved_counts(site), adapt_key=keys.adapt(site),
             outcomes_key=keys.outcomes(site),
+            author_record_key=keys.author(site, author) if author else keys.absent(site),
             comment_id=comment_id, moderator=moderator, new_status=status,
             decision_json=jsonio.dumps(record), decided_at=now,
             history_json=jsonio.dumps(history), audit_json=jsonio.dumps(audit),
             labels_json=jsonio.dumps(DECISION_LABELS[decision]), webhook_body=webhook,
             site=site, text=data.get("text", ""), source="moderator", delivery_id=delivery_id,
-            audit_details_json=jsonio.dumps(details), decision=decision)
+            audit_details_json=jsonio.dumps(details), decision=decision,
+            author_recorded="1" if author else "0")
         (outcome, *rest), acked = self._decide.run(**call)
         if outcome in ("decided_now", "repeated"):  # answered 200: a replica must have it first
             self._decide.confirm(acked)
