@@ -123,3 +123,11 @@ def test_campaign_replay_bench_decides_the_whole_queue_and_counts_actions():
     campaign = re.search(r"^campaign\s+(\d+) actions decided\s+(\d+) comments", out, re.M)
     assert campaign and int(campaign[2]) == 100, out
     assert int(campaign[1]) < 100  # a campaign is decided in fewer actions than comments
+
+
+def test_author_check_bench_compares_intake_with_and_without_the_authors_record():
+    out = _run("bench/author_check.py", "--comments", "20", "--rounds", "1")
+    for name in ("off", "on"):
+        assert re.search(rf"author check {name}\s+median\s+\d+ µs/comment, Redis round trips "
+                         r"per comment [\d.]+", out), out
+    assert re.search(r"the author check costs -?\d+ µs per comment; ratio on / off: [\d.]+", out)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import time
 
+import requests
 from playwright.sync_api import expect
 
 from hakam.service.store import keys
+from tests.factories import a_comment
 from tests.moderate.conftest import sign_in
 
 GRACE = 5  # seconds an action waits for an undo before it is sent, as decisions do
@@ -56,6 +58,13 @@ def test_h_opens_the_authors_record_and_a_ban_shows_its_badge_on_their_cards(
     assert record["restriction"]["kind"] == "banned" and record["restriction"]["by"] == "salma"
     assert [e["action"] for e in newsroom.store.audit(limit=5)] == ["ban"]
     assert watch.dialogs == [] and watch.errors == []
+    # intake, in whichever worker takes it, refuses her from now on, in the site's Arabic
+    refused = requests.post(f"{newsroom.base}/v1/comments",
+                            json=a_comment(email=LAILA, author="ليلى"),
+                            headers={"Authorization": f"Bearer {newsroom.site_key}"}, timeout=10)
+    assert refused.status_code == 403
+    assert refused.json() == {"error": "author_banned", "until": None,
+                              "message": "أنت محظور من التعليق على هذا الموقع."}
 
     page.reload()  # a new claim shows the badge from the store
     expect(cards(page)).to_have_count(3)
