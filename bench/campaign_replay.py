@@ -79,6 +79,8 @@ def main() -> None:
             answer = client.post("/v1/comments", headers={"Authorization": f"Bearer {key}"},
                                  json={"comment": text, "author": email.split("@")[0],
                                        "email": email, "comment_post_ID": n % 20 + 1})
+            if answer.status_code == 409:  # an account sent the same text to the same post
+                continue  # again: Hakam keeps the first, as WordPress does
             assert answer.status_code == 201, answer.get_json()
             kind[answer.get_json()["id"]] = campaign
         held = len(kind)

@@ -8,10 +8,12 @@ look-alike letters, leetspeak and case folded away, so "حملة" and "حمله"
 tatweel, are the same word). Two texts' Jaccard similarity over those shingles is estimated
 by the share of the 128 MinHash values they agree on (standard error at most 0.045); a
 comment joins a group when that share is at least SIMILARITY (0.8) against the group's
-signature. Candidates are found by locality-sensitive hashing: the first 64 values cut into
-16 bands of 4, and any band equal to one of a group's makes the group a candidate (texts
-with a similarity of 0.8 share a band with probability 1 - (1 - 0.8^4)^16 > 0.9998; of 0.5,
-1 - (1 - 0.5^4)^16 ≈ 0.64, and the estimate then turns most of those away).
+signature. Candidates are found by locality-sensitive hashing: the first 32 values cut into
+8 bands of 4, and any band equal to one of a group's makes the group a candidate (texts with
+a similarity of 0.8 share a band with probability 1 - (1 - 0.8^4)^8 ≈ 0.985, of 0.9 with
+0.9995; of 0.5, 1 - (1 - 0.5^4)^8 ≈ 0.40, and the estimate then turns most of those away).
+Eight bands rather than sixteen halve what each comment writes (a band is a field of a
+site's hash and a member of its time index), the larger part of grouping's cost.
 
 Written here, on numpy and zlib, rather than with `datasketch`: that package's MinHash
 updates shingle by shingle in Python, and its LSH keeps buckets under key names of its own,
@@ -30,7 +32,7 @@ import numpy as np
 from hakam.model.normalize import normalize
 
 PERMUTATIONS = 128
-BANDS = 16
+BANDS = 8
 ROWS = 4  # BANDS * ROWS values of the signature are banded; all PERMUTATIONS are compared
 SIMILARITY = 0.8  # estimated Jaccard similarity a comment needs to join a group
 MIN_AUTHORS = 3  # different authors before a group is shown as a campaign

@@ -165,9 +165,10 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             section=facts.premoderated_by)))
     if policy.campaign_hold and facts.campaign_authors >= policy.campaign_hold:
         held.append(_reason(Reason.CAMPAIGN, gettext(
-            "%(authors)d authors have posted this text or one much like it on the site within "
-            "24 hours; the site holds such a campaign from %(limit)d authors on.",
-            authors=facts.campaign_authors, limit=policy.campaign_hold)))
+            "%(authors)s have posted this text or one much like it on the site within 24 "
+            "hours; the site holds such a campaign from %(limit)s on.",
+            authors=ngettext("%(num)d author", "%(num)d authors", facts.campaign_authors),
+            limit=ngettext("%(num)d author", "%(num)d authors", policy.campaign_hold))))
     if policy.premoderation:
         held.append(_reason(Reason.PREMODERATION,
                             gettext("The site holds every comment for review.")))

@@ -141,13 +141,21 @@ if campaign_sig ~= '' then
     local raw = redis.call('HGET', campaigns_key, group_id)
     if raw then
       local group = cjson.decode(raw)
-      local same = 0
-      for i = 1, #campaign_sig, 8 do
-        if string.sub(group.sig, i, i + 7) == string.sub(campaign_sig, i, i + 7) then
-          same = same + 1
+      -- values compared until enough of them differ to turn the group away
+      local values = #campaign_sig / 8
+      local allowed = values - math.ceil(campaign_similarity * values)
+      local differ = 0
+      if tonumber(group.last_at) >= cutoff then
+        for i = 1, #campaign_sig, 8 do
+          if string.sub(group.sig, i, i + 7) ~= string.sub(campaign_sig, i, i + 7) then
+            differ = differ + 1
+            if differ > allowed then break end
+          end
         end
+      else
+        differ = values
       end
-      if tonumber(group.last_at) >= cutoff and same / (#campaign_sig / 8) >= campaign_similarity then
+      if differ <= allowed then
         campaign_id, campaign = group_id, group
         break
       end
