@@ -572,6 +572,9 @@ def readers_export(email: str, site: str | None) -> None:
         for name in _reader_sites(store, site):
             held = {"comments": store.reader_comments(name, author_key),
                     "labels": store.reader_labels(name, author_key)}
+            reports = store.reports_made_by(name, author_key)
+            if reports:
+                held["reports"] = reports
             actions = store.reader_actions(name, author_key)
             if actions["restriction"] or actions["actions"]:  # as the API exports them
                 held.update(restriction=actions["restriction"],

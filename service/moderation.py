@@ -19,6 +19,7 @@ import random
 import time
 from dataclasses import dataclass, replace
 
+from email_validator import EmailNotValidError
 from flask import current_app
 
 from hakam.model import Score
@@ -38,7 +39,7 @@ from .scoring import (
     site_model,
     with_attribute_words,
 )
-from .store import Site, get_store
+from .store import ReportOutcome, Site, get_store
 from .store.authors import AuthorHold
 from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
@@ -233,8 +234,47 @@ def _nudge(site: str, judgement: Judgement, now: float) -> None:
     if abandoned:
         NUDGES.labels(site, "abandoned").inc(abandoned)
     NUDGES.labels(site, "shown").inc()
-    raise Nudged([span for reason in judgement.decision.reasons
-                  if reason["code"] == Reason.ABUSE_SCORE for span in reason["spans"]], token)
+    spans = sorted({tuple(span) for reason in judgement.decision.reasons
+                    if reason["code"] in nudge.ABUSE_HOLDS for span in reason["spans"]})
+    raise Nudged([list(span) for span in spans], token)
+
+
+def report(site: Site, comment_id: str, *, reporter: str, reason: str,
+           note: str | None) -> ReportOutcome | None:
+    """A reader's report on one of the site's comments (None: the site has no such comment).
+    One per reporter per comment counts; the report that brings a published comment to the
+    site's threshold (`--report-hold`) sends it back to the queue, held for `reader_reports`,
+    and the site's webhook is told, all in one script (store.report). Reports make no label:
+    the moderator's decision on the comment is the label, as for any held comment."""
+    store = get_store()
+    gettext, ngettext, _ = translator()
+    threshold = site.policy.report_hold
+    held_reason = {"code": Reason.READER_REPORTS.value, "spans": [], "message": ngettext(
+        "A reader reported this published comment; it waits for a moderator again.",
+        "%(num)d readers reported this published comment; it waits for a moderator again.",
+        threshold)}
+
+    def webhook(reports: int) -> dict:
+        return {"event": "comment.reported", "comment_id": comment_id, "site": site.name,
+                "status": Status.PENDING.value, "reason": Reason.READER_REPORTS.value,
+                "reports": reports, "reported_at": time.time()}
+
+    return store.report(site.name, comment_id, reporter_key=_reporter_key(store, reporter),
+                        reason=reason, note=note or "", threshold=threshold,
+                        held_reason=held_reason,
+                        webhook=webhook if site.webhook_url else None)
+
+
+def _reporter_key(store, reporter: str) -> str:
+    """The reporter's keyed hash. An email is keyed as a reader's (reader_keys), so that a site
+    sending the reader's email as the reporter id has their reports found with their comments
+    by export and erasure; any other id is keyed as it is (case and spaces aside)."""
+    if "@" in reporter:
+        try:
+            return reader_key(store, reporter)
+        except EmailNotValidError:
+            pass
+    return store.private_key(reporter)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:

@@ -34,7 +34,7 @@ from hakam.model.scorer import MAX_SPANS
 from .discussion import MAX_CLOSE_AFTER_DAYS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
-from .vocabulary import MissingParent, ModeratorDecision, Status, one_of
+from .vocabulary import HOLD_REASONS, MissingParent, ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -446,6 +446,10 @@ class CommentSubmission(BaseModel):
 QueueSort = Literal["arrival", "abuse", "spam"]
 
 
+# a claim's and the queue's filter: why a comment was held
+HoldReason = Literal[tuple(str(reason) for reason in HOLD_REASONS)]
+
+
 class ClaimRequest(BaseModel):
     """Claim up to `limit` held comments (optionally of one site) for the lease time. The body
     may be left out: the defaults apply."""
@@ -456,11 +460,30 @@ class ClaimRequest(BaseModel):
     site: str | None = Field(None, max_length=100)
     sort: QueueSort = Field("arrival", description="arrival: oldest first; abuse or spam: "
                             "that score highest first (ties oldest first)")
+    reason: HoldReason | None = Field(
+        None, description="Only comments held with this reason (reader_reports: reported by "
+                          "readers; audit: audit items; else a policy code such as "
+                          "abuse_score).")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
 
 DecisionWord = one_of(ModeratorDecision)
+
+
+class ReportRequest(BaseModel):
+    """A reader's report on a published comment, passed on by the site."""
+
+    model_config = ConfigDict(strict=True, str_strip_whitespace=True)
+
+    reason: Literal["abuse", "spam", "other"]
+    reporter: str = Field(
+        min_length=1, max_length=200,
+        description="The site's own id for the reader who reports (a user id, a guest's "
+                    "cookie id; the reader's email makes their reports part of their export "
+                    "and erasure by email). Hakam keeps only a keyed hash of it: one report "
+                    "per reporter per comment counts.")
+    note: str | None = Field(None, max_length=1000, description="The reader's own words.")
 
 
 class DecisionRequest(BaseModel):
@@ -717,6 +740,16 @@ class CommentAnswer(BaseModel):
     model_version: str
 
 
+class ReportAnswer(BaseModel):
+    """What POST /v1/comments/{id}/reports answers."""
+
+    comment_id: str
+    counted: bool = Field(description="false when this reporter had already reported it")
+    reports: int = Field(ge=0, description="the comment's reports counted so far")
+    status: CommentStatus = Field(description="pending once the reports sent it back to the "
+                                              "queue")
+
+
 class HistoryEvent(BaseModel):
     at: float
     status: CommentStatus
@@ -763,6 +796,11 @@ class ParentComment(BaseModel):
                     "site_comment_id")
 
 
+class HeldReports(BaseModel):
+    count: int = Field(ge=0, description="readers' reports counted (one per reader)")
+    reasons: dict[str, int] = Field(description="reports per reason: abuse, spam, other")
+
+
 class HeldComment(BaseModel):
     """A held comment as a moderator sees it: never the reader's email or IP."""
 
@@ -788,6 +826,8 @@ class HeldComment(BaseModel):
                         "moderator labels what the model let through; approving it changes "
                         "nothing, rejecting it unpublishes it (the site's webhook is told)")
     campaign: CampaignSummary | None = None
+    reports: HeldReports | None = Field(None, description="readers' reports on the comment, "
+                                                          "if any")
 
 
 class QueuePage(BaseModel):
@@ -821,6 +861,16 @@ class ExportedLabel(BaseModel):
     at: float
 
 
+class ExportedReport(BaseModel):
+    reason: Literal["abuse", "spam", "other"]
+    note: str | None = None
+    at: float
+
+
+class MadeReport(ExportedReport):
+    comment_id: str
+
+
 class ExportedComment(BaseModel):
     """One of the reader's comments as Hakam holds it. After the site's retention period a
     decided comment has no text, author or url left (empty), and its reasons no wording."""
@@ -845,6 +895,9 @@ class ExportedComment(BaseModel):
     model_version: str
     history: list[HistoryEvent]
     labels: list[ExportedLabel] = Field(description="training labels made from the comment")
+    reports: list[ExportedReport] = Field(
+        default_factory=list, description="readers' reports on the comment (never who made "
+                                          "them)")
 
 
 class ReaderLabel(ExportedLabel):
@@ -860,6 +913,10 @@ class ReaderExport(BaseModel):
     labels: list[ReaderLabel] = Field(
         description="labels made from the reader's comments that Hakam does not store "
                     "(Akismet's submit-spam / submit-ham name the reader's email)")
+    reports: list[MadeReport] = Field(
+        default_factory=list,
+        description="reports the reader made on comments (when the site sends the reader's "
+                    "email as the reporter id)")
     restriction: Restriction | None = Field(
         None, description="a restriction moderators put on the reader, in force now (given "
                           "with moderator_actions, only when moderators acted on the reader)")

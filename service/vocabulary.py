@@ -57,6 +57,7 @@ class Reason(StrEnum):
     CAMPAIGN = "campaign"  # near-duplicates from many authors (campaigns.py), on a holding site
     AUTHOR_PREMODERATED = "author_premoderated"  # a moderator premoderated the author (authors)
     AUTHOR_HISTORY = "author_history"  # the author's last K decided comments were all refused
+    READER_REPORTS = "reader_reports"  # readers' reports sent a published comment back
     TRUSTED_LINKS = "trusted_links"
     BELOW_THRESHOLDS = "below_thresholds"
     SPAM_TERMS = "spam_terms"
@@ -85,7 +86,7 @@ HOLD_REASONS = (Reason.ABUSE_SCORE, Reason.SPAM_SCORE,
                 *(attribute_score(name) for name in ATTRIBUTES), Reason.MODERATION_WORD,
                 Reason.TOO_MANY_LINKS, Reason.PREMODERATION, Reason.POST_PREMODERATION,
                 Reason.FIRST_COMMENT, Reason.AUTHOR_PREMODERATED, Reason.AUTHOR_HISTORY,
-                Reason.CAMPAIGN, Reason.AUDIT)
+                Reason.CAMPAIGN, Reason.READER_REPORTS, Reason.AUDIT)
 
 
 class AuthorAction(StrEnum):

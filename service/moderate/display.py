@@ -116,6 +116,12 @@ def held_comment(comment: dict, now: float | None = None, badge: dict | None = N
         "lease_expires_at": lease.get("expires_at"),
         # already published, sampled so that a moderator labels what the model let through
         "audit": bool(comment.get("audit")),
+        # readers' reports: how many and why (never who); a number and codes only
+        "reports": ({"count": int(comment["reports"].get("count", 0)),
+                     "reasons": {reason: int(count) for reason, count
+                                 in comment["reports"].get("reasons", {}).items()
+                                 if reason in ("abuse", "spam", "other")}}
+                    if comment.get("reports") else None),
         "post_title": without_bidi_controls(comment.get("post_title") or ""),
         "parent": parent_comment(comment.get("parent")),
         # one card for the campaign: its decision decides every held member

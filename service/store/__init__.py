@@ -42,6 +42,7 @@ from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
 from .queue_health import QueueHealth
 from .readers import Erasure, Readers
+from .reports import REPORT_REASONS, ReportOutcome, Reports
 from .review import DECISION_LABELS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
@@ -51,7 +52,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
-            Outbox, Readers, Authors, Adapters, QueueHealth, Campaigns, Migration):
+            Outbox, Readers, Reports, Authors, Adapters, QueueHealth, Campaigns, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -82,6 +83,8 @@ class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review,
         self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
         self._campaign_forget = client.register_script(scripts.CAMPAIGN_FORGET.text)
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._report = client.register_script(scripts.REPORT.text)
+        self._erase_reports = client.register_script(scripts.ERASE_REPORTS.text)
         self._author_action = DirectScript(client, scripts.AUTHOR_ACTION.text, **durable)
         self._forget_author = client.register_script(scripts.FORGET_AUTHOR.text)
         self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
@@ -174,5 +177,5 @@ def get_store() -> Store:
 
 
 __all__ = ["AdaptState", "DECISION_LABELS", "Erasure", "MigrationBusy",
-           "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
-           "keys"]
+           "MigrationReport", "Moderator", "NewLabel", "REPORT_REASONS", "ReportOutcome", "Site",
+           "Store", "get_store", "init_app", "keys"]

@@ -40,6 +40,10 @@ def comment_view(data: dict[str, str]) -> dict:
         # sampled for audit: published when it arrived, in the queue only to be labelled
         "audit": bool(data.get("audit")),
     }
+    if data.get("report_count"):  # readers' reports: how many, and why
+        view["reports"] = {"count": int(data["report_count"]), "reasons": {
+            reason: int(data[f"report_{reason}"]) for reason in ("abuse", "spam", "other")
+            if data.get(f"report_{reason}")}}
     if data.get("lease_moderator"):
         view["lease"] = {"moderator": data["lease_moderator"],
                          "expires_at": float(data["lease_expires_at"])}

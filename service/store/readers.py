@@ -38,12 +38,14 @@ class Erasure:
     labels: int = 0
     decisions: int = 0  # audit entries whose link to the comment (and reason) was removed
     deliveries: int = 0  # pending or dead webhook deliveries
+    reports: int = 0  # readers' reports made by the reader or about their comments
 
     def add(self, other: Erasure) -> None:
         self.comments += other.comments
         self.labels += other.labels
         self.decisions += other.decisions
         self.deliveries += other.deliveries
+        self.reports += other.reports
 
 
 def _without_wording(reasons: str | None) -> bytes:
@@ -66,23 +68,25 @@ class Readers(StorePart):
     @unavailable_on_redis_errors
     def reader_comments(self, site: str, author_key: str) -> list[dict]:
         """Every comment of the reader on the site, oldest first, each with its history and
-        the labels made from it: what `POST /v1/readers/export` answers."""
+        the labels made from it and the readers' reports on it (reason, note, time; never who
+        made them): what `POST /v1/readers/export` answers."""
         ids = self.r.zrange(keys.reader(site, author_key), 0, -1)
         pipe = self.r.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hgetall(keys.comment(site, comment_id))
             pipe.lrange(keys.history(site, comment_id), 0, -1)
+            pipe.hvals(keys.reports(site, comment_id))
         found = pipe.execute()
-        records = [(data, history) for data, history in zip(found[::2], found[1::2],
-                                                              strict=True)
+        records = [(data, history, reports) for data, history, reports
+                   in zip(found[::3], found[1::3], found[2::3], strict=True)
                    if data and data.get("author_key") == author_key]
         pipe = self.r.pipeline(transaction=False)
-        entries = [listed_ids(data.get("label_entries")) for data, _history in records]
+        entries = [listed_ids(data.get("label_entries")) for data, _history, _reports in records]
         for entry_id in (entry for listed in entries for entry in listed):
             pipe.xrange(keys.labels(site), min=entry_id, max=entry_id, count=1)
         labels = iter(pipe.execute())
         comments = []
-        for (data, history), listed in zip(records, entries, strict=True):
+        for (data, history, reports), listed in zip(records, entries, strict=True):
             view = comment_view(data)
             exported = {
                 "id": view["id"], "text": view["text"], "author": view["author"],
@@ -99,6 +103,9 @@ class Readers(StorePart):
                 "history": [jsonio.loads(event) for event in history],
                 "labels": [],
             }
+            if reports:  # readers' reports on it, when there are any
+                exported["reports"] = sorted((jsonio.loads(raw) for raw in reports),
+                                             key=lambda report: report.get("at", 0))
             for _entry in listed:
                 for found_id, label in next(labels):
                     exported["labels"].append({
@@ -129,8 +136,11 @@ class Readers(StorePart):
     def erase_reader(self, site: str, author_key: str) -> Erasure:
         """Remove every comment of the reader on the site and everything made from them (see
         `lua/erase.lua`), in batches, each atomic and (when asked for) acknowledged by a
-        replica. Erasing again finds nothing: harmless."""
+        replica. Erasing again finds nothing: harmless. The readers' reports go first, both
+        those the reader made and those about their comments (`lua/erase_reports.lua`): they
+        are found through the comments this then removes."""
         done = Erasure(site)
+        done.reports = self.erase_reports(site, author_key)
         for _round in range(ERASE_ROUNDS):
             outcome, *counts = self._erase_batch(site, author_key)
             if outcome == "stale":  # a decision or a comment landed between read and write

@@ -152,6 +152,23 @@ RESET_ADAPTER = Script(
     keys=("adapt_key", "adapt_lock_key", "adapt_fits_key"),
     args=("record_json", "refit"))
 
+REPORT = Script(
+    "report",
+    keys=("comment_key", "reports_key", "reporter_key", "pending_key", "counts_key",
+          "history_key", "retention_key", "approved_authors_key", "approved_counts_key",
+          "webhook_due_key", "webhook_delivery_key"),
+    args=("comment_id", "reporter", "report_json", "reason", "now", "threshold", "reason_json",
+          "history_json", "webhook_json", "site", "delivery_id"))
+
+ERASE_REPORTS = Script(
+    "erase_reports",
+    keys=("reporter_key",),
+    args=("reporter", "made_count", "about_count", "other_count"),
+    more_keys="the reports key of each comment the reader reported, then of each comment of "
+              "the reader's, then the index key of each other reader who reported those",
+    more_args="the ids of both lists of comments, then the other reporters' hashes, in the "
+              "order of their keys")
+
 CAMPAIGN_FORGET = Script(
     "campaign_forget",
     keys=("campaigns_key", "campaign_members_key", "campaign_authors_key", "campaign_bands_key",

@@ -152,6 +152,15 @@
       entry.className = "reason";
       reasons.append(entry);
     }
+    const reports = item.querySelector(".reports-note");
+    if (comment.reports) {
+      const why = Object.entries(comment.reports.reasons)
+        .map(([reason, count]) => (M.report_reasons[reason] || reason) + " " + count.toLocaleString(data.locale));
+      reports.textContent = fill(M.reports, { count: comment.reports.count.toLocaleString(data.locale), reasons: new Intl.ListFormat(data.locale).format(why) });
+      reports.hidden = false;
+    } else {
+      reports.remove();
+    }
     for (const button of item.querySelectorAll("button[data-decision]")) {
       button.addEventListener("click", () => { select(item); decide([item], button.dataset.decision); });
     }
