@@ -301,12 +301,26 @@ def record_group_decision(comment_id: str, moderator: str, decision: str, reason
     return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
-def record_decisions(comment_ids: list[str], moderator: str, decision: str,
-                     reason: str) -> list[tuple[str, dict | HakamError]]:
+def record_decisions(comment_ids: list[str], moderator: str, decision: str, reason: str,
+                     *, group: bool = False) -> list[tuple[str, dict | HakamError]]:
     """One decision on several held comments, each recorded as `record_decision` records one;
     answers (id, record) or (id, why not: another moderator holds it, it was decided already,
-    there is no such comment) for each distinct id, in the order given."""
-    outcomes = get_store().decide_many(comment_ids, moderator, decision, reason)
+    there is no such comment) for each distinct id, in the order given. With `group`, each
+    decided comment's campaign follows it: its other held members are decided too, and
+    answered after the ids given."""
+    store = get_store()
+    outcomes = store.decide_many(comment_ids, moderator, decision, reason)
+    if group:
+        seen = set(comment_ids)
+        for comment_id, outcome in list(outcomes):
+            campaign = (None if isinstance(outcome, HakamError)
+                        else store.campaign_of(outcome["site"], comment_id))
+            if campaign is None:
+                continue
+            others = [member for member in store.held_campaign_members(outcome["site"], campaign)
+                      if member not in seen]
+            seen.update(others)
+            outcomes += store.decide_many(others, moderator, decision, reason)
     for _comment_id, outcome in outcomes:
         if not isinstance(outcome, HakamError):
             _after_decision(outcome)

@@ -122,7 +122,7 @@ def decide_many():
     """Decide several held comments in one action; each id answers its own outcome."""
     body = validate_body(DecisionsRequest, _json_body())
     outcomes = moderation.record_decisions(body.ids, g.moderator.name, body.decision,
-                                           body.reason or "")
+                                           body.reason or "", group=body.group)
     return jsonify({"results": decision_outcomes(outcomes)}), 200
 
 

@@ -564,6 +564,8 @@ class DecisionsRequest(BaseModel):
         min_length=1, max_length=100)
     decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
+    group: bool = Field(False, description="also decide every other held member of each "
+                        "decided comment's campaign; their outcomes follow the ids sent")
 
 
 class FeedbackRequest(BaseModel):
@@ -883,6 +885,9 @@ class ExportedComment(BaseModel):
     parent_id: str | None = Field(None, description="the site's id of the comment it replies "
                                                      "to (comment_parent)")
     site_comment_id: str | None = Field(None, description="the site's own id of the comment")
+    campaign: str | None = Field(None, description="the group of near-duplicate comments it "
+                                 "joined (see campaigns); its MinHash is kept with it to "
+                                 "compare later comments with, and is erased with it")
     created_at: float
     status: CommentStatus
     scores: Scores

@@ -459,7 +459,8 @@ def decide_many():
         raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
     if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
-    outcomes = moderation.record_decisions(ids, moderator, decision, reason)
+    outcomes = moderation.record_decisions(ids, moderator, decision, reason,
+                                           group=body.get("group") is True)
     return jsonify({"results": decision_outcomes(outcomes)})
 
 

@@ -94,6 +94,9 @@ class Readers(StorePart):
                 "post_title": view["post_title"],
                 "parent_id": data.get("parent_id") or None,
                 "site_comment_id": data.get("site_comment_id") or None,
+                # the group of near-duplicates it joined (its MinHash is kept to compare
+                # later comments with, and goes with it on erasure)
+                "campaign": data.get("campaign") or None,
                 "created_at": view["created_at"],
                 "status": view["status"], "scores": view["scores"], "reasons": view["reasons"],
                 "model_version": view["model_version"],

@@ -185,6 +185,10 @@ def test_erasing_a_reader_takes_their_comments_out_of_the_campaign(
               for text, author in zip(VARIANTS, [1, 2, 3, 4, 1], strict=True)]
     [group_id] = store.r.hkeys(keys.campaigns("akhbar"))
     assert group_id == posted[0]  # the first comment names the group and gave its signature
+    exported = client.post("/v1/readers/export", json={"email": "reader1@example.com"},
+                           headers=site_headers).get_json()["comments"]
+    assert [(c["id"], c["campaign"]) for c in exported] == [(posted[0], group_id),
+                                                          (posted[4], group_id)]
 
     erased = client.post("/v1/readers/erase", json={"email": "reader1@example.com"},
                          headers=site_headers)
@@ -204,3 +208,21 @@ def test_erasing_a_reader_takes_their_comments_out_of_the_campaign(
     # and the group is still found by a new near-duplicate
     later = _post(client, site_headers, VARIANTS[2], 8)["id"]
     assert store.r.hget(keys.comment("akhbar", later), "campaign") == group_id
+
+
+def test_a_bulk_decision_with_group_decides_the_named_comments_campaigns_too(
+        client, store, site_headers, moderator_headers, premoderated):
+    lone = _post(client, site_headers, "شكرا على هذا التقرير المفصل عن الانتخابات", 99)["id"]
+    posted = [_post(client, site_headers, text, author)["id"]
+              for text, author in zip(VARIANTS[:4], [1, 2, 3, 4], strict=True)]
+
+    response = client.post("/v1/review/decisions", headers=moderator_headers, json={
+        "ids": [lone, posted[0]], "decision": "reject", "group": True})
+
+    results = response.get_json()["results"]
+    assert [r["id"] for r in results] == [lone, posted[0], *posted[1:]]
+    assert {r["status"] for r in results} == {200}
+    assert [store.get_comment(c)["status"] for c in [lone, *posted]] == ["rejected"] * 5
+    without = client.post("/v1/review/decisions", headers=moderator_headers, json={
+        "ids": [posted[0]], "decision": "reject"}).get_json()["results"]
+    assert [r["id"] for r in without] == [posted[0]]  # decided already, and alone

@@ -388,10 +388,12 @@
           "POST", { decision: entry.decision, reason: entry.reason,
             group: Boolean(entry.items[0].dataset.campaign) }, keepalive)
         : await call(data.urls.decide_many, "POST",
-          { ids: entry.ids, decision: entry.decision, reason: entry.reason }, keepalive);
+          { ids: entry.ids, decision: entry.decision, reason: entry.reason, group: true },
+          keepalive);
     } catch (error) {
       result = null;
     }
+    let decidedWith = [];
     if (entry.ids.length > 1 && result && result.ok) {
       // each comment answers for itself: one another moderator took is that card's conflict
       const byId = new Map(result.payload.results.map((each) => [each.id, each]));
@@ -400,14 +402,15 @@
         settle(item, entry.decision, each && {
           ok: each.status === 200, status: each.status, payload: each.error || each.record });
       }
+      decidedWith = result.payload.results;
     } else {
       for (const item of entry.items) settle(item, entry.decision, result);
-      // the campaign's other held members were decided with it: their cards, if any, go too
-      const decidedWith = (result && result.ok && result.payload.group) || [];
-      const others = new Set(decidedWith.filter((each) => each.status === 200).map((each) => each.id));
-      for (const item of items()) {
-        if (others.has(item.dataset.id) && open(item)) { item.classList.add("decided"); removeItem(item); }
-      }
+      decidedWith = (result && result.ok && result.payload.group) || [];
+    }
+    // a campaign's other held members were decided with its card: their cards, if any, go too
+    const others = new Set(decidedWith.filter((each) => each.status === 200).map((each) => each.id));
+    for (const item of items()) {
+      if (others.has(item.dataset.id) && open(item)) { item.classList.add("decided"); removeItem(item); }
     }
     refreshCounts();
   }
