@@ -72,7 +72,7 @@ hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
-hakam:{<site>}:author:<author hash>       hash    what moderators did to one reader (see
+hakam:{<site>}:author:<author hash>        hash    what moderators did to one reader (see
                                                    authors.py): restriction ("premoderated" /
                                                    "suspended" / "banned"), until (unix time it
                                                    ends, "" for never), since, by, reason, entry

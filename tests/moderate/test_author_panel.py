@@ -70,6 +70,12 @@ def test_h_opens_the_authors_record_and_a_ban_shows_its_badge_on_their_cards(
     expect(cards(page)).to_have_count(3)
     expect(card(page, second).locator(".author-badge")).to_have_text("محظور · حتى رفع القيد")
 
+    page.click("text=السجل")  # the History view lists the action with the decisions
+    row = page.locator("tr.decision-row")
+    expect(row).to_have_count(1)
+    assert "salma" in row.inner_text()
+    assert row.locator("td.author-action").inner_text() == "حظر · حتى رفع القيد"
+
 
 def test_an_action_undone_within_the_grace_changes_nothing(newsroom, open_page):
     held = newsroom.post(comment="تعليق ليلى", email=LAILA, author="ليلى")

@@ -6,13 +6,16 @@ erasure do with all of it."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from datetime import UTC, datetime
 
 import pytest
 import redis
 from babel.dates import format_datetime
+from click.testing import CliRunner
 
+from hakam.service.cli import main
 from hakam.service.policy import SitePolicy
 from hakam.service.store import keys
 from hakam.service.validation import SiteRules
@@ -350,3 +353,56 @@ def test_the_author_check_adds_no_round_trip_to_intake(client, store, post, site
     without = round_trips(a_comment(email=""))
 
     assert with_record == without == 1
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def hakam(redis_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("HAKAM_DATA_DIR", str(tmp_path))
+    return lambda *args: CliRunner().invoke(main, list(args))
+
+
+def test_hakam_authors_acts_as_the_api_does_and_prints_its_answer(hakam, client, post,
+                                                                  site_headers):
+    held = post("تعليق سيء")
+
+    suspended = hakam("authors", "suspend", "akhbar", held["id"], "--days", "2",
+                      "--reason", "شتائم", "--by", "huda")
+    refused = client.post("/v1/comments", json=a_comment(email=LAILA), headers=site_headers)
+    lifted = hakam("authors", "lift", "akhbar", held["id"])
+    again = hakam("authors", "lift", "akhbar", held["id"])
+
+    assert suspended.exit_code == 0, suspended.output
+    answer = json.loads(suspended.stdout)
+    assert (answer["action"], answer["moderator"], answer["reason"]) == ("suspend", "huda",
+                                                                         "شتائم")
+    assert answer["until"] == pytest.approx(answer["at"] + 2 * 86400)
+    assert refused.status_code == 403 and refused.get_json()["error"] == "author_suspended"
+    assert lifted.exit_code == 0
+    assert json.loads(lifted.stdout)["moderator"].startswith("cli:")
+    assert again.exit_code == 1 and "nothing_to_lift" in again.output
+    assert post("عدت")["status"] == "approved"
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (("suspend", "akhbar", "{id}"), "--days"),
+    (("lift", "akhbar", "{id}", "--days", "3"), "no number of days"),
+    (("premoderate", "akhbar", "{id}", "--decide-held", "spam"), "only with ban"),
+    (("ban", "jarida", "{id}"), "no site named 'jarida'"),
+    (("ban", "akhbar", "no-such-comment"), "unknown_comment"),
+])
+def test_hakam_authors_says_what_is_wrong_in_one_line(hakam, post, args, complaint):
+    held = post("تعليق سيء")
+    result = hakam("authors", *(arg.format(id=held["id"]) for arg in args))
+    assert result.exit_code != 0 and complaint in result.output
+    assert "Traceback" not in result.output
+
+
+def test_sites_configure_sets_hold_after_rejections(hakam, store, site_key):
+    result = hakam("sites", "configure", "akhbar", "--hold-after-rejections", "3")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["policy"]["hold_after_rejections"] == 3
+    assert store.get_site("akhbar").policy.hold_after_rejections == 3
