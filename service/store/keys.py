@@ -75,7 +75,7 @@ hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
-hakam:{<site>}:author:<author hash>       hash    what moderators did to one reader (see
+hakam:{<site>}:author:<author hash>        hash    what moderators did to one reader (see
                                                    authors.py): restriction ("premoderated" /
                                                    "suspended" / "banned"), until (unix time it
                                                    ends, "" for never), since, by, reason, entry
@@ -166,10 +166,11 @@ hakam:{<site>}:campaigns                   hash    group id -> JSON {first_at, l
                                                    authors, sig: the MinHash of the group's
                                                    first comment still held} (intake; erase)
 hakam:{<site>}:campaign-members            zset    "<group id>:<comment id>", all scores 0 (read
-                                                   by lex range per group) (intake; erase)
+                                                   by lex range per group) (intake; erase,
+                                                   retention)
 hakam:{<site>}:campaign-authors            zset    "<group id>:<author hash, or comment:<id>
                                                    for a comment without an email>", scores 0
-                                                   (intake; erase)
+                                                   (intake; erase, retention)
 hakam:{<site>}:campaign-times              zset    group id -> time of its last member; groups
                                                    quiet for 24 h are dropped (intake). All six
                                                    campaign keys expire 24 h after the site's

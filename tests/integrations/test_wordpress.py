@@ -167,6 +167,30 @@ def test_a_post_closed_in_hakam_refuses_the_comment_in_wordpress_too(hakam_and_w
     assert _hakam_comments_with_text(store, ORDINARY + " " + author) == []
 
 
+def test_an_author_suspended_in_hakam_is_refused_in_wordpress_with_the_end_date(
+        hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    assert site.post_comment(author=author, email=email, text=ABUSIVE + " " + author) == 302
+    held = site.comment_by_author(author)["meta"]["_hakam_id"]
+    moderator = {"Authorization": f"Bearer {store.create_moderator('salma-wp')}"}
+    suspended = requests.post(f"{hakam.url}/v1/review/{held}/author/actions", headers=moderator,
+                              json={"action": "suspend", "days": 3}, timeout=10)
+    assert suspended.status_code == 200
+
+    again = ORDINARY + " " + author + " مرة أخرى"
+    response = requests.post(
+        f"{site.url}/wp-comments-post.php", allow_redirects=False, timeout=30,
+        data={"comment": again, "author": author, "email": email,
+              "comment_post_ID": str(site.post_id), "comment_parent": "0"})
+
+    assert response.status_code == 403
+    assert "تعليقاتك على هذا الموقع موقوفة حتى" in response.text  # Hakam's sentence, Arabic
+    # nothing more kept on either side: her latest comment in WordPress is still the held one
+    assert site.comment_by_author(author)["meta"]["_hakam_id"] == held
+    assert _hakam_comments_with_text(store, again) == []
+
+
 def test_a_spam_comment_lands_in_wordpress_spam(hakam_and_wordpress):
     _hakam, site, store, _secret = hakam_and_wordpress
     author, email = _reader()

@@ -105,6 +105,18 @@ class Hakam_Client {
 	}
 
 	/**
+	 * Whether Hakam refused a comment because moderators suspended or banned its author on the
+	 * site (403 author_suspended / author_banned): final, not a key being rotated.
+	 *
+	 * @param array $result A result of send_comment.
+	 * @return bool
+	 */
+	public static function author_refused( array $result ) {
+		return 403 === $result['code'] && isset( $result['body']['error'], $result['body']['message'] )
+			&& in_array( $result['body']['error'], array( 'author_suspended', 'author_banned' ), true );
+	}
+
+	/**
 	 * Gives Hakam's copy of a comment its WordPress id: PATCH /v1/comments/{id}.
 	 *
 	 * @param string $hakam_id   Hakam's comment id.

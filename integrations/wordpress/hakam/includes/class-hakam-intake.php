@@ -159,6 +159,12 @@ class Hakam_Intake {
 			self::$awaiting_id = null;
 			return new WP_Error( 'comment_closed', esc_html( (string) $result['body']['message'] ), 403 );
 		}
+		if ( Hakam_Client::author_refused( $result ) ) {
+			// Moderators suspended or banned this author on the site: refused with Hakam's
+			// sentence (the end date, in the site's language); nothing is stored on either side.
+			self::$awaiting_id = null;
+			return new WP_Error( 'comment_author_refused', esc_html( (string) $result['body']['message'] ), 403 );
+		}
 		return self::strictest( $approved, 0 );
 	}
 
