@@ -36,7 +36,10 @@ hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, 
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),
-                                                   personal_data_removed_at (retention); also
+                                                   personal_data_removed_at (retention);
+                                                   report_count, report_<abuse|spam|other>
+                                                   and reports_held_at (when readers'
+                                                   reports sent it back) (report); also
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
