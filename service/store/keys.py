@@ -36,7 +36,10 @@ hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, 
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),
-                                                   personal_data_removed_at (retention); also
+                                                   personal_data_removed_at (retention);
+                                                   report_count, report_<abuse|spam|other>
+                                                   and reports_held_at (when readers'
+                                                   reports sent it back) (report); also
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
@@ -164,10 +167,11 @@ hakam:{<site>}:campaigns                   hash    group id -> JSON {first_at, l
                                                    authors, sig: the MinHash of the group's
                                                    first comment still held} (intake; erase)
 hakam:{<site>}:campaign-members            zset    "<group id>:<comment id>", all scores 0 (read
-                                                   by lex range per group) (intake; erase)
+                                                   by lex range per group) (intake; erase,
+                                                   retention)
 hakam:{<site>}:campaign-authors            zset    "<group id>:<author hash, or comment:<id>
                                                    for a comment without an email>", scores 0
-                                                   (intake; erase)
+                                                   (intake; erase, retention)
 hakam:{<site>}:campaign-times              zset    group id -> time of its last member; groups
                                                    quiet for 24 h are dropped (intake). All six
                                                    campaign keys expire 24 h after the site's

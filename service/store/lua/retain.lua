@@ -49,8 +49,9 @@ for i = 1, n do
     elseif (data[2] or '') == author then
       if redis.call('GET', dup) == id then redis.call('DEL', dup) end
       redis.call('DEL', idem)
+      -- the campaign signature (a MinHash of the text) goes with the text
       redis.call('HDEL', comment, 'text', 'author', 'url', 'author_key', 'duplicate',
-                 'idempotency')
+                 'idempotency', 'campaign_sig')
       redis.call('HSET', comment, 'reasons', reasons, 'personal_data_removed_at', now)
       if author ~= '' then
         redis.call('ZREM', reader, id)
