@@ -340,6 +340,12 @@ def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
         audit_bars = site.locator("figure.audit g.day")
         assert (audit_bars.get_attribute("data-decided"),
                 audit_bars.get_attribute("data-taken-down")) == ("2", "1")
+        # beside the chart, the queue's health: the three held comments decided this week
+        health = site.locator("figure.queue-health")
+        expect(health).to_be_visible()
+        assert health.locator("dd.latency-count").inner_text() == "3"
+        assert health.locator("dd.latency-p50").inner_text() in ("under a minute",
+                                                                  "أقل من دقيقة")
         assert watch.errors == []
     page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)
 
