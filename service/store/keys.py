@@ -85,7 +85,9 @@ hakam:{<site>}:author:<author hash>        hash    what moderators did to one re
                                                    rejected_streak (their latest decided
                                                    comments in a row that were rejected or spam;
                                                    gone at their next approved one) (author
-                                                   actions, intake, decide; erasure keeps only
+                                                   actions, intake, decide; erasure, and the
+                                                   retention sweep once the reader has no
+                                                   comment left in their index, keep only
                                                    restriction and until of one in force)
 hakam:{<site>}:retention                   zset    decided comments still holding personal
                                                    fields, by arrival time (intake / decide),
@@ -122,9 +124,8 @@ hakam:{<site>}:audit                       stream  the site's moderator decision
 hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
                                                    form, renamed over it when done (migrate)
 hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
-                                                   scores} (decide), or {comment_id, reason,
-                                                   author_key} (author actions); erase removes
-                                                   a field
+                                                   scores} (decide), or {comment_id, reason}
+                                                   (author actions); erase removes a field
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
                                                    its comment (decide, feedback; erase XDELs
                                                    the ids its comment lists), Perspective

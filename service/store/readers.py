@@ -245,7 +245,8 @@ class Readers(StorePart):
             more_keys += [keys.comment(site, comment_id),
                           keys.reader(site, author_key) if author_key else absent,
                           keys.duplicate(site, duplicate) if duplicate else absent,
-                          keys.idempotency(site, idempotency) if idempotency else absent]
+                          keys.idempotency(site, idempotency) if idempotency else absent,
+                          keys.author(site, author_key) if author_key else absent]
             more_args += [comment_id, author_key or "", _without_wording(reasons)]
         for _label, author_key, entry_id in links:
             more_keys.append(keys.reader_labels(site, author_key))

@@ -112,8 +112,8 @@ RETAIN = Script(
     "retain",
     keys=("retention_key", "pending_key", "approved_authors_key", "approved_counts_key"),
     args=("now", "cutoff", "revisit", "comment_count", "link_count"),
-    more_keys="4 per comment (comment, reader, duplicate, idempotency), then one reader_labels "
-              "key per label link",
+    more_keys="5 per comment (comment, reader, duplicate, idempotency, author record), then "
+              "one reader_labels key per label link",
     more_args="3 per comment (id, author_key as read, reasons without wording), then 2 per "
               "label link (its member in the retention set, the label's entry id)")
 

@@ -406,3 +406,18 @@ def test_sites_configure_sets_hold_after_rejections(hakam, store, site_key):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["policy"]["hold_after_rejections"] == 3
     assert store.get_site("akhbar").policy.hold_after_rejections == 3
+
+
+def test_retention_keeps_of_a_ban_in_force_only_its_kind_and_end_date(client, store, post,
+                                                                     moderator_headers):
+    held = post("تعليق سيء")
+    store.decide(held["id"], "salma", "reject")  # decided: retention applies to it
+    act(client, moderator_headers, held["id"], action="ban", days=400, reason="شتائم")
+    other = post("تعليق سيء من قارئ آخر", email="other@example.com")
+    store.decide(other["id"], "salma", "spam")
+
+    assert store.sweep_retention("akhbar", 30, now=time.time() + 31 * 86400) == 2
+
+    kept = store.r.hgetall(keys.author("akhbar", store.private_key(LAILA)))
+    assert set(kept) == {"restriction", "until"} and kept["restriction"] == "banned"
+    assert store.r.exists(keys.author("akhbar", store.private_key("other@example.com"))) == 0
