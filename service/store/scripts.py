@@ -76,7 +76,8 @@ INTAKE = Script(
           "author_hold_applied"),
     more_args="field, value, … of the comment's hash")
 
-NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
+NUDGE = Script("nudge", keys=("nudges_key", "author_record_key"),
+               args=("nonce", "now", "cutoff", "cap", "author_recorded"))
 
 REPLAY = Script("replay", keys=("idempotency_key",), args=())
 
