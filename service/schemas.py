@@ -293,6 +293,18 @@ class CommentSubmission(BaseModel):
                     "(edited or not) to post it: it is then taken as usual, held if it still "
                     "scores over the site's abuse threshold. An unknown or hour-old token "
                     "counts as none.")
+    nudge: bool = Field(
+        True, description="false: this client cannot show its reader a nudge (a form "
+                          "without JavaScript, a retry): the comment is taken as usual and "
+                          "no nudge is counted. Forms may send true/false or 1/0.")
+
+    @field_validator("nudge", mode="before")
+    @classmethod
+    def _form_boolean(cls, value: Any) -> Any:
+        # a form sends every field as text
+        if isinstance(value, str) and value.strip().lower() in ("1", "true", "0", "false"):
+            return value.strip().lower() in ("1", "true")
+        return value
 
     @model_validator(mode="before")
     @classmethod
