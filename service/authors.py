@@ -11,13 +11,11 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from flask_babel import gettext
 
+from . import moderation
 from .auth import require_moderator
-from .metrics import DECISIONS
 from .schemas import AUTHOR_ACTIONS, AuthorActionChoice
-from .scoring import get_adapters
 from .store import get_store
 from .validation import json_object_body, validate_body
-from .vocabulary import ModeratorDecision
 
 bp = Blueprint("authors", __name__)
 
@@ -30,15 +28,12 @@ def validate_author_action(data: object):
 
 
 def act(comment_id: str, moderator: str, body) -> dict:
-    """Take the action; the labels its decisions made count toward the site's next fit."""
+    """Take the action; a ban's decisions on held comments are followed up as any moderator's
+    decision is (moderation.after_decisions: labels, /metrics counts and waits)."""
     answer = get_store().act_on_author(
         comment_id, moderator, body.action, days=getattr(body, "days", None),
         reason=body.reason or "", decide_held=getattr(body, "decide_held", None))
-    decided = (answer.get("held") or {}).get("decided")
-    if decided:
-        DECISIONS.labels(ModeratorDecision(body.decide_held).status, "moderator").inc(
-            len(decided))
-        get_adapters().labels_added(answer["site"])
+    moderation.after_decisions(answer.decisions)
     return answer
 
 
