@@ -164,7 +164,7 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
                                       site.name, now)
     if answered_nudge is None and nudge.is_nudged(
             status, [r["code"] for r in judgement.decision.reasons], site.policy.nudge):
-        _nudge(site.name, judgement, now)
+        _nudge(site.name, judgement, now, reader if submission.email else None)
     reasons = judgement.reasons()
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     comment = {
@@ -223,14 +223,16 @@ def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
     return rules, None
 
 
-def _nudge(site: str, judgement: Judgement, now: float) -> None:
+def _nudge(site: str, judgement: Judgement, now: float, author_key: str | None) -> None:
     """Raise Nudged (422 `nudge`) for a comment the site would hold for abuse alone. The open
     nudge is filed in the one round trip this POST makes (in place of intake's), so that one
-    never answered is counted abandoned; that same call sweeps those over an hour old."""
+    never answered is counted abandoned; that same call sweeps those over an hour old, and
+    refuses (403) an author moderators suspended or banned, as intake would."""
     store = get_store()
     token, parts = nudge.issue(store.derived_key("nudge"), site, judgement.scored.score.abuse,
                                now)
-    abandoned = store.open_nudge(site, parts.nonce, now, nudge.NUDGE_SECONDS)
+    abandoned = store.open_nudge(site, parts.nonce, now, nudge.NUDGE_SECONDS,
+                                 author_key=author_key)
     if abandoned:
         NUDGES.labels(site, "abandoned").inc(abandoned)
     NUDGES.labels(site, "shown").inc()

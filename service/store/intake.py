@@ -186,13 +186,22 @@ class Intake(StorePart):
 
     @unavailable_on_redis_errors
     def open_nudge(self, site: str, nonce: str, now: float, max_age: float,
-                   cap: int = NUDGE_CAP) -> int:
+                   cap: int = NUDGE_CAP, author_key: str | None = None) -> int:
         """File a nudge as open until its resend, in the one round trip a nudged comment makes
         (instead of intake's); answers how many of the site's open nudges it found abandoned
-        (older than `max_age`, or the oldest past `cap`), which it removed."""
-        abandoned, _acked = self._open_nudge.run(**scripts.NUDGE.call(
-            nudges_key=keys.nudges(site), nonce=nonce, now=now, cutoff=now - max_age, cap=cap))
-        return int(abandoned)
+        (older than `max_age`, or the oldest past `cap`), which it removed. `author_key` (of
+        an author with a record) is checked as intake checks it: a suspended or banned author
+        raises AuthorSuspended / AuthorBanned, and nothing is filed."""
+        (outcome, value), _acked = self._open_nudge.run(**scripts.NUDGE.call(
+            nudges_key=keys.nudges(site),
+            author_record_key=keys.author(site, author_key) if author_key else keys.absent(site),
+            nonce=nonce, now=now, cutoff=now - max_age, cap=cap,
+            author_recorded="1" if author_key else "0"))
+        if outcome == "banned":
+            raise AuthorBanned(float(value) if value else None)
+        if outcome == "suspended":
+            raise AuthorSuspended(float(value) if value else None)
+        return int(value)
 
     @unavailable_on_redis_errors
     def sweep_nudges(self, site: str, now: float, max_age: float) -> int:

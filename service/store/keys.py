@@ -36,7 +36,10 @@ hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, 
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),
-                                                   personal_data_removed_at (retention); also
+                                                   personal_data_removed_at (retention);
+                                                   report_count, report_<abuse|spam|other>
+                                                   and reports_held_at (when readers'
+                                                   reports sent it back) (report); also
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
@@ -72,7 +75,7 @@ hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
-hakam:{<site>}:author:<author hash>       hash    what moderators did to one reader (see
+hakam:{<site>}:author:<author hash>        hash    what moderators did to one reader (see
                                                    authors.py): restriction ("premoderated" /
                                                    "suspended" / "banned"), until (unix time it
                                                    ends, "" for never), since, by, reason, entry
@@ -82,7 +85,9 @@ hakam:{<site>}:author:<author hash>       hash    what moderators did to one rea
                                                    rejected_streak (their latest decided
                                                    comments in a row that were rejected or spam;
                                                    gone at their next approved one) (author
-                                                   actions, intake, decide; erasure keeps only
+                                                   actions, intake, decide; erasure, and the
+                                                   retention sweep once the reader has no
+                                                   comment left in their index, keep only
                                                    restriction and until of one in force)
 hakam:{<site>}:retention                   zset    decided comments still holding personal
                                                    fields, by arrival time (intake / decide),
@@ -119,9 +124,8 @@ hakam:{<site>}:audit                       stream  the site's moderator decision
 hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
                                                    form, renamed over it when done (migrate)
 hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
-                                                   scores} (decide), or {comment_id, reason,
-                                                   author_key} (author actions); erase removes
-                                                   a field
+                                                   scores} (decide), or {comment_id, reason}
+                                                   (author actions); erase removes a field
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
                                                    its comment (decide, feedback; erase XDELs
                                                    the ids its comment lists), Perspective
@@ -163,10 +167,11 @@ hakam:{<site>}:campaigns                   hash    group id -> JSON {first_at, l
                                                    authors, sig: the MinHash of the group's
                                                    first comment still held} (intake; erase)
 hakam:{<site>}:campaign-members            zset    "<group id>:<comment id>", all scores 0 (read
-                                                   by lex range per group) (intake; erase)
+                                                   by lex range per group) (intake; erase,
+                                                   retention)
 hakam:{<site>}:campaign-authors            zset    "<group id>:<author hash, or comment:<id>
                                                    for a comment without an email>", scores 0
-                                                   (intake; erase)
+                                                   (intake; erase, retention)
 hakam:{<site>}:campaign-times              zset    group id -> time of its last member; groups
                                                    quiet for 24 h are dropped (intake). All six
                                                    campaign keys expire 24 h after the site's

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
+from ..vocabulary import Status
 from . import keys, scripts
 from .base import StorePart, listed_ids
 from .comments import comment_view
@@ -227,16 +228,25 @@ class Readers(StorePart):
         pipe = self.r.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hmget(keys.comment(site, comment_id), "author_key", "duplicate",
-                       "idempotency", "reasons")
+                       "idempotency", "reasons", "status", "audit", "campaign", "campaign_sig")
+        found = pipe.execute()
+        # out of their campaigns too (the MinHash goes with the text): a decided comment a
+        # retention period old is in no live group anyway, unless its group never went quiet
+        self.forget_in_campaigns(site, [
+            (comment_id, campaign or "", signature or "", author_key or "")
+            for comment_id, (author_key, *_fields, status, audit, campaign, signature)
+            in zip(ids, found, strict=True)
+            if status and status != Status.PENDING and audit != "pending"])
         absent = keys.absent(site)
         more_keys: list[str] = []
         more_args: list = []
-        for comment_id, (author_key, duplicate, idempotency, reasons) in zip(
-                ids, pipe.execute(), strict=True):
+        for comment_id, (author_key, duplicate, idempotency, reasons, *_campaign) in zip(
+                ids, found, strict=True):
             more_keys += [keys.comment(site, comment_id),
                           keys.reader(site, author_key) if author_key else absent,
                           keys.duplicate(site, duplicate) if duplicate else absent,
-                          keys.idempotency(site, idempotency) if idempotency else absent]
+                          keys.idempotency(site, idempotency) if idempotency else absent,
+                          keys.author(site, author_key) if author_key else absent]
             more_args += [comment_id, author_key or "", _without_wording(reasons)]
         for _label, author_key, entry_id in links:
             more_keys.append(keys.reader_labels(site, author_key))

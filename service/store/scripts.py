@@ -76,7 +76,8 @@ INTAKE = Script(
           "author_hold_applied"),
     more_args="field, value, … of the comment's hash")
 
-NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
+NUDGE = Script("nudge", keys=("nudges_key", "author_record_key"),
+               args=("nonce", "now", "cutoff", "cap", "author_recorded"))
 
 REPLAY = Script("replay", keys=("idempotency_key",), args=())
 
@@ -112,8 +113,8 @@ RETAIN = Script(
     "retain",
     keys=("retention_key", "pending_key", "approved_authors_key", "approved_counts_key"),
     args=("now", "cutoff", "revisit", "comment_count", "link_count"),
-    more_keys="4 per comment (comment, reader, duplicate, idempotency), then one reader_labels "
-              "key per label link",
+    more_keys="5 per comment (comment, reader, duplicate, idempotency, author record), then "
+              "one reader_labels key per label link",
     more_args="3 per comment (id, author_key as read, reasons without wording), then 2 per "
               "label link (its member in the retention set, the label's entry id)")
 

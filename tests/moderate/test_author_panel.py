@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from hakam.service.store import keys
 from tests.factories import a_comment
-from tests.moderate.conftest import sign_in
+from tests.moderate.conftest import ARTIFACTS, sign_in
 
 GRACE = 5  # seconds an action waits for an undo before it is sent, as decisions do
 LAILA = "laila@example.com"
@@ -54,6 +54,7 @@ def test_h_opens_the_authors_record_and_a_ban_shows_its_badge_on_their_cards(
                                                                       timeout=15_000)
     expect(card(page, other).locator(".author-badge")).to_be_hidden()
     expect(panel.locator(".author-log > li")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "author-panel-ar.png"), full_page=True)
     record = newsroom.store.author_record(first)
     assert record["restriction"]["kind"] == "banned" and record["restriction"]["by"] == "salma"
     assert [e["action"] for e in newsroom.store.audit(limit=5)] == ["ban"]

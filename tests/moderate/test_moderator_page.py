@@ -340,6 +340,12 @@ def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
         audit_bars = site.locator("figure.audit g.day")
         assert (audit_bars.get_attribute("data-decided"),
                 audit_bars.get_attribute("data-taken-down")) == ("2", "1")
+        # beside the chart, the queue's health: the three held comments decided this week
+        health = site.locator("figure.queue-health")
+        expect(health).to_be_visible()
+        assert health.locator("dd.latency-count").inner_text() == "3"
+        assert health.locator("dd.latency-p50").inner_text() in ("under a minute",
+                                                                  "أقل من دقيقة")
         assert watch.errors == []
     page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)
 
@@ -467,3 +473,29 @@ def test_arabic_moderator_decides_a_whole_campaign_with_one_key(newsroom, open_p
     assert sorted(a["comment_id"] for a in audit) == sorted(campaign)  # one entry each
     expect(page.locator("#counts [data-status=spam]")).to_have_text("4")
     assert watch.dialogs == [] and watch.errors == []
+
+
+def test_a_reported_comment_shows_its_readers_reports_and_is_found_by_the_reported_filter(
+        newsroom, open_page):
+    from hakam.service.site_settings import SitePolicy
+
+    site = {"Authorization": f"Bearer {newsroom.site_key}"}
+    held = newsroom.post(comment="تعليق محجوز لم يبلغ عنه أحد")
+    newsroom.store.configure_site("akhbar", policy=SitePolicy())
+    published = requests.post(f"{newsroom.base}/v1/comments", headers=site, timeout=10,
+                              json=a_comment(comment="تعليق منشور أبلغ عنه القراء")).json()
+    assert published["status"] == "approved"
+    for reader, reason in (("r1", "abuse"), ("r2", "abuse"), ("r3", "spam")):
+        requests.post(f"{newsroom.base}/v1/comments/{published['id']}/reports", headers=site,
+                      json={"reason": reason, "reporter": reader}, timeout=10)
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"), "reason=reader_reports")
+    expect(cards(page)).to_have_count(1)
+    card = cards(page).first
+    assert card_ids(page) == [published["id"]]
+    assert card.locator(".reason").first.inner_text() == "أبلغ عنه القرّاء"
+    note = card.locator(".reports-note").inner_text()
+    assert note.startswith("بلاغات القرّاء: ٣") or note.startswith("بلاغات القرّاء: 3"), note
+    assert "مسيء" in note and "مزعج" in note
+    assert held not in card_ids(page)
+    assert watch.errors == []

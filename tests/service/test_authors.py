@@ -406,3 +406,36 @@ def test_sites_configure_sets_hold_after_rejections(hakam, store, site_key):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["policy"]["hold_after_rejections"] == 3
     assert store.get_site("akhbar").policy.hold_after_rejections == 3
+
+
+def test_retention_keeps_of_a_ban_in_force_only_its_kind_and_end_date(client, store, post,
+                                                                     moderator_headers):
+    held = post("تعليق سيء")
+    store.decide(held["id"], "salma", "reject")  # decided: retention applies to it
+    act(client, moderator_headers, held["id"], action="ban", days=400, reason="شتائم")
+    other = post("تعليق سيء من قارئ آخر", email="other@example.com")
+    store.decide(other["id"], "salma", "spam")
+
+    assert store.sweep_retention("akhbar", 30, now=time.time() + 31 * 86400) == 2
+
+    kept = store.r.hgetall(keys.author("akhbar", store.private_key(LAILA)))
+    assert set(kept) == {"restriction", "until"} and kept["restriction"] == "banned"
+    assert store.r.exists(keys.author("akhbar", store.private_key("other@example.com"))) == 0
+
+
+def test_a_banned_author_is_refused_not_nudged_on_a_site_that_nudges(client, store, post,
+                                                                    site_headers,
+                                                                    moderator_headers):
+    held = post("تعليق سيء")
+    act(client, moderator_headers, held["id"], action="ban", days=5)
+    store.configure_site("akhbar", policy=SitePolicy(nudge=True))
+
+    abusive = client.post("/v1/comments", json=a_comment(email=LAILA, comment="تعليق سيء آخر"),
+                          headers=site_headers)
+    other = client.post("/v1/comments", json=a_comment(comment="تعليق سيء من غيرها"),
+                        headers=site_headers)
+
+    assert abusive.status_code == 403 and abusive.get_json()["error"] == "author_banned"
+    assert abusive.get_json()["until"] is not None
+    assert other.status_code == 422 and other.get_json()["code"] == "nudge"
+    assert store.r.zcard(keys.nudges("akhbar")) == 1  # hers was never filed

@@ -5,6 +5,7 @@ further members, and erasing a reader takes their comments out of it."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -226,3 +227,23 @@ def test_a_bulk_decision_with_group_decides_the_named_comments_campaigns_too(
     without = client.post("/v1/review/decisions", headers=moderator_headers, json={
         "ids": [posted[0]], "decision": "reject"}).get_json()["results"]
     assert [r["id"] for r in without] == [posted[0]]  # decided already, and alone
+
+
+def test_a_decided_comment_past_its_sites_retention_leaves_its_campaign(
+        client, store, site_headers, moderator_headers, premoderated):
+    store.configure_site("akhbar", retention_days=30)
+    posted = [_post(client, site_headers, text, author)["id"]
+              for text, author in zip(VARIANTS[:4], [1, 2, 3, 4], strict=True)]
+    client.post(f"/v1/review/{posted[1]}/decision", headers=moderator_headers,
+                json={"decision": "reject"})
+    reader = store.r.hget(keys.comment("akhbar", posted[1]), "author_key")
+
+    assert store.sweep_retention("akhbar", 30, now=time.time() + 31 * 86400) == 1
+
+    assert not store.r.hexists(keys.comment("akhbar", posted[1]), "campaign_sig")
+    members = store.r.zrange(keys.campaign_members("akhbar"), 0, -1)
+    authors = store.r.zrange(keys.campaign_authors("akhbar"), 0, -1)
+    assert not any(posted[1] in member for member in members) and len(members) == 3
+    assert not any(reader in author for author in authors)
+    [shown] = _queue(client, moderator_headers)  # the three still held
+    assert (shown["campaign"]["size"], shown["campaign"]["authors"]) == (3, 3)

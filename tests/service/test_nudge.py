@@ -250,3 +250,17 @@ def test_a_nudged_post_costs_the_round_trips_a_stored_one_does(client, store, nu
     ordinary = round_trips(a_comment())
     nudged = round_trips(a_comment(comment=INSULT))
     assert ordinary == nudged == 1
+
+
+def test_a_hold_on_an_abuse_attribute_is_nudged_with_its_words(client, store, nudging_site,
+                                                                scorer):
+    site, headers = nudging_site
+    store.configure_site(site, policy=SitePolicy(nudge=True,
+                                                 attribute_hold={"identity_attack": 0.5}))
+    scorer.will_score("ارحلوا", identity_attack=0.62)
+    text = "ارحلوا من هنا"
+
+    nudged = client.post("/v1/comments", json=a_comment(comment=text), headers=headers)
+
+    assert nudged.status_code == 422 and nudged.get_json()["code"] == "nudge"
+    assert [text[start:end] for start, end in nudged.get_json()["spans"]] == ["ارحلوا"]
