@@ -94,6 +94,28 @@ class Reports(StorePart):
                 for comment_id, found in zip(comment_ids, pipe.execute(), strict=True)}
 
     @unavailable_on_redis_errors
+    def forget_reports(self, site: str, comment_ids: list[str]) -> int:
+        """Remove the reports on these comments (their reasons and notes, and each reporter's
+        link to them), as the retention sweep drops a decided comment's text; their count
+        stays on the comment. The erase_reports script with no reader of its own."""
+        if not comment_ids:
+            return 0
+        for _round in range(ERASE_ROUNDS):
+            pipe = self.r.pipeline(transaction=False)
+            for comment_id in comment_ids:
+                pipe.hkeys(keys.reports(site, comment_id))
+            others = sorted({other for found in pipe.execute() for other in found})
+            outcome, *rest = self._erase_reports(**scripts.ERASE_REPORTS.call(
+                reporter_key=keys.absent(site), reporter="", made_count=0,
+                about_count=len(comment_ids), other_count=len(others),
+                more_keys=[*(keys.reports(site, c) for c in comment_ids),
+                           *(keys.reporter(site, o) for o in others)],
+                more_args=[*comment_ids, *others]))
+            if outcome == "done":
+                return int(rest[0])
+        return 0
+
+    @unavailable_on_redis_errors
     def erase_reports(self, site: str, reader_key: str) -> int:
         """Remove the reports the reader made and those made about their comments (see
         lua/erase_reports.lua); answers how many. Run before the comments are erased: it finds
