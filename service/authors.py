@@ -45,12 +45,14 @@ def act(comment_id: str, moderator: str, body) -> dict:
 @bp.get("/review/<comment_id>/author")
 @require_moderator
 def author_record(comment_id: str):
+    """The held comment's author on its site: counts, last 10 comments, restriction, actions."""
     return jsonify(get_store().author_record(comment_id))
 
 
 @bp.post("/review/<comment_id>/author/actions")
 @require_moderator
 def author_action(comment_id: str):
+    """Premoderate, suspend, ban or lift the held comment's author on its site."""
     body = validate_author_action(json_object_body(
         gettext('Send a JSON object such as {"action": "suspend", "days": 7}.')))
     return jsonify(act(comment_id, g.moderator.name, body)), 200
