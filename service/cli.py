@@ -624,19 +624,37 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 @main.group()
 def authors() -> None:
-    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them)."""
+    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them).
+
+    Example:
+
+    \b
+        hakam authors suspend akhbar 8bf6ea8a6376445bad907175b40c239d --days 7 --reason insult
+    """
+
+
+# what each `hakam authors` command says in its --help, and its example
+_AUTHOR_ACTION_HELP = {
+    "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
+                   "moderator (reason author_premoderated), until lifted or for --days.",
+    "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
+               "(403 author_suspended, with the end date).",
+    "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
+           "until lifted or for --days; --decide-held also decides their held comments.",
+    "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
+}
+_AUTHOR_EXAMPLE_COMMENT = "8bf6ea8a6376445bad907175b40c239d"
+_AUTHOR_ACTION_EXAMPLE = {
+    "premoderate": f"hakam authors premoderate akhbar {_AUTHOR_EXAMPLE_COMMENT} --days 30",
+    "suspend": f"hakam authors suspend akhbar {_AUTHOR_EXAMPLE_COMMENT} --days 7 --reason insult",
+    "ban": f"hakam authors ban akhbar {_AUTHOR_EXAMPLE_COMMENT} --decide-held reject",
+    "lift": f"hakam authors lift akhbar {_AUTHOR_EXAMPLE_COMMENT} --by salma",
+}
 
 
 def _author_action(action: str):
-    @authors.command(action, help={
-        "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
-                       "moderator (reason author_premoderated), until lifted or for --days.",
-        "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
-                   "(403 author_suspended, with the end date).",
-        "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
-               "until lifted or for --days; --decide-held also decides their held comments.",
-        "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
-    }[action])
+    @authors.command(action, help=_AUTHOR_ACTION_HELP[action] + "\n\nExample:\n\n\b\n    "
+                     + _AUTHOR_ACTION_EXAMPLE[action])
     @click.argument("site")
     @click.argument("comment_id")
     @click.option("--days", type=click.IntRange(1, 3650), required=action == "suspend",
