@@ -23,6 +23,7 @@ from .config import Config, ConfigError
 from .discussion import MAX_CLOSE_AFTER_DAYS
 from .errors import StoreUnavailable
 from .store import Store
+from .vocabulary import AuthorAction
 
 
 def _config() -> Config:
@@ -652,15 +653,16 @@ _AUTHOR_ACTION_EXAMPLE = {
 }
 
 
-def _author_action(action: str):
+def _author_action(action: AuthorAction):
     @authors.command(action, help=_AUTHOR_ACTION_HELP[action] + "\n\nExample:\n\n\b\n    "
                      + _AUTHOR_ACTION_EXAMPLE[action])
     @click.argument("site")
     @click.argument("comment_id")
-    @click.option("--days", type=click.IntRange(1, 3650), required=action == "suspend",
-                  hidden=action == "lift")
+    @click.option("--days", type=click.IntRange(1, 3650), required=action == AuthorAction.SUSPEND,
+                  hidden=action == AuthorAction.LIFT)
     @click.option("--reason", default="", help="Why, for the audit.")
-    @click.option("--decide-held", type=click.Choice(["reject", "spam"]), hidden=action != "ban",
+    @click.option("--decide-held", type=click.Choice(["reject", "spam"]),
+                  hidden=action != AuthorAction.BAN,
                   help="Also decide every held comment of theirs so, each its own decision.")
     @click.option("--by", "moderator", default=lambda: f"cli:{getpass.getuser()}",
                   show_default="cli:<your user name>", help="Who acts, for the audit.")
@@ -668,9 +670,9 @@ def _author_action(action: str):
                 decide_held: str | None, moderator: str) -> None:
         from .errors import HakamError
 
-        if action == "lift" and days is not None:
+        if action == AuthorAction.LIFT and days is not None:
             raise click.BadParameter("lifting takes no number of days", param_hint="--days")
-        if decide_held is not None and action != "ban":
+        if decide_held is not None and action != AuthorAction.BAN:
             raise click.BadParameter("only with ban", param_hint="--decide-held")
         with open_store() as store:
             if store.get_site(site) is None:
@@ -688,7 +690,7 @@ def _author_action(action: str):
     return command
 
 
-for _action in ("premoderate", "suspend", "ban", "lift"):
+for _action in AuthorAction:
     _author_action(_action)
 
 

@@ -265,7 +265,7 @@ class Authors(StorePart):
         for cid in ids:
             pipe.hmget(keys.comment(site, cid), "status", "author_key")
         held = [cid for cid, (status, author) in zip(ids, pipe.execute(), strict=True)
-                if status == "pending" and author == author_key]
+                if status == Status.PENDING and author == author_key]
         outcomes = self.decide_many(held, moderator, decision, reason, site=site)
         records = [outcome for _cid, outcome in outcomes if not isinstance(outcome, HakamError)]
         return {"decision": decision,

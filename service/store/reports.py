@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
+from ..vocabulary import Reason, Status
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
@@ -46,8 +47,8 @@ class Reports(StorePart):
         comment back to the queue; `held_reason` is the reason the comment is then held for."""
         now = time.time() if now is None else now
         delivery_id = uuid.uuid4().hex
-        held_history = {"at": now, "status": "pending", "by": "readers",
-                        "reason": "reader_reports"}
+        held_history = {"at": now, "status": Status.PENDING.value, "by": "readers",
+                        "reason": Reason.READER_REPORTS.value}
         # The body names the count the threshold is crossed at: exactly `threshold`.
         body = jsonio.dumps(webhook(threshold)) if webhook else ""
         answer = self._report(**scripts.REPORT.call(
