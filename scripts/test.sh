@@ -26,4 +26,5 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
     . .venv/bin/activate
 fi
 python -m pip install -q -e '.[test]'
+python -m ruff check .  # lint first: a finding stops the run before the (long) tests
 exec python -m pytest "$@"

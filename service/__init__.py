@@ -42,6 +42,7 @@ def _check_redis(store, config: Config) -> None:
 
 def create_app(config: Config | None = None, *, scorer=None, start_workers: bool = True) -> Flask:
     from . import (
+        authors,
         background,
         comments,
         compat,
@@ -90,6 +91,7 @@ def create_app(config: Config | None = None, *, scorer=None, start_workers: bool
     app.register_blueprint(feedback.bp, url_prefix="/v1")
     app.register_blueprint(posts.bp, url_prefix="/v1")
     app.register_blueprint(review.bp, url_prefix="/v1")
+    app.register_blueprint(authors.bp, url_prefix="/v1")
     app.register_blueprint(readers.bp, url_prefix="/v1")
     app.register_blueprint(moderate.bp, url_prefix="/moderate")
     compat.init_app(app, config.max_body_bytes)

@@ -3,8 +3,8 @@ retention sweep and the count of abandoned nudges. Assembled here alone, so that
 app runs (`create_app` in one process, `hakam serve`'s forked gunicorn workers) runs the same
 work.
 
-A thread does not survive a fork: gunicorn's master builds the app with `start=False` and each
-worker calls `start` after forking (service/server.py).
+A thread does not survive a fork: gunicorn's master builds the app with `start_workers=False`
+and each worker calls `start` after forking (service/server.py).
 """
 
 from __future__ import annotations

@@ -2,16 +2,18 @@
 that turn a comment into its fingerprint; the store groups fingerprints (inside the intake
 script, lua/intake.lua), the queue shows each group once, and one decision decides it.
 
-A comment's fingerprint is a MinHash of its word shingles (pairs of neighbouring words of the
-text as the model normalises it: Arabic letter forms, diacritics, elongation, look-alike
-letters, leetspeak and case folded away, so "حملة" and "حمله", or a copy with tatweel, are the
-same word). Two texts' Jaccard similarity over those shingles is estimated by the share of the
-128 MinHash values they agree on (standard error at most 0.045); a comment joins a group when
-that share is at least SIMILARITY (0.8) against the group's signature. Candidates are found by
-locality-sensitive hashing: the first 64 values cut into 16 bands of 4, and any band equal to
-one of a group's makes the group a candidate (texts with a similarity of 0.8 share a band
-with probability 1 - (1 - 0.8^4)^16 > 0.9998; of 0.5, 1 - (1 - 0.5^4)^16 ≈ 0.64, and the
-estimate then turns most of those away).
+A comment's fingerprint is a MinHash of its word shingles (its words and pairs of neighbouring
+words, of the text as the model normalises it: Arabic letter forms, diacritics, elongation,
+look-alike letters, leetspeak and case folded away, so "حملة" and "حمله", or a copy with
+tatweel, are the same word). Two texts' Jaccard similarity over those shingles is estimated
+by the share of the 128 MinHash values they agree on (standard error at most 0.045); a
+comment joins a group when that share is at least SIMILARITY (0.8) against the group's
+signature. Candidates are found by locality-sensitive hashing: the first 32 values cut into
+8 bands of 4, and any band equal to one of a group's makes the group a candidate (texts with
+a similarity of 0.8 share a band with probability 1 - (1 - 0.8^4)^8 ≈ 0.985, of 0.9 with
+0.9995; of 0.5, 1 - (1 - 0.5^4)^8 ≈ 0.40, and the estimate then turns most of those away).
+Eight bands rather than sixteen halve what each comment writes (a band is a field of a
+site's hash and a member of its time index), the larger part of grouping's cost.
 
 Written here, on numpy and zlib, rather than with `datasketch`: that package's MinHash
 updates shingle by shingle in Python, and its LSH keeps buckets under key names of its own,
@@ -30,10 +32,11 @@ import numpy as np
 from hakam.model.normalize import normalize
 
 PERMUTATIONS = 128
-BANDS = 16
+BANDS = 8
 ROWS = 4  # BANDS * ROWS values of the signature are banded; all PERMUTATIONS are compared
 SIMILARITY = 0.8  # estimated Jaccard similarity a comment needs to join a group
 MIN_AUTHORS = 3  # different authors before a group is shown as a campaign
+MIN_WORDS = 5  # shorter texts are too common to be told apart from a campaign
 WINDOW_SECONDS = 24 * 3600  # a comment joins a group only if a similar one came this recently
 
 _SHIFT = np.uint64(32)
@@ -54,16 +57,19 @@ class Fingerprint:
 
 
 def shingles(text: str) -> set[str]:
-    """Pairs of neighbouring words of the normalised text (the word alone for a one-word
-    text); empty for a text without words."""
+    """The words of the normalised text and the pairs of neighbouring words: words alone keep
+    a campaign's copy with a word added, dropped or moved close to its text (one word added to
+    twelve: 0.85), pairs keep texts made of the same common words apart. Empty for a text of
+    fewer than MIN_WORDS words: "شكرا على المقال" from three readers is no campaign."""
     words = _WORD.findall(normalize(text).text)
-    if len(words) < 2:
-        return set(words)
-    return {f"{first} {second}" for first, second in zip(words, words[1:], strict=False)}
+    if len(words) < MIN_WORDS:
+        return set()
+    return set(words) | {f"{first} {second}"
+                         for first, second in zip(words, words[1:], strict=False)}
 
 
 def fingerprint(text: str) -> Fingerprint | None:
-    """The text's MinHash fingerprint; None for a text without words (nothing to compare)."""
+    """The text's MinHash fingerprint; None for a text too short to compare."""
     found = shingles(text)
     if not found:
         return None

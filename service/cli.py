@@ -8,6 +8,7 @@ come from hakam.training.cli.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import sys
@@ -19,8 +20,10 @@ from hakam.model import ATTRIBUTES
 from hakam.model.normalize import trusted_key
 
 from .config import Config, ConfigError
+from .discussion import MAX_CLOSE_AFTER_DAYS
 from .errors import StoreUnavailable
 from .store import Store
+from .vocabulary import AuthorAction
 
 
 def _config() -> Config:
@@ -72,7 +75,13 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """Hakam: comment moderation for news sites."""
+    """Hakam: comment moderation for news sites.
+
+    Example:
+
+    \b
+        hakam serve --port 8000
+    """
 
 
 @main.command()
@@ -84,7 +93,13 @@ def main() -> None:
               type=click.IntRange(0, None),
               help="Replace each worker after about this many requests (10% jitter).")
 def serve(host: str, port: int, workers: int, max_requests: int) -> None:
-    """Run the service under gunicorn (embedded Redis when REDIS_URL is unset)."""
+    """Run the service under gunicorn (embedded Redis when REDIS_URL is unset).
+
+    Example:
+
+    \b
+        hakam serve --host 0.0.0.0 --port 8000 --workers 4
+    """
     from .server import serve as run
 
     try:
@@ -95,7 +110,13 @@ def serve(host: str, port: int, workers: int, max_requests: int) -> None:
 
 @main.group()
 def sites() -> None:
-    """Sites that send comments."""
+    """Sites that send comments.
+
+    Example:
+
+    \b
+        hakam sites add akhbar --language ar
+    """
 
 
 @sites.command("add")
@@ -103,7 +124,13 @@ def sites() -> None:
 @click.option("--webhook", "webhook_url", help="URL that receives moderator decisions.")
 @click.option("--language", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
 def sites_add(name: str, webhook_url: str | None, language: str) -> None:
-    """Create a site and print its API key (alone, on standard output)."""
+    """Create a site and print its API key (alone, on standard output).
+
+    Example:
+
+    \b
+        hakam sites add akhbar --language ar --webhook https://news.example/hakam
+    """
     if webhook_url and not webhook_url.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http(s) URL", param_hint="--webhook")
     with open_store() as store:
@@ -118,7 +145,13 @@ def sites_add(name: str, webhook_url: str | None, language: str) -> None:
 
 @sites.command("list")
 def sites_list() -> None:
-    """List sites, their language, webhook and queue depth."""
+    """List sites, their language, webhook and queue depth.
+
+    Example:
+
+    \b
+        hakam sites list
+    """
     with open_store() as store:
         for site in store.list_sites():
             state = "revoked" if site.revoked else "active"
@@ -161,7 +194,13 @@ class AttributeHold(click.ParamType):
 @sites.command("revoke")
 @click.argument("name")
 def sites_revoke(name: str) -> None:
-    """Revoke a site's key: its requests get 401 from now on."""
+    """Revoke a site's key: its requests get 401 from now on.
+
+    Example:
+
+    \b
+        hakam sites revoke akhbar
+    """
     with open_store() as store:
         if not store.revoke_site(name):
             raise click.ClickException(f"no site named {name!r}")
@@ -201,6 +240,9 @@ def sites_revoke(name: str) -> None:
 @click.option("--abuse-recall", type=click.FloatRange(0.5, 0.99),
               help="Share of abusive comments an adapted site's hold threshold aims to hold "
                    "(default 0.85; --abuse-hold wins).")
+@click.option("--hold-after-rejections", type=click.IntRange(0, 100),
+              help="Hold (reason author_history) an author whose last this many decided "
+                   "comments were all rejected or spam; 0: off (the default).")
 @click.option("--nudge/--no-nudge", default=None,
               help="Answer a comment that would be held for abuse alone with a nudge (422, "
                    "code nudge) so its author can edit it or post it anyway (off by default).")
@@ -224,9 +266,17 @@ def sites_revoke(name: str) -> None:
 def sites_configure(name, premoderation, previously_approved, disallowed, moderation,
                     max_links, trusted, no_trusted_domains, spam_reject, spam_hold, abuse_hold,
                     holds, audit_rate, adapt, abuse_recall, nudge, report_hold,
-                    campaign_hold, no_campaign_hold, require_name_email,
+                    campaign_hold, no_campaign_hold, hold_after_rejections,
+                    require_name_email,
                     check_deliverability, webhook_url, language, retention_days) -> None:
-    """Change a site's rules; prints the resulting settings as JSON."""
+    """Change a site's rules; prints the resulting settings as JSON.
+
+    Example:
+
+    \b
+        hakam sites configure akhbar --abuse-hold 0.6 --max-links 1
+        hakam sites configure akhbar --premoderation --retention-days 365
+    """
     not_domains = [d for d in trusted if not trusted_key(d)]
     if not_domains:
         raise click.BadParameter(f"not a domain: {', '.join(map(repr, not_domains))} "
@@ -239,7 +289,8 @@ def sites_configure(name, premoderation, previously_approved, disallowed, modera
         policy = _given(premoderation=premoderation, previously_approved=previously_approved,
                         max_links=max_links, spam_reject=spam_reject, spam_hold=spam_hold,
                         abuse_hold=abuse_hold, audit_rate=audit_rate, adapt=adapt,
-                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold)
+                        abuse_recall=abuse_recall, nudge=nudge, report_hold=report_hold,
+                        hold_after_rejections=hold_after_rejections)
         if campaign_hold or no_campaign_hold:
             policy["campaign_hold"] = None if no_campaign_hold else campaign_hold
         if disallowed:
@@ -279,7 +330,13 @@ def _given(**options) -> dict:
 def sites_adapt(name: str, reset: bool) -> None:
     """Fit the site's adapter on its labels now; prints JSON: the labels used, out-of-fold
     ROC-AUC of the shipped model and of the adapter, the hold threshold, and whether the
-    adapter is in force (and if not, why)."""
+    adapter is in force (and if not, why).
+
+    Example:
+
+    \b
+        hakam sites adapt akhbar
+    """
     from hakam.model import Scorer
 
     from .adapting import run_fit, summary, wait_for_fit_lock
@@ -310,7 +367,13 @@ def sites_adapt(name: str, reset: bool) -> None:
 
 @main.group()
 def posts() -> None:
-    """Rules for one post: premoderate it, close it, open it."""
+    """Rules for one post: premoderate it, close it, open it.
+
+    Example:
+
+    \b
+        hakam posts configure akhbar 17 --close
+    """
 
 
 @posts.command("configure")
@@ -327,7 +390,14 @@ def posts() -> None:
 def posts_configure(site: str, post_id: str, premoderation: bool | None, comments: str | None,
                     reset: bool) -> None:
     """Change a post's rules (POST_ID as comments give it in comment_post_ID); prints them
-    as JSON."""
+    as JSON.
+
+    Example:
+
+    \b
+        hakam posts configure akhbar 17 --close
+        hakam posts configure akhbar 18 --premoderation
+    """
     from .discussion import PostRule
     from .posts import post_answer
     from .schemas import _POST_ID
@@ -351,7 +421,13 @@ def posts_configure(site: str, post_id: str, premoderation: bool | None, comment
 
 @main.group()
 def sections() -> None:
-    """Rules for the posts under an address prefix (a section of the site)."""
+    """Rules for the posts under an address prefix (a section of the site).
+
+    Example:
+
+    \b
+        hakam sections list akhbar
+    """
 
 
 @sections.command("configure")
@@ -360,14 +436,20 @@ def sections() -> None:
 @click.option("--premoderation/--no-premoderation", default=None,
               help="Hold every comment on the section's posts for review (--no-premoderation: "
                    "not, whatever a shorter section says).")
-@click.option("--close-after-days", type=click.IntRange(0, 36500),
+@click.option("--close-after-days", type=click.IntRange(0, MAX_CLOSE_AFTER_DAYS),
               help="Close each post N days after its post_date (when the site sends it), "
                    "else after its first comment; 0: never, whatever a shorter section says.")
 @click.option("--remove", is_flag=True, help="Drop the section.")
 def sections_configure(site: str, url_prefix: str, premoderation: bool | None,
                        close_after_days: int | None, remove: bool) -> None:
     """Change the rules of the posts whose post_url starts with URL_PREFIX (e.g.
-    https://akhbar.example/politics/); prints them as JSON. The longest prefix wins."""
+    https://akhbar.example/politics/); prints them as JSON. The longest prefix wins.
+
+    Example:
+
+    \b
+        hakam sections configure akhbar https://akhbar.example/politics/ --close-after-days 3
+    """
     from .discussion import SectionRule, section_prefix
     from .schemas import _WEB_ADDRESS
 
@@ -400,7 +482,13 @@ def sections_configure(site: str, url_prefix: str, premoderation: bool | None,
 @sections.command("list")
 @click.argument("site")
 def sections_list(site: str) -> None:
-    """Print the site's sections as JSON lines, most specific first."""
+    """Print the site's sections as JSON lines, most specific first.
+
+    Example:
+
+    \b
+        hakam sections list akhbar
+    """
     with open_store() as store:
         current = store.get_site(site)
         if current is None:
@@ -411,13 +499,25 @@ def sections_list(site: str) -> None:
 
 @main.group()
 def moderators() -> None:
-    """People who review held comments."""
+    """People who review held comments.
+
+    Example:
+
+    \b
+        hakam moderators add salma
+    """
 
 
 @moderators.command("add")
 @click.argument("name")
 def moderators_add(name: str) -> None:
-    """Create a moderator (or rotate their token) and print the token alone on standard output."""
+    """Create a moderator (or rotate their token) and print the token alone on standard output.
+
+    Example:
+
+    \b
+        hakam moderators add salma
+    """
     with open_store() as store:
         token = store.create_moderator(name)
     click.echo(token)
@@ -426,7 +526,13 @@ def moderators_add(name: str) -> None:
 
 @main.group()
 def readers() -> None:
-    """Readers' rights: export or erase what Hakam holds about a reader, by their email."""
+    """Readers' rights: export or erase what Hakam holds about a reader, by their email.
+
+    Example:
+
+    \b
+        hakam readers export laila@example.com --site akhbar
+    """
 
 
 def _reader_sites(store: Store, site: str | None) -> list[str]:
@@ -454,14 +560,27 @@ def _reader_key(store: Store, email: str) -> str:
 @click.option("--site", help="Only this site (default: every site).")
 def readers_export(email: str, site: str | None) -> None:
     """Print, as JSON, every comment of the reader with this email (any case) and the labels
-    made from them, per site. Hakam keeps no email or IP, only keyed hashes of them."""
+    made from them, per site. Hakam keeps no email or IP, only keyed hashes of them.
+
+    Example:
+
+    \b
+        hakam readers export laila@example.com --site akhbar
+    """
     with open_store() as store:
         author_key = _reader_key(store, email)
         found = {}
         for name in _reader_sites(store, site):
             held = {"comments": store.reader_comments(name, author_key),
                     "labels": store.reader_labels(name, author_key)}
-            if held["comments"] or held["labels"]:
+            reports = store.reports_made_by(name, author_key)
+            if reports:
+                held["reports"] = reports
+            actions = store.reader_actions(name, author_key)
+            if actions["restriction"] or actions["actions"]:  # as the API exports them
+                held.update(restriction=actions["restriction"],
+                            moderator_actions=actions["actions"])
+            if held["comments"] or held["labels"] or len(held) > 2:
                 found[name] = held
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))
     _say(f"{_count(sum(len(held['comments']) for held in found.values()), 'comment')} of this "
@@ -475,7 +594,13 @@ def readers_export(email: str, site: str | None) -> None:
 def readers_erase(email: str, site: str | None, yes: bool) -> None:
     """Erase the reader with this email (any case): their comments, everything made from them
     (labels, pending webhooks, the audit's link to them) and their keyed hashes. Running it
-    again finds nothing and changes nothing."""
+    again finds nothing and changes nothing.
+
+    Example:
+
+    \b
+        hakam readers erase laila@example.com --site akhbar --yes
+    """
     with open_store() as store:
         author_key = _reader_key(store, email)
         names = _reader_sites(store, site)
@@ -498,9 +623,86 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+@main.group()
+def authors() -> None:
+    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them).
+
+    Example:
+
+    \b
+        hakam authors suspend akhbar 8bf6ea8a6376445bad907175b40c239d --days 7 --reason insult
+    """
+
+
+# what each `hakam authors` command says in its --help, and its example
+_AUTHOR_ACTION_HELP = {
+    "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
+                   "moderator (reason author_premoderated), until lifted or for --days.",
+    "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
+               "(403 author_suspended, with the end date).",
+    "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
+           "until lifted or for --days; --decide-held also decides their held comments.",
+    "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
+}
+_AUTHOR_EXAMPLE_COMMENT = "8bf6ea8a6376445bad907175b40c239d"
+_AUTHOR_ACTION_EXAMPLE = {
+    "premoderate": f"hakam authors premoderate akhbar {_AUTHOR_EXAMPLE_COMMENT} --days 30",
+    "suspend": f"hakam authors suspend akhbar {_AUTHOR_EXAMPLE_COMMENT} --days 7 --reason insult",
+    "ban": f"hakam authors ban akhbar {_AUTHOR_EXAMPLE_COMMENT} --decide-held reject",
+    "lift": f"hakam authors lift akhbar {_AUTHOR_EXAMPLE_COMMENT} --by salma",
+}
+
+
+def _author_action(action: AuthorAction):
+    @authors.command(action, help=_AUTHOR_ACTION_HELP[action] + "\n\nExample:\n\n\b\n    "
+                     + _AUTHOR_ACTION_EXAMPLE[action])
+    @click.argument("site")
+    @click.argument("comment_id")
+    @click.option("--days", type=click.IntRange(1, 3650), required=action == AuthorAction.SUSPEND,
+                  hidden=action == AuthorAction.LIFT)
+    @click.option("--reason", default="", help="Why, for the audit.")
+    @click.option("--decide-held", type=click.Choice(["reject", "spam"]),
+                  hidden=action != AuthorAction.BAN,
+                  help="Also decide every held comment of theirs so, each its own decision.")
+    @click.option("--by", "moderator", default=lambda: f"cli:{getpass.getuser()}",
+                  show_default="cli:<your user name>", help="Who acts, for the audit.")
+    def command(site: str, comment_id: str, days: int | None, reason: str,
+                decide_held: str | None, moderator: str) -> None:
+        from .errors import HakamError
+
+        if action == AuthorAction.LIFT and days is not None:
+            raise click.BadParameter("lifting takes no number of days", param_hint="--days")
+        if decide_held is not None and action != AuthorAction.BAN:
+            raise click.BadParameter("only with ban", param_hint="--decide-held")
+        with open_store() as store:
+            if store.get_site(site) is None:
+                raise click.ClickException(f"no site named {site!r}")
+            try:
+                answer = store.act_on_author(comment_id, moderator, action, days=days,
+                                             reason=reason, decide_held=decide_held, site=site)
+            except StoreUnavailable:
+                raise
+            except HakamError as refused:
+                raise click.ClickException(f"{refused.code}: {refused}") from None
+        click.echo(json.dumps(answer, ensure_ascii=False))
+        _say(f"{action}: done on the author of {comment_id} on {site!r}")
+
+    return command
+
+
+for _action in AuthorAction:
+    _author_action(_action)
+
+
 @main.command()
 def migrate() -> None:
-    """Move a store written by an older Hakam to the current key layout (safe to re-run)."""
+    """Move a store written by an older Hakam to the current key layout (safe to re-run).
+
+    Example:
+
+    \b
+        hakam migrate
+    """
     from .store import MigrationBusy
 
     with open_store() as store:
@@ -514,13 +716,25 @@ def migrate() -> None:
 
 @main.group()
 def labels() -> None:
-    """Training labels from moderator decisions and site feedback."""
+    """Training labels from moderator decisions and site feedback.
+
+    Example:
+
+    \b
+        hakam labels export > labels.jsonl
+    """
 
 
 @labels.command("export")
 def labels_export() -> None:
     """Write every label as JSONL (text, task, label, source, site) to standard output,
-    oldest first across sites."""
+    oldest first across sites.
+
+    Example:
+
+    \b
+        hakam labels export > labels.jsonl
+    """
     count = 0
     with open_store() as store:
         for label in store.labels():

@@ -17,8 +17,9 @@ from flask_babel import gettext
 from . import jsonio, moderation
 from .auth import require_site
 from .errors import BadRequest, NotFound, UnsupportedMediaType
+from .schemas import ReportRequest
 from .store import get_store
-from .validation import validate_submission
+from .validation import json_object_body, validate_body, validate_submission
 
 bp = Blueprint("comments", __name__)
 FORM = "application/x-www-form-urlencoded"
@@ -61,6 +62,7 @@ def read_fields() -> dict:
 @bp.post("/comments")
 @require_site(checked_on_write=True)
 def create_comment():
+    """Judge a new comment and store it: published, held or rejected, with the reasons."""
     site = g.site
     store = get_store()
     fields = read_fields()
@@ -76,9 +78,28 @@ def create_comment():
     return jsonify(body), 201, {"Location": f"/v1/comments/{comment_id}"}
 
 
+@bp.post("/comments/<comment_id>/reports")
+@require_site
+def report_comment(comment_id: str):
+    """Pass on a reader's report of one of the site's comments.
+
+    201 when it counted, 200 when this reporter had already reported the comment (nothing
+    changes)."""
+    body = validate_body(ReportRequest, json_object_body(gettext(
+        'Send a JSON object such as {"reason": "abuse", "reporter": "reader-17"}.')))
+    outcome = moderation.report(g.site, comment_id, reporter=body.reporter,
+                                reason=body.reason, note=body.note)
+    if outcome is None:  # another site's comment is indistinguishable from none
+        raise NotFound(gettext("No such comment."))
+    return jsonify({"comment_id": comment_id, "counted": outcome.counted,
+                    "reports": outcome.reports, "status": outcome.status}), \
+        201 if outcome.counted else 200
+
+
 @bp.get("/comments/<comment_id>")
 @require_site
 def get_comment(comment_id: str):
+    """One of the site's comments as it stands now."""
     # Another site's comment is indistinguishable from no comment at all.
     comment = get_store().get_comment(comment_id, site=g.site.name)
     if comment is None:

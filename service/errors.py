@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime
 from typing import Protocol
 
 from flask import Flask, Response, current_app, jsonify, request
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -109,6 +110,70 @@ class UnknownComment(NotFound):
     def __init__(self, detail: str = "") -> None:
         # The store's detail names the id for logs; the client reads the class's sentence.
         Exception.__init__(self, detail)
+
+
+class UnknownAuthor(NotFound):
+    """The comment was sent without an email: Hakam keeps no record of its author."""
+
+    code = "no_author_record"
+    message = lazy_gettext("This comment was sent without an email, so Hakam keeps no record "
+                           "of its author.")
+
+    def __init__(self, detail: str = "") -> None:
+        Exception.__init__(self, detail)
+
+
+class NothingToLift(HakamError):
+    status = 409
+    code = "nothing_to_lift"
+    message = lazy_gettext("Nothing is in force on this author: there is nothing to lift.")
+
+    def __init__(self, detail: str = "") -> None:
+        Exception.__init__(self, detail)
+
+
+class AuthorRefused(HakamError):
+    """Intake refuses a comment from a suspended or banned author; `until` is when that ends
+    (None: until a moderator lifts it). The sentence names the date in the reader's language,
+    built when the answer is (in the request's locale); `until` is also given as ISO 8601."""
+
+    status = 403
+
+    def __init__(self, until: float | None) -> None:
+        Exception.__init__(self, self.code)
+        self.until = until
+
+    def sentence(self, date: str | None) -> str:
+        raise NotImplementedError
+
+    def body(self) -> dict:
+        if self.until is None:
+            return {"error": self.code, "message": self.sentence(None), "until": None}
+        from babel.dates import format_datetime
+
+        from .i18n import select_locale
+
+        moment = datetime.fromtimestamp(self.until, tz=UTC)
+        return {"error": self.code,
+                "message": self.sentence(format_datetime(moment, "long", tzinfo=UTC,
+                                                         locale=select_locale())),
+                "until": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+class AuthorSuspended(AuthorRefused):
+    code = "author_suspended"
+
+    def sentence(self, date: str | None) -> str:
+        return gettext("Your comments on this site are suspended until %(date)s.", date=date)
+
+
+class AuthorBanned(AuthorRefused):
+    code = "author_banned"
+
+    def sentence(self, date: str | None) -> str:
+        if date is None:
+            return gettext("You are banned from commenting on this site.")
+        return gettext("You are banned from commenting on this site until %(date)s.", date=date)
 
 
 class Duplicate(HakamError):

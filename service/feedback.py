@@ -37,6 +37,7 @@ FEEDBACK_LABELS: dict[str, tuple[str, int]] = {
 @bp.post("/comments/<comment_id>/feedback")
 @require_site
 def give_feedback(comment_id: str):
+    """A site's verdict on one of its comments, kept as a training label."""
     body = validate_body(
         FeedbackRequest, json_object_body('send a JSON object such as {"label": "spam"}'))
     store = get_store()

@@ -11,11 +11,13 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness: the process answers."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 def readyz():
+    """Readiness: Redis answers and takes writes, and the model is loaded (else 503)."""
     store = get_store()
     redis_answers = store.ping()
     checks = {"redis": redis_answers, "redis_writes": redis_answers and store.accepts_writes(),

@@ -138,6 +138,7 @@ def init_app(app: Flask) -> None:
     registry = _registry(app)
 
     def metrics():
+        """Prometheus metrics of this worker's process, in the text exposition format."""
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])

@@ -19,6 +19,7 @@ import random
 import time
 from dataclasses import dataclass, replace
 
+from email_validator import EmailNotValidError
 from flask import current_app
 
 from hakam.model import Score
@@ -38,7 +39,8 @@ from .scoring import (
     site_model,
     with_attribute_words,
 )
-from .store import Site, get_store
+from .store import ReportOutcome, Site, get_store
+from .store.authors import AuthorHold
 from .store.intake import CampaignReached
 from .store.review import NewDecision, RepeatedDecision
 from .vocabulary import Reason, Status
@@ -117,6 +119,7 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     # Campaigns count authors by their keyed email hash; a comment without one is its own.
     fingerprint = campaigns.fingerprint(submission.comment)
     campaign_authors = 0
+    author_hold = None  # what moderators know of the author holds it (authors.py)
     while True:
         judgement = judge(
             site, submission.comment, post_url=submission.post_url, author=submission.author,
@@ -124,15 +127,22 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
             author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
             reader=reader, premoderated_by=rules.premoderated_by,
             campaign_authors=campaign_authors)
+        if author_hold:
+            judgement = replace(judgement, decision=policy.held_for_author(
+                judgement.decision, author_hold, site.policy))
         try:
             comment_id, body, status = _store_judged(site, submission, judgement, reader,
                                                      idempotency_key, fingerprint,
-                                                     close_after_seconds)
+                                                     close_after_seconds, author_hold)
             break
         except CampaignReached as reached:
             # the site holds this campaign now: judged again with it (at most once more, since
             # a held comment is never sent back)
             campaign_authors = reached.authors
+        except AuthorHold as held:
+            # the author's record holds it (premoderated, or their last decided comments all
+            # rejected): judged again with that reason, once (the script asks no more)
+            author_hold = held.code
     if body["id"] == comment_id and body["status"] == status:
         DECISIONS.labels(status, "policy").inc()
     return comment_id, body
@@ -140,7 +150,8 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
 
 def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
                   idempotency_key: str | None, fingerprint: campaigns.Fingerprint | None,
-                  close_after_seconds: float | None) -> tuple[str, dict, str]:
+                  close_after_seconds: float | None,
+                  author_hold: str | None = None) -> tuple[str, dict, str]:
     """Store a judged comment (or nudge its author first); answers its id, the body to answer
     and the status it was judged. Raises CampaignReached when it would be published into a
     campaign the site holds: nothing is stored then."""
@@ -152,8 +163,9 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
         answered_nudge = nudge.verify(store.derived_key("nudge"), submission.nudge_token,
                                       site.name, now)
     if answered_nudge is None and nudge.is_nudged(
-            status, [r["code"] for r in judgement.decision.reasons], site.policy.nudge):
-        _nudge(site.name, judgement, now)
+            status, [r["code"] for r in judgement.decision.reasons],
+            site.policy.nudge and submission.nudge):
+        _nudge(site.name, judgement, now, reader if submission.email else None)
     reasons = judgement.reasons()
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None
     comment = {
@@ -182,6 +194,10 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
         post_id=submission.post_id, close_after_seconds=close_after_seconds,
         campaign=fingerprint, campaign_author=reader if submission.email else "",
         campaign_hold=site.policy.campaign_hold,
+        # an author named by email has a record moderators may act on (authors.py)
+        author_recorded=bool(submission.email),
+        hold_after_rejections=site.policy.hold_after_rejections,
+        author_hold_applied=author_hold is not None,
     )
     return comment_id, body, status
 
@@ -208,19 +224,60 @@ def _post_rules(site: Site, submission) -> tuple[Applied, float | None]:
     return rules, None
 
 
-def _nudge(site: str, judgement: Judgement, now: float) -> None:
+def _nudge(site: str, judgement: Judgement, now: float, author_key: str | None) -> None:
     """Raise Nudged (422 `nudge`) for a comment the site would hold for abuse alone. The open
     nudge is filed in the one round trip this POST makes (in place of intake's), so that one
-    never answered is counted abandoned; that same call sweeps those over an hour old."""
+    never answered is counted abandoned; that same call sweeps those over an hour old, and
+    refuses (403) an author moderators suspended or banned, as intake would."""
     store = get_store()
     token, parts = nudge.issue(store.derived_key("nudge"), site, judgement.scored.score.abuse,
                                now)
-    abandoned = store.open_nudge(site, parts.nonce, now, nudge.NUDGE_SECONDS)
+    abandoned = store.open_nudge(site, parts.nonce, now, nudge.NUDGE_SECONDS,
+                                 author_key=author_key)
     if abandoned:
         NUDGES.labels(site, "abandoned").inc(abandoned)
     NUDGES.labels(site, "shown").inc()
-    raise Nudged([span for reason in judgement.decision.reasons
-                  if reason["code"] == Reason.ABUSE_SCORE for span in reason["spans"]], token)
+    spans = sorted({tuple(span) for reason in judgement.decision.reasons
+                    if reason["code"] in nudge.ABUSE_HOLDS for span in reason["spans"]})
+    raise Nudged([list(span) for span in spans], token)
+
+
+def report(site: Site, comment_id: str, *, reporter: str, reason: str,
+           note: str | None) -> ReportOutcome | None:
+    """A reader's report on one of the site's comments (None: the site has no such comment).
+    One per reporter per comment counts; the report that brings a published comment to the
+    site's threshold (`--report-hold`) sends it back to the queue, held for `reader_reports`,
+    and the site's webhook is told, all in one script (store.report). Reports make no label:
+    the moderator's decision on the comment is the label, as for any held comment."""
+    store = get_store()
+    gettext, ngettext, _ = translator()
+    threshold = site.policy.report_hold
+    held_reason = {"code": Reason.READER_REPORTS.value, "spans": [], "message": ngettext(
+        "A reader reported this published comment; it waits for a moderator again.",
+        "%(num)d readers reported this published comment; it waits for a moderator again.",
+        threshold)}
+
+    def webhook(reports: int) -> dict:
+        return {"event": "comment.reported", "comment_id": comment_id, "site": site.name,
+                "status": Status.PENDING.value, "reason": Reason.READER_REPORTS.value,
+                "reports": reports, "reported_at": time.time()}
+
+    return store.report(site.name, comment_id, reporter_key=_reporter_key(store, reporter),
+                        reason=reason, note=note or "", threshold=threshold,
+                        held_reason=held_reason,
+                        webhook=webhook if site.webhook_url else None)
+
+
+def _reporter_key(store, reporter: str) -> str:
+    """The reporter's keyed hash. An email is keyed as a reader's (reader_keys), so that a site
+    sending the reader's email as the reporter id has their reports found with their comments
+    by export and erasure; any other id is keyed as it is (case and spaces aside)."""
+    if "@" in reporter:
+        try:
+            return reader_key(store, reporter)
+        except EmailNotValidError:
+            pass
+    return store.private_key(reporter)
 
 
 def record_decision(comment_id: str, moderator: str, decision: str, reason: str) -> dict:
@@ -247,16 +304,36 @@ def record_group_decision(comment_id: str, moderator: str, decision: str, reason
     return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
-def record_decisions(comment_ids: list[str], moderator: str, decision: str,
-                     reason: str) -> list[tuple[str, dict | HakamError]]:
+def record_decisions(comment_ids: list[str], moderator: str, decision: str, reason: str,
+                     *, group: bool = False) -> list[tuple[str, dict | HakamError]]:
     """One decision on several held comments, each recorded as `record_decision` records one;
     answers (id, record) or (id, why not: another moderator holds it, it was decided already,
-    there is no such comment) for each distinct id, in the order given."""
-    outcomes = get_store().decide_many(comment_ids, moderator, decision, reason)
+    there is no such comment) for each distinct id, in the order given. With `group`, each
+    decided comment's campaign follows it: its other held members are decided too, and
+    answered after the ids given."""
+    store = get_store()
+    outcomes = store.decide_many(comment_ids, moderator, decision, reason)
+    if group:
+        seen = set(comment_ids)
+        for comment_id, outcome in list(outcomes):
+            campaign = (None if isinstance(outcome, HakamError)
+                        else store.campaign_of(outcome["site"], comment_id))
+            if campaign is None:
+                continue
+            others = [member for member in store.held_campaign_members(outcome["site"], campaign)
+                      if member not in seen]
+            seen.update(others)
+            outcomes += store.decide_many(others, moderator, decision, reason)
     for _comment_id, outcome in outcomes:
         if not isinstance(outcome, HakamError):
             _after_decision(outcome)
     return outcomes
+
+
+def after_decisions(records: list[dict]) -> None:
+    """What follows decisions recorded elsewhere (a ban's `decide_held`): as `record_decision`."""
+    for record in records:
+        _after_decision(record)
 
 
 def _after_decision(record: dict) -> None:

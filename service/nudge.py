@@ -20,14 +20,18 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from .vocabulary import Reason, Status
+from hakam.model import ATTRIBUTES
+
+from .vocabulary import Reason, Status, attribute_score
 
 # A nudge not answered by a resend within this long is abandoned; an older token is no token.
 NUDGE_SECONDS = 3600
-# What a held comment may be held for and still be nudged: the abuse score, and the note on
-# cited links that holds nothing. Spam and the site's rules are never nudged: editing the
-# words would not change what the site asked for.
-_NUDGEABLE = frozenset({Reason.ABUSE_SCORE, Reason.TRUSTED_LINKS})
+# What a held comment may be held for and still be nudged: the abuse score (or an abuse
+# attribute's, such as insult_score, on a site that holds on one), and the note on cited links
+# that holds nothing. Spam and the site's rules are never nudged: editing the words would not
+# change what the site asked for.
+ABUSE_HOLDS = frozenset({Reason.ABUSE_SCORE, *(attribute_score(name) for name in ATTRIBUTES)})
+_NUDGEABLE = ABUSE_HOLDS | {Reason.TRUSTED_LINKS}
 OUTCOMES = ("shown", "edited", "posted_anyway", "abandoned")
 
 
@@ -42,7 +46,7 @@ class NudgeToken:
 def is_nudged(status: str, reason_codes: list[str], nudge_on: bool) -> bool:
     """Whether a decision is answered with a nudge: the site asks for it, and the comment
     would be held for its abuse score and nothing else."""
-    return (nudge_on and status == Status.PENDING and Reason.ABUSE_SCORE in reason_codes
+    return (nudge_on and status == Status.PENDING and bool(ABUSE_HOLDS & set(reason_codes))
             and set(reason_codes) <= _NUDGEABLE)
 
 

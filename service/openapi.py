@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from . import schemas
 from .review import MAX_PAGE
+from .vocabulary import HOLD_REASONS
 
 bp = Blueprint("openapi", __name__)
 
@@ -73,6 +74,10 @@ COMMENT_ID = Parameter("comment_id", "path", "The comment's id, as answered on s
 POST_ID = Parameter("post_id", "path", "The post's id, as comments give it in comment_post_ID.",
                     {"type": "string", "pattern": schemas.POST_ID}, required=True)
 SITE_FILTER = Parameter("site", "query", "Only this site's comments.")
+REASON_FILTER = Parameter(
+    "reason", "query", "Only comments held with this reason: reader_reports (reported by "
+    "readers), audit (audit items) or a policy code such as abuse_score.",
+    {"type": "string", "enum": [str(reason) for reason in HOLD_REASONS]})
 PAGE_LIMIT = Parameter("limit", "query", "How many to answer.",
                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50})
 QUEUE_SORT = Parameter("sort", "query", "arrival: oldest first; abuse or spam: that score "
@@ -101,6 +106,9 @@ ROUTES: tuple[Route, ...] = (
                     "received (first_id names it)", schemas.ErrorBody),
               413: ("The body is larger than the configured limit", schemas.ErrorBody),
               415: ("Neither JSON nor a form, or not UTF-8", schemas.ErrorBody),
+              403: ("The author is suspended (author_suspended) or banned (author_banned) on "
+                    "this site: `until` says until when (null: until lifted), the message "
+                    "names the date in the reader's language", schemas.ErrorBody),
               422: ("Invalid fields, each with messages in the reader's language; or, on a "
                     "site with the nudge on, code `nudge`: the comment would be held for "
                     "abuse, nothing was stored, send it again with `nudge_token` to post it; "
@@ -109,6 +117,20 @@ ROUTES: tuple[Route, ...] = (
               429: ("Comment flood: retry after Retry-After seconds", schemas.ErrorBody),
               503: UNAVAILABLE,
           }),
+    Route("post", "/v1/comments/{comment_id}/reports",
+          "Pass on a reader's report on a published comment", "siteKey",
+          request=schemas.ReportRequest, parameters=(COMMENT_ID,), tag="comments",
+          responses={201: ("The report counted; the one that reaches the site's threshold "
+                           "(hakam sites configure --report-hold, 3) sends a published comment "
+                           "back to the queue as pending (reason reader_reports) and the "
+                           "site's webhook is told (event comment.reported)",
+                           schemas.ReportAnswer),
+                     200: ("This reporter had already reported the comment: nothing changed",
+                           schemas.ReportAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment for this site", schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
     Route("get", "/v1/comments/{comment_id}", "Read a comment's status and history", "siteKey",
           parameters=(COMMENT_ID,), tag="comments",
           responses={200: ("The comment", schemas.CommentRecord), 401: UNAUTHORIZED,
@@ -163,9 +185,10 @@ ROUTES: tuple[Route, ...] = (
                      400: ("The body is not a JSON object", schemas.ErrorBody),
                      401: UNAUTHORIZED, 422: INVALID, 503: UNAVAILABLE}),
     Route("get", "/v1/review/queue", "List held comments, oldest first or by a score",
-          "moderatorToken", parameters=(SITE_FILTER, PAGE_LIMIT, QUEUE_SORT), tag="review",
+          "moderatorToken", parameters=(SITE_FILTER, PAGE_LIMIT, QUEUE_SORT, REASON_FILTER),
+          tag="review",
           responses={200: ("Held comments and the queue depth", schemas.QueuePage),
-                     400: ("A bad limit or sort", schemas.ErrorBody), 401: UNAUTHORIZED,
+                     400: ("A bad limit, sort or reason", schemas.ErrorBody), 401: UNAUTHORIZED,
                      503: UNAVAILABLE}),
     Route("post", "/v1/review/claim", "Claim held comments for a lease", "moderatorToken",
           request=schemas.ClaimRequest, body_required=False, tag="review",
@@ -183,6 +206,27 @@ ROUTES: tuple[Route, ...] = (
                      404: ("No such comment", schemas.ErrorBody),
                      409: ("Already decided otherwise or by another moderator, or claimed by "
                            "another moderator", schemas.ErrorBody),
+                     422: INVALID, 503: UNAVAILABLE}),
+    Route("get", "/v1/review/{comment_id}/author",
+          "Read the record of a comment's author on its site", "moderatorToken",
+          parameters=(COMMENT_ID,), tag="review",
+          responses={200: ("Their comments counted by status, the last 10, what is in force "
+                           "and the actions taken on them", schemas.AuthorRecord),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment, or it was sent without an email "
+                           "(no_author_record)", schemas.ErrorBody),
+                     503: UNAVAILABLE}),
+    Route("post", "/v1/review/{comment_id}/author/actions",
+          "Premoderate, suspend, ban or lift the author of a comment on its site",
+          "moderatorToken", request=schemas.AuthorActionRequest, parameters=(COMMENT_ID,),
+          tag="review",
+          responses={200: ("Done, with its audit entry (and, for a ban with decide_held, "
+                           "each held comment decided)", schemas.AuthorActionAnswer),
+                     400: ("The body is not a JSON object", schemas.ErrorBody),
+                     401: UNAUTHORIZED,
+                     404: ("No such comment, or it was sent without an email "
+                           "(no_author_record)", schemas.ErrorBody),
+                     409: ("A lift with nothing in force (nothing_to_lift)", schemas.ErrorBody),
                      422: INVALID, 503: UNAVAILABLE}),
     Route("post", "/v1/review/decisions", "Decide several held comments in one action",
           "moderatorToken", request=schemas.DecisionsRequest, tag="review",
@@ -303,4 +347,5 @@ def document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():
+    """The OpenAPI document of every /v1 route."""
     return jsonify(document())

@@ -165,9 +165,10 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
             section=facts.premoderated_by)))
     if policy.campaign_hold and facts.campaign_authors >= policy.campaign_hold:
         held.append(_reason(Reason.CAMPAIGN, gettext(
-            "%(authors)d authors have posted this text or one much like it on the site within "
-            "24 hours; the site holds such a campaign from %(limit)d authors on.",
-            authors=facts.campaign_authors, limit=policy.campaign_hold)))
+            "%(authors)s have posted this text or one much like it on the site within 24 "
+            "hours; the site holds such a campaign from %(limit)s on.",
+            authors=ngettext("%(num)d author", "%(num)d authors", facts.campaign_authors),
+            limit=ngettext("%(num)d author", "%(num)d authors", policy.campaign_hold))))
     if policy.premoderation:
         held.append(_reason(Reason.PREMODERATION,
                             gettext("The site holds every comment for review.")))
@@ -221,6 +222,25 @@ def _attribute_holds(score: Score, policy: SitePolicy, text: str,
                               "%(limit).2f.", **values)
         reasons.append(_reason(attribute_score(name), message, spans))
     return reasons
+
+
+def held_for_author(decision: Decision, code: str, policy: SitePolicy) -> Decision:
+    """`decision` held for what moderators know of its author (the store finds it, inside
+    intake's one script): premoderated by a moderator (`author_premoderated`), or their last
+    decided comments all rejected or spam (`author_history`). The reason comes first: it is
+    what holds the comment; a comment published otherwise keeps no "below thresholds" note."""
+    gettext, ngettext, _ = translator()
+    if code == Reason.AUTHOR_PREMODERATED:
+        reason = _reason(code, gettext("Moderators hold every comment of this author for "
+                                       "review."))
+    else:
+        count = policy.hold_after_rejections
+        reason = _reason(code, ngettext(
+            "The author's last decided comment was rejected or marked as spam.",
+            "The author's last %(num)d decided comments were all rejected or marked as spam.",
+            count))
+    kept = tuple(r for r in decision.reasons if r["code"] != Reason.BELOW_THRESHOLDS)
+    return Decision(Status.PENDING, (reason,) + kept)
 
 
 def _untrusted_links(text: str, trusted: frozenset[str],

@@ -38,6 +38,7 @@ def post_answer(post_id: str, rule: PostRule) -> dict:
 @bp.put("/posts/<post_id>")
 @require_site
 def configure_post(post_id: str):
+    """Set one post's discussion rules (premoderated, closed)."""
     post_id = _post_id(post_id)
     body = validate_body(PostRules, json_object_body("send a JSON object"))
     rule = get_store().configure_post(
@@ -48,6 +49,7 @@ def configure_post(post_id: str):
 @bp.put("/sections")
 @require_site
 def configure_section():
+    """Set the discussion rules of the posts under one URL prefix."""
     body = validate_body(SectionRules, json_object_body("send a JSON object"))
     rule = get_store().configure_section(g.site.name, SectionRule(
         url_prefix=section_prefix(body.url_prefix), premoderation=body.premoderation,
@@ -58,12 +60,14 @@ def configure_section():
 @bp.get("/sections")
 @require_site
 def list_sections():
+    """The site's sections and their discussion rules."""
     return jsonify({"sections": [s.to_dict() for s in g.site.discussion.sections]})
 
 
 @bp.patch("/comments/<comment_id>")
 @require_site
 def link_site_comment(comment_id: str):
+    """Note the id the site gave one of its comments."""
     body = validate_body(SiteCommentLink, json_object_body("send a JSON object"))
     # Another site's comment is indistinguishable from no comment at all.
     if not get_store().link_site_comment(g.site.name, comment_id, body.site_comment_id):

@@ -33,14 +33,24 @@ def _reader_key() -> str:
 @bp.post("/readers/export")
 @require_site
 def export_reader():
+    """Everything Hakam holds about one reader on the site, by their email."""
     store, reader = get_store(), _reader_key()
-    return jsonify({"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-                    "labels": store.reader_labels(g.site.name, reader)})
+    held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
+            "labels": store.reader_labels(g.site.name, reader)}
+    reports = store.reports_made_by(g.site.name, reader)
+    if reports:  # only where there are some: the answer of a reader without any is as before
+        held["reports"] = reports
+    # what moderators did to the reader (authors.py), when they did anything
+    actions = store.reader_actions(g.site.name, reader)
+    if actions["restriction"] or actions["actions"]:
+        held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
+    return jsonify(held)
 
 
 @bp.post("/readers/erase")
 @require_site
 def erase_reader():
+    """Erase one reader's comments on the site and everything made from them."""
     erasure = get_store().erase_reader(g.site.name, _reader_key())
     # Counts only: who the reader was is exactly what this log must not say.
     log.info("reader erasure site=%s comments=%d labels=%d decisions_unlinked=%d "

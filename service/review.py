@@ -12,6 +12,7 @@ from .schemas import ClaimRequest, DecisionRequest, DecisionsRequest
 from .store import get_store
 from .store.review import SORTS
 from .validation import validate_body
+from .vocabulary import HOLD_REASONS
 
 bp = Blueprint("review", __name__)
 MAX_PAGE = 500
@@ -22,7 +23,7 @@ def _public(comment: dict) -> dict:
     return {k: comment[k] for k in (
         "id", "site", "status", "scores", "reasons", "model_version", "text", "author", "url",
         "post_id", "post_url", "post_title", "parent", "created_at", "lease", "audit",
-        "campaign") if k in comment}
+        "campaign", "reports") if k in comment}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -50,6 +51,16 @@ def _json_body() -> object:
     return data
 
 
+def _hold_reason(reason: str | None) -> str | None:
+    """A hold reason filter (`reader_reports`: comments readers reported), or 400."""
+    if reason is None:
+        return None
+    if reason not in HOLD_REASONS:
+        raise BadRequest(gettext("reason must be one of %(codes)s.",
+                                 codes=", ".join(HOLD_REASONS)))
+    return reason
+
+
 def _sort_arg() -> str:
     sort = request.args.get("sort") or "arrival"
     if sort not in SORTS:
@@ -65,7 +76,8 @@ def queue():
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
     sort = _sort_arg()
     store = get_store()
-    held = store.queue(site=site, limit=limit, sort=sort)
+    held = store.queue(site=site, limit=limit, sort=sort,
+                       reason=_hold_reason(request.args.get("reason")))
     return jsonify({"comments": [_public(c) for c in held], "depth": store.queue_depth(site)})
 
 
@@ -76,7 +88,8 @@ def claim():
     body = validate_body(ClaimRequest, _json_body())
     lease = current_app.config["HAKAM"].lease_seconds
     claimed = get_store().claim(g.moderator.name, limit=body.limit, site=body.site,
-                                lease_seconds=lease, sort=body.sort)
+                                lease_seconds=lease, sort=body.sort,
+                                reason=body.reason)
     return jsonify({"comments": [_public(c) for c in claimed], "lease_seconds": lease})
 
 
@@ -109,13 +122,14 @@ def decide_many():
     """Decide several held comments in one action; each id answers its own outcome."""
     body = validate_body(DecisionsRequest, _json_body())
     outcomes = moderation.record_decisions(body.ids, g.moderator.name, body.decision,
-                                           body.reason or "")
+                                           body.reason or "", group=body.group)
     return jsonify({"results": decision_outcomes(outcomes)}), 200
 
 
 @bp.get("/review/audit")
 @require_moderator
 def audit():
+    """The latest moderators' decisions, newest first."""
     limit = _int_arg("limit", 50, 1, MAX_PAGE)
     return jsonify({"decisions": get_store().audit(limit=limit,
                                                     site=request.args.get("site") or None)})

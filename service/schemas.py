@@ -31,9 +31,10 @@ from pydantic_core import PydanticCustomError
 
 from hakam.model.scorer import MAX_SPANS
 
+from .discussion import MAX_CLOSE_AFTER_DAYS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
-from .vocabulary import ModeratorDecision, Status, one_of
+from .vocabulary import HOLD_REASONS, MissingParent, ModeratorDecision, Status, one_of
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -47,7 +48,8 @@ POST_ID_MAX_CHARS = 64
 # WordPress's post ids are BIGINT(20) UNSIGNED
 POST_NUMBER_MAX = 2**64 - 1
 POST_URL_MAX_CHARS = 2_000
-# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less.
+# WordPress keeps a post's title in a TEXT column; a moderator's card needs far less, so a
+# longer one is cut, as the User-Agent is.
 POST_TITLE_MAX_CHARS = 1_000
 
 # C0 controls other than tab, newline and carriage return: never part of a reader's text.
@@ -92,9 +94,6 @@ WEBSITE = rf"^\s*{_no_spaces_longer_than(URL_MAX_CHARS)}(?:(?:{_HTTP})?{_ADDRESS
 POST_ID = rf"^(?!\s*(?:\+?0+|-[0-9]+)\s*$){filled(POST_ID_MAX_CHARS)[1:]}"
 # A parent comment given as text (as forms send it): its number, or nothing for none.
 PARENT_ID = r"^\s*[0-9]{0,4300}\s*$"
-# The post's title: printable text, blank for none.
-POST_TITLE = (rf"^\s*(?:[^\s{_CONTROL}](?:[^{_CONTROL}]{{0,{POST_TITLE_MAX_CHARS - 2}}}"
-              rf"[^\s{_CONTROL}])?)?\s*$")
 _HAS_SCHEME = re.compile(_HTTP)
 _WEB_ADDRESS = re.compile(WEB_ADDRESS)
 _WEBSITE = re.compile(WEBSITE)
@@ -220,6 +219,12 @@ def _submission_schema(schema: dict[str, Any]) -> None:
         schema["properties"][name].pop("default", None)
 
 
+def _form_boolean_schema(schema: dict) -> None:
+    """A boolean that a form may also send as text (true/false, 1/0)."""
+    schema.pop("type", None)
+    schema["anyOf"] = [{"type": "boolean"}, {"enum": ["true", "false", "1", "0"]}]
+
+
 class CommentSubmission(BaseModel):
     """A reader's comment, in the field names of WordPress's comment form (wp-comments-post.php).
 
@@ -279,9 +284,10 @@ class CommentSubmission(BaseModel):
         description="The site's own id of this comment (WordPress's comment ID), as "
                     "comment_post_ID takes one: a later reply's comment_parent names it, and "
                     "the moderator sees the comment beside its reply.")
-    post_title: _text(POST_TITLE_MAX_CHARS) | None = Field(
-        None, json_schema_extra=_absent_when_blank({"pattern": POST_TITLE}),
-        description="The post's title, shown to the moderator on the comment's card.")
+    post_title: Text | None = Field(
+        None, json_schema_extra=_absent_when_blank({"pattern": PRINTABLE}),
+        description="The post's title, shown to the moderator on the comment's card; cut to "
+                    f"{POST_TITLE_MAX_CHARS} characters.")
     post_date: Text | None = Field(
         None, json_schema_extra=_post_date_schema,
         description="When the post was published (ISO 8601; UTC when no offset is given): "
@@ -293,6 +299,19 @@ class CommentSubmission(BaseModel):
                     "(edited or not) to post it: it is then taken as usual, held if it still "
                     "scores over the site's abuse threshold. An unknown or hour-old token "
                     "counts as none.")
+    nudge: bool = Field(
+        True, json_schema_extra=_form_boolean_schema,
+        description="false: this client cannot show its reader a nudge (a form without "
+                    "JavaScript, a retry): the comment is taken as usual and no nudge is "
+                    "counted. Forms may send true/false or 1/0.")
+
+    @field_validator("nudge", mode="before")
+    @classmethod
+    def _form_boolean(cls, value: Any) -> Any:
+        # a form sends every field as text
+        if isinstance(value, str) and value.strip().lower() in ("1", "true", "0", "false"):
+            return value.strip().lower() in ("1", "true")
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -435,10 +454,19 @@ class CommentSubmission(BaseModel):
     def _cut_user_agent(cls, value: str | None) -> str | None:
         return None if value is None else value[:USER_AGENT_MAX_CHARS]
 
+    @field_validator("post_title")
+    @classmethod
+    def _cut_post_title(cls, value: str | None) -> str | None:
+        return None if value is None else value[:POST_TITLE_MAX_CHARS].rstrip()
+
 
 # -- the review and feedback APIs -------------------------------------------------------------
 
 QueueSort = Literal["arrival", "abuse", "spam"]
+
+
+# a claim's and the queue's filter: why a comment was held
+HoldReason = Literal[tuple(str(reason) for reason in HOLD_REASONS)]
 
 
 class ClaimRequest(BaseModel):
@@ -451,11 +479,30 @@ class ClaimRequest(BaseModel):
     site: str | None = Field(None, max_length=100)
     sort: QueueSort = Field("arrival", description="arrival: oldest first; abuse or spam: "
                             "that score highest first (ties oldest first)")
+    reason: HoldReason | None = Field(
+        None, description="Only comments held with this reason (reader_reports: reported by "
+                          "readers; audit: audit items; else a policy code such as "
+                          "abuse_score).")
 
     _whole_limit = field_validator("limit", mode="before")(whole_number)
 
 
 DecisionWord = one_of(ModeratorDecision)
+
+
+class ReportRequest(BaseModel):
+    """A reader's report on a published comment, passed on by the site."""
+
+    model_config = ConfigDict(strict=True, str_strip_whitespace=True)
+
+    reason: Literal["abuse", "spam", "other"]
+    reporter: str = Field(
+        min_length=1, max_length=200,
+        description="The site's own id for the reader who reports (a user id, a guest's "
+                    "cookie id; the reader's email makes their reports part of their export "
+                    "and erasure by email). Hakam keeps only a keyed hash of it: one report "
+                    "per reporter per comment counts.")
+    note: str | None = Field(None, max_length=1000, description="The reader's own words.")
 
 
 class DecisionRequest(BaseModel):
@@ -469,6 +516,64 @@ class DecisionRequest(BaseModel):
                         "comment's campaign, each on its own (its audit entry, label, webhook)")
 
 
+class _AuthorAction(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    reason: str | None = Field(None, max_length=500, description="why, for the audit")
+
+    _whole_days = field_validator("days", mode="before", check_fields=False)(whole_number)
+
+
+class PremoderateAuthor(_AuthorAction):
+    """Hold every later comment of the author (reason author_premoderated)."""
+
+    action: Literal["premoderate"]
+    days: int | None = Field(None, ge=1, le=3650, description="none: until lifted")
+
+
+class SuspendAuthor(_AuthorAction):
+    """Refuse the author's comments for `days` (403 author_suspended, with the end date)."""
+
+    action: Literal["suspend"]
+    days: int = Field(ge=1, le=3650)
+
+
+class BanAuthor(_AuthorAction):
+    """Refuse the author's comments (403 author_banned), for `days` or until lifted."""
+
+    action: Literal["ban"]
+    days: int | None = Field(None, ge=1, le=3650, description="none: until lifted")
+    decide_held: Literal["reject", "spam"] | None = Field(
+        None, description="also decide every held comment of the author so, each its own "
+                          "decision (audit entry, label, webhook)")
+
+
+class LiftAuthor(_AuthorAction):
+    """End whichever of the above is in force."""
+
+    action: Literal["lift"]
+
+
+class AuthorActionChoice(BaseModel):
+    """Which action: read first, so that each action's own fields are then checked by name."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+
+
+AUTHOR_ACTIONS: dict[str, type[_AuthorAction]] = {
+    "premoderate": PremoderateAuthor, "suspend": SuspendAuthor, "ban": BanAuthor,
+    "lift": LiftAuthor}
+
+
+class AuthorActionRequest(RootModel[Annotated[
+        PremoderateAuthor | SuspendAuthor | BanAuthor | LiftAuthor,
+        Field(discriminator="action")]]):
+    """A moderator's action on the author of a comment, on the comment's site (what the
+    document describes; `validate_author_action` checks a body against it field by field)."""
+
+
 class DecisionsRequest(BaseModel):
     """One moderator's decision on several held comments, each decided on its own."""
 
@@ -478,6 +583,8 @@ class DecisionsRequest(BaseModel):
         min_length=1, max_length=100)
     decision: DecisionWord
     reason: str | None = Field(None, max_length=500)
+    group: bool = Field(False, description="also decide every other held member of each "
+                        "decided comment's campaign; their outcomes follow the ids sent")
 
 
 class FeedbackRequest(BaseModel):
@@ -555,7 +662,7 @@ class SectionRules(BaseModel):
     premoderation: bool | None = Field(
         None, description="true: hold every comment on the section's posts for review")
     close_after_days: int | None = Field(
-        None, ge=0, le=36_500,
+        None, ge=0, le=MAX_CLOSE_AFTER_DAYS,
         description="close each of the section's posts this many days after its post_date "
                     "(when the site sends it), else after its first comment; 0: never")
 
@@ -652,6 +759,16 @@ class CommentAnswer(BaseModel):
     model_version: str
 
 
+class ReportAnswer(BaseModel):
+    """What POST /v1/comments/{id}/reports answers."""
+
+    comment_id: str
+    counted: bool = Field(description="false when this reporter had already reported it")
+    reports: int = Field(ge=0, description="the comment's reports counted so far")
+    status: CommentStatus = Field(description="pending once the reports sent it back to the "
+                                              "queue")
+
+
 class HistoryEvent(BaseModel):
     at: float
     status: CommentStatus
@@ -692,10 +809,15 @@ class ParentComment(BaseModel):
                                        "hold it")
     text: str
     author: str
-    status: Literal["approved", "pending", "spam", "rejected", "removed", "unknown"] = Field(
+    status: Literal[(*(s.value for s in Status), *(m.value for m in MissingParent))] = Field(
         description="the parent's status; removed: it was erased (its text and author with "
                     "it); unknown: the site never sent it to Hakam, or sent it without its "
                     "site_comment_id")
+
+
+class HeldReports(BaseModel):
+    count: int = Field(ge=0, description="readers' reports counted (one per reader)")
+    reasons: dict[str, int] = Field(description="reports per reason: abuse, spam, other")
 
 
 class HeldComment(BaseModel):
@@ -723,6 +845,8 @@ class HeldComment(BaseModel):
                         "moderator labels what the model let through; approving it changes "
                         "nothing, rejecting it unpublishes it (the site's webhook is told)")
     campaign: CampaignSummary | None = None
+    reports: HeldReports | None = Field(None, description="readers' reports on the comment, "
+                                                          "if any")
 
 
 class QueuePage(BaseModel):
@@ -756,6 +880,16 @@ class ExportedLabel(BaseModel):
     at: float
 
 
+class ExportedReport(BaseModel):
+    reason: Literal["abuse", "spam", "other"]
+    note: str | None = None
+    at: float
+
+
+class MadeReport(ExportedReport):
+    comment_id: str
+
+
 class ExportedComment(BaseModel):
     """One of the reader's comments as Hakam holds it. After the site's retention period a
     decided comment has no text, author or url left (empty), and its reasons no wording."""
@@ -770,6 +904,9 @@ class ExportedComment(BaseModel):
     parent_id: str | None = Field(None, description="the site's id of the comment it replies "
                                                      "to (comment_parent)")
     site_comment_id: str | None = Field(None, description="the site's own id of the comment")
+    campaign: str | None = Field(None, description="the group of near-duplicate comments it "
+                                 "joined (see campaigns); its MinHash is kept with it to "
+                                 "compare later comments with, and is erased with it")
     created_at: float
     status: CommentStatus
     scores: Scores
@@ -777,6 +914,9 @@ class ExportedComment(BaseModel):
     model_version: str
     history: list[HistoryEvent]
     labels: list[ExportedLabel] = Field(description="training labels made from the comment")
+    reports: list[ExportedReport] = Field(
+        default_factory=list, description="readers' reports on the comment (never who made "
+                                          "them)")
 
 
 class ReaderLabel(ExportedLabel):
@@ -792,6 +932,16 @@ class ReaderExport(BaseModel):
     labels: list[ReaderLabel] = Field(
         description="labels made from the reader's comments that Hakam does not store "
                     "(Akismet's submit-spam / submit-ham name the reader's email)")
+    reports: list[MadeReport] = Field(
+        default_factory=list,
+        description="reports the reader made on comments (when the site sends the reader's "
+                    "email as the reporter id)")
+    restriction: Restriction | None = Field(
+        None, description="a restriction moderators put on the reader, in force now (given "
+                          "with moderator_actions, only when moderators acted on the reader)")
+    moderator_actions: list[AuthorAction] = Field(
+        default_factory=list, description="every action moderators took on the reader, "
+                                          "oldest first")
 
 
 class ReaderErasure(BaseModel):
@@ -803,8 +953,89 @@ class ReaderErasure(BaseModel):
                                           "comments and those filed under the reader")
 
 
+class Restriction(BaseModel):
+    """What is in force on an author now."""
+
+    kind: Literal["premoderated", "suspended", "banned"]
+    until: float | None = Field(description="when it ends; None: until lifted")
+    since: float | None = None
+    by: str = Field("", description="the moderator who set it")
+    reason: str = ""
+
+
+class AuthorAction(BaseModel):
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    by: str
+    at: float
+    until: float | None = None
+    days: int | None = None
+    reason: str = ""
+    comment_id: str | None = Field(None, description="the comment the action was taken from")
+
+
+class AuthorComment(BaseModel):
+    id: str
+    created_at: float
+    status: CommentStatus
+    hold_reason: str | None = Field(description="the rule or threshold that decided it (e.g. "
+                                                "abuse_score), or audit")
+    first_words: str
+    this_comment: bool = Field(description="the comment the record was asked from")
+
+
+class AuthorRecord(BaseModel):
+    """GET /v1/review/{comment_id}/author: the comment's author on its site, found by the keyed
+    hash of their email (never the email itself, which Hakam does not keep)."""
+
+    comment_id: str
+    site: str
+    author: str = Field(description="the name on this comment")
+    counts: dict[str, int] = Field(description="their comments on the site by status")
+    total: int
+    recent: list[AuthorComment] = Field(description="their last 10 comments, newest first")
+    restriction: Restriction | None
+    rejected_in_a_row: int = Field(description="their latest decided comments in a row that "
+                                               "were rejected or spam")
+    actions: list[AuthorAction] = Field(description="actions on them, newest first (10)")
+
+
+class HeldDecided(BaseModel):
+    decision: Literal["reject", "spam"]
+    decided: list[str]
+    skipped: list[dict[str, str]] = Field(description="{id, error}: leased to another "
+                                                      "moderator, or decided meanwhile")
+
+
+class AuthorActionAnswer(BaseModel):
+    comment_id: str
+    site: str
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    moderator: str
+    at: float
+    until: float | None
+    reason: str
+    audit_entry: str
+    restriction: Restriction | None = Field(description="in force after the action")
+    previous: dict[str, Any] | None = Field(description="{kind, until} in force before it")
+    held: HeldDecided | None = None
+
+
+class AuthorActionEntry(BaseModel):
+    """An action on an author in the audit list."""
+
+    comment_id: str | None = Field(description="None once the reader was erased")
+    site: str
+    action: Literal["premoderate", "suspend", "ban", "lift"]
+    moderator: str
+    reason: str
+    at: float
+    until: float | None = None
+    erased: bool = False
+
+
 class AuditPage(BaseModel):
-    decisions: list[DecisionRecord]
+    decisions: list[DecisionRecord | AuthorActionEntry] = Field(
+        description="decisions on comments and actions on authors (those have `action`)")
 
 
 class ValidationErrors(BaseModel):
@@ -838,6 +1069,8 @@ class ErrorBody(BaseModel):
     moderator: str | None = Field(None, description="claimed_by_other: who holds the comment")
     lease_expires_at: float | None = Field(None, description="claimed_by_other: until when")
     error_id: str | None = Field(None, description="internal: quote it when reporting the error")
+    until: str | None = Field(None, description="author_suspended, author_banned: when it ends "
+                                                "(ISO 8601, UTC); null: until lifted")
     closed_at: float | None = Field(None, description="comments_closed: since when the post "
                                                       "is closed, when it closed by itself")
 

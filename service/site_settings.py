@@ -73,6 +73,9 @@ class SitePolicy:
     adapt: bool = True
     # Share of the site's abusive comments an adapted site's hold threshold aims to hold
     abuse_recall: float = 0.85
+    # Hold (reason author_history) an author whose last this many decided comments were all
+    # rejected or spam; 0: off
+    hold_after_rejections: int = 0
     # Attribute (ATTRIBUTES) -> the score above which the site holds a comment for it. Empty
     # by default: attributes inform moderators, as Perspective's do, and a site opts in to
     # holding on one (`hakam sites configure SITE --hold insult=0.8`).

@@ -56,9 +56,6 @@ def _too_long(field: str, limit: int) -> str:
         "post_url": lambda: ngettext(
             "The post address is too long: it may have at most %(num)d character.",
             "The post address is too long: it may have at most %(num)d characters.", limit),
-        "post_title": lambda: ngettext(
-            "The post title is too long: it may have at most %(num)d character.",
-            "The post title is too long: it may have at most %(num)d characters.", limit),
         "site_comment_id": _comment_id_invalid,
     }
     default = lambda: ngettext(  # noqa: E731
@@ -176,6 +173,8 @@ def message_for(error: ErrorDetails, field: str) -> str:
         if field == "language":
             return gettext("The language must be “ar” or “en”.")
         return gettext("Choose one of: %(choices)s.", choices=_choices(context["expected"]))
+    if kind == "extra_forbidden":
+        return gettext("This field does not apply to this request.")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return gettext("The body must be a JSON object.")
     return gettext("This value is not valid.")

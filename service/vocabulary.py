@@ -55,6 +55,9 @@ class Reason(StrEnum):
     POST_PREMODERATION = "post_premoderation"
     FIRST_COMMENT = "first_comment"
     CAMPAIGN = "campaign"  # near-duplicates from many authors (campaigns.py), on a holding site
+    AUTHOR_PREMODERATED = "author_premoderated"  # a moderator premoderated the author (authors)
+    AUTHOR_HISTORY = "author_history"  # the author's last K decided comments were all refused
+    READER_REPORTS = "reader_reports"  # readers' reports sent a published comment back
     TRUSTED_LINKS = "trusted_links"
     BELOW_THRESHOLDS = "below_thresholds"
     SPAM_TERMS = "spam_terms"
@@ -62,6 +65,14 @@ class Reason(StrEnum):
     AUDIT = "audit"
 
 
+
+
+class MissingParent(StrEnum):
+    """A reply's parent as the moderator's card shows it when Hakam does not hold it (in place
+    of its Status)."""
+
+    REMOVED = "removed"  # held once, erased at its reader's request since
+    UNKNOWN = "unknown"  # never sent to Hakam, or sent without its site_comment_id
 
 
 def attribute_score(attribute: str) -> str:
@@ -74,7 +85,34 @@ def attribute_score(attribute: str) -> str:
 HOLD_REASONS = (Reason.ABUSE_SCORE, Reason.SPAM_SCORE,
                 *(attribute_score(name) for name in ATTRIBUTES), Reason.MODERATION_WORD,
                 Reason.TOO_MANY_LINKS, Reason.PREMODERATION, Reason.POST_PREMODERATION,
-                Reason.FIRST_COMMENT, Reason.CAMPAIGN, Reason.AUDIT)
+                Reason.FIRST_COMMENT, Reason.AUTHOR_PREMODERATED, Reason.AUTHOR_HISTORY,
+                Reason.CAMPAIGN, Reason.READER_REPORTS, Reason.AUDIT)
+
+
+class AuthorAction(StrEnum):
+    """What a moderator may do to the author of a comment, on its site (authors.py)."""
+
+    PREMODERATE = "premoderate"
+    SUSPEND = "suspend"
+    BAN = "ban"
+    LIFT = "lift"
+
+    @property
+    def restriction(self) -> Restriction | None:
+        """What is in force on the author after it (None: nothing, after a lift)."""
+        return _RESTRICTS.get(self)
+
+
+class Restriction(StrEnum):
+    """What may be in force on an author: intake holds (premoderated) or refuses (403) them."""
+
+    PREMODERATED = "premoderated"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+
+
+_RESTRICTS = {AuthorAction.PREMODERATE: Restriction.PREMODERATED,
+              AuthorAction.SUSPEND: Restriction.SUSPENDED, AuthorAction.BAN: Restriction.BANNED}
 
 
 class ModeratorReason(StrEnum):

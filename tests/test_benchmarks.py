@@ -109,3 +109,25 @@ def test_site_replay_bench_streams_decisions_fits_and_tests_through_the_api():
     assert re.search(r"^\s+40 labels \(\d+ comments streamed\): (ACTIVE|refused)", out, re.M), out
     assert re.search(r"test ROC-AUC [\d.]+ -> [\d.]+; clean held at the recall target", out), out
     assert re.search(r"update: fit [\d.]+ s, whole command [\d.]+ s", out), out
+
+
+def test_campaign_grouping_bench_times_intake_with_grouping_on_and_off():
+    out = _run("bench/campaign_grouping.py", "--comments", "20", "--rounds", "1")
+    assert re.search(r"^grouping off median\s+\d+ µs/comment", out, re.M), out
+    assert re.search(r"^grouping on  median\s+\d+ µs/comment", out, re.M), out
+    assert re.search(r"ratio on / off: [\d.]+", out), out
+
+
+def test_campaign_replay_bench_decides_the_whole_queue_and_counts_actions():
+    out = _run("bench/campaign_replay.py", "--ordinary", "30")
+    campaign = re.search(r"^campaign\s+(\d+) actions decided\s+(\d+) comments", out, re.M)
+    assert campaign and int(campaign[2]) == 100, out
+    assert int(campaign[1]) < 100  # a campaign is decided in fewer actions than comments
+
+
+def test_author_check_bench_compares_intake_with_and_without_the_authors_record():
+    out = _run("bench/author_check.py", "--comments", "20", "--rounds", "1")
+    for name in ("off", "on"):
+        assert re.search(rf"author check {name}\s+median\s+\d+ µs/comment, Redis round trips "
+                         r"per comment [\d.]+", out), out
+    assert re.search(r"the author check costs -?\d+ µs per comment; ratio on / off: [\d.]+", out)

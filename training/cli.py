@@ -52,7 +52,13 @@ def _reason(reason, explain: bool) -> dict:
               help="Explain both heads (not only those at their hold threshold), with each "
                    "reason's message, spans and weight.")
 def score_command(model_path: str | None, explain: bool) -> None:
-    """Score JSONL {"text": ...} from standard input; one JSON line out per line in."""
+    """Score JSONL {"text": ...} from standard input; one JSON line out per line in.
+
+    Example:
+
+    \b
+        echo '{"text": "يا حمار"}' | hakam score --explain
+    """
     scorer = _load(model_path)
     thresholds = scorer.thresholds
     failures = 0
@@ -107,7 +113,13 @@ def score_command(model_path: str | None, explain: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def train_command(recipe, data_dir, extras, out, cross_source, ordinary_comments, jobs,
                   quiet) -> None:
-    """Train both heads, evaluate them and write the model folder."""
+    """Train both heads, evaluate them and write the model folder.
+
+    Example:
+
+    \b
+        hakam train --data ../shared/datasets --extra labels.jsonl --out runs/next
+    """
     from . import datasets, run
 
     try:
@@ -148,7 +160,12 @@ def evaluate_command(model_path, data_dir, holdout, ordinary_comments, jobs, hol
     subgroup / BPSN / BNSP AUC); HateCheck pass rates when the data folder holds the suites;
     cross-source figures on request.
 
-    Example: hakam evaluate --data ../shared/datasets --holdout-source arabic-news-comments"""
+    Example:
+
+    \b
+        hakam evaluate --model runs/next --data ../shared/datasets
+        hakam evaluate --data ../shared/datasets --holdout-source arabic-news-comments
+    """
     from . import bias, crosssource, datasets, diagnostics, evaluate, promote, report
 
     scorer = _load(model_path)
@@ -215,7 +232,13 @@ def _record(scorer: Scorer, result: dict) -> None:
 
 @click.group("model")
 def model_group() -> None:
-    """The active model."""
+    """The active model.
+
+    Example:
+
+    \b
+        hakam model show
+    """
 
 
 @model_group.command("promote")
@@ -226,7 +249,13 @@ def model_group() -> None:
 @click.option("--tolerance", default=0.005, show_default=True, type=click.FloatRange(0, 1),
               help="Largest allowed drop in ROC-AUC or PR-AUC on any slice.")
 def promote_command(path, data_dir, force, tolerance) -> None:
-    """Make a trained model the active one if it is not worse on any slice."""
+    """Make a trained model the active one if it is not worse on any slice.
+
+    Example:
+
+    \b
+        hakam model promote runs/next
+    """
     from . import promote
 
     try:
@@ -245,7 +274,13 @@ def promote_command(path, data_dir, force, tolerance) -> None:
 
 @model_group.command("show")
 def show_command() -> None:
-    """Print the active model's version, path and thresholds."""
+    """Print the active model's version, path and thresholds.
+
+    Example:
+
+    \b
+        hakam model show
+    """
     scorer = _load(None)
     click.echo(json.dumps({"version": scorer.version, "path": str(scorer.path),
                            "thresholds": scorer.thresholds.as_dict()}))

@@ -95,6 +95,7 @@ def _content() -> str:
 
 @bp.route("/1.1/verify-key", methods=METHODS)
 def verify_key():
+    """Akismet's verify-key: whether the key is a site's."""
     _site("key", "api_key")
     _require("blog")
     return text_response("valid")
@@ -120,6 +121,7 @@ def _verdict(site: Site) -> str:
 
 @bp.route("/1.1/comment-check", methods=METHODS)
 def comment_check():
+    """Akismet's comment-check: whether a comment is spam."""
     site = _site("api_key")
     _require("blog", "user_ip")
     verdict = _verdict(site)
@@ -154,16 +156,19 @@ def _reader(store, email: str) -> str | None:
 
 @bp.route("/1.1/submit-spam", methods=METHODS)
 def submit_spam():
+    """Akismet's submit-spam: a missed spam, kept as a label."""
     return _submit(1)
 
 
 @bp.route("/1.1/submit-ham", methods=METHODS)
 def submit_ham():
+    """Akismet's submit-ham: a false positive, kept as a label."""
     return _submit(0)
 
 
 @bp.route("/1.2/usage-limit", methods=METHODS)
 def usage_limit():
+    """Akismet's usage-limit: Hakam sets none."""
     _site("api_key")
     # Hakam sets no quota and counts no calls
     return jsonify({"limit": "none", "usage": 0, "percentage": "0.00", "throttled": False})
@@ -177,6 +182,7 @@ def _whole_number(name: str, default: int) -> int:
 
 @bp.route("/1.2/key-sites", methods=METHODS)
 def key_sites():
+    """Akismet's key-sites: the key's site and its (uncounted) calls."""
     # The Python client sends no key here: with none, the report lists no site.
     site = _site("api_key", required=False)
     month = _field("month")

@@ -137,6 +137,7 @@ def _attribute_scores(analyze: AnalyzeRequest, site: Site, detected: list[str]) 
 
 @bp.post("/comments:analyze")
 def analyze():
+    """Perspective's AnalyzeComment: attribute scores for a text."""
     site = _site()
     analyze = read_analyze(read_body())
     detected = detected_languages(analyze.text)
@@ -153,6 +154,7 @@ def analyze():
 
 @bp.post("/comments:suggestscore")
 def suggest_score():
+    """Perspective's SuggestCommentScore: a client's own score, kept as a label."""
     site = _site()
     suggestion = read_suggest(read_body())
     labels = []

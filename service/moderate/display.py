@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from hakam.model import ATTRIBUTES
 
+from ..vocabulary import MissingParent
+
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -88,8 +90,9 @@ def _campaign(campaign: dict | None) -> dict | None:
             "span_seconds": max(0, int(float(campaign["last_at"]) - float(campaign["first_at"])))}
 
 
-def held_comment(comment: dict, now: float | None = None) -> dict:
-    """One claimed comment as the page script renders it (every string is inserted as text)."""
+def held_comment(comment: dict, now: float | None = None, badge: dict | None = None) -> dict:
+    """One claimed comment as the page script renders it (every string is inserted as text);
+    `badge` is its author's (Store.author_badges)."""
     now = time.time() if now is None else now
     scores = comment.get("scores") or {}
     reasons = comment.get("reasons") or []
@@ -115,10 +118,42 @@ def held_comment(comment: dict, now: float | None = None) -> dict:
         "lease_expires_at": lease.get("expires_at"),
         # already published, sampled so that a moderator labels what the model let through
         "audit": bool(comment.get("audit")),
+        # readers' reports: how many and why (never who); a number and codes only
+        "reports": ({"count": int(comment["reports"].get("count", 0)),
+                     "reasons": {reason: int(count) for reason, count
+                                 in comment["reports"].get("reasons", {}).items()
+                                 if reason in ("abuse", "spam", "other")}}
+                    if comment.get("reports") else None),
         "post_title": without_bidi_controls(comment.get("post_title") or ""),
         "parent": parent_comment(comment.get("parent")),
         # one card for the campaign: its decision decides every held member
         "campaign": _campaign(comment.get("campaign")),
+        "author_ref": (badge or {}).get("ref"),
+        "author_restriction": _restriction((badge or {}).get("restriction")),
+    }
+
+
+def _restriction(restriction: dict | None) -> dict | None:
+    if not restriction:
+        return None
+    return {"kind": restriction["kind"], "until": restriction.get("until"),
+            "by": without_bidi_controls(str(restriction.get("by") or ""))}
+
+
+def author_record(record: dict) -> dict:
+    """Store.author_record as the page shows it: names and reasons are hostile text too."""
+    return {
+        "counts": record["counts"], "total": record["total"],
+        "rejected_in_a_row": record["rejected_in_a_row"],
+        "restriction": _restriction(record["restriction"]),
+        "recent": [{"id": c["id"], "created_at": c["created_at"], "status": c["status"],
+                    "hold_reason": c["hold_reason"], "this_comment": c["this_comment"],
+                    "first_words": without_bidi_controls(c["first_words"])}
+                   for c in record["recent"]],
+        "actions": [{"action": a["action"], "at": a["at"], "until": a["until"],
+                     "by": without_bidi_controls(str(a["by"])),
+                     "reason": without_bidi_controls(str(a["reason"] or ""))}
+                    for a in record["actions"]],
     }
 
 
@@ -134,4 +169,4 @@ def parent_comment(parent: dict | None) -> dict | None:
     if len(text) > PARENT_TEXT_CHARS:
         text = text[:PARENT_TEXT_CHARS].rstrip() + "…"
     return {"text": text, "author": without_bidi_controls(parent.get("author") or ""),
-            "status": str(parent.get("status") or "unknown")}
+            "status": str(parent.get("status") or MissingParent.UNKNOWN.value)}

@@ -21,10 +21,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from .. import moderation
+from .. import authors, moderation
 from ..errors import BadRequest
 from ..review import decision_outcomes
 from ..scoring import get_scorer
@@ -33,9 +33,11 @@ from ..store.review import SORTS
 from ..validation import json_object_body
 from ..vocabulary import (
     HOLD_REASONS,
+    AuthorAction,
     ModeratorDecision,
     ModeratorReason,
     Reason,
+    Restriction,
     Status,
     attribute_score,
 )
@@ -134,7 +136,10 @@ def hold_reason_labels() -> dict[str, str]:
         Reason.PREMODERATION: _("Site holds every comment"),
         Reason.POST_PREMODERATION: _("Post or section holds every comment"),
         Reason.FIRST_COMMENT: _("Author's first comment"),
+        Reason.AUTHOR_PREMODERATED: _("Author under premoderation"),
+        Reason.AUTHOR_HISTORY: _("Author's recent comments were rejected"),
         Reason.CAMPAIGN: _("Campaign: the same text from many authors"),
+        Reason.READER_REPORTS: _("Reported by readers"),
         Reason.AUDIT: _("Audit: already published"),
         Reason.ABUSE_TERMS: _("Abusive words"),
         Reason.SPAM_TERMS: _("Spam words"),
@@ -170,6 +175,45 @@ def sort_labels() -> dict[str, str]:
 def decision_labels() -> dict[str, str]:
     return _by_word({ModeratorDecision.APPROVE: _("Approve"),
                      ModeratorDecision.REJECT: _("Reject"), ModeratorDecision.SPAM: _("Spam")})
+
+
+def author_messages() -> dict:
+    """What the author panel and badges say (see moderate.js)."""
+    return {
+        "title": _("The author on this site"),
+        "loading": _("Loading the author's record…"),
+        "comments": _("Comments: %(total)s", total="{total}"),
+        "recent": _("Latest comments"),
+        "actions": _("Actions on this author"),
+        "none": _("Nothing is in force on this author."),
+        "no_record": _("This comment was sent without an email, so Hakam keeps no record of "
+                       "its author."),
+        "in_a_row": _("Their last %(count)s decided comments were rejected or spam.",
+                      count="{count}"),
+        "badge": _by_word({Restriction.PREMODERATED: _("Premoderated"),
+                           Restriction.SUSPENDED: _("Suspended"),
+                           Restriction.BANNED: _("Banned")}),
+        "until": _("until %(date)s", date="{date}"),
+        "for_good": _("until lifted"),
+        "by": _("by %(moderator)s", moderator="{moderator}"),
+        "action_names": _by_word({
+            AuthorAction.PREMODERATE: _("Premoderate"), AuthorAction.SUSPEND: _("Suspend"),
+            AuthorAction.BAN: _("Ban"), AuthorAction.LIFT: _("Lift")}),
+        "doing": _by_word({
+            AuthorAction.PREMODERATE: _("Premoderating the author"),
+            AuthorAction.SUSPEND: _("Suspending the author"),
+            AuthorAction.BAN: _("Banning the author"),
+            AuthorAction.LIFT: _("Lifting the author's restriction")}),
+        "done": _by_word({
+            AuthorAction.PREMODERATE: _("The author is premoderated."),
+            AuthorAction.SUSPEND: _("The author is suspended."),
+            AuthorAction.BAN: _("The author is banned."),
+            AuthorAction.LIFT: _("The author's restriction is lifted.")}),
+        "held_decided": _("%(count)s held comments of theirs were decided.", count="{count}"),
+        "nothing_to_lift": _("Nothing is in force on this author: there is nothing to lift."),
+        "no_author_record": _("This comment was sent without an email, so Hakam keeps no "
+                              "record of its author."),
+    }
 
 
 def status_labels() -> dict[str, str]:
@@ -212,11 +256,13 @@ def script_messages() -> dict:
                              "period has passed."),
         "no_reason": _("Reason (optional)"),
         "dismiss": _("Dismiss"),
+        "reports": _("Readers' reports: %(count)s (%(reasons)s)", count="{count}",
+                     reasons="{reasons}"),
+        "report_reasons": {"abuse": _("abusive"), "spam": _("spam"), "other": _("other")},
         "marked": _("%(count)s selected", count="{count}"),
-        "campaign": _("This text and %(others)s like it from %(authors)s authors, over %(span)s",
-                      others="{others}", authors="{authors}", span="{span}"),
-        "campaign_moments": _("less than a minute"),
         "hold_reasons": hold_reason_labels(),
+        "author": author_messages(),
+        "statuses": status_labels(),
         "attributes": attribute_labels(),
         "decision_reasons": decision_reason_labels(),
         "decisions": decision_labels(),
@@ -227,6 +273,7 @@ def script_messages() -> dict:
 
 @bp.get("/sign-in")
 def sign_in_page():
+    """The moderator sign-in form."""
     next_page = _own_page(request.args.get("next"))
     if current_moderator() is not None:
         return redirect(next_page)
@@ -235,6 +282,7 @@ def sign_in_page():
 
 @bp.post("/sign-in")
 def sign_in_submit():
+    """Sign a moderator in with their token."""
     next_page = _own_page(request.form.get("next"))
     if sign_in(request.form.get("token", "")) is None:
         return render_template("moderate/sign_in.html", next_page=next_page,
@@ -244,12 +292,14 @@ def sign_in_submit():
 
 @bp.post("/sign-out")
 def sign_out_submit():
+    """Sign the moderator out."""
     sign_out()
     return redirect(url_for("moderate.sign_in_page"))
 
 
 @bp.post("/language")
 def choose_language():
+    """Set the moderator page's language and go back."""
     locale = request.form.get("locale")
     if locale in LOCALES:
         session["locale"] = locale
@@ -275,6 +325,7 @@ def _filters() -> dict:
 
 @bp.get("/")
 def queue_page():
+    """The moderator page: held comments to decide."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -290,6 +341,7 @@ def queue_page():
 
 @bp.get("/history")
 def history_page():
+    """The moderator page: decisions made, newest first."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -300,14 +352,19 @@ def history_page():
         record["moderator"] = display.without_bidi_controls(str(record.get("moderator", "")))
         record["reason"] = display.without_bidi_controls(str(record.get("reason") or ""))
         record["at_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record["at"]))
+        if record.get("until"):
+            record["until_iso"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                time.gmtime(record["until"]))
     return render_template(
         "moderate/history.html", moderator=g.moderator_checked, filters=filters,
         records=records, decision_labels=decision_labels(),
+        author_action_labels=author_messages()["action_names"],
         decision_reason_labels=decision_reason_labels())
 
 
 @bp.get("/sites")
 def sites_page():
+    """The moderator page: what each site's adapter learned."""
     redirect_to = _signed_in_or_redirect()
     if redirect_to:
         return redirect_to
@@ -325,6 +382,7 @@ def sites_page():
 
 @bp.post("/api/claim")
 def claim():
+    """Lease held comments to the signed-in moderator."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     sites = {s.name for s in get_store().list_sites()}
@@ -344,13 +402,17 @@ def claim():
     now = time.time()
     claimed = get_store().claim(moderator, limit=limit, site=site, lease_seconds=lease_seconds,
                                 reason=reason, include_own=True, sort=sort)
-    return jsonify({"comments": [display.held_comment(c, now) for c in claimed],
+    badges = get_store().author_badges([(c["site"], c["id"]) for c in claimed])
+    return jsonify({"comments": [_with_campaign_summary(
+                                     display.held_comment(c, now, badges.get(c["id"])))
+                                 for c in claimed],
                     "lease_seconds": lease_seconds, "lease_expires_at": now + lease_seconds,
                     "counts": get_store().counts(site)})
 
 
 @bp.post("/api/comments/<comment_id>/decision")
 def decide(comment_id: str):
+    """Record the signed-in moderator's decision on one comment."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     decision = body.get("decision")
@@ -369,8 +431,22 @@ def decide(comment_id: str):
                     "decision": decision, "reason": reason, "group": group})
 
 
+def _with_campaign_summary(card: dict) -> dict:
+    """A campaign's card says what it stands for, in the moderator's language: "this text and
+    14 like it from 11 authors, over 40 minutes" (Arabic counts take their plural forms)."""
+    campaign = card.get("campaign")
+    if campaign:
+        campaign["summary"] = _(
+            "This text and %(others)s like it from %(authors)s, over %(span)s",
+            others=campaign["size"] - 1,
+            authors=ngettext("%(num)d author", "%(num)d authors", campaign["authors"]),
+            span=learning.duration(campaign["span_seconds"]))
+    return card
+
+
 @bp.post("/api/decisions")
 def decide_many():
+    """Record the signed-in moderator's decisions on several comments."""
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     ids = body.get("ids")
@@ -383,12 +459,33 @@ def decide_many():
         raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
     if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
-    outcomes = moderation.record_decisions(ids, moderator, decision, reason)
+    outcomes = moderation.record_decisions(ids, moderator, decision, reason,
+                                           group=body.get("group") is True)
     return jsonify({"results": decision_outcomes(outcomes)})
+
+
+@bp.get("/api/comments/<comment_id>/author")
+def author_record(comment_id: str):
+    """The card's author record, as the page shows it (inert text)."""
+    _api_moderator()
+    return jsonify(display.author_record(get_store().author_record(comment_id)))
+
+
+@bp.post("/api/comments/<comment_id>/author/actions")
+def author_action(comment_id: str):
+    """Act on the card's author from the page (premoderate, suspend, ban, lift)."""
+    moderator = _api_moderator()
+    body = authors.validate_author_action(json_object_body("send a JSON object"))
+    if body.reason and body.reason not in tuple(ModeratorReason):
+        raise BadRequest("unknown reason code")
+    answer = authors.act(comment_id, moderator, body)
+    return jsonify({"action": answer["action"], "restriction": answer["restriction"],
+                    "held": answer.get("held")})
 
 
 @bp.get("/api/counts")
 def counts():
+    """Comments per status (one site's or every site's), for the page's counters."""
     _api_moderator()
     site = request.args.get("site") or None
     return jsonify(get_store().counts(site))

@@ -9,6 +9,7 @@ parts that each own one concern, each a module of this package:
 - `review`: the queue, leases and decisions; `labels`: labels and the audit trail;
 - `webhooks`: the outbox; `migrate`: upgrading a store from the first layout;
 - `readers`: a reader's data found by reader, exported, erased, and dropped after retention;
+- `authors`: an author's record on a site and moderators' actions on them;
 - `campaigns`: groups of near-duplicate comments as the queue reads them, and erasure;
 - `queue_health`: how old the oldest held comment is, how long decisions took;
 - `adapters`: per-site adapters, the label count they are refitted at, the lock a fit runs under;
@@ -30,6 +31,7 @@ from redis.cluster import RedisCluster
 
 from . import keys, scripts
 from .adapters import Adapters, AdaptState
+from .authors import Authors
 from .campaigns import Campaigns
 from .comments import Comments
 from .connection import UNAVAILABLE, DirectScript, client_from_url
@@ -40,6 +42,7 @@ from .migrate import Migration, MigrationBusy, MigrationReport
 from .moderators import Moderator, Moderators
 from .queue_health import QueueHealth
 from .readers import Erasure, Readers
+from .reports import REPORT_REASONS, ReportOutcome, Reports
 from .review import DECISION_LABELS, Review
 from .secret_keys import SecretKeys
 from .sites import Site, Sites
@@ -49,7 +52,7 @@ log = logging.getLogger("hakam.store")
 
 
 class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review, Labels,
-            Outbox, Readers, Adapters, QueueHealth, Campaigns, Migration):
+            Outbox, Readers, Reports, Authors, Adapters, QueueHealth, Campaigns, Migration):
     def __init__(self, client: redis.Redis | RedisCluster, flood_seconds: int = 15,
                  lease_seconds: int = 300, replica_acks: int | None = None,
                  replica_timeout_ms: int = 250):
@@ -80,6 +83,10 @@ class Store(Sites, Discussion, Moderators, SecretKeys, Intake, Comments, Review,
         self._reset_adapter = client.register_script(scripts.RESET_ADAPTER.text)
         self._campaign_forget = client.register_script(scripts.CAMPAIGN_FORGET.text)
         self._create_site = client.register_script(scripts.CREATE_SITE.text)
+        self._report = client.register_script(scripts.REPORT.text)
+        self._erase_reports = client.register_script(scripts.ERASE_REPORTS.text)
+        self._author_action = DirectScript(client, scripts.AUTHOR_ACTION.text, **durable)
+        self._forget_author = client.register_script(scripts.FORGET_AUTHOR.text)
         self._link_site_comment = client.register_script(scripts.LINK_SITE_COMMENT.text)
         self._keyed_hash = None
         self._site_cache = {}
@@ -170,5 +177,5 @@ def get_store() -> Store:
 
 
 __all__ = ["AdaptState", "DECISION_LABELS", "Erasure", "MigrationBusy",
-           "MigrationReport", "Moderator", "NewLabel", "Site", "Store", "get_store", "init_app",
-           "keys"]
+           "MigrationReport", "Moderator", "NewLabel", "REPORT_REASONS", "ReportOutcome", "Site",
+           "Store", "get_store", "init_app", "keys"]

@@ -8,14 +8,12 @@ from typing import Any
 from hakam.model import ATTRIBUTES
 
 from .. import jsonio
+from ..vocabulary import MissingParent
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
 LOCATED_MEMORY = 10_000  # ids whose site this process remembers (an id never changes site)
-# A reply's parent as the moderator sees it when Hakam no longer holds it (erased) or never
-# received it (sent before the site used Hakam, or without its site_comment_id).
-REMOVED, UNKNOWN = "removed", "unknown"
 
 
 def stored_scores(raw: str | None) -> dict:
@@ -42,6 +40,10 @@ def comment_view(data: dict[str, str]) -> dict:
         # sampled for audit: published when it arrived, in the queue only to be labelled
         "audit": bool(data.get("audit")),
     }
+    if data.get("report_count"):  # readers' reports: how many, and why
+        view["reports"] = {"count": int(data["report_count"]), "reasons": {
+            reason: int(data[f"report_{reason}"]) for reason in ("abuse", "spam", "other")
+            if data.get(f"report_{reason}")}}
     if data.get("lease_moderator"):
         view["lease"] = {"moderator": data["lease_moderator"],
                          "expires_at": float(data["lease_expires_at"])}
@@ -153,6 +155,7 @@ class Comments(StorePart):
                 parents[i] = {"id": held[i], "text": text or "", "author": author or "",
                               "status": status}
             else:
-                gone = REMOVED if held[i] or found[i].get("parent_held") else UNKNOWN
+                gone = (MissingParent.REMOVED if held[i] or found[i].get("parent_held")
+                        else MissingParent.UNKNOWN)
                 parents[i] = {"id": None, "text": "", "author": "", "status": gone}
         return parents

@@ -9,9 +9,17 @@ from typing import Any
 
 from .. import campaigns, jsonio
 from ..campaigns import Fingerprint
-from ..errors import CommentsClosed, Duplicate, Flooded, SiteChanged
+from ..errors import (
+    AuthorBanned,
+    AuthorSuspended,
+    CommentsClosed,
+    Duplicate,
+    Flooded,
+    SiteChanged,
+)
 from ..vocabulary import Status
 from . import keys, scripts
+from .authors import AuthorHold
 from .base import StorePart, sha256
 from .connection import DirectScript, unavailable_on_redis_errors
 
@@ -58,7 +66,9 @@ class Intake(StorePart):
                site_comment_id: str | None = None, parent_site_id: str | None = None,
                post_id: str = "", close_after_seconds: float | None = None,
                campaign: Fingerprint | None = None, campaign_author: str = "",
-               campaign_hold: int | None = None) -> tuple[str, dict]:
+               campaign_hold: int | None = None, author_recorded: bool = False,
+               hold_after_rejections: int = 0,
+               author_hold_applied: bool = False) -> tuple[str, dict]:
         """Store a new comment atomically and return (comment_id, answer).
 
         `sampled_for_audit` (the site's audit rate, when the caller drew this comment for audit)
@@ -81,6 +91,12 @@ class Intake(StorePart):
         reply's `parent_site_id` (its comment_parent) finds it. `close_after_seconds`: the
         post closes that long after its first comment (its section's rule): past it, nothing
         is stored and CommentsClosed is raised.
+
+        `author_recorded` (the comment came with an email, so its author has a record) makes
+        the script read what moderators put on the author, in the same round trip: a ban or a
+        suspension in force raises AuthorBanned / AuthorSuspended; premoderation, or their last
+        `hold_after_rejections` decided comments all rejected or spam, raises AuthorHold (unless
+        `author_hold_applied`: the caller holds it already). Nothing is stored in either case.
         """
         comment_id = uuid.uuid4().hex
         now = time.time()
@@ -123,6 +139,7 @@ class Intake(StorePart):
             campaign_authors_key=keys.campaign_authors(site),
             campaign_times_key=keys.campaign_times(site),
             site_comments_key=keys.site_comments(site), post_starts_key=keys.post_starts(site),
+            author_record_key=keys.author(site, author_key) if author_recorded else absent,
             comment_id=comment_id, status=status, created_at=now,
             flood_seconds=self.flood_seconds, idempotency_ttl=IDEMPOTENCY_TTL,
             duplicate_ttl=DUPLICATE_TTL,
@@ -138,6 +155,8 @@ class Intake(StorePart):
             post_id=post_id,
             close_after_seconds=("" if close_after_seconds is None
                                  else repr(float(close_after_seconds))),
+            author_rules=str(hold_after_rejections) if author_recorded else "",
+            author_hold_applied="1" if author_hold_applied else "0",
             more_args=fields)
         (outcome, value, *answered), acked = self._accept.run(**call)
         if outcome in ("stored", "replay"):  # answered 201: a replica must have it first
@@ -155,19 +174,34 @@ class Intake(StorePart):
             raise CampaignReached(int(value), int(answered[0]))
         if outcome == "closed":
             raise CommentsClosed(float(value))
+        if outcome == "author_hold":
+            raise AuthorHold(value)
+        if outcome == "banned":
+            raise AuthorBanned(float(value) if value else None)
+        if outcome == "suspended":
+            raise AuthorSuspended(float(value) if value else None)
         if answered and int(answered[0]) and on_nudge_answered is not None:
             on_nudge_answered()
         return comment_id, body
 
     @unavailable_on_redis_errors
     def open_nudge(self, site: str, nonce: str, now: float, max_age: float,
-                   cap: int = NUDGE_CAP) -> int:
+                   cap: int = NUDGE_CAP, author_key: str | None = None) -> int:
         """File a nudge as open until its resend, in the one round trip a nudged comment makes
         (instead of intake's); answers how many of the site's open nudges it found abandoned
-        (older than `max_age`, or the oldest past `cap`), which it removed."""
-        abandoned, _acked = self._open_nudge.run(**scripts.NUDGE.call(
-            nudges_key=keys.nudges(site), nonce=nonce, now=now, cutoff=now - max_age, cap=cap))
-        return int(abandoned)
+        (older than `max_age`, or the oldest past `cap`), which it removed. `author_key` (of
+        an author with a record) is checked as intake checks it: a suspended or banned author
+        raises AuthorSuspended / AuthorBanned, and nothing is filed."""
+        (outcome, value), _acked = self._open_nudge.run(**scripts.NUDGE.call(
+            nudges_key=keys.nudges(site),
+            author_record_key=keys.author(site, author_key) if author_key else keys.absent(site),
+            nonce=nonce, now=now, cutoff=now - max_age, cap=cap,
+            author_recorded="1" if author_key else "0"))
+        if outcome == "banned":
+            raise AuthorBanned(float(value) if value else None)
+        if outcome == "suspended":
+            raise AuthorSuspended(float(value) if value else None)
+        return int(value)
 
     @unavailable_on_redis_errors
     def sweep_nudges(self, site: str, now: float, max_age: float) -> int:

@@ -36,7 +36,10 @@ hakam:{<site>}:comment:<id>                hash    comment, scores (JSON: spam, 
                                                    holder, audit ("pending" / "decided": an
                                                    approved comment sampled for audit) and
                                                    its audit_rate (intake / claim / decide),
-                                                   personal_data_removed_at (retention); also
+                                                   personal_data_removed_at (retention);
+                                                   report_count, report_<abuse|spam|other>
+                                                   and reports_held_at (when readers'
+                                                   reports sent it back) (report); also
                                                    where its traces are, for erasure: its
                                                    label_entries, audit_entries, deliveries
                                                    (stream/delivery ids, space-separated),
@@ -72,6 +75,20 @@ hakam:{<site>}:reader-labels:<author hash> zset    label entry ids made from the
 hakam:{<site>}:reader-ips:<author hash>    set     keyed IP hashes of the reader's live IP
                                                    flood markers, flood_seconds TTL (intake):
                                                    how erasure finds them
+hakam:{<site>}:author:<author hash>        hash    what moderators did to one reader (see
+                                                   authors.py): restriction ("premoderated" /
+                                                   "suspended" / "banned"), until (unix time it
+                                                   ends, "" for never), since, by, reason, entry
+                                                   (the audit entry that set it), actions (the
+                                                   audit entry ids of every action on them,
+                                                   space-separated, for export and erasure),
+                                                   rejected_streak (their latest decided
+                                                   comments in a row that were rejected or spam;
+                                                   gone at their next approved one) (author
+                                                   actions, intake, decide; erasure, and the
+                                                   retention sweep once the reader has no
+                                                   comment left in their index, keep only
+                                                   restriction and until of one in force)
 hakam:{<site>}:retention                   zset    decided comments still holding personal
                                                    fields, by arrival time (intake / decide),
                                                    and label:<author hash>:<entry> for each
@@ -101,12 +118,14 @@ hakam:{<site>}:settings-version            string  a counter bumped by every cha
                                                    rules included (revoke / configure, after
                                                    the change): intake refuses a comment
                                                    checked against an older version
-hakam:{<site>}:audit                       stream  the site's moderator decisions: who, what,
-                                                   when; no comment id, text or reader (decide)
+hakam:{<site>}:audit                       stream  the site's moderator decisions and actions
+                                                   on authors: who, what, when; no comment id,
+                                                   text or reader (decide, author actions)
 hakam:{<site>}:audit-rebuild               stream  the audit being rewritten in the layout-3
                                                    form, renamed over it when done (migrate)
 hakam:{<site>}:audit-details               hash    audit entry id -> JSON {comment_id, reason,
-                                                   scores} (decide; erase removes a field)
+                                                   scores} (decide), or {comment_id, reason}
+                                                   (author actions); erase removes a field
 hakam:{<site>}:labels                      stream  the site's training labels, each naming
                                                    its comment (decide, feedback; erase XDELs
                                                    the ids its comment lists), Perspective
@@ -148,10 +167,11 @@ hakam:{<site>}:campaigns                   hash    group id -> JSON {first_at, l
                                                    authors, sig: the MinHash of the group's
                                                    first comment still held} (intake; erase)
 hakam:{<site>}:campaign-members            zset    "<group id>:<comment id>", all scores 0 (read
-                                                   by lex range per group) (intake; erase)
+                                                   by lex range per group) (intake; erase,
+                                                   retention)
 hakam:{<site>}:campaign-authors            zset    "<group id>:<author hash, or comment:<id>
                                                    for a comment without an email>", scores 0
-                                                   (intake; erase)
+                                                   (intake; erase, retention)
 hakam:{<site>}:campaign-times              zset    group id -> time of its last member; groups
                                                    quiet for 24 h are dropped (intake). All six
                                                    campaign keys expire 24 h after the site's
@@ -285,6 +305,10 @@ def reader_labels(site_name: str, author_key: str) -> str:
 
 def reader_ips(site_name: str, author_key: str) -> str:
     return site_key(site_name, "reader-ips", author_key)
+
+
+def author(site_name: str, author_key: str) -> str:
+    return site_key(site_name, "author", author_key)
 
 
 def retention(site_name: str) -> str:

@@ -135,7 +135,8 @@ class Labels(StorePart):
 
     @unavailable_on_redis_errors
     def audit(self, limit: int = 50, site: str | None = None) -> list[dict]:
-        """The newest `limit` moderator decisions, newest first, of one site or all.
+        """The newest `limit` moderator decisions and actions on authors (those have
+        `action`), newest first, of one site or all.
 
         Each is who decided what and when, with the comment, reason and scores from the
         entry's details; a decision on a comment erased since has `comment_id` None and
@@ -155,7 +156,16 @@ class Labels(StorePart):
         for (_order, _name, _entry_id, entry), details in zip(newest, pipe.execute(),
                                                               strict=True):
             record = jsonio.loads(entry["record"])
-            if "comment_id" not in record:  # written with its details beside it
+            if "action" in record:  # an action on an author (authors.py)
+                found = jsonio.loads(details) if details else None
+                record = {"comment_id": found["comment_id"] if found else None,
+                          "site": record["site"], "action": record["action"],
+                          "moderator": record["moderator"],
+                          "reason": found["reason"] if found else "", "at": record["at"],
+                          "until": record.get("until")}
+                if found is None:
+                    record["erased"] = True
+            elif "comment_id" not in record:  # written with its details beside it
                 found = jsonio.loads(details) if details else None
                 record = {"comment_id": found["comment_id"] if found else None,
                           "site": record["site"], "decision": record["decision"],

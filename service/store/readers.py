@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
+from ..vocabulary import Status
 from . import keys, scripts
 from .base import StorePart, listed_ids
 from .comments import comment_view
@@ -38,12 +39,14 @@ class Erasure:
     labels: int = 0
     decisions: int = 0  # audit entries whose link to the comment (and reason) was removed
     deliveries: int = 0  # pending or dead webhook deliveries
+    reports: int = 0  # readers' reports made by the reader or about their comments
 
     def add(self, other: Erasure) -> None:
         self.comments += other.comments
         self.labels += other.labels
         self.decisions += other.decisions
         self.deliveries += other.deliveries
+        self.reports += other.reports
 
 
 def _without_wording(reasons: str | None) -> bytes:
@@ -59,29 +62,32 @@ def _without_wording(reasons: str | None) -> bytes:
 class Readers(StorePart):
     _erase: DirectScript
     _retain: Callable[..., Any]
+    forget_author: Callable[[str, str], int]
 
     # -- export -----------------------------------------------------------------------------
 
     @unavailable_on_redis_errors
     def reader_comments(self, site: str, author_key: str) -> list[dict]:
         """Every comment of the reader on the site, oldest first, each with its history and
-        the labels made from it: what `POST /v1/readers/export` answers."""
+        the labels made from it and the readers' reports on it (reason, note, time; never who
+        made them): what `POST /v1/readers/export` answers."""
         ids = self.r.zrange(keys.reader(site, author_key), 0, -1)
         pipe = self.r.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hgetall(keys.comment(site, comment_id))
             pipe.lrange(keys.history(site, comment_id), 0, -1)
+            pipe.hvals(keys.reports(site, comment_id))
         found = pipe.execute()
-        records = [(data, history) for data, history in zip(found[::2], found[1::2],
-                                                              strict=True)
+        records = [(data, history, reports) for data, history, reports
+                   in zip(found[::3], found[1::3], found[2::3], strict=True)
                    if data and data.get("author_key") == author_key]
         pipe = self.r.pipeline(transaction=False)
-        entries = [listed_ids(data.get("label_entries")) for data, _history in records]
+        entries = [listed_ids(data.get("label_entries")) for data, _history, _reports in records]
         for entry_id in (entry for listed in entries for entry in listed):
             pipe.xrange(keys.labels(site), min=entry_id, max=entry_id, count=1)
         labels = iter(pipe.execute())
         comments = []
-        for (data, history), listed in zip(records, entries, strict=True):
+        for (data, history, reports), listed in zip(records, entries, strict=True):
             view = comment_view(data)
             exported = {
                 "id": view["id"], "text": view["text"], "author": view["author"],
@@ -89,12 +95,18 @@ class Readers(StorePart):
                 "post_title": view["post_title"],
                 "parent_id": data.get("parent_id") or None,
                 "site_comment_id": data.get("site_comment_id") or None,
+                # the group of near-duplicates it joined (its MinHash is kept to compare
+                # later comments with, and goes with it on erasure)
+                "campaign": data.get("campaign") or None,
                 "created_at": view["created_at"],
                 "status": view["status"], "scores": view["scores"], "reasons": view["reasons"],
                 "model_version": view["model_version"],
                 "history": [jsonio.loads(event) for event in history],
                 "labels": [],
             }
+            if reports:  # readers' reports on it, when there are any
+                exported["reports"] = sorted((jsonio.loads(raw) for raw in reports),
+                                             key=lambda report: report.get("at", 0))
             for _entry in listed:
                 for found_id, label in next(labels):
                     exported["labels"].append({
@@ -125,8 +137,11 @@ class Readers(StorePart):
     def erase_reader(self, site: str, author_key: str) -> Erasure:
         """Remove every comment of the reader on the site and everything made from them (see
         `lua/erase.lua`), in batches, each atomic and (when asked for) acknowledged by a
-        replica. Erasing again finds nothing: harmless."""
+        replica. Erasing again finds nothing: harmless. The readers' reports go first, both
+        those the reader made and those about their comments (`lua/erase_reports.lua`): they
+        are found through the comments this then removes."""
         done = Erasure(site)
+        done.reports = self.erase_reports(site, author_key)
         for _round in range(ERASE_ROUNDS):
             outcome, *counts = self._erase_batch(site, author_key)
             if outcome == "stale":  # a decision or a comment landed between read and write
@@ -135,6 +150,9 @@ class Readers(StorePart):
             done.add(Erasure(site, comments, labels, decisions, deliveries))
             if not left:
                 break
+        # moderators' actions on the reader: only a restriction still in force stays (its kind
+        # and end date under the keyed hash; see lua/forget_author.lua)
+        done.decisions += self.forget_author(site, author_key)
         if done.labels:  # the site's adapter learned from them: dropped, and fitted again
             self.reset_adapter(site, refit=True)
         return done
@@ -210,16 +228,31 @@ class Readers(StorePart):
         pipe = self.r.pipeline(transaction=False)
         for comment_id in ids:
             pipe.hmget(keys.comment(site, comment_id), "author_key", "duplicate",
-                       "idempotency", "reasons")
+                       "idempotency", "reasons", "status", "audit", "campaign", "campaign_sig")
+        found = pipe.execute()
+        # out of their campaigns too (the MinHash goes with the text): a decided comment a
+        # retention period old is in no live group anyway, unless its group never went quiet
+        self.forget_in_campaigns(site, [
+            (comment_id, campaign or "", signature or "", author_key or "")
+            for comment_id, (author_key, *_fields, status, audit, campaign, signature)
+            in zip(ids, found, strict=True)
+            if status and status != Status.PENDING and audit != "pending"])
+        # and its readers' reports (their reasons and notes, and each reporter's link to it);
+        # the comment keeps their count, a number naming no one
+        self.forget_reports(site, [
+            comment_id for comment_id, (*_fields, status, audit, _campaign, _signature)
+            in zip(ids, found, strict=True)
+            if status and status != Status.PENDING and audit != "pending"])
         absent = keys.absent(site)
         more_keys: list[str] = []
         more_args: list = []
-        for comment_id, (author_key, duplicate, idempotency, reasons) in zip(
-                ids, pipe.execute(), strict=True):
+        for comment_id, (author_key, duplicate, idempotency, reasons, *_campaign) in zip(
+                ids, found, strict=True):
             more_keys += [keys.comment(site, comment_id),
                           keys.reader(site, author_key) if author_key else absent,
                           keys.duplicate(site, duplicate) if duplicate else absent,
-                          keys.idempotency(site, idempotency) if idempotency else absent]
+                          keys.idempotency(site, idempotency) if idempotency else absent,
+                          keys.author(site, author_key) if author_key else absent]
             more_args += [comment_id, author_key or "", _without_wording(reasons)]
         for _label, author_key, entry_id in links:
             more_keys.append(keys.reader_labels(site, author_key))

@@ -37,6 +37,19 @@ CANDIDATE_PAGE = 100  # held comments one claim script looks at
 CROSS_SITE_ROUNDS = 3  # claims across sites retried when other moderators took the picks
 
 
+def has_reason(reasons: str | None, audit: str | None, reason: str) -> bool:
+    """Whether a held comment (its stored reasons and audit fields) is held with `reason`, as
+    claim.lua reads them: "audit" means an audit item not yet decided."""
+    if reason == "audit":
+        return audit == "pending"
+    try:
+        listed = jsonio.loads(reasons or "[]")
+    except ValueError:
+        return False
+    return isinstance(listed, list) and any(
+        isinstance(r, dict) and r.get("code") == reason for r in listed)
+
+
 def one_per_campaign(views: list[dict]) -> list[dict]:
     """The queue shows a campaign once, where its first member in the page's order is: one
     decision on that item decides the group (`"group": true`)."""
@@ -66,6 +79,7 @@ class NewDecision(dict):
 
 
 class Review(StorePart):
+    recorded_author: Callable[[dict], str | None]
     _claim: Callable[..., Any]
     _decide: DirectScript
 
@@ -73,19 +87,29 @@ class Review(StorePart):
 
     @unavailable_on_redis_errors
     def queue(self, site: str | None = None, limit: int = 50,
-              sort: str = "arrival") -> list[dict]:
+              sort: str = "arrival", reason: str | None = None) -> list[dict]:
         """Held comments of one site or merged across all of them, in the order `sort` names
-        (see SORTS): oldest first, or highest score first."""
+        (see SORTS): oldest first, or highest score first; `reason` keeps only those held with
+        that reason code ("audit": audit items), as a claim's filter does."""
         names = [site] if site else self.site_names()
-        if sort == "arrival":
+        if sort == "arrival" and not reason:
             pipe = self.r.pipeline(transaction=False)
             for name in names:
                 pipe.zrange(keys.pending(name), 0, max(0, limit - 1), withscores=True)
             pages = [[((arrival,), name, cid) for cid, arrival in page]
                      for name, page in zip(names, pipe.execute(), strict=True)]
+        elif sort == "arrival":
+            pages = [[((arrival,), name, cid) for cid, arrival
+                      in self._held_with_reason(name, reason, limit)] for name in names]
         else:
-            pages = [[(rank, name, cid) for rank, cid in self._ranked(name, sort)[:limit]]
-                     for name in names]
+            pages = []
+            for name in names:
+                ranked = self._ranked(name, sort)
+                if reason:
+                    kept = {cid for cid, _arrival
+                            in self._held_with_reason(name, reason, max(1, len(ranked)))}
+                    ranked = [(rank, cid) for rank, cid in ranked if cid in kept]
+                pages.append([(rank, name, cid) for rank, cid in ranked[:limit]])
         held = list(heapq.merge(*pages))[:limit]
         return one_per_campaign(self._views([(name, cid) for _rank, name, cid in held]))
 
@@ -105,6 +129,27 @@ class Review(StorePart):
             ranked.append(((-float(scores.get(sort, 0.0)), arrival), comment_id))
         ranked.sort()
         return ranked
+
+    def _held_with_reason(self, site: str, reason: str,
+                          limit: int) -> list[tuple[str, float]]:
+        """The site's oldest `limit` held comments (id, arrival) held with `reason`, read a
+        page of the queue at a time."""
+        found: list[tuple[str, float]] = []
+        offset = 0
+        while len(found) < limit:
+            page = self.r.zrange(keys.pending(site), offset, offset + CANDIDATE_PAGE - 1,
+                                 withscores=True)
+            pipe = self.r.pipeline(transaction=False)
+            for comment_id, _arrival in page:
+                pipe.hmget(keys.comment(site, comment_id), "reasons", "audit")
+            for (comment_id, arrival), (reasons, audit) in zip(page, pipe.execute(),
+                                                                strict=True):
+                if has_reason(reasons, audit, reason):
+                    found.append((comment_id, arrival))
+            if len(page) < CANDIDATE_PAGE:
+                break
+            offset += CANDIDATE_PAGE
+        return found[:limit]
 
     @unavailable_on_redis_errors
     def queue_depth(self, site: str | None = None) -> int:
@@ -248,6 +293,7 @@ class Review(StorePart):
         audit = {"site": site, "decision": decision, "status": status, "moderator": moderator,
                  "at": now, "audit": record["audit"]}
         details = {"comment_id": comment_id, "reason": reason, "scores": scores}
+        author = self.recorded_author(data)
         call = scripts.DECIDE.call(
             comment_key=keys.comment(site, comment_id),
             history_key=keys.history(site, comment_id), pending_key=keys.pending(site),
@@ -259,12 +305,14 @@ class Review(StorePart):
             audit_details_key=keys.audit_details(site), retention_key=keys.retention(site),
             approved_counts_key=keys.approved_counts(site), adapt_key=keys.adapt(site),
             outcomes_key=keys.outcomes(site),
+            author_record_key=keys.author(site, author) if author else keys.absent(site),
             comment_id=comment_id, moderator=moderator, new_status=status,
             decision_json=jsonio.dumps(record), decided_at=now,
             history_json=jsonio.dumps(history), audit_json=jsonio.dumps(audit),
             labels_json=jsonio.dumps(DECISION_LABELS[decision]), webhook_body=webhook,
             site=site, text=data.get("text", ""), source="moderator", delivery_id=delivery_id,
-            audit_details_json=jsonio.dumps(details), decision=decision)
+            audit_details_json=jsonio.dumps(details), decision=decision,
+            author_recorded="1" if author else "0")
         (outcome, *rest), acked = self._decide.run(**call)
         if outcome in ("decided_now", "repeated"):  # answered 200: a replica must have it first
             self._decide.confirm(acked)
@@ -283,7 +331,8 @@ class Review(StorePart):
         return made
 
     def decide_many(self, comment_ids: list[str], moderator: str, decision: str,
-                    reason: str = "") -> list[tuple[str, dict | HakamError]]:
+                    reason: str = "", *, site: str | None = None
+                    ) -> list[tuple[str, dict | HakamError]]:
         """One decision on several comments, each decided on its own (its own audit entry,
         labels and webhook): (id, record) for each decided, (id, error) for each that another
         moderator holds, was decided already or does not exist, in the order given."""
@@ -291,7 +340,7 @@ class Review(StorePart):
         for comment_id in dict.fromkeys(comment_ids):
             try:
                 outcomes.append((comment_id, self.decide(comment_id, moderator, decision,
-                                                         reason)))
+                                                         reason, site=site)))
             except (AlreadyDecided, ClaimedByOther, UnknownComment) as refused:
                 outcomes.append((comment_id, refused))
         return outcomes

@@ -40,14 +40,23 @@ class Script:
              **named) -> dict[str, list]:
         """`keys=` and `args=` for a run of this script (redis-py's Script and DirectScript
         both take them), from its named keys and arguments and any tails."""
-        if named.keys() != self._names:
+        # On the intake path: look the names up, and only on a miss or a surplus find out why.
+        try:
+            script_keys = [named[name] for name in self.keys]
+            script_args = [named[name] for name in self.args]
+        except KeyError:
+            script_keys = None
+        if script_keys is None or len(named) != len(self._names):
             missing = sorted(self._names - named.keys())
             unknown = sorted(named.keys() - self._names)
             raise TypeError(f"{self.name}.lua: missing {missing}, unknown {unknown}")
         if (more_keys and not self.more_keys) or (more_args and not self.more_args):
             raise TypeError(f"{self.name}.lua takes no more keys or arguments than it names")
-        return {"keys": [named[name] for name in self.keys] + list(more_keys),
-                "args": [named[name] for name in self.args] + list(more_args)}
+        if more_keys:
+            script_keys += more_keys
+        if more_args:
+            script_args += more_args
+        return {"keys": script_keys, "args": script_args}
 
 
 INTAKE = Script(
@@ -57,15 +66,18 @@ INTAKE = Script(
           "reader_key", "reader_ips_key", "retention_key", "approved_counts_key",
           "site_version_key", "nudges_key", "site_comments_key", "post_starts_key",
           "campaign_bands_key", "campaign_band_times_key", "campaigns_key",
-          "campaign_members_key", "campaign_authors_key", "campaign_times_key"),
+          "campaign_members_key", "campaign_authors_key", "campaign_times_key",
+          "author_record_key"),
     args=("comment_id", "status", "created_at", "flood_seconds", "idempotency_ttl",
           "duplicate_ttl", "answer_json", "history_json", "author_key", "ip_key", "audit",
           "site_version", "nudge_nonce", "site_comment_id", "parent_site_id", "post_id",
           "close_after_seconds", "campaign_sig", "campaign_bands", "campaign_author",
-          "campaign_hold", "campaign_similarity", "campaign_window"),
+          "campaign_hold", "campaign_similarity", "campaign_window", "author_rules",
+          "author_hold_applied"),
     more_args="field, value, … of the comment's hash")
 
-NUDGE = Script("nudge", keys=("nudges_key",), args=("nonce", "now", "cutoff", "cap"))
+NUDGE = Script("nudge", keys=("nudges_key", "author_record_key"),
+               args=("nonce", "now", "cutoff", "cap", "author_recorded"))
 
 REPLAY = Script("replay", keys=("idempotency_key",), args=())
 
@@ -81,10 +93,10 @@ DECIDE = Script(
     keys=("comment_key", "history_key", "pending_key", "leases_key", "counts_key", "audit_key",
           "labels_key", "webhook_due_key", "webhook_delivery_key", "approved_authors_key",
           "audit_details_key", "retention_key", "approved_counts_key", "adapt_key",
-          "outcomes_key"),
+          "outcomes_key", "author_record_key"),
     args=("comment_id", "moderator", "new_status", "decision_json", "decided_at", "history_json",
           "audit_json", "labels_json", "webhook_body", "site", "text", "source", "delivery_id",
-          "audit_details_json", "decision"))
+          "audit_details_json", "decision", "author_recorded"))
 
 ERASE = Script(
     "erase",
@@ -101,8 +113,8 @@ RETAIN = Script(
     "retain",
     keys=("retention_key", "pending_key", "approved_authors_key", "approved_counts_key"),
     args=("now", "cutoff", "revisit", "comment_count", "link_count"),
-    more_keys="4 per comment (comment, reader, duplicate, idempotency), then one reader_labels "
-              "key per label link",
+    more_keys="5 per comment (comment, reader, duplicate, idempotency, author record), then "
+              "one reader_labels key per label link",
     more_args="3 per comment (id, author_key as read, reasons without wording), then 2 per "
               "label link (its member in the retention set, the label's entry id)")
 
@@ -141,6 +153,23 @@ RESET_ADAPTER = Script(
     keys=("adapt_key", "adapt_lock_key", "adapt_fits_key"),
     args=("record_json", "refit"))
 
+REPORT = Script(
+    "report",
+    keys=("comment_key", "reports_key", "reporter_key", "pending_key", "counts_key",
+          "history_key", "retention_key", "approved_authors_key", "approved_counts_key",
+          "webhook_due_key", "webhook_delivery_key"),
+    args=("comment_id", "reporter", "report_json", "reason", "now", "threshold", "reason_json",
+          "history_json", "webhook_json", "site", "delivery_id"))
+
+ERASE_REPORTS = Script(
+    "erase_reports",
+    keys=("reporter_key",),
+    args=("reporter", "made_count", "about_count", "other_count"),
+    more_keys="the reports key of each comment the reader reported, then of each comment of "
+              "the reader's, then the index key of each other reader who reported those",
+    more_args="the ids of both lists of comments, then the other reporters' hashes, in the "
+              "order of their keys")
+
 CAMPAIGN_FORGET = Script(
     "campaign_forget",
     keys=("campaigns_key", "campaign_members_key", "campaign_authors_key", "campaign_bands_key",
@@ -154,3 +183,11 @@ LINK_SITE_COMMENT = Script("link_site_comment", keys=("comment_key", "site_comme
 
 CREATE_SITE = Script("create_site", keys=("site_key",), args=(),
                      more_args="field, value, … of the new site's record")
+
+
+AUTHOR_ACTION = Script(
+    "author_action",
+    keys=("author_key", "audit_key", "audit_details_key"),
+    args=("action", "ends_at", "now", "moderator", "reason", "audit_json", "audit_details_json"))
+
+FORGET_AUTHOR = Script("forget_author", keys=("author_key", "audit_details_key"), args=("now",))

@@ -4,6 +4,7 @@ WordPress's admin. System packages: integrations/wordpress/tests-system-deps.txt
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import html
@@ -164,6 +165,30 @@ def test_a_post_closed_in_hakam_refuses_the_comment_in_wordpress_too(hakam_and_w
     assert "التعليقات مغلقة على هذه المقالة." in response.text  # Hakam's sentence, in Arabic
     assert site.comment_by_author(author) is None  # nothing kept on either side
     assert _hakam_comments_with_text(store, ORDINARY + " " + author) == []
+
+
+def test_an_author_suspended_in_hakam_is_refused_in_wordpress_with_the_end_date(
+        hakam_and_wordpress):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    assert site.post_comment(author=author, email=email, text=ABUSIVE + " " + author) == 302
+    held = site.comment_by_author(author)["meta"]["_hakam_id"]
+    moderator = {"Authorization": f"Bearer {store.create_moderator('salma-wp')}"}
+    suspended = requests.post(f"{hakam.url}/v1/review/{held}/author/actions", headers=moderator,
+                              json={"action": "suspend", "days": 3}, timeout=10)
+    assert suspended.status_code == 200
+
+    again = ORDINARY + " " + author + " مرة أخرى"
+    response = requests.post(
+        f"{site.url}/wp-comments-post.php", allow_redirects=False, timeout=30,
+        data={"comment": again, "author": author, "email": email,
+              "comment_post_ID": str(site.post_id), "comment_parent": "0"})
+
+    assert response.status_code == 403
+    assert "تعليقاتك على هذا الموقع موقوفة حتى" in response.text  # Hakam's sentence, Arabic
+    # nothing more kept on either side: her latest comment in WordPress is still the held one
+    assert site.comment_by_author(author)["meta"]["_hakam_id"] == held
+    assert _hakam_comments_with_text(store, again) == []
 
 
 def test_a_spam_comment_lands_in_wordpress_spam(hakam_and_wordpress):
@@ -463,3 +488,129 @@ def test_the_wordpress_export_names_the_attribute_scores_hakam_measured(hakam_an
     # the measured ones, in the reader's language; threat was not measured, so not named
     assert fields["درجات السمات"] == ("الهجوم على الهوية 0.05، الإهانة 0.31، "
                                       "الألفاظ النابية 0.02")
+
+
+# -- readers: the nudge, reports and the reason a comment waits (Chromium) ---------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.moderate.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def nudging(hakam_and_wordpress):
+    """The site's nudge on for one test (`hakam sites configure akhbar --nudge`)."""
+    _hakam, _site, store, _secret = hakam_and_wordpress
+    site = store.get_site("akhbar")
+    store.configure_site("akhbar", policy=dataclasses.replace(site.policy, nudge=True))
+    yield
+    store.configure_site("akhbar", policy=site.policy)
+
+
+INSULT = "يا حمار انت ما تفهم شي، اسكت احسن لك"
+
+
+def test_an_arabic_insult_is_nudged_in_the_form_and_posted_anyway_it_is_held(
+        hakam_and_wordpress, browser, nudging):
+    _hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    page = browser.new_page(locale="ar")
+    page.goto(site.post_url)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.fill("#comment", INSULT)
+    page.fill("#author", author)
+    page.fill("#email", email)
+    page.click("#submit")
+
+    nudge = page.locator(".hakam-nudge")
+    nudge.wait_for(timeout=20_000)
+    assert nudge.get_attribute("role") == "alert"
+    assert "مشرف" in nudge.inner_text()  # Hakam's message, in Arabic
+    assert page.locator(".hakam-nudge mark").all_inner_texts() == ["حمار"]
+    assert "«حمار»" in page.locator(".hakam-nudge-words").inner_text()  # named, not only coloured
+    assert page.locator(".hakam-nudge-edit").inner_text() == "تعديل تعليقي"
+    # nothing stored anywhere yet: neither in WordPress nor in Hakam
+    assert site.comment_by_author(author) is None
+    assert _hakam_comments_with_text(store, INSULT) == []
+
+    page.locator(".hakam-nudge-edit").click()
+    assert page.evaluate("document.activeElement.id") == "comment"
+    with page.expect_navigation(timeout=20_000):
+        page.locator(".hakam-nudge-post").click()
+
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"  # held in WordPress
+    hakam_comment = store.get_comment(comment["meta"]["_hakam_id"])
+    assert hakam_comment["status"] == "pending"
+    # the author reads one sentence of why, from Hakam's reason codes (no score)
+    why = page.locator(".hakam-why").inner_text(timeout=5000)
+    assert why == "قد يحتوي على كلمات تؤذي الآخرين، لذا يقرؤه مشرف أولًا."
+    assert not re.search(r"\d", why)
+    page.close()
+
+
+def _nudges_shown(hakam) -> float:
+    text = requests.get(f"{hakam.url}/metrics", timeout=10).text
+    found = re.search(r'hakam_nudges_total\{outcome="shown",site="akhbar"\} ([0-9.]+)', text)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_without_javascript_an_insult_is_posted_as_before_and_held(hakam_and_wordpress,
+                                                                    nudging):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    shown = _nudges_shown(hakam)
+
+    assert site.post_comment(author=author, email=email, text=INSULT + " " + author) == 302
+
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "0"
+    assert store.get_comment(comment["meta"]["_hakam_id"])["status"] == "pending"
+    assert _nudges_shown(hakam) == shown  # no nudge this reader never saw is counted
+
+
+def test_three_readers_reporting_a_comment_unpublish_it(hakam_and_wordpress, browser):
+    hakam, site, store, _secret = hakam_and_wordpress
+    author, email = _reader()
+    text = f"{ORDINARY} ({author})"
+    assert site.post_comment(author=author, email=email, text=text) == 302
+    comment = site.comment_by_author(author)
+    assert comment["approved"] == "1"
+    hakam_id = comment["meta"]["_hakam_id"]
+    anchor = f"#comment-{comment['id']}"
+
+    for reader in range(3):
+        context = browser.new_context(locale="ar")  # a guest each, with their own cookie
+        page = context.new_page()
+        page.goto(site.post_url)
+        report = page.locator(f"{anchor} details.hakam-report")
+        report.locator("summary").click()
+        assert report.locator("summary").inner_text() == "إبلاغ"
+        report.locator("input[value=abuse]").check()
+        with page.expect_navigation(timeout=20_000):
+            report.locator("button[type=submit]").click()
+        if reader < 2:
+            assert "أُرسل بلاغك" in page.locator(f"{anchor} .hakam-reported").inner_text()
+        context.close()
+
+    assert store.get_comment(hakam_id)["status"] == "pending"
+    wait_until(lambda: site.comment_by_author(author)["approved"] == "0", timeout=30,
+               what="the reports webhook to unpublish the comment in WordPress")
+    held = next(c for c in store.queue(site="akhbar", limit=500) if c["id"] == hakam_id)
+    assert held["reports"] == {"count": 3, "reasons": {"abuse": 3}}
+
+    # a moderator's approval publishes it again
+    moderator = store.create_moderator(f"salma-{secrets.token_hex(2)}")
+    response = requests.post(f"{hakam.url}/v1/review/{hakam_id}/decision", timeout=10,
+                             headers={"Authorization": f"Bearer {moderator}"},
+                             json={"decision": "approve"})
+    assert response.status_code == 200
+    wait_until(lambda: site.comment_by_author(author)["approved"] == "1", timeout=30,
+               what="the approval to publish the comment again")

@@ -21,6 +21,7 @@ if ( is_wp_error( $installed ) ) {
 // the site under test leaves that judgement to Hakam.
 update_option( 'comment_previously_approved', 0 );
 update_option( 'hakam_url', $hakam_url );
+switch_theme( 'hakam-e2e' );  // tests/integrations/theme: the comment form readers use
 update_option( 'hakam_site_key', $site_key );
 update_option( 'hakam_webhook_secret', $webhook_secret );
 

@@ -117,6 +117,8 @@ class WordPressSite:
         (content / "plugins").mkdir(parents=True)
         (content / "mu-plugins").mkdir()
         (content / "themes").mkdir()
+        # Debian's WordPress ships no theme: the smallest one that shows the comment form
+        shutil.copytree(HERE / "theme", content / "themes" / "hakam-e2e")
         (content / "languages").symlink_to(WORDPRESS / "wp-content" / "languages")
 
     def _write_config(self) -> None:

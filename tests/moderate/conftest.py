@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from hakam.service.policy import SitePolicy
-from hakam.service.store import Store
+from hakam.service.store import Store, keys
 from tests.factories import a_comment
 from tests.hakam_server import HakamServer
 from tests.redis_harness import ThrowawayRedis
@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SERVER_PEPPER = "moderator-page-tests-" + "0" * 43
 
 
 @pytest.fixture(scope="package")
@@ -83,6 +84,10 @@ class Newsroom:
 @pytest.fixture
 def newsroom(server, redis_url) -> Newsroom:
     store = Store.from_url(redis_url)
+    # The server outlives each test's flushed Redis, and each of its workers keeps the key it
+    # hashes emails with from its first comment: the same key for every test keeps a reader
+    # one reader whichever worker takes their comment (a new random one per flush did not).
+    store.r.set(keys.PEPPER, SERVER_PEPPER)
     site_key, _secret = store.create_site("akhbar", language="ar")
     store.configure_site("akhbar", policy=SitePolicy(premoderation=True))
     return Newsroom(server, store, site_key)

@@ -340,6 +340,12 @@ def test_the_sites_page_shows_what_a_site_taught_and_what_moderators_did(
         audit_bars = site.locator("figure.audit g.day")
         assert (audit_bars.get_attribute("data-decided"),
                 audit_bars.get_attribute("data-taken-down")) == ("2", "1")
+        # beside the chart, the queue's health: the three held comments decided this week
+        health = site.locator("figure.queue-health")
+        expect(health).to_be_visible()
+        assert health.locator("dd.latency-count").inner_text() == "3"
+        assert health.locator("dd.latency-p50").inner_text() in ("under a minute",
+                                                                  "أقل من دقيقة")
         assert watch.errors == []
     page.screenshot(path=str(ARTIFACTS / "sites-page-en.png"), full_page=True)
 
@@ -430,4 +436,66 @@ def test_the_queue_can_be_worked_most_abusive_first(newsroom, open_page):
 
     assert card_ids(page) == [insult, calm]
     assert page.locator("#filter-sort").input_value() == "abuse"
+    assert watch.errors == []
+
+
+CAMPAIGN_TEXTS = [
+    "قاطعوا منتجات الشركة الآن وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع",
+    "قاطعوا منتجات الشركة الان وشاركوا هذا المنشور مع اصدقائكم قبل ان يحذفوه من الموقع!!",
+    "قاطعــــوا منتجات الشركة الآن وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع",
+    "قاطِعوا مُنتجات الشركة الآن، وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع.",
+]
+
+
+def test_arabic_moderator_decides_a_whole_campaign_with_one_key(newsroom, open_page):
+    lone = newsroom.post(comment="شكرا على هذا التقرير المفصل عن الانتخابات")
+    campaign = [newsroom.post(comment=text) for text in CAMPAIGN_TEXTS]  # four authors
+    page, watch = open_page("ar")
+    page.clock.install()
+    sign_in(page, newsroom.base, newsroom.moderator("salma"))
+
+    expect(cards(page)).to_have_count(2)  # the campaign is one card
+    assert card_ids(page) == [lone, campaign[0]]
+    note = cards(page).nth(1).locator(".campaign-note")
+    expect(note).to_be_visible()
+    assert note.inner_text() == "هذا النص و3 مثله من 4 كتّاب، خلال أقل من دقيقة"
+    page.screenshot(path=str(ARTIFACTS / "moderator-campaign-ar.png"), full_page=True)
+
+    page.keyboard.press("j")  # the campaign's card
+    page.keyboard.press("s")  # spam, for all four
+    assert page.locator("li.pending-decision").count() == 1
+    page.clock.run_for((GRACE + 1) * 1000)
+
+    expect(cards(page)).to_have_count(1)
+    assert card_ids(page) == [lone]
+    assert [newsroom.store.get_comment(c)["status"] for c in campaign] == ["spam"] * 4
+    audit = newsroom.store.audit(limit=10)
+    assert sorted(a["comment_id"] for a in audit) == sorted(campaign)  # one entry each
+    expect(page.locator("#counts [data-status=spam]")).to_have_text("4")
+    assert watch.dialogs == [] and watch.errors == []
+
+
+def test_a_reported_comment_shows_its_readers_reports_and_is_found_by_the_reported_filter(
+        newsroom, open_page):
+    from hakam.service.site_settings import SitePolicy
+
+    site = {"Authorization": f"Bearer {newsroom.site_key}"}
+    held = newsroom.post(comment="تعليق محجوز لم يبلغ عنه أحد")
+    newsroom.store.configure_site("akhbar", policy=SitePolicy())
+    published = requests.post(f"{newsroom.base}/v1/comments", headers=site, timeout=10,
+                              json=a_comment(comment="تعليق منشور أبلغ عنه القراء")).json()
+    assert published["status"] == "approved"
+    for reader, reason in (("r1", "abuse"), ("r2", "abuse"), ("r3", "spam")):
+        requests.post(f"{newsroom.base}/v1/comments/{published['id']}/reports", headers=site,
+                      json={"reason": reason, "reporter": reader}, timeout=10)
+    page, watch = open_page("ar")
+    sign_in(page, newsroom.base, newsroom.moderator("salma"), "reason=reader_reports")
+    expect(cards(page)).to_have_count(1)
+    card = cards(page).first
+    assert card_ids(page) == [published["id"]]
+    assert card.locator(".reason").first.inner_text() == "أبلغ عنه القرّاء"
+    note = card.locator(".reports-note").inner_text()
+    assert note.startswith("بلاغات القرّاء: ٣") or note.startswith("بلاغات القرّاء: 3"), note
+    assert "مسيء" in note and "مزعج" in note
+    assert held not in card_ids(page)
     assert watch.errors == []

@@ -5,6 +5,7 @@ further members, and erasing a reader takes their comments out of it."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -185,6 +186,10 @@ def test_erasing_a_reader_takes_their_comments_out_of_the_campaign(
               for text, author in zip(VARIANTS, [1, 2, 3, 4, 1], strict=True)]
     [group_id] = store.r.hkeys(keys.campaigns("akhbar"))
     assert group_id == posted[0]  # the first comment names the group and gave its signature
+    exported = client.post("/v1/readers/export", json={"email": "reader1@example.com"},
+                           headers=site_headers).get_json()["comments"]
+    assert [(c["id"], c["campaign"]) for c in exported] == [(posted[0], group_id),
+                                                          (posted[4], group_id)]
 
     erased = client.post("/v1/readers/erase", json={"email": "reader1@example.com"},
                          headers=site_headers)
@@ -204,3 +209,41 @@ def test_erasing_a_reader_takes_their_comments_out_of_the_campaign(
     # and the group is still found by a new near-duplicate
     later = _post(client, site_headers, VARIANTS[2], 8)["id"]
     assert store.r.hget(keys.comment("akhbar", later), "campaign") == group_id
+
+
+def test_a_bulk_decision_with_group_decides_the_named_comments_campaigns_too(
+        client, store, site_headers, moderator_headers, premoderated):
+    lone = _post(client, site_headers, "شكرا على هذا التقرير المفصل عن الانتخابات", 99)["id"]
+    posted = [_post(client, site_headers, text, author)["id"]
+              for text, author in zip(VARIANTS[:4], [1, 2, 3, 4], strict=True)]
+
+    response = client.post("/v1/review/decisions", headers=moderator_headers, json={
+        "ids": [lone, posted[0]], "decision": "reject", "group": True})
+
+    results = response.get_json()["results"]
+    assert [r["id"] for r in results] == [lone, posted[0], *posted[1:]]
+    assert {r["status"] for r in results} == {200}
+    assert [store.get_comment(c)["status"] for c in [lone, *posted]] == ["rejected"] * 5
+    without = client.post("/v1/review/decisions", headers=moderator_headers, json={
+        "ids": [posted[0]], "decision": "reject"}).get_json()["results"]
+    assert [r["id"] for r in without] == [posted[0]]  # decided already, and alone
+
+
+def test_a_decided_comment_past_its_sites_retention_leaves_its_campaign(
+        client, store, site_headers, moderator_headers, premoderated):
+    store.configure_site("akhbar", retention_days=30)
+    posted = [_post(client, site_headers, text, author)["id"]
+              for text, author in zip(VARIANTS[:4], [1, 2, 3, 4], strict=True)]
+    client.post(f"/v1/review/{posted[1]}/decision", headers=moderator_headers,
+                json={"decision": "reject"})
+    reader = store.r.hget(keys.comment("akhbar", posted[1]), "author_key")
+
+    assert store.sweep_retention("akhbar", 30, now=time.time() + 31 * 86400) == 1
+
+    assert not store.r.hexists(keys.comment("akhbar", posted[1]), "campaign_sig")
+    members = store.r.zrange(keys.campaign_members("akhbar"), 0, -1)
+    authors = store.r.zrange(keys.campaign_authors("akhbar"), 0, -1)
+    assert not any(posted[1] in member for member in members) and len(members) == 3
+    assert not any(reader in author for author in authors)
+    [shown] = _queue(client, moderator_headers)  # the three still held
+    assert (shown["campaign"]["size"], shown["campaign"]["authors"]) == (3, 3)

@@ -111,6 +111,48 @@ def test_sites_configure_holds_first_time_authors_on_request(hakam, client):
     assert [r["code"] for r in answer["reasons"]] == ["first_comment"]
 
 
+def test_sites_configure_turns_the_nudge_on_and_sets_the_report_threshold(hakam, client,
+                                                                          scorer):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    headers = {"Authorization": f"Bearer {key}"}
+    scorer.will_score("حمار", abuse=0.97)
+    before = client.post("/v1/comments", json=a_comment(comment="يا حمار"), headers=headers)
+    assert before.status_code == 201  # off by default: held at once
+
+    settings = json.loads(hakam("sites", "configure", "akhbar", "--nudge",
+                                "--report-hold", "2").stdout)
+    assert settings["policy"]["nudge"] is True and settings["policy"]["report_hold"] == 2
+    nudged = client.post("/v1/comments", json=a_comment(comment="يا حمار"), headers=headers)
+    assert nudged.status_code == 422 and nudged.get_json()["code"] == "nudge"
+    published = client.post("/v1/comments", json=a_comment(), headers=headers).get_json()
+    statuses = [client.post(f"/v1/comments/{published['id']}/reports", headers=headers,
+                            json={"reason": "abuse", "reporter": who}).get_json()["status"]
+                for who in ("a", "b")]
+    assert statuses == ["approved", "pending"]
+    assert hakam("sites", "configure", "akhbar", "--report-hold", "0").exit_code == 2
+
+    settings = json.loads(hakam("sites", "configure", "akhbar", "--no-nudge").stdout)
+    assert settings["policy"]["nudge"] is False
+
+
+def test_sites_configure_holds_campaigns_from_n_authors_and_stops(hakam, client):
+    key = hakam("sites", "add", "akhbar").stdout.strip()
+    settings = json.loads(hakam("sites", "configure", "akhbar", "--campaign-hold", "3").stdout)
+    assert settings["policy"]["campaign_hold"] == 3
+    text = "قاطعوا منتجات الشركة الآن وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع"
+    statuses = [client.post("/v1/comments", json=a_comment(comment=text + "!" * n),
+                            headers={"Authorization": f"Bearer {key}"}).get_json()["status"]
+                for n in range(4)]
+    assert statuses == ["approved", "approved", "approved", "pending"]
+    assert hakam("sites", "configure", "akhbar", "--campaign-hold", "2").exit_code == 2
+
+    settings = json.loads(hakam("sites", "configure", "akhbar", "--no-campaign-hold").stdout)
+    assert settings["policy"]["campaign_hold"] is None
+    again = client.post("/v1/comments", json=a_comment(comment=text + "؟"),
+                        headers={"Authorization": f"Bearer {key}"}).get_json()
+    assert again["status"] == "approved"
+
+
 def test_sites_configure_can_make_name_and_email_optional(hakam, client):
     key = hakam("sites", "add", "akhbar").stdout.strip()
     hakam("sites", "configure", "akhbar", "--no-require-name-email")

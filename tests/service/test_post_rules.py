@@ -215,6 +215,10 @@ def test_the_cli_configures_posts_and_sections(redis_url, monkeypatch, tmp_path,
     assert send(comment_post_ID=18).status_code == 422
     assert send(post_url=POLITICS + "a", comment_post_ID=19).get_json()["status"] == "pending"
 
+    listed = CliRunner().invoke(main, ["sections", "list", "akhbar"], catch_exceptions=False)
+    assert [json.loads(line) for line in listed.stdout.splitlines()] == [
+        {"url_prefix": POLITICS, "premoderation": True, "close_after_days": 3}]
+
     assert hakam("posts", "configure", "akhbar", "18", "--open")["closed"] is False
     assert send(comment_post_ID=18).status_code == 201
     refused = CliRunner().invoke(main, ["sections", "configure", "akhbar", "politics/",

@@ -74,6 +74,7 @@ def test_decided_comments_lose_their_text_and_personal_fields_after_n_days(
         comment = store.get_comment(comments[name])
         assert (comment["text"], comment["author"], comment["url"]) == ("", "", None)
         assert not store.r.hexists(keys.comment("akhbar", comments[name]), "author_key")
+        assert not store.r.hexists(keys.comment("akhbar", comments[name]), "campaign_sig")
         assert all(r["message"] == "" and r["spans"] == [] for r in comment["reasons"])
         # still a decided comment to its site: status, scores, history
         answer = client.get(f"/v1/comments/{comments[name]}", headers=site_headers)

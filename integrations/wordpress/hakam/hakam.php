@@ -27,6 +27,8 @@ require_once __DIR__ . '/includes/class-hakam-webhook.php';
 require_once __DIR__ . '/includes/class-hakam-feedback.php';
 require_once __DIR__ . '/includes/class-hakam-admin.php';
 require_once __DIR__ . '/includes/class-hakam-privacy.php';
+require_once __DIR__ . '/includes/class-hakam-nudge.php';
+require_once __DIR__ . '/includes/class-hakam-readers.php';
 
 add_action(
 	'init',
@@ -42,6 +44,8 @@ Hakam_Webhook::register();
 Hakam_Feedback::register();
 Hakam_Admin::register();
 Hakam_Privacy::register();
+Hakam_Nudge::register();
+Hakam_Readers::register();
 
 register_activation_hook( __FILE__, array( 'Hakam_Retry', 'activate' ) );
 register_deactivation_hook( __FILE__, array( 'Hakam_Retry', 'deactivate' ) );

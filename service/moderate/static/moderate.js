@@ -34,20 +34,6 @@
     return fill(M.waited, { time: amount });
   }
 
-  function durationText(seconds) {
-    const [value, unit] = seconds < 3600 ? [Math.max(1, Math.round(seconds / 60)), "minute"]
-      : seconds < 172800 ? [Math.round(seconds / 3600), "hour"] : [Math.round(seconds / 86400), "day"];
-    return new Intl.NumberFormat(data.locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
-  }
-
-  function campaignText(campaign) {
-    const count = new Intl.NumberFormat(data.locale);
-    return fill(M.campaign, {
-      others: count.format(campaign.size - 1), authors: count.format(campaign.authors),
-      span: campaign.span_seconds < 60 ? M.campaign_moments : durationText(campaign.span_seconds),
-    });
-  }
-
   function showNotice(text, withSignIn) {
     notice.replaceChildren(document.createTextNode(text));
     if (withSignIn) {
@@ -146,7 +132,7 @@
       // one card stands for the campaign: its decision decides every held member
       item.classList.add("campaign");
       item.dataset.campaign = comment.campaign.id;
-      campaignNote.textContent = campaignText(comment.campaign);
+      campaignNote.textContent = comment.campaign.summary;
       campaignNote.hidden = false;
     } else {
       campaignNote.remove();
@@ -166,9 +152,25 @@
       entry.className = "reason";
       reasons.append(entry);
     }
+    const reports = item.querySelector(".reports-note");
+    if (comment.reports) {
+      const why = Object.entries(comment.reports.reasons)
+        .map(([reason, count]) => (M.report_reasons[reason] || reason) + " " + count.toLocaleString(data.locale));
+      reports.textContent = fill(M.reports, { count: comment.reports.count.toLocaleString(data.locale), reasons: new Intl.ListFormat(data.locale).format(why) });
+      reports.hidden = false;
+    } else {
+      reports.remove();
+    }
     for (const button of item.querySelectorAll("button[data-decision]")) {
       button.addEventListener("click", () => { select(item); decide([item], button.dataset.decision); });
     }
+    if (comment.author_ref) item.dataset.authorRef = comment.author_ref;
+    showBadge(item, comment.author_restriction);
+    item.querySelector(".author-open").addEventListener("click", () => { select(item); toggleAuthor(item); });
+    for (const button of item.querySelectorAll("button[data-author-action]")) {
+      button.addEventListener("click", () => { select(item); actOnAuthor(item, button.dataset.authorAction); });
+    }
+    item.querySelector(".author-undo").addEventListener("click", () => undo(AUTHOR + item.dataset.id));
     item.querySelector(".undo").addEventListener("click", () => undo(item.dataset.id));
     item.querySelector(".dismiss").addEventListener("click", () => removeItem(item));
     const reasonSelect = item.querySelector(".decision-reason");
@@ -340,6 +342,12 @@
     const entry = id ? pending.get(id) : undoOrder[undoOrder.length - 1];
     if (!entry) return;
     forget(entry);
+    if (entry.kind === "author") {
+      entry.item.classList.remove("pending-author-action");
+      authorOutcome(entry.item, "", false);
+      select(entry.item);
+      return;
+    }
     for (const item of entry.items) {
       item.classList.remove("pending-decision", "decision-" + entry.decision);
       outcome(item, "", false, false);
@@ -380,10 +388,12 @@
           "POST", { decision: entry.decision, reason: entry.reason,
             group: Boolean(entry.items[0].dataset.campaign) }, keepalive)
         : await call(data.urls.decide_many, "POST",
-          { ids: entry.ids, decision: entry.decision, reason: entry.reason }, keepalive);
+          { ids: entry.ids, decision: entry.decision, reason: entry.reason, group: true },
+          keepalive);
     } catch (error) {
       result = null;
     }
+    let decidedWith = [];
     if (entry.ids.length > 1 && result && result.ok) {
       // each comment answers for itself: one another moderator took is that card's conflict
       const byId = new Map(result.payload.results.map((each) => [each.id, each]));
@@ -392,21 +402,190 @@
         settle(item, entry.decision, each && {
           ok: each.status === 200, status: each.status, payload: each.error || each.record });
       }
+      decidedWith = result.payload.results;
     } else {
       for (const item of entry.items) settle(item, entry.decision, result);
-      // the campaign's other held members were decided with it: their cards, if any, go too
-      const decidedWith = (result && result.ok && result.payload.group) || [];
-      const others = new Set(decidedWith.filter((each) => each.status === 200).map((each) => each.id));
-      for (const item of items()) {
-        if (others.has(item.dataset.id) && open(item)) { item.classList.add("decided"); removeItem(item); }
-      }
+      decidedWith = (result && result.ok && result.payload.group) || [];
+    }
+    // a campaign's other held members were decided with its card: their cards, if any, go too
+    const others = new Set(decidedWith.filter((each) => each.status === 200).map((each) => each.id));
+    for (const item of items()) {
+      if (others.has(item.dataset.id) && open(item)) { item.classList.add("decided"); removeItem(item); }
     }
     refreshCounts();
   }
 
   window.addEventListener("pagehide", () => {
-    for (const entry of [...pending.values()]) send(entry, true);
+    for (const entry of [...pending.values()]) {
+      if (entry.kind === "author") sendAuthorAction(entry, true); else send(entry, true);
+    }
   });
+
+  // -- the author: their record, and actions on them (with the same undo grace) ---------------
+
+  const AUTHOR = "author:"; // pending key of an author action, beside decisions' comment ids
+  const A = M.author;
+  const dates = new Intl.DateTimeFormat(data.locale, { dateStyle: "medium" });
+  const dateText = (seconds) => dates.format(new Date(seconds * 1000));
+
+  function restrictionText(restriction) {
+    if (!restriction) return "";
+    const until = restriction.until ? fill(A.until, { date: dateText(restriction.until) }) : A.for_good;
+    return A.badge[restriction.kind] + " · " + until;
+  }
+
+  function showBadge(item, restriction) {
+    const badge = item.querySelector(".author-badge");
+    badge.hidden = !restriction;
+    badge.className = "author-badge" + (restriction ? " " + restriction.kind : "");
+    badge.textContent = restrictionText(restriction);
+  }
+
+  function authorOutcome(item, text, withUndo) {
+    item.querySelector(".author-outcome-text").textContent = text;
+    item.querySelector(".author-undo").hidden = !withUndo;
+  }
+
+  function authorPanelOpen(item) {
+    return Boolean(item) && !item.querySelector(".author-panel").hidden;
+  }
+
+  function toggleAuthor(item) {
+    if (!item) return;
+    const panel = item.querySelector(".author-panel");
+    const opening = panel.hidden;
+    panel.hidden = !opening;
+    item.querySelector(".author-open").setAttribute("aria-expanded", String(opening));
+    if (opening) loadAuthor(item);
+  }
+
+  async function loadAuthor(item) {
+    const state = item.querySelector(".author-state");
+    state.textContent = A.loading;
+    let result;
+    try {
+      result = await call(data.urls.author.replace("COMMENT_ID", encodeURIComponent(item.dataset.id)), "GET");
+    } catch (error) {
+      state.textContent = M.network;
+      return;
+    }
+    if (!result.ok) { state.textContent = result.payload.error === "no_author_record" ? A.no_record : explain(result); return; }
+    const record = result.payload;
+    state.textContent = record.restriction ? restrictionText(record.restriction) : A.none;
+    const counts = item.querySelector(".author-counts");
+    counts.replaceChildren();
+    const total = document.createElement("li");
+    total.textContent = fill(A.comments, { total: record.total });
+    counts.append(total);
+    for (const status of ["pending", "approved", "rejected", "spam"]) {
+      const entry = document.createElement("li");
+      entry.className = "count " + status;
+      entry.dataset.status = status;
+      entry.textContent = M.statuses[status] + " " + (record.counts[status] || 0);
+      counts.append(entry);
+    }
+    const streak = item.querySelector(".author-streak");
+    streak.hidden = !record.rejected_in_a_row;
+    streak.textContent = fill(A.in_a_row, { count: record.rejected_in_a_row });
+    const recent = item.querySelector(".author-recent");
+    recent.replaceChildren();
+    for (const comment of record.recent) {
+      const entry = document.createElement("li");
+      entry.className = "status-" + comment.status + (comment.this_comment ? " this-comment" : "");
+      const when = document.createElement("time");
+      when.textContent = dateText(comment.created_at);
+      const status = document.createElement("span");
+      status.className = "recent-status";
+      status.textContent = M.statuses[comment.status] +
+        (comment.hold_reason ? " · " + (M.hold_reasons[comment.hold_reason] || comment.hold_reason) : "");
+      const words = document.createElement("bdi");
+      words.dir = "auto";
+      words.textContent = comment.first_words;
+      entry.append(when, " ", status, " ", words);
+      recent.append(entry);
+    }
+    const log = item.querySelector(".author-log");
+    log.replaceChildren();
+    for (const action of record.actions) {
+      const entry = document.createElement("li");
+      const until = action.action === "lift" ? "" : " · " + (action.until ? fill(A.until, { date: dateText(action.until) }) : A.for_good);
+      entry.textContent = dateText(action.at) + " · " + A.action_names[action.action] + until + " · " +
+        fill(A.by, { moderator: action.by }) + (action.reason ? " · " + (M.decision_reasons[action.reason] || action.reason) : "");
+      log.append(entry);
+    }
+  }
+
+  function actOnAuthor(item, action) {
+    if (!item || !authorPanelOpen(item)) return;
+    const key = AUTHOR + item.dataset.id;
+    if (pending.has(key)) return;
+    const daysChoice = item.querySelector(".author-days");
+    let days = daysChoice.value ? Number(daysChoice.value) : null;
+    if (action === "suspend" && days === null) days = Number(daysChoice.querySelector("[data-suspension-default]").value);
+    if (action === "lift") days = null;
+    const held = action === "ban" ? item.querySelector(".author-held").value || null : null;
+    const entry = {
+      kind: "author", ids: [key], items: [item], item, action, days, decide_held: held,
+      reason: item.querySelector(".decision-reason").value,
+      deadline: Date.now() + data.undo_seconds * 1000,
+    };
+    const tick = () => {
+      const left = Math.ceil((entry.deadline - Date.now()) / 1000);
+      if (left <= 0) { sendAuthorAction(entry, false); return; }
+      authorOutcome(item, A.doing[action] + " · " + fill(M.sending_in, { seconds: left }), true);
+    };
+    entry.timer = setInterval(tick, 250);
+    pending.set(key, entry);
+    undoOrder.push(entry);
+    item.classList.add("pending-author-action");
+    tick();
+  }
+
+  async function sendAuthorAction(entry, keepalive) {
+    if (!undoOrder.includes(entry)) return; // undone, or sent already
+    forget(entry);
+    const { item } = entry;
+    item.classList.remove("pending-author-action");
+    const body = { action: entry.action };
+    if (entry.days !== null) body.days = entry.days;
+    if (entry.reason) body.reason = entry.reason;
+    if (entry.decide_held) body.decide_held = entry.decide_held;
+    let result;
+    try {
+      result = await call(data.urls.author_action.replace("COMMENT_ID", encodeURIComponent(item.dataset.id)),
+        "POST", body, keepalive);
+    } catch (error) {
+      result = null;
+    }
+    if (!result || !result.ok) {
+      const code = result && result.payload.error;
+      authorOutcome(item, !result ? M.network : (A[code] || explain(result)), false);
+      return;
+    }
+    const answer = result.payload;
+    let text = A.done[entry.action];
+    if (answer.held) text += " " + fill(A.held_decided, { count: answer.held.decided.length });
+    authorOutcome(item, text, false);
+    // the same author's other cards on the page carry the same badge
+    const ref = item.dataset.authorRef;
+    for (const card of items()) {
+      if (card === item || (ref && card.dataset.authorRef === ref)) showBadge(card, answer.restriction);
+    }
+    if (answer.held) {
+      for (const id of answer.held.decided) {
+        const card = items().find((candidate) => candidate.dataset.id === id);
+        if (card && card !== item) {
+          // one this moderator decided meanwhile is answered when its own grace ends
+          if (!pending.has(id)) { card.classList.add("decided"); removeItem(card); }
+        } else if (card === item) {
+          item.classList.add("decided", "decided-with-author");
+          outcome(item, M.decided[answer.held.decision], false, true);
+        }
+      }
+      refreshCounts();
+    }
+    if (authorPanelOpen(item)) loadAuthor(item);
+  }
 
   // -- claiming and counts ---------------------------------------------------------------------
 
@@ -482,7 +661,11 @@
   }
   document.getElementById("bulk-clear").addEventListener("click", clearMarks);
 
-  const letters = { KeyJ: "j", KeyK: "k", KeyA: "a", KeyR: "r", KeyS: "s", KeyU: "u", KeyX: "x" };
+  const letters = {
+    KeyJ: "j", KeyK: "k", KeyA: "a", KeyR: "r", KeyS: "s", KeyU: "u", KeyX: "x",
+    KeyH: "h", KeyP: "p", KeyD: "d", KeyB: "b", KeyL: "l",
+  };
+  const authorKeys = { p: "premoderate", d: "suspend", b: "ban", l: "lift" };
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const isHelpKey = event.key === "?" || event.key === "؟";
@@ -518,6 +701,8 @@
     else if (key === "r") decideMarkedOrSelected("reject");
     else if (key === "s") decideMarkedOrSelected("spam");
     else if (key === "u") undo();
+    else if (key === "h") toggleAuthor(selected);
+    else if (authorKeys[key]) actOnAuthor(selected, authorKeys[key]);
   });
 
   setInterval(updateLease, 1000);

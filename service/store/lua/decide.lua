@@ -20,6 +20,7 @@ local retention_key = KEYS[12]
 local approved_counts_key = KEYS[13]
 local adapt_key = KEYS[14]
 local outcomes_key = KEYS[15]
+local author_record_key = KEYS[16]  -- the site's `absent` key for a comment with no record
 local comment_id = ARGV[1]
 local moderator = ARGV[2]
 local new_status = ARGV[3]
@@ -35,6 +36,7 @@ local source = ARGV[12]
 local delivery_id = ARGV[13]
 local audit_details_json = ARGV[14]  -- comment id, reason, scores
 local decision = ARGV[15]  -- approve / reject / spam
+local author_recorded = ARGV[16]  -- '1': the comment's author has a record (an email)
 local now = tonumber(decided_at)
 
 local status = redis.call('HGET', comment_key, 'status')
@@ -109,5 +111,12 @@ if webhook_body ~= '' and changes then
   redis.call('HSET', webhook_delivery_key, 'site', site, 'body', webhook_body, 'attempts', 0)
   redis.call('ZADD', webhook_due_key, decided_at, delivery_id)
   note('deliveries', delivery_id)
+end
+if author_recorded == '1' then  -- the author's rejection streak, for hold-after-rejections
+  if decision == 'approve' then
+    redis.call('HDEL', author_record_key, 'rejected_streak')
+  else
+    redis.call('HINCRBY', author_record_key, 'rejected_streak', 1)
+  end
 end
 return {'decided_now', decision_json}

@@ -24,6 +24,8 @@ local campaigns_key = KEYS[20]
 local campaign_members_key = KEYS[21]
 local campaign_authors_key = KEYS[22]
 local campaign_times_key = KEYS[23]
+-- the author's record (authors.py): what moderators put on them, and their rejection streak
+local author_record_key = KEYS[24]
 local comment_id = ARGV[1]
 local status = ARGV[2]
 local created_at = ARGV[3]
@@ -55,7 +57,12 @@ local campaign_author = ARGV[20]
 local campaign_hold = tonumber(ARGV[21])
 local campaign_similarity = tonumber(ARGV[22])
 local campaign_window = tonumber(ARGV[23])
-local FIXED_ARGS = 23  -- then field, value, … of the comment's hash
+-- '' when the comment has no author record (sent without an email); else the site's
+-- hold-after-rejections count ('0': off)
+local author_rules = ARGV[24]
+-- '1': the caller already holds the comment for its author's record: do not ask again
+local author_hold_applied = ARGV[25]
+local FIXED_ARGS = 25  -- then field, value, … of the comment's hash
 
 if site_version ~= '' and (redis.call('GET', site_version_key) or '0') ~= site_version then
   return {'stale', ''}  -- the site's key or settings changed since: nothing is stored
@@ -79,6 +86,28 @@ if close_after_seconds ~= '' then
     local closes_at = tonumber(started) + tonumber(close_after_seconds)
     -- closed: refused, and nothing is kept
     if tonumber(created_at) >= closes_at then return {'closed', tostring(closes_at)} end
+  end
+end
+local tracked = author_rules ~= ''
+if tracked then
+  -- A banned or suspended author is refused here, in the one round trip intake makes; a
+  -- premoderated one, or one whose last decided comments were all rejected, is sent back once
+  -- so the caller holds the comment with that reason (the answer is built before this call).
+  local record = redis.call('HMGET', author_record_key, 'restriction', 'until',
+                            'rejected_streak')
+  local restriction, ends = record[1], record[2] or ''
+  if restriction and ends ~= '' and tonumber(ends) <= tonumber(created_at) then
+    restriction = nil  -- it has ended
+  end
+  if restriction == 'banned' or restriction == 'suspended' then
+    return {restriction, ends}
+  end
+  if author_hold_applied ~= '1' and status ~= 'spam' then
+    if restriction == 'premoderated' then return {'author_hold', 'author_premoderated'} end
+    local limit = tonumber(author_rules)
+    if limit > 0 and tonumber(record[3] or '0') >= limit then
+      return {'author_hold', 'author_history'}
+    end
   end
 end
 local dup = redis.call('GET', duplicate_key)
@@ -112,13 +141,21 @@ if campaign_sig ~= '' then
     local raw = redis.call('HGET', campaigns_key, group_id)
     if raw then
       local group = cjson.decode(raw)
-      local same = 0
-      for i = 1, #campaign_sig, 8 do
-        if string.sub(group.sig, i, i + 7) == string.sub(campaign_sig, i, i + 7) then
-          same = same + 1
+      -- values compared until enough of them differ to turn the group away
+      local values = #campaign_sig / 8
+      local allowed = values - math.ceil(campaign_similarity * values)
+      local differ = 0
+      if tonumber(group.last_at) >= cutoff then
+        for i = 1, #campaign_sig, 8 do
+          if string.sub(group.sig, i, i + 7) ~= string.sub(campaign_sig, i, i + 7) then
+            differ = differ + 1
+            if differ > allowed then break end
+          end
         end
+      else
+        differ = values
       end
-      if tonumber(group.last_at) >= cutoff and same / (#campaign_sig / 8) >= campaign_similarity then
+      if differ <= allowed then
         campaign_id, campaign = group_id, group
         break
       end
@@ -150,6 +187,13 @@ else
   redis.call('ZADD', retention_key, created_at, comment_id)  -- decided: retention may apply
 end
 redis.call('HINCRBY', counts_key, status, 1)
+if tracked then  -- the author's rejection streak: decided at intake, this comment counts too
+  if status == 'approved' then
+    redis.call('HDEL', author_record_key, 'rejected_streak')
+  elseif status == 'spam' then
+    redis.call('HINCRBY', author_record_key, 'rejected_streak', 1)
+  end
+end
 -- the reader index, so that their comments are found by reader (export, erasure)
 redis.call('ZADD', reader_key, created_at, comment_id)
 redis.call('SET', duplicate_key, comment_id, 'EX', duplicate_ttl)

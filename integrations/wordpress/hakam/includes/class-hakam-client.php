@@ -47,10 +47,46 @@ class Hakam_Client {
 	 *
 	 * @param array  $fields          The submission in WordPress's field names.
 	 * @param string $idempotency_key Stable per WordPress comment, so a retry never creates a second one.
+	 * @param bool   $nudge_ok        Whether the reader can be shown a nudge (else it is posted anyway).
 	 * @return array { outcome: string, body: array, code: int, detail: string }
 	 */
-	public static function send_comment( array $fields, $idempotency_key ) {
+	public static function send_comment( array $fields, $idempotency_key, $nudge_ok = false ) {
+		if ( ! $nudge_ok ) {
+			// This reader cannot be shown a nudge (no JavaScript, a WP-Cron retry): Hakam takes
+			// the comment as it always did (held if abusive) and counts no nudge for it.
+			$fields['nudge'] = false;
+		}
 		return self::post( '/v1/comments', $fields, array( 'Idempotency-Key' => $idempotency_key ) );
+	}
+
+	/**
+	 * Whether Hakam answered with a nudge (422, code nudge): the comment would be held for
+	 * abuse; nothing was stored, and the reader may edit it or post it anyway.
+	 *
+	 * @param array $result A result of send_comment.
+	 * @return bool
+	 */
+	public static function nudged( array $result ) {
+		return 422 === $result['code'] && isset( $result['body']['code'], $result['body']['nudge_token'] )
+			&& 'nudge' === $result['body']['code'];
+	}
+
+	/**
+	 * Passes a reader's report on to POST /v1/comments/{id}/reports.
+	 *
+	 * @param string $hakam_id Hakam's comment id.
+	 * @param string $reason   abuse, spam or other.
+	 * @param string $reporter The site's id for the reader (Hakam keeps only a keyed hash).
+	 * @return array { outcome: string, body: array, code: int, detail: string }
+	 */
+	public static function report_comment( $hakam_id, $reason, $reporter ) {
+		return self::post(
+			'/v1/comments/' . rawurlencode( $hakam_id ) . '/reports',
+			array(
+				'reason'   => $reason,
+				'reporter' => $reporter,
+			)
+		);
 	}
 
 	/**
@@ -62,6 +98,18 @@ class Hakam_Client {
 	public static function closed( array $result ) {
 		return 422 === $result['code'] && isset( $result['body']['error'], $result['body']['message'] )
 			&& 'comments_closed' === $result['body']['error'];
+	}
+
+	/**
+	 * Whether Hakam refused a comment because moderators suspended or banned its author on the
+	 * site (403 author_suspended / author_banned): final, not a key being rotated.
+	 *
+	 * @param array $result A result of send_comment.
+	 * @return bool
+	 */
+	public static function author_refused( array $result ) {
+		return 403 === $result['code'] && isset( $result['body']['error'], $result['body']['message'] )
+			&& in_array( $result['body']['error'], array( 'author_suspended', 'author_banned' ), true );
 	}
 
 	/**

@@ -27,6 +27,7 @@ class Hakam_Intake {
 	const META_WP_VERDICT  = '_hakam_wp_verdict';
 	const META_LAST_ERROR  = '_hakam_last_error';
 	const META_LINK        = '_hakam_link_pending';
+	const META_CODES       = '_hakam_reason_codes';
 
 	/**
 	 * Hakam's answer for the comment being inserted in this request. The comment has no id
@@ -133,7 +134,15 @@ class Hakam_Intake {
 			return $approved;
 		}
 		$key    = wp_generate_uuid4();
-		$result = Hakam_Client::send_comment( self::fields( $commentdata ), $key );
+		$fields = self::fields( $commentdata );
+		$token  = Hakam_Nudge::token_sent();
+		if ( '' !== $token ) {
+			$fields['nudge_token'] = $token;  // edited, or posted anyway, after a nudge
+		}
+		$result = Hakam_Client::send_comment( $fields, $key, Hakam_Nudge::can_show() );
+		if ( Hakam_Client::nudged( $result ) ) {
+			Hakam_Nudge::answer( (string) $commentdata['comment_content'], $result['body'] );  // exits
+		}
 
 		self::$awaiting_id = array(
 			'fingerprint' => self::fingerprint( $commentdata ),
@@ -149,6 +158,12 @@ class Hakam_Intake {
 			// with Hakam's sentence (in the site's language); nothing is stored on either side.
 			self::$awaiting_id = null;
 			return new WP_Error( 'comment_closed', esc_html( (string) $result['body']['message'] ), 403 );
+		}
+		if ( Hakam_Client::author_refused( $result ) ) {
+			// Moderators suspended or banned this author on the site: refused with Hakam's
+			// sentence (the end date, in the site's language); nothing is stored on either side.
+			self::$awaiting_id = null;
+			return new WP_Error( 'comment_author_refused', esc_html( (string) $result['body']['message'] ), 403 );
 		}
 		return self::strictest( $approved, 0 );
 	}
@@ -184,6 +199,7 @@ class Hakam_Intake {
 				update_comment_meta( $comment_id, self::META_ID, sanitize_text_field( (string) $body['id'] ) );
 				update_comment_meta( $comment_id, self::META_STATUS, sanitize_key( (string) $body['status'] ) );
 				update_comment_meta( $comment_id, self::META_REASONS, self::reasons( $body ) );
+				update_comment_meta( $comment_id, self::META_CODES, self::reason_codes( $body ) );
 				self::stop_retrying( $comment_id );
 				self::link( $comment_id );
 				break;
@@ -254,6 +270,22 @@ class Hakam_Intake {
 			}
 		}
 		return $reasons;
+	}
+
+	/**
+	 * Hakam's reason codes (never its scores), for the sentence the held comment's author reads.
+	 *
+	 * @param array $body Hakam's answer.
+	 * @return string[]
+	 */
+	private static function reason_codes( array $body ) {
+		$codes = array();
+		foreach ( isset( $body['reasons'] ) && is_array( $body['reasons'] ) ? $body['reasons'] : array() as $reason ) {
+			if ( is_array( $reason ) && isset( $reason['code'] ) ) {
+				$codes[] = sanitize_key( (string) $reason['code'] );
+			}
+		}
+		return $codes;
 	}
 
 	/**

@@ -21,6 +21,7 @@ class Hakam_Webhook {
 	const NAMESPACE_V1 = 'hakam/v1';
 	const ROUTE        = '/decision';
 	const META_DECISION = '_hakam_decision';
+	const META_REPORTED = '_hakam_reported';
 
 	/**
 	 * Hakam's decided statuses and what each makes of the WordPress comment. "rejected" means
@@ -85,6 +86,9 @@ class Hakam_Webhook {
 	 */
 	public static function receive( $request ) {
 		$payload = json_decode( $request->get_body(), true );
+		if ( is_array( $payload ) && isset( $payload['event'], $payload['comment_id'] ) && 'comment.reported' === $payload['event'] ) {
+			return self::reported( (string) $payload['comment_id'] );
+		}
 		if ( ! is_array( $payload ) || ! isset( $payload['event'], $payload['comment_id'], $payload['status'] )
 			|| 'comment.decided' !== $payload['event'] || ! isset( self::STATUSES[ $payload['status'] ] ) ) {
 			return new WP_Error( 'hakam_bad_payload', 'Expected a comment.decided event with a known status.', array( 'status' => 400 ) );
@@ -102,6 +106,39 @@ class Hakam_Webhook {
 				return self::apply( $comment_id, self::STATUSES[ $payload['status'] ] );
 			}
 		);
+		return new WP_REST_Response(
+			array(
+				'comment' => $comment_id,
+				'outcome' => $outcome,
+			),
+			200
+		);
+	}
+
+	/**
+	 * Readers' reports sent a published comment back to Hakam's queue: it is unpublished here
+	 * until a moderator decides (whose decision then moves it, as for any held comment). A
+	 * comment an editor already took down stays as it is.
+	 *
+	 * @param string $hakam_id Hakam's comment id.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	private static function reported( $hakam_id ) {
+		$comment_id = self::find_comment( $hakam_id );
+		if ( ! $comment_id ) {
+			return new WP_Error( 'hakam_unknown_comment', 'No comment here has that Hakam id.', array( 'status' => 404 ) );
+		}
+		update_comment_meta( $comment_id, Hakam_Intake::META_STATUS, 'pending' );
+		update_comment_meta( $comment_id, self::META_REPORTED, '1' );
+		$outcome = 'unchanged';
+		if ( '1' === (string) get_comment( $comment_id )->comment_approved ) {
+			$outcome = Hakam_Feedback::quietly(
+				static function () use ( $comment_id ) {
+					wp_set_comment_status( $comment_id, 'hold' );
+					return 'held';
+				}
+			);
+		}
 		return new WP_REST_Response(
 			array(
 				'comment' => $comment_id,
