@@ -231,6 +231,12 @@ def _submission_schema(schema: dict[str, Any]) -> None:
         schema["properties"][name].pop("default", None)
 
 
+def _form_boolean_schema(schema: dict) -> None:
+    """A boolean that a form may also send as text (true/false, 1/0)."""
+    schema.pop("type", None)
+    schema["anyOf"] = [{"type": "boolean"}, {"enum": ["true", "false", "1", "0"]}]
+
+
 class CommentSubmission(BaseModel):
     """A reader's comment, in the field names of WordPress's comment form (wp-comments-post.php).
 
@@ -305,6 +311,19 @@ class CommentSubmission(BaseModel):
                     "(edited or not) to post it: it is then taken as usual, held if it still "
                     "scores over the site's abuse threshold. An unknown or hour-old token "
                     "counts as none.")
+    nudge: bool = Field(
+        True, json_schema_extra=_form_boolean_schema,
+        description="false: this client cannot show its reader a nudge (a form without "
+                    "JavaScript, a retry): the comment is taken as usual and no nudge is "
+                    "counted. Forms may send true/false or 1/0.")
+
+    @field_validator("nudge", mode="before")
+    @classmethod
+    def _form_boolean(cls, value: Any) -> Any:
+        # a form sends every field as text
+        if isinstance(value, str) and value.strip().lower() in ("1", "true", "0", "false"):
+            return value.strip().lower() in ("1", "true")
+        return value
 
     @model_validator(mode="before")
     @classmethod
