@@ -183,6 +183,18 @@ def _id_number(value: Any, error: str) -> Any:
     return value
 
 
+def _site_comment_id_number(value: Any) -> Any:
+    """The site's id of a comment (`site_comment_id`) as text, as `_id_number` makes one."""
+    return _id_number(value, "comment_id_invalid")
+
+
+def _site_comment_id_text(value: str | None) -> str | None:
+    """A `site_comment_id` sent as text must still be an id (a blank one is None by now)."""
+    if value and not _POST_ID.fullmatch(value):
+        raise PydanticCustomError("comment_id_invalid", "not a comment id")
+    return value
+
+
 def parse_post_date(value: str) -> float:
     """An ISO 8601 date or date and time as Unix seconds; one without an offset is UTC (as
     WordPress's post_date_gmt is written). ValueError when it is neither."""
@@ -382,17 +394,9 @@ class CommentSubmission(BaseModel):
     def _post_number(cls, value: Any) -> Any:
         return _id_number(value, "post_id_invalid")
 
-    @field_validator("site_comment_id", mode="before")
-    @classmethod
-    def _site_comment_number(cls, value: Any) -> Any:
-        return _id_number(value, "comment_id_invalid")
-
-    @field_validator("site_comment_id")
-    @classmethod
-    def _site_comment_text(cls, value: str | None) -> str | None:
-        if value is not None and not _POST_ID.fullmatch(value):
-            raise PydanticCustomError("comment_id_invalid", "not a comment id")
-        return value
+    _site_comment_number = field_validator("site_comment_id", mode="before")(
+        _site_comment_id_number)
+    _site_comment_text = field_validator("site_comment_id")(_site_comment_id_text)
 
     @field_validator("post_date")
     @classmethod
@@ -692,17 +696,9 @@ class SiteCommentLink(BaseModel):
         min_length=1, max_length=POST_ID_MAX_CHARS, json_schema_extra=_post_id_schema,
         description="The site's id of the comment: a positive integer or an id string.")
 
-    @field_validator("site_comment_id", mode="before")
-    @classmethod
-    def _site_comment_number(cls, value: Any) -> Any:
-        return _id_number(value, "comment_id_invalid")
-
-    @field_validator("site_comment_id")
-    @classmethod
-    def _site_comment_text(cls, value: str) -> str:
-        if value and not _POST_ID.fullmatch(value):
-            raise PydanticCustomError("comment_id_invalid", "not a comment id")
-        return value
+    _site_comment_number = field_validator("site_comment_id", mode="before")(
+        _site_comment_id_number)
+    _site_comment_text = field_validator("site_comment_id")(_site_comment_id_text)
 
 
 class SiteCommentLinkAnswer(BaseModel):
