@@ -54,6 +54,6 @@ def erase_reader():
     erasure = get_store().erase_reader(g.site.name, _reader_key())
     # Counts only: who the reader was is exactly what this log must not say.
     log.info("reader erasure site=%s comments=%d labels=%d decisions_unlinked=%d "
-             "deliveries=%d", g.site.name, erasure.comments, erasure.labels,
-             erasure.decisions, erasure.deliveries)
+             "deliveries=%d reports=%d", g.site.name, erasure.comments, erasure.labels,
+             erasure.decisions, erasure.deliveries, erasure.reports)
     return jsonify({"erased": erasure.comments, "labels": erasure.labels})
