@@ -71,7 +71,7 @@ def comment_texts(count: int, seed: int) -> list[str]:
     return texts
 
 
-def _no_fingerprint(_text: str) -> None:
+def _no_fingerprint(_text: str, _normalized=None) -> None:
     return None
 
 
