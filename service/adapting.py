@@ -7,8 +7,10 @@ seconds of being stored. The same look tells it when the site has REFIT_EVERY la
 its last fit began from; it then takes the site's fit lock (one fit at a time per site, across
 workers and instances) and starts `python -m hakam.service.adapting` for it, a process of its
 own (at low priority, so requests keep their cores), which fits (hakam.training.adapt), stores
-the outcome under the lock's fencing token and exits. No process has to be run for this; a fit
-killed on the way stores nothing, its lock runs out, and the next look starts another.
+the outcome under the lock's fencing token and exits. The lock is renewed from the moment it is
+taken: by the worker while the process lives, and by the fit's own heartbeat, started before
+its slow imports. No process has to be run for this; a fit killed on the way stores nothing,
+its lock runs out, and the next look starts another.
 
 `hakam sites adapt NAME` runs the same fit in the foreground (`run_fit`).
 """
@@ -138,7 +140,27 @@ class SiteAdapters:
             return
         log.info("fitting the adapter of site %s in process %d (%d new labels)", site_name,
                  process.pid, state.new_labels)
-        threading.Thread(target=process.wait, name="hakam-adapt-reaper", daemon=True).start()
+        threading.Thread(target=self._hold_while_running, args=(site_name, token, process),
+                         name="hakam-adapt-reaper", daemon=True).start()
+
+    def _hold_while_running(self, site_name: str, token: int, process) -> None:
+        """Renew the fit's lock while its process lives, and reap it. The process needs
+        seconds before its own heartbeat runs (an interpreter, scipy and the model to load, at
+        low priority: on a busy host longer than the lock); this worker took the lock, so it
+        holds it till then. Once the process ends, stored or killed, it renews no more: a
+        killed fit's lock runs out."""
+        while True:
+            try:
+                process.wait(timeout=self.lock_seconds / 3)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                if not self.store.renew_fit_lock(site_name, token, self.lock_seconds):
+                    break  # stored, reset or run out: no longer this fit's to hold
+            except StoreUnavailable:
+                continue
+        process.wait()
 
 
 class _Heartbeat:
@@ -180,12 +202,14 @@ def run_fit(store, scorer, site_name: str, token: int, *, lock_seconds: float, b
             say=log.info) -> dict:
     """Fit the site's adapter on all its labels under the lock `token` holds, store the outcome
     (an adapter, or the gate's refusal) and return the report."""
-    from hakam.training.adapt import SiteLabel, fit_site
-
     started = time.time()
     stored = False
     try:
+        # renewing from the start: the lock is already held, and importing scipy and
+        # scikit-learn takes seconds on a busy host (longer than a short lock)
         with _Heartbeat(store, site_name, token, lock_seconds):
+            from hakam.training.adapt import SiteLabel, fit_site
+
             site = store.get_site(site_name)
             if site is None:
                 raise KeyError(site_name)

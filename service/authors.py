@@ -11,13 +11,11 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from flask_babel import gettext
 
+from . import moderation
 from .auth import require_moderator
-from .metrics import DECISIONS
 from .schemas import AUTHOR_ACTIONS, AuthorActionChoice
-from .scoring import get_adapters
 from .store import get_store
 from .validation import json_object_body, validate_body
-from .vocabulary import ModeratorDecision
 
 bp = Blueprint("authors", __name__)
 
@@ -30,27 +28,26 @@ def validate_author_action(data: object):
 
 
 def act(comment_id: str, moderator: str, body) -> dict:
-    """Take the action; the labels its decisions made count toward the site's next fit."""
+    """Take the action; a ban's decisions on held comments are followed up as any moderator's
+    decision is (moderation.after_decisions: labels, /metrics counts and waits)."""
     answer = get_store().act_on_author(
         comment_id, moderator, body.action, days=getattr(body, "days", None),
         reason=body.reason or "", decide_held=getattr(body, "decide_held", None))
-    decided = (answer.get("held") or {}).get("decided")
-    if decided:
-        DECISIONS.labels(ModeratorDecision(body.decide_held).status, "moderator").inc(
-            len(decided))
-        get_adapters().labels_added(answer["site"])
+    moderation.after_decisions(answer.decisions)
     return answer
 
 
 @bp.get("/review/<comment_id>/author")
 @require_moderator
 def author_record(comment_id: str):
+    """The held comment's author on its site: counts, last 10 comments, restriction, actions."""
     return jsonify(get_store().author_record(comment_id))
 
 
 @bp.post("/review/<comment_id>/author/actions")
 @require_moderator
 def author_action(comment_id: str):
+    """Premoderate, suspend, ban or lift the held comment's author on its site."""
     body = validate_author_action(json_object_body(
         gettext('Send a JSON object such as {"action": "suspend", "days": 7}.')))
     return jsonify(act(comment_id, g.moderator.name, body)), 200

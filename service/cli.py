@@ -23,6 +23,7 @@ from .config import Config, ConfigError
 from .discussion import MAX_CLOSE_AFTER_DAYS
 from .errors import StoreUnavailable
 from .store import Store
+from .vocabulary import AuthorAction
 
 
 def _config() -> Config:
@@ -624,25 +625,44 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 @main.group()
 def authors() -> None:
-    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them)."""
+    """Act on the author of a comment on a site (Hakam keeps no email: a comment names them).
+
+    Example:
+
+    \b
+        hakam authors suspend akhbar 8bf6ea8a6376445bad907175b40c239d --days 7 --reason insult
+    """
 
 
-def _author_action(action: str):
-    @authors.command(action, help={
-        "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
-                       "moderator (reason author_premoderated), until lifted or for --days.",
-        "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
-                   "(403 author_suspended, with the end date).",
-        "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
-               "until lifted or for --days; --decide-held also decides their held comments.",
-        "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
-    }[action])
+# what each `hakam authors` command says in its --help, and its example
+_AUTHOR_ACTION_HELP = {
+    "premoderate": "Hold every later comment of the author of COMMENT_ID on SITE for a "
+                   "moderator (reason author_premoderated), until lifted or for --days.",
+    "suspend": "Refuse the comments of the author of COMMENT_ID on SITE for --days days "
+               "(403 author_suspended, with the end date).",
+    "ban": "Refuse the comments of the author of COMMENT_ID on SITE (403 author_banned), "
+           "until lifted or for --days; --decide-held also decides their held comments.",
+    "lift": "End whatever is in force on the author of COMMENT_ID on SITE.",
+}
+_AUTHOR_EXAMPLE_COMMENT = "8bf6ea8a6376445bad907175b40c239d"
+_AUTHOR_ACTION_EXAMPLE = {
+    "premoderate": f"hakam authors premoderate akhbar {_AUTHOR_EXAMPLE_COMMENT} --days 30",
+    "suspend": f"hakam authors suspend akhbar {_AUTHOR_EXAMPLE_COMMENT} --days 7 --reason insult",
+    "ban": f"hakam authors ban akhbar {_AUTHOR_EXAMPLE_COMMENT} --decide-held reject",
+    "lift": f"hakam authors lift akhbar {_AUTHOR_EXAMPLE_COMMENT} --by salma",
+}
+
+
+def _author_action(action: AuthorAction):
+    @authors.command(action, help=_AUTHOR_ACTION_HELP[action] + "\n\nExample:\n\n\b\n    "
+                     + _AUTHOR_ACTION_EXAMPLE[action])
     @click.argument("site")
     @click.argument("comment_id")
-    @click.option("--days", type=click.IntRange(1, 3650), required=action == "suspend",
-                  hidden=action == "lift")
+    @click.option("--days", type=click.IntRange(1, 3650), required=action == AuthorAction.SUSPEND,
+                  hidden=action == AuthorAction.LIFT)
     @click.option("--reason", default="", help="Why, for the audit.")
-    @click.option("--decide-held", type=click.Choice(["reject", "spam"]), hidden=action != "ban",
+    @click.option("--decide-held", type=click.Choice(["reject", "spam"]),
+                  hidden=action != AuthorAction.BAN,
                   help="Also decide every held comment of theirs so, each its own decision.")
     @click.option("--by", "moderator", default=lambda: f"cli:{getpass.getuser()}",
                   show_default="cli:<your user name>", help="Who acts, for the audit.")
@@ -650,9 +670,9 @@ def _author_action(action: str):
                 decide_held: str | None, moderator: str) -> None:
         from .errors import HakamError
 
-        if action == "lift" and days is not None:
+        if action == AuthorAction.LIFT and days is not None:
             raise click.BadParameter("lifting takes no number of days", param_hint="--days")
-        if decide_held is not None and action != "ban":
+        if decide_held is not None and action != AuthorAction.BAN:
             raise click.BadParameter("only with ban", param_hint="--decide-held")
         with open_store() as store:
             if store.get_site(site) is None:
@@ -670,7 +690,7 @@ def _author_action(action: str):
     return command
 
 
-for _action in ("premoderate", "suspend", "ban", "lift"):
+for _action in AuthorAction:
     _author_action(_action)
 
 

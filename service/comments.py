@@ -81,8 +81,10 @@ def create_comment():
 @bp.post("/comments/<comment_id>/reports")
 @require_site
 def report_comment(comment_id: str):
-    """A reader's report, passed on by the site: 201 when it counted, 200 when this reporter
-    had already reported the comment (nothing changes)."""
+    """Pass on a reader's report of one of the site's comments.
+
+    201 when it counted, 200 when this reporter had already reported the comment (nothing
+    changes)."""
     body = validate_body(ReportRequest, json_object_body(gettext(
         'Send a JSON object such as {"reason": "abuse", "reporter": "reader-17"}.')))
     outcome = moderation.report(g.site, comment_id, reporter=body.reporter,

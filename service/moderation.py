@@ -343,6 +343,12 @@ def record_decisions(comment_ids: list[str], moderator: str, decision: str, reas
     return outcomes
 
 
+def after_decisions(records: list[dict]) -> None:
+    """What follows decisions recorded elsewhere (a ban's `decide_held`): as `record_decision`."""
+    for record in records:
+        _after_decision(record)
+
+
 def _after_decision(record: dict) -> None:
     """The site's adapter counts its new labels; /metrics counts the decision and how long its
     held comment waited for it (a decision sent again is counted once)."""

@@ -238,7 +238,7 @@ def held_for_author(decision: Decision, code: str, policy: SitePolicy) -> Decisi
     decided comments all rejected or spam (`author_history`). The reason comes first: it is
     what holds the comment; a comment published otherwise keeps no "below thresholds" note."""
     gettext, ngettext, _ = translator()
-    if code == "author_premoderated":
+    if code == Reason.AUTHOR_PREMODERATED:
         reason = _reason(code, gettext("Moderators hold every comment of this author for "
                                        "review."))
     else:
@@ -247,8 +247,8 @@ def held_for_author(decision: Decision, code: str, policy: SitePolicy) -> Decisi
             "The author's last decided comment was rejected or marked as spam.",
             "The author's last %(num)d decided comments were all rejected or marked as spam.",
             count))
-    kept = tuple(r for r in decision.reasons if r["code"] != "below_thresholds")
-    return Decision("pending", (reason,) + kept)
+    kept = tuple(r for r in decision.reasons if r["code"] != Reason.BELOW_THRESHOLDS)
+    return Decision(Status.PENDING, (reason,) + kept)
 
 
 def _untrusted_links(text: str, trusted: frozenset[str],

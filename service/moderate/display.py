@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from hakam.model import ATTRIBUTES
 
+from ..vocabulary import MissingParent
+
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -167,4 +169,4 @@ def parent_comment(parent: dict | None) -> dict | None:
     if len(text) > PARENT_TEXT_CHARS:
         text = text[:PARENT_TEXT_CHARS].rstrip() + "…"
     return {"text": text, "author": without_bidi_controls(parent.get("author") or ""),
-            "status": str(parent.get("status") or "unknown")}
+            "status": str(parent.get("status") or MissingParent.UNKNOWN.value)}

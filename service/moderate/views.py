@@ -466,12 +466,14 @@ def decide_many():
 
 @bp.get("/api/comments/<comment_id>/author")
 def author_record(comment_id: str):
+    """The card's author record, as the page shows it (inert text)."""
     _api_moderator()
     return jsonify(display.author_record(get_store().author_record(comment_id)))
 
 
 @bp.post("/api/comments/<comment_id>/author/actions")
 def author_action(comment_id: str):
+    """Act on the card's author from the page (premoderate, suspend, ban, lift)."""
     moderator = _api_moderator()
     body = authors.validate_author_action(json_object_body("send a JSON object"))
     if body.reason and body.reason not in tuple(ModeratorReason):

@@ -90,12 +90,19 @@ def _hold_reason(reasons: str | None) -> str | None:
     return None
 
 
+class AuthorActionAnswer(dict):
+    """What an action on an author answers; `decisions`: the records of the held comments a
+    ban decided with it (not part of the answer: what follows a decision needs them)."""
+
+    decisions: list[dict] = []
+
+
 class Authors(StorePart):
     _author_action: DirectScript
     _forget_author: Callable[..., Any]
     private_key: Callable[[str], str]
     _comment_data: Callable[..., dict]
-    decide: Callable[..., dict]
+    decide_many: Callable[..., list]
 
     # -- who wrote a comment ------------------------------------------------------------------
 
@@ -233,7 +240,7 @@ class Authors(StorePart):
         if outcome == "nothing":
             raise NothingToLift(f"nothing in force on the author of {comment_id}")
         self._author_action.confirm(acked)
-        answer = {
+        answer = AuthorActionAnswer({
             "comment_id": comment_id, "site": site, "action": action.value,
             "moderator": moderator,
             "at": now, "until": until, "reason": reason, "audit_entry": entry,
@@ -242,30 +249,30 @@ class Authors(StorePart):
                 "by": moderator, "reason": reason},
             "previous": {"kind": before, "until": float(before_until) if before_until else None}
             if before else None,
-        }
+        })
         if action == AuthorAction.BAN and decide_held:
-            answer["held"] = self._decide_held(site, author_key, moderator, decide_held, reason)
+            answer["held"], answer.decisions = self._decide_held(site, author_key, moderator,
+                                                                 decide_held, reason)
         return answer
 
     def _decide_held(self, site: str, author_key: str, moderator: str, decision: str,
-                     reason: str) -> dict:
-        """Decide every held comment of the author; {"decided": [ids], "skipped": [{id,
-        error}]} (another moderator's lease, or decided meanwhile)."""
+                     reason: str) -> tuple[dict, list[dict]]:
+        """Decide every held comment of the author (store.decide_many): {"decided": [ids],
+        "skipped": [{id, error}]} (another moderator's lease, or decided meanwhile), and the
+        decision records, for what follows a decision (moderation.after_decisions)."""
         ids = self.r.zrange(keys.reader(site, author_key), 0, -1)
         pipe = self.r.pipeline(transaction=False)
         for cid in ids:
             pipe.hmget(keys.comment(site, cid), "status", "author_key")
         held = [cid for cid, (status, author) in zip(ids, pipe.execute(), strict=True)
-                if status == "pending" and author == author_key]
-        decided, skipped = [], []
-        for cid in held:
-            try:
-                self.decide(cid, moderator, decision, reason, site=site)
-            except HakamError as refused:  # AlreadyDecided, ClaimedByOther, UnknownComment
-                skipped.append({"id": cid, "error": refused.code})
-            else:
-                decided.append(cid)
-        return {"decision": decision, "decided": decided, "skipped": skipped}
+                if status == Status.PENDING and author == author_key]
+        outcomes = self.decide_many(held, moderator, decision, reason, site=site)
+        records = [outcome for _cid, outcome in outcomes if not isinstance(outcome, HakamError)]
+        return {"decision": decision,
+                "decided": [cid for cid, outcome in outcomes
+                            if not isinstance(outcome, HakamError)],
+                "skipped": [{"id": cid, "error": outcome.code} for cid, outcome in outcomes
+                            if isinstance(outcome, HakamError)]}, records
 
     # -- readers' rights ----------------------------------------------------------------------
 

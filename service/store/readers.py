@@ -237,6 +237,12 @@ class Readers(StorePart):
             for comment_id, (author_key, *_fields, status, audit, campaign, signature)
             in zip(ids, found, strict=True)
             if status and status != Status.PENDING and audit != "pending"])
+        # and its readers' reports (their reasons and notes, and each reporter's link to it);
+        # the comment keeps their count, a number naming no one
+        self.forget_reports(site, [
+            comment_id for comment_id, (*_fields, status, audit, _campaign, _signature)
+            in zip(ids, found, strict=True)
+            if status and status != Status.PENDING and audit != "pending"])
         absent = keys.absent(site)
         more_keys: list[str] = []
         more_args: list = []

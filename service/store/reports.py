@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
+from ..vocabulary import Reason, Status
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
@@ -46,8 +47,8 @@ class Reports(StorePart):
         comment back to the queue; `held_reason` is the reason the comment is then held for."""
         now = time.time() if now is None else now
         delivery_id = uuid.uuid4().hex
-        held_history = {"at": now, "status": "pending", "by": "readers",
-                        "reason": "reader_reports"}
+        held_history = {"at": now, "status": Status.PENDING.value, "by": "readers",
+                        "reason": Reason.READER_REPORTS.value}
         # The body names the count the threshold is crossed at: exactly `threshold`.
         body = jsonio.dumps(webhook(threshold)) if webhook else ""
         answer = self._report(**scripts.REPORT.call(
@@ -92,6 +93,28 @@ class Reports(StorePart):
         return {comment_id: sorted((jsonio.loads(raw) for raw in found),
                                    key=lambda report: report.get("at", 0))
                 for comment_id, found in zip(comment_ids, pipe.execute(), strict=True)}
+
+    @unavailable_on_redis_errors
+    def forget_reports(self, site: str, comment_ids: list[str]) -> int:
+        """Remove the reports on these comments (their reasons and notes, and each reporter's
+        link to them), as the retention sweep drops a decided comment's text; their count
+        stays on the comment. The erase_reports script with no reader of its own."""
+        if not comment_ids:
+            return 0
+        for _round in range(ERASE_ROUNDS):
+            pipe = self.r.pipeline(transaction=False)
+            for comment_id in comment_ids:
+                pipe.hkeys(keys.reports(site, comment_id))
+            others = sorted({other for found in pipe.execute() for other in found})
+            outcome, *rest = self._erase_reports(**scripts.ERASE_REPORTS.call(
+                reporter_key=keys.absent(site), reporter="", made_count=0,
+                about_count=len(comment_ids), other_count=len(others),
+                more_keys=[*(keys.reports(site, c) for c in comment_ids),
+                           *(keys.reporter(site, o) for o in others)],
+                more_args=[*comment_ids, *others]))
+            if outcome == "done":
+                return int(rest[0])
+        return 0
 
     @unavailable_on_redis_errors
     def erase_reports(self, site: str, reader_key: str) -> int:

@@ -331,7 +331,8 @@ class Review(StorePart):
         return made
 
     def decide_many(self, comment_ids: list[str], moderator: str, decision: str,
-                    reason: str = "") -> list[tuple[str, dict | HakamError]]:
+                    reason: str = "", *, site: str | None = None
+                    ) -> list[tuple[str, dict | HakamError]]:
         """One decision on several comments, each decided on its own (its own audit entry,
         labels and webhook): (id, record) for each decided, (id, error) for each that another
         moderator holds, was decided already or does not exist, in the order given."""
@@ -339,7 +340,7 @@ class Review(StorePart):
         for comment_id in dict.fromkeys(comment_ids):
             try:
                 outcomes.append((comment_id, self.decide(comment_id, moderator, decision,
-                                                         reason)))
+                                                         reason, site=site)))
             except (AlreadyDecided, ClaimedByOther, UnknownComment) as refused:
                 outcomes.append((comment_id, refused))
         return outcomes

@@ -165,6 +165,27 @@ def test_a_ban_can_decide_every_held_comment_of_the_author_each_on_its_own(
     assert [c["id"] for c in queue["comments"]] == [other["id"]]
 
 
+def _metric(text: str, line: str) -> float:
+    return float(text.split(line)[1].split()[0]) if line in text else 0.0
+
+
+def test_a_bans_decisions_count_in_metrics_as_any_moderators_decision_does(
+        client, post, moderator_headers):
+    """The decisions a ban makes on held comments are moderators' decisions: counted by status
+    and with their wait in the queue-health histogram, as the decision route counts them."""
+    held = [post(f"تعليق سيء رقم {i}") for i in range(2)]
+    waits = 'hakam_decision_latency_seconds_count{site="akhbar"}'
+    spam = 'hakam_decisions_total{source="moderator",status="spam"}'
+    before = client.get("/metrics").text
+
+    response = act(client, moderator_headers, held[0]["id"], action="ban", decide_held="spam")
+
+    assert sorted(response.get_json()["held"]["decided"]) == sorted(c["id"] for c in held)
+    after = client.get("/metrics").text
+    assert _metric(after, waits) == _metric(before, waits) + 2
+    assert _metric(after, spam) == _metric(before, spam) + 2
+
+
 def test_a_ban_leaves_a_comment_another_moderator_holds(client, store, post,
                                                        moderator_headers):
     first, second = post("تعليق سيء أول"), post("تعليق سيء ثان")

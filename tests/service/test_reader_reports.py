@@ -249,3 +249,17 @@ def test_export_and_erasure_cover_reports_by_and_about_the_reader(client, store,
                         headers=webhook_site).get_json()
     assert "reports" not in again and again["comments"] == []
     assert isinstance(store.r, (redis.Redis, RedisCluster))
+
+
+def test_retention_drops_the_reports_of_a_decided_comment_and_keeps_their_count(
+        client, store, webhook_site):
+    store.configure_site("jarida", retention_days=1)
+    comment_id = published(client, webhook_site)
+    report(client, webhook_site, comment_id, "reader-a", note="ملاحظة القارئ")
+
+    store.sweep_retention("jarida", 1, now=__import__("time").time() + 2 * 86400)
+
+    assert store.r.exists(keys.reports("jarida", comment_id)) == 0
+    assert "ملاحظة القارئ" not in every_key_and_value(store)
+    assert store.r.zcard(keys.reporter("jarida", store.private_key("reader-a"))) == 0
+    assert store.r.hget(keys.comment("jarida", comment_id), "report_count") == "1"

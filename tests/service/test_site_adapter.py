@@ -5,6 +5,7 @@ comments are scored with it, other sites' not."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import joblib
@@ -256,6 +257,68 @@ def test_a_fit_holds_the_sites_lock_and_a_second_one_waits(store, sites, redis_u
                                    report={}, labels_at_start=0, record={})
     assert redis.Redis.from_url(redis_url).hget(keys.adapt("tunis"), "adapter:base") is None
     store.release_fit_lock("tunis", second)
+
+
+_SLOW_START = """
+import sys, time
+from hakam.model import Scorer
+from hakam.service.adapting import run_fit
+from hakam.service.store import Store
+
+class SlowImports:  # importing scipy and scikit-learn on a busy host: longer than the lock
+    def find_spec(self, name, path=None, target=None):
+        if name == "hakam.training.adapt":
+            time.sleep(4)
+        return None
+
+store = Store.from_url(sys.argv[1])
+scorer = Scorer.load()
+sys.meta_path.insert(0, SlowImports())
+token = store.take_fit_lock("tunis", 3)
+print(run_fit(store, scorer, "tunis", token, lock_seconds=3, by="command")["stored"])
+"""
+
+
+def test_a_fit_holds_its_lock_from_the_moment_it_takes_it(store, sites, redis_url):
+    """However long a fit takes to get going, its lock does not run out under it."""
+    import subprocess
+    import sys
+
+    for text, label in site_comments(120, seed=34):
+        store.record_label(text, "abuse", label, "moderator", site="tunis")
+    fit = subprocess.run([sys.executable, "-c", _SLOW_START, redis_url], capture_output=True,
+                         text=True, timeout=120)
+    assert fit.returncode == 0, fit.stderr
+    assert fit.stdout.split() == ["True"], fit.stdout  # stored
+    assert store.recent_fits("tunis")[0]["by"] == "command"
+
+
+def test_the_worker_holds_a_background_fits_lock_while_its_process_lives(store, sites,
+                                                                        shipped, redis_url):
+    """The fit's process needs seconds to start before its own heartbeat runs; the worker that
+    took the lock holds it meanwhile, and stops once the process is gone (killed: the lock
+    runs out)."""
+    import subprocess
+    import sys
+
+    from hakam.service.adapting import SiteAdapters
+
+    adapters = SiteAdapters(store, shipped, redis_url=redis_url, lock_seconds=1)
+    token = store.take_fit_lock("tunis", 1)
+    starting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = threading.Thread(target=adapters._hold_while_running,
+                              args=("tunis", token, starting))
+    holder.start()
+    try:
+        time.sleep(3)  # three lock lengths
+        assert store.r.get(keys.adapt_lock("tunis")) == str(token)
+    finally:
+        starting.kill()
+    holder.join(10)
+    assert not holder.is_alive()
+    time.sleep(1.5)
+    assert not store.r.exists(keys.adapt_lock("tunis"))  # ran out
+    assert store.take_fit_lock("tunis", 30) is not None
 
 
 def test_a_reset_stops_a_running_fit_from_storing_and_no_second_fit_starts_beside_it(
