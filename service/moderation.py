@@ -177,7 +177,8 @@ def _store_judged(site: Site, submission, judgement: Judgement, reader: str,
         answered_nudge = nudge.verify(store.derived_key("nudge"), submission.nudge_token,
                                       site.name, now)
     if answered_nudge is None and nudge.is_nudged(
-            status, [r["code"] for r in judgement.decision.reasons], site.policy.nudge):
+            status, [r["code"] for r in judgement.decision.reasons],
+            site.policy.nudge and submission.nudge):
         _nudge(site.name, judgement, now, reader if submission.email else None)
     reasons = judgement.reasons()
     ip_key = store.private_key(submission.author_ip) if submission.author_ip else None

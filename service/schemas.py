@@ -183,6 +183,18 @@ def _id_number(value: Any, error: str) -> Any:
     return value
 
 
+def _site_comment_id_number(value: Any) -> Any:
+    """The site's id of a comment (`site_comment_id`) as text, as `_id_number` makes one."""
+    return _id_number(value, "comment_id_invalid")
+
+
+def _site_comment_id_text(value: str | None) -> str | None:
+    """A `site_comment_id` sent as text must still be an id (a blank one is None by now)."""
+    if value and not _POST_ID.fullmatch(value):
+        raise PydanticCustomError("comment_id_invalid", "not a comment id")
+    return value
+
+
 def parse_post_date(value: str) -> float:
     """An ISO 8601 date or date and time as Unix seconds; one without an offset is UTC (as
     WordPress's post_date_gmt is written). ValueError when it is neither."""
@@ -217,6 +229,12 @@ def _submission_schema(schema: dict[str, Any]) -> None:
                           *schema["required"][1:]]
     for name in ("author", "email"):
         schema["properties"][name].pop("default", None)
+
+
+def _form_boolean_schema(schema: dict) -> None:
+    """A boolean that a form may also send as text (true/false, 1/0)."""
+    schema.pop("type", None)
+    schema["anyOf"] = [{"type": "boolean"}, {"enum": ["true", "false", "1", "0"]}]
 
 
 class CommentSubmission(BaseModel):
@@ -293,6 +311,19 @@ class CommentSubmission(BaseModel):
                     "(edited or not) to post it: it is then taken as usual, held if it still "
                     "scores over the site's abuse threshold. An unknown or hour-old token "
                     "counts as none.")
+    nudge: bool = Field(
+        True, json_schema_extra=_form_boolean_schema,
+        description="false: this client cannot show its reader a nudge (a form without "
+                    "JavaScript, a retry): the comment is taken as usual and no nudge is "
+                    "counted. Forms may send true/false or 1/0.")
+
+    @field_validator("nudge", mode="before")
+    @classmethod
+    def _form_boolean(cls, value: Any) -> Any:
+        # a form sends every field as text
+        if isinstance(value, str) and value.strip().lower() in ("1", "true", "0", "false"):
+            return value.strip().lower() in ("1", "true")
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -363,17 +394,9 @@ class CommentSubmission(BaseModel):
     def _post_number(cls, value: Any) -> Any:
         return _id_number(value, "post_id_invalid")
 
-    @field_validator("site_comment_id", mode="before")
-    @classmethod
-    def _site_comment_number(cls, value: Any) -> Any:
-        return _id_number(value, "comment_id_invalid")
-
-    @field_validator("site_comment_id")
-    @classmethod
-    def _site_comment_text(cls, value: str | None) -> str | None:
-        if value is not None and not _POST_ID.fullmatch(value):
-            raise PydanticCustomError("comment_id_invalid", "not a comment id")
-        return value
+    _site_comment_number = field_validator("site_comment_id", mode="before")(
+        _site_comment_id_number)
+    _site_comment_text = field_validator("site_comment_id")(_site_comment_id_text)
 
     @field_validator("post_date")
     @classmethod
@@ -673,17 +696,9 @@ class SiteCommentLink(BaseModel):
         min_length=1, max_length=POST_ID_MAX_CHARS, json_schema_extra=_post_id_schema,
         description="The site's id of the comment: a positive integer or an id string.")
 
-    @field_validator("site_comment_id", mode="before")
-    @classmethod
-    def _site_comment_number(cls, value: Any) -> Any:
-        return _id_number(value, "comment_id_invalid")
-
-    @field_validator("site_comment_id")
-    @classmethod
-    def _site_comment_text(cls, value: str) -> str:
-        if value and not _POST_ID.fullmatch(value):
-            raise PydanticCustomError("comment_id_invalid", "not a comment id")
-        return value
+    _site_comment_number = field_validator("site_comment_id", mode="before")(
+        _site_comment_id_number)
+    _site_comment_text = field_validator("site_comment_id")(_site_comment_id_text)
 
 
 class SiteCommentLinkAnswer(BaseModel):

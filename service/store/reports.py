@@ -84,17 +84,6 @@ class Reports(StorePart):
                 for comment_id, raw in zip(ids, pipe.execute(), strict=True) if raw]
 
     @unavailable_on_redis_errors
-    def reports_about(self, site: str, comment_ids: list[str]) -> dict[str, list[dict]]:
-        """The reports on each of these comments (reason, note, time; never who made them),
-        oldest first."""
-        pipe = self.r.pipeline(transaction=False)
-        for comment_id in comment_ids:
-            pipe.hvals(keys.reports(site, comment_id))
-        return {comment_id: sorted((jsonio.loads(raw) for raw in found),
-                                   key=lambda report: report.get("at", 0))
-                for comment_id, found in zip(comment_ids, pipe.execute(), strict=True)}
-
-    @unavailable_on_redis_errors
     def forget_reports(self, site: str, comment_ids: list[str]) -> int:
         """Remove the reports on these comments (their reasons and notes, and each reporter's
         link to them), as the retention sweep drops a decided comment's text; their count

@@ -556,16 +556,24 @@ def test_an_arabic_insult_is_nudged_in_the_form_and_posted_anyway_it_is_held(
     page.close()
 
 
+def _nudges_shown(hakam) -> float:
+    text = requests.get(f"{hakam.url}/metrics", timeout=10).text
+    found = re.search(r'hakam_nudges_total\{outcome="shown",site="akhbar"\} ([0-9.]+)', text)
+    return float(found.group(1)) if found else 0.0
+
+
 def test_without_javascript_an_insult_is_posted_as_before_and_held(hakam_and_wordpress,
                                                                     nudging):
-    _hakam, site, store, _secret = hakam_and_wordpress
+    hakam, site, store, _secret = hakam_and_wordpress
     author, email = _reader()
+    shown = _nudges_shown(hakam)
 
     assert site.post_comment(author=author, email=email, text=INSULT + " " + author) == 302
 
     comment = site.comment_by_author(author)
     assert comment["approved"] == "0"
     assert store.get_comment(comment["meta"]["_hakam_id"])["status"] == "pending"
+    assert _nudges_shown(hakam) == shown  # no nudge this reader never saw is counted
 
 
 def test_three_readers_reporting_a_comment_unpublish_it(hakam_and_wordpress, browser):

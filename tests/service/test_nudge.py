@@ -182,6 +182,20 @@ def test_spam_and_rule_holds_are_never_nudged(client, store, nudging_site):
     assert nudges(client, site, "shown") == 0
 
 
+@pytest.mark.parametrize("encode", ["json", "form"])
+def test_a_client_that_cannot_show_a_nudge_says_so_and_the_comment_is_taken(
+        client, store, nudging_site, encode):
+    site, headers = nudging_site
+    comment = a_comment(comment=INSULT, nudge=False if encode == "json" else "0")
+    if encode == "json":
+        answer = client.post("/v1/comments", json=comment, headers=headers)
+    else:
+        answer = client.post("/v1/comments", data=comment, headers=headers)
+
+    assert answer.status_code == 201 and answer.get_json()["status"] == "pending"
+    assert nudges(client, site, "shown") == 0
+
+
 def test_without_the_setting_an_insult_is_held_at_once(client, store, site_headers, scorer):
     scorer.will_score("حمار", abuse=0.97)
     response = client.post("/v1/comments", json=a_comment(comment=INSULT), headers=site_headers)

@@ -51,16 +51,12 @@ class Hakam_Client {
 	 * @return array { outcome: string, body: array, code: int, detail: string }
 	 */
 	public static function send_comment( array $fields, $idempotency_key, $nudge_ok = false ) {
-		$result = self::post( '/v1/comments', $fields, array( 'Idempotency-Key' => $idempotency_key ) );
-		if ( ! $nudge_ok && self::nudged( $result ) ) {
-			// Hakam nudges a comment it would hold for abuse (the site's --nudge), but this
-			// reader cannot be shown the nudge (no JavaScript, a WP-Cron retry): the comment is
-			// posted as it always was, sent again with the token, and held. Nothing was stored
-			// the first time, so the same Idempotency-Key is free.
-			$fields['nudge_token'] = (string) $result['body']['nudge_token'];
-			$result                = self::post( '/v1/comments', $fields, array( 'Idempotency-Key' => $idempotency_key ) );
+		if ( ! $nudge_ok ) {
+			// This reader cannot be shown a nudge (no JavaScript, a WP-Cron retry): Hakam takes
+			// the comment as it always did (held if abusive) and counts no nudge for it.
+			$fields['nudge'] = false;
 		}
-		return $result;
+		return self::post( '/v1/comments', $fields, array( 'Idempotency-Key' => $idempotency_key ) );
 	}
 
 	/**

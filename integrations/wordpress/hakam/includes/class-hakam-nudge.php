@@ -7,7 +7,7 @@
  * Progressive enhancement: the form's script (assets/hakam-nudge.js) sends the form with
  * hakam_nudge=1; only then may Hakam's nudge be answered here (as JSON, before WordPress stores
  * anything). Without the script the comment is posted as it always was (Hakam_Client sends it
- * again with the token, and it is held). The reader's choice comes back as hakam_nudge_token.
+ * with "nudge": false, and it is held). The reader's choice comes back as hakam_nudge_token.
  *
  * @package Hakam
  */
