@@ -1,7 +1,8 @@
-"""Latency of scoring one comment at a time: the compiled scorer (what the service runs: both
-heads, normalisation included, explanations for the heads at their hold threshold; also shown
-with both heads always explained) against the scikit-learn pipeline it was
-compiled from (both heads' probabilities, no explanations), measured in the same run.
+"""Latency of scoring one comment at a time: the compiled scorer (what the service runs: every
+head, spam, abuse and the attribute heads the model has, normalisation included, explanations
+for the heads over their hold threshold; also shown with every head always explained) against
+the scikit-learn pipeline it was compiled from (every head's probability, no explanations),
+measured in the same run.
 
     python bench/score_latency.py [--model DIR] [--comments N] [--data DIR]
 
@@ -26,7 +27,7 @@ from hakam.model.normalize import normalize
 from hakam.training.train import Pipeline
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-BUDGET_P50 = 250  # µs per comment, both heads with explanation (issue 4)
+BUDGET_P50 = 250  # µs per comment, every head with explanation (issues 4 and 23)
 FALLBACK = [
     "مقال رائع شكرا للكاتب على هذا التحليل الدقيق للوضع الاقتصادي في المنطقة",
     "انت حقير وكلب ولا تفهم شيئا في السياسة يا جاهل",
@@ -111,18 +112,19 @@ def main() -> None:
     explained_p50, explained_p99 = percentiles(explained)
     normalize_p50, _ = percentiles(normalizing)
     size = scorer.path.stat().st_size / 1e6
-    print(f"model {scorer.version}: {size:.1f} MB, loaded in {load_seconds * 1000:.0f} ms")
+    print(f"model {scorer.version}: {size:.1f} MB, loaded in {load_seconds * 1000:.0f} ms; "
+          f"heads: spam, abuse{''.join(', ' + name for name in sorted(scorer.attribute_heads))}")
     print(f"comments: {len(texts)} (median {statistics.median(map(len, texts)):.0f} characters)")
     print(f"compiled scorer      p50 {compiled_p50:8.1f} µs   p99 {compiled_p99:8.1f} µs")
-    print(f"  (explaining both heads of every comment: p50 {explained_p50:8.1f} µs   "
+    print(f"  (explaining every head of every comment: p50 {explained_p50:8.1f} µs   "
           f"p99 {explained_p99:8.1f} µs)")
     print(f"scikit-learn pipeline p50 {sklearn_p50:8.1f} µs   p99 {sklearn_p99:8.1f} µs")
     print(f"ratio (scikit-learn / compiled): p50 {sklearn_p50 / compiled_p50:.1f}x, "
-          f"p99 {sklearn_p99 / compiled_p99:.1f}x; explaining both heads: "
+          f"p99 {sklearn_p99 / compiled_p99:.1f}x; explaining every head: "
           f"p50 {sklearn_p50 / explained_p50:.1f}x, p99 {sklearn_p99 / explained_p99:.1f}x")
     print(f"of which normalisation alone: p50 {normalize_p50:.1f} µs "
           f"({normalize_p50 / compiled_p50:.0%} of the compiled p50)")
-    print(f"budget (both heads explained, p50 <= {BUDGET_P50} µs): "
+    print(f"budget (every head explained, p50 <= {BUDGET_P50} µs): "
           f"{'met' if explained_p50 <= BUDGET_P50 else 'NOT met'}")
 
 

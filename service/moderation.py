@@ -23,6 +23,7 @@ from email_validator import EmailNotValidError
 from flask import current_app
 
 from hakam.model import Score
+from hakam.model.normalize import Normalized, normalize
 
 from . import campaigns, nudge, policy
 from .adapting import SiteModel
@@ -72,23 +73,33 @@ class Judgement:
         return list(self.decision.reasons) + _model_reasons(self.scored.score, self.scored.text)
 
 
-def score(site: Site, text: str, post_url: str | None = None) -> Scored:
-    """`text` scored as `site` scores a comment on `post_url` (whose domain it trusts)."""
+def normalized_comment(site: Site, text: str, post_url: str | None = None) -> Normalized:
+    """`text` normalised as the scorer reads a comment on `post_url` on `site` (links to the
+    domains trusted there left out): intake makes it once and hands it to the scorer and to
+    the campaign fingerprint, rather than each normalising the comment again."""
+    return normalize(text, trusted_domains=site.policy.trusted_for(post_url))
+
+
+def score(site: Site, text: str, post_url: str | None = None, *,
+          normalized: Normalized | None = None) -> Scored:
+    """`text` scored as `site` scores a comment on `post_url` (whose domain it trusts);
+    `normalized`: `normalized_comment(site, text, post_url)`, when the caller has it."""
     model = site_model(site)  # the shipped model, or with the site's own adapter
     trusted = site.policy.trusted_for(post_url)
-    return Scored(text, model, trusted, score_comment(text, trusted, model))
+    return Scored(text, model, trusted, score_comment(text, trusted, model,
+                                                      normalized=normalized))
 
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
           reader: str | None = None, premoderated_by: str | None = None,
-          campaign_authors: int = 0) -> Judgement:
+          campaign_authors: int = 0, normalized: Normalized | None = None) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
     from one approved before, for a site that holds the former; without it the author is new.
     `premoderated_by`: the post's or its section's rules hold every comment on it
-    (discussion.Applied.premoderated_by)."""
-    scored = score(site, text, post_url)
+    (discussion.Applied.premoderated_by). `normalized`: as `score` takes it."""
+    scored = score(site, text, post_url, normalized=normalized)
     facts = policy.CommentFacts(
         text=text, author=author, email=email, url=url, author_ip=author_ip,
         user_agent=user_agent,
@@ -117,7 +128,10 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
     # Campaigns count authors by their keyed email hash; a comment without one is its own.
-    fingerprint = campaigns.fingerprint(submission.comment)
+    # normalised once, for the scorer and the fingerprint alike (the normaliser is a good part
+    # of both, and the text can be 256 KB)
+    normalized = normalized_comment(site, submission.comment, submission.post_url)
+    fingerprint = campaigns.fingerprint(submission.comment, normalized)
     campaign_authors = 0
     author_hold = None  # what moderators know of the author holds it (authors.py)
     while True:
@@ -126,7 +140,7 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
             email=submission.email, url=submission.url or "",
             author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
             reader=reader, premoderated_by=rules.premoderated_by,
-            campaign_authors=campaign_authors)
+            campaign_authors=campaign_authors, normalized=normalized)
         if author_hold:
             judgement = replace(judgement, decision=policy.held_for_author(
                 judgement.decision, author_hold, site.policy))

@@ -83,7 +83,15 @@ def cross_source_problems(candidate: Scorer, active: Scorer, tolerance: float) -
     if ours is None:
         return ["cross-source: the candidate has no cross-source figures (train it with "
                 "--cross-source) and the active model has"]
-    return crosssource.worse_groups(ours, theirs, tolerance)
+    problems = []
+    for group, entry in theirs.items():  # a figure the active model has and the candidate lacks
+        mine = (ours.get(group) or {}).get("model", {})
+        for task in ("abuse", "spam"):
+            if task in entry.get("model", {}) and task not in mine:
+                problems.append(f"held-out {group}: the candidate has no {task} figures "
+                                "(hakam evaluate --holdout-source GROUP --record) and the "
+                                "active model has")
+    return problems + crosssource.worse_groups(ours, theirs, tolerance)
 
 
 def _small(report: dict, pooled_left_out: frozenset[str] = frozenset()) -> dict:

@@ -21,6 +21,8 @@ LICENCES = {
     "fox-news-comments-hate": "MIT (per the authors' README)",
     "stormfront-hate-speech": "CC BY-SA 3.0 ES",
     "tsac-tunisian-sentiment": "LGPL-3.0",
+    "goemotions-reddit-comments": "Apache-2.0",
+    "toxic-spans-civil-comments": "CC0-1.0",
 }
 
 
@@ -187,9 +189,8 @@ def _number(value) -> str:
     return "–" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
 
 
-def evaluation_markdown(result: dict) -> str:
-    lines = ["# Evaluation (fixed evaluation split)", "",
-             "| slice | n | positives | ROC-AUC | PR-AUC | baseline ROC-AUC | baseline PR-AUC | "
+def slices_markdown(result: dict) -> list[str]:
+    lines = ["| slice | n | positives | ROC-AUC | PR-AUC | baseline ROC-AUC | baseline PR-AUC | "
              "precision / recall at threshold |",
              "|---|---:|---:|---:|---:|---:|---:|---|"]
     for name, entry in result["slices"].items():
@@ -208,6 +209,11 @@ def evaluation_markdown(result: dict) -> str:
                      f"{_number(model.get('roc_auc'))} | {_number(model.get('pr_auc'))} | "
                      f"{_number(base.get('roc_auc'))} | {_number(base.get('pr_auc'))} | "
                      f"{'; '.join(at)} |")
+    return lines
+
+
+def evaluation_markdown(result: dict) -> str:
+    lines = ["# Evaluation (fixed evaluation split)", "", *slices_markdown(result)]
     diagnostics = diagnostics_markdown(result)
     return "\n".join(lines + ([""] + diagnostics if diagnostics else [])) + "\n"
 
@@ -435,7 +441,10 @@ def model_card(result: dict, recipe: dict, data_dir, previous: dict | None = Non
         "neutral_table": "\n".join(neutral_markdown(result_bias, (previous or {}).get("bias"))),
         "min_rows": bias.MIN_ROWS,
         "borkan_table": "\n".join(borkan_markdown(result_bias)),
-        "slices": "\n".join(evaluation_markdown(result).splitlines()[2:]),
+        "slices": "\n".join(slices_markdown(result)),
+        # cross-source, ordinary comments, HateCheck (the bias figures have their own section)
+        "diagnostics": "\n".join(diagnostics_markdown({**result, "bias": None,
+                                                        "attributes": None})),
         "limitations": _limitations(result, recipe),
         "readers_data": "\n".join(READERS_DATA),
         "promotion_rule": recipe.get("card", {}).get("promotion_rule", ""),

@@ -11,7 +11,7 @@ import joblib
 import numpy as np
 import pytest
 
-from hakam.model import Scorer
+from hakam.model import ATTRIBUTES, Scorer
 from hakam.model.scorer import ARTIFACT_DIR, MODEL_FILE
 from tests.shared_datasets import ABSENT_REASON, DATASETS
 
@@ -112,8 +112,13 @@ def test_explanation_spans_point_at_the_abusive_words_as_written(shipped):
 def test_only_heads_at_their_threshold_are_explained_unless_asked(shipped):
     clean = "شكرا على هذا المقال المفيد والتحليل الرائع"
     assert shipped.score(clean).reasons == ()
-    assert {r.task for r in shipped.score(clean, explain_all=True).reasons} <= {"spam", "abuse"}
-    assert [r.task for r in shipped.score("الله يلعنك يا حقير").reasons] == ["abuse"]
+    assert {r.task for r in shipped.score(clean, explain_all=True).reasons} <= {
+        "spam", "abuse", *ATTRIBUTES}
+    # an insult: abuse explained, spam not; an attribute head over its own line (insult)
+    # explains itself too, after the two deciding heads
+    tasks = [r.task for r in shipped.score("الله يلعنك يا حقير").reasons]
+    assert tasks[0] == "abuse" and "spam" not in tasks
+    assert set(tasks[1:]) <= set(ATTRIBUTES)
 
 
 def test_the_compiled_model_equals_its_scikit_learn_pipeline(shipped):
@@ -133,6 +138,11 @@ def test_the_compiled_model_equals_its_scikit_learn_pipeline(shipped):
     scores = shipped.score_many(texts)
     assert np.abs(np.array([s.spam for s in scores]) - expected["spam"]).max() <= 1e-6
     assert np.abs(np.array([s.abuse for s in scores]) - expected["abuse"]).max() <= 1e-6
+    for name in shipped.attribute_heads:  # each attribute head, where it reads the language
+        read = [i for i, s in enumerate(scores) if s.attributes[name] is not None]
+        assert read
+        assert np.abs(np.array([scores[i].attributes[name] for i in read])
+                      - expected[name][read]).max() <= 1e-6
 
 
 def test_a_link_to_a_trusted_source_adds_nothing_to_either_score(shipped):

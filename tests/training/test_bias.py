@@ -82,3 +82,16 @@ def test_the_gate_compares_an_intercept_head_per_dataset_not_pooled():
     assert set(promote._small(report, left_out)["slices"]) == {
         "abuse/dataset:l-hsab-levantine", "spam/ar"}
     assert set(promote._small(report)["slices"]) == set(report["slices"])
+
+
+def test_the_gate_refuses_a_candidate_missing_a_held_out_figure_the_active_model_has(
+        monkeypatch):
+    from hakam.training import promote
+
+    figures = {"active": {"levantine": {"model": {"abuse": {"roc_auc": 0.7},
+                                                  "spam": {"genuine_rejected": 0.0}}}},
+               "candidate": {"levantine": {"model": {"abuse": {"roc_auc": 0.71}}}}}
+    monkeypatch.setattr(promote, "cross_source_figures", lambda scorer: figures[scorer])
+    problems = promote.cross_source_problems("candidate", "active", 0.005)
+    assert problems == ["held-out levantine: the candidate has no spam figures (hakam evaluate "
+                        "--holdout-source GROUP --record) and the active model has"]
