@@ -34,17 +34,8 @@ def _reader_key() -> str:
 @require_site
 def export_reader():
     """Everything Hakam holds about one reader on the site, by their email."""
-    store, reader = get_store(), _reader_key()
-    held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-            "labels": store.reader_labels(g.site.name, reader)}
-    reports = store.reports_made_by(g.site.name, reader)
-    if reports:  # only where there are some: the answer of a reader without any is as before
-        held["reports"] = reports
-    # what moderators did to the reader (authors.py), when they did anything
-    actions = store.reader_actions(g.site.name, reader)
-    if actions["restriction"] or actions["actions"]:
-        held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
-    return jsonify(held)
+    return jsonify({"site": g.site.name,
+                    **get_store().reader_export(g.site.name, _reader_key())})
 
 
 @bp.post("/readers/erase")
