@@ -309,12 +309,9 @@ def record_group_decision(comment_id: str, moderator: str, decision: str, reason
     as `record_decision` records one; answers the comment's record, the campaign's id (None
     when it is in none: it alone is decided) and each other member's outcome."""
     record = record_decision(comment_id, moderator, decision, reason)
-    store = get_store()
-    campaign = store.campaign_of(record["site"], comment_id)
+    campaign, others = _campaign_still_held(record["site"], comment_id, {comment_id})
     if campaign is None:
         return record, None, []
-    others = [member for member in store.held_campaign_members(record["site"], campaign)
-              if member != comment_id]
     return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
@@ -330,12 +327,9 @@ def record_decisions(comment_ids: list[str], moderator: str, decision: str, reas
     if group:
         seen = set(comment_ids)
         for comment_id, outcome in list(outcomes):
-            campaign = (None if isinstance(outcome, HakamError)
-                        else store.campaign_of(outcome["site"], comment_id))
-            if campaign is None:
+            if isinstance(outcome, HakamError):
                 continue
-            others = [member for member in store.held_campaign_members(outcome["site"], campaign)
-                      if member not in seen]
+            _campaign, others = _campaign_still_held(outcome["site"], comment_id, seen)
             seen.update(others)
             outcomes += store.decide_many(others, moderator, decision, reason)
     for _comment_id, outcome in outcomes:
@@ -348,6 +342,18 @@ def after_decisions(records: list[dict]) -> None:
     """What follows decisions recorded elsewhere (a ban's `decide_held`): as `record_decision`."""
     for record in records:
         _after_decision(record)
+
+
+def _campaign_still_held(site: str, comment_id: str, seen: set[str]
+                         ) -> tuple[str | None, list[str]]:
+    """The campaign `comment_id` belongs to (None: none) and its members still held, but for
+    those in `seen`: what a decision on the group decides with it."""
+    store = get_store()
+    campaign = store.campaign_of(site, comment_id)
+    if campaign is None:
+        return None, []
+    return campaign, [member for member in store.held_campaign_members(site, campaign)
+                      if member not in seen]
 
 
 def _after_decision(record: dict) -> None:
