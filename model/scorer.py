@@ -59,7 +59,7 @@ from .features import (
     without_spans,
 )
 from .language import language_of
-from .normalize import normalize, trusted_set
+from .normalize import Normalized, normalize, trusted_set
 from .thresholds import Thresholds
 
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
@@ -323,8 +323,9 @@ class Scorer:
         return pushes
 
     def _evaluate(self, text: str, trusted: frozenset[str] = frozenset(),
-                  site: SiteColumns | None = None):
-        norm = normalize(text, trusted_domains=trusted)
+                  site: SiteColumns | None = None, norm: Normalized | None = None):
+        if norm is None:
+            norm = normalize(text, trusted_domains=trusted)
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
@@ -360,7 +361,7 @@ class Scorer:
         return -(slope * value + offset)
 
     def score(self, text: str, *, explain_all: bool = False, trusted_domains=(),
-              site: SiteColumns | None = None) -> Score:
+              site: SiteColumns | None = None, normalized: Normalized | None = None) -> Score:
         """Both probabilities, and a reason for each head whose score reaches its hold
         threshold (the n-grams that pushed it most, as spans of `text`). A head below its
         threshold gets no reason, since "these words suggest abuse" would mislead on a clean
@@ -372,11 +373,15 @@ class Scorer:
         is listed in `Score.cited`. Other links count as they always do.
 
         `site`: a site's adapter compiled by `compile_adapter`: the probabilities are the
-        site's, and the words named are those behind the site's score."""
+        site's, and the words named are those behind the site's score.
+
+        `normalized`: `normalize(text, trusted_domains=trusted_set(trusted_domains))`, when the
+        caller has it already (the intake path normalises a comment once for every reader of
+        it); the score is the same, without normalising the text again."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         spam_value, abuse_value, char, words, norm, folded, grams, scale, _ = self._evaluate(
-            text, trusted_set(trusted_domains), site)
+            text, trusted_set(trusted_domains), site, normalized)
         spam = self._probability("spam", spam_value)
         abuse = self._probability("abuse", abuse_value)
         abuse_hold = self.thresholds.abuse_hold

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hakam.model.normalize import normalize
+from hakam.model.normalize import Normalized, normalize
 
 PERMUTATIONS = 128
 BANDS = 8
@@ -56,21 +56,30 @@ class Fingerprint:
         return similarity(self.signature, other.signature)
 
 
-def shingles(text: str) -> set[str]:
+def shingles(text: str, normalized: Normalized | None = None) -> set[str]:
     """The words of the normalised text and the pairs of neighbouring words: words alone keep
     a campaign's copy with a word added, dropped or moved close to its text (one word added to
     twelve: 0.85), pairs keep texts made of the same common words apart. Empty for a text of
-    fewer than MIN_WORDS words: "شكرا على المقال" from three readers is no campaign."""
-    words = _WORD.findall(normalize(text).text)
+    fewer than MIN_WORDS words: "شكرا على المقال" from three readers is no campaign.
+
+    `normalized`: the text as the scorer normalised it (the normaliser is half a fingerprint's
+    cost, so intake makes it once). The fingerprint reads `normalize(text)`, with no domain
+    trusted, so that one text has one fingerprint on every post of every site: a form that
+    left a trusted link out (`cited`) is not that, and the text is normalised again; one that
+    left none out is the very same (trust changes nothing else)."""
+    if normalized is None or normalized.cited:
+        normalized = normalize(text)
+    words = _WORD.findall(normalized.text)
     if len(words) < MIN_WORDS:
         return set()
     return set(words) | {f"{first} {second}"
                          for first, second in zip(words, words[1:], strict=False)}
 
 
-def fingerprint(text: str) -> Fingerprint | None:
-    """The text's MinHash fingerprint; None for a text too short to compare."""
-    found = shingles(text)
+def fingerprint(text: str, normalized: Normalized | None = None) -> Fingerprint | None:
+    """The text's MinHash fingerprint; None for a text too short to compare. `normalized`:
+    the text normalised already, as `shingles` takes it."""
+    found = shingles(text, normalized)
     if not found:
         return None
     # CRC-32 names each shingle (stable across processes, unlike hash()); each permutation is

@@ -571,15 +571,7 @@ def readers_export(email: str, site: str | None) -> None:
         author_key = _reader_key(store, email)
         found = {}
         for name in _reader_sites(store, site):
-            held = {"comments": store.reader_comments(name, author_key),
-                    "labels": store.reader_labels(name, author_key)}
-            reports = store.reports_made_by(name, author_key)
-            if reports:
-                held["reports"] = reports
-            actions = store.reader_actions(name, author_key)
-            if actions["restriction"] or actions["actions"]:  # as the API exports them
-                held.update(restriction=actions["restriction"],
-                            moderator_actions=actions["actions"])
+            held = store.reader_export(name, author_key)  # as the API exports it
             if held["comments"] or held["labels"] or len(held) > 2:
                 found[name] = held
     click.echo(json.dumps({"sites": found}, ensure_ascii=False, indent=2))

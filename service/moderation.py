@@ -23,6 +23,7 @@ from email_validator import EmailNotValidError
 from flask import current_app
 
 from hakam.model import Score
+from hakam.model.normalize import Normalized, normalize
 
 from . import campaigns, nudge, policy
 from .adapting import SiteModel
@@ -72,23 +73,33 @@ class Judgement:
         return list(self.decision.reasons) + _model_reasons(self.scored.score, self.scored.text)
 
 
-def score(site: Site, text: str, post_url: str | None = None) -> Scored:
-    """`text` scored as `site` scores a comment on `post_url` (whose domain it trusts)."""
+def normalized_comment(site: Site, text: str, post_url: str | None = None) -> Normalized:
+    """`text` normalised as the scorer reads a comment on `post_url` on `site` (links to the
+    domains trusted there left out): intake makes it once and hands it to the scorer and to
+    the campaign fingerprint, rather than each normalising the comment again."""
+    return normalize(text, trusted_domains=site.policy.trusted_for(post_url))
+
+
+def score(site: Site, text: str, post_url: str | None = None, *,
+          normalized: Normalized | None = None) -> Scored:
+    """`text` scored as `site` scores a comment on `post_url` (whose domain it trusts);
+    `normalized`: `normalized_comment(site, text, post_url)`, when the caller has it."""
     model = site_model(site)  # the shipped model, or with the site's own adapter
     trusted = site.policy.trusted_for(post_url)
-    return Scored(text, model, trusted, score_comment(text, trusted, model))
+    return Scored(text, model, trusted, score_comment(text, trusted, model,
+                                                      normalized=normalized))
 
 
 def judge(site: Site, text: str, *, post_url: str | None = None, author: str = "",
           email: str = "", url: str = "", author_ip: str = "", user_agent: str = "",
           reader: str | None = None, premoderated_by: str | None = None,
-          campaign_authors: int = 0) -> Judgement:
+          campaign_authors: int = 0, normalized: Normalized | None = None) -> Judgement:
     """Score a comment and decide it under the site's rules. The word lists read the author's
     fields too, as WordPress's do; `reader` (the author's reader key) tells a first-time author
     from one approved before, for a site that holds the former; without it the author is new.
     `premoderated_by`: the post's or its section's rules hold every comment on it
-    (discussion.Applied.premoderated_by)."""
-    scored = score(site, text, post_url)
+    (discussion.Applied.premoderated_by). `normalized`: as `score` takes it."""
+    scored = score(site, text, post_url, normalized=normalized)
     facts = policy.CommentFacts(
         text=text, author=author, email=email, url=url, author_ip=author_ip,
         user_agent=user_agent,
@@ -117,7 +128,10 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
     # WordPress identifies a logged-out author by email (or name when email is optional).
     reader = reader_key(store, submission.email, author=submission.author)
     # Campaigns count authors by their keyed email hash; a comment without one is its own.
-    fingerprint = campaigns.fingerprint(submission.comment)
+    # normalised once, for the scorer and the fingerprint alike (the normaliser is a good part
+    # of both, and the text can be 256 KB)
+    normalized = normalized_comment(site, submission.comment, submission.post_url)
+    fingerprint = campaigns.fingerprint(submission.comment, normalized)
     campaign_authors = 0
     author_hold = None  # what moderators know of the author holds it (authors.py)
     while True:
@@ -126,7 +140,7 @@ def accept(site: Site, submission, *, idempotency_key: str | None) -> tuple[str,
             email=submission.email, url=submission.url or "",
             author_ip=submission.author_ip or "", user_agent=submission.user_agent or "",
             reader=reader, premoderated_by=rules.premoderated_by,
-            campaign_authors=campaign_authors)
+            campaign_authors=campaign_authors, normalized=normalized)
         if author_hold:
             judgement = replace(judgement, decision=policy.held_for_author(
                 judgement.decision, author_hold, site.policy))
@@ -295,12 +309,9 @@ def record_group_decision(comment_id: str, moderator: str, decision: str, reason
     as `record_decision` records one; answers the comment's record, the campaign's id (None
     when it is in none: it alone is decided) and each other member's outcome."""
     record = record_decision(comment_id, moderator, decision, reason)
-    store = get_store()
-    campaign = store.campaign_of(record["site"], comment_id)
+    campaign, others = _campaign_still_held(record["site"], comment_id, {comment_id})
     if campaign is None:
         return record, None, []
-    others = [member for member in store.held_campaign_members(record["site"], campaign)
-              if member != comment_id]
     return record, campaign, record_decisions(others, moderator, decision, reason)
 
 
@@ -316,12 +327,9 @@ def record_decisions(comment_ids: list[str], moderator: str, decision: str, reas
     if group:
         seen = set(comment_ids)
         for comment_id, outcome in list(outcomes):
-            campaign = (None if isinstance(outcome, HakamError)
-                        else store.campaign_of(outcome["site"], comment_id))
-            if campaign is None:
+            if isinstance(outcome, HakamError):
                 continue
-            others = [member for member in store.held_campaign_members(outcome["site"], campaign)
-                      if member not in seen]
+            _campaign, others = _campaign_still_held(outcome["site"], comment_id, seen)
             seen.update(others)
             outcomes += store.decide_many(others, moderator, decision, reason)
     for _comment_id, outcome in outcomes:
@@ -334,6 +342,18 @@ def after_decisions(records: list[dict]) -> None:
     """What follows decisions recorded elsewhere (a ban's `decide_held`): as `record_decision`."""
     for record in records:
         _after_decision(record)
+
+
+def _campaign_still_held(site: str, comment_id: str, seen: set[str]
+                         ) -> tuple[str | None, list[str]]:
+    """The campaign `comment_id` belongs to (None: none) and its members still held, but for
+    those in `seen`: what a decision on the group decides with it."""
+    store = get_store()
+    campaign = store.campaign_of(site, comment_id)
+    if campaign is None:
+        return None, []
+    return campaign, [member for member in store.held_campaign_members(site, campaign)
+                      if member not in seen]
 
 
 def _after_decision(record: dict) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from hakam.model import Score, Thresholds
@@ -72,6 +73,13 @@ def _reason(code: Reason, message: str, spans=()) -> dict:
             "spans": [list(s) for s in islice(spans, MAX_SPANS)]}
 
 
+@lru_cache(maxsize=256)
+def _needles(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each listed word with its normal form: a site's lists are normalised once (a few sites'
+    worth kept; lru_cache locks for gunicorn's threads), not once per comment per word."""
+    return tuple((word, normalize(word, placeholders=False).text.strip()) for word in words)
+
+
 def _word_hits(words: tuple[str, ...], facts: CommentFacts,
                text: Normalized) -> tuple[str, list, list[str]]:
     """First listed word found, its spans in the comment text (`text`, the comment normalised
@@ -84,8 +92,7 @@ def _word_hits(words: tuple[str, ...], facts: CommentFacts,
         "website": normalize(facts.url, placeholders=False).text, "ip": facts.author_ip,
         "user agent": normalize(facts.user_agent, placeholders=False).text,
     }
-    for word in words:
-        needle = normalize(word, placeholders=False).text.strip()
+    for word, needle in _needles(tuple(words)):
         if not needle:
             continue
         spans = [text.original_span(*match.span())
@@ -114,9 +121,10 @@ def decide(score: Score, policy: SitePolicy, defaults: Thresholds,
     }
 
     # Normalised once for every rule that reads it, with addresses kept as text: a site may
-    # list a domain or an address, and a link's host is read there.
+    # list a domain or an address, and a link's host is read there (normalised there only for
+    # a comment with a link, when the site lists no words: most comments have none).
     plain = normalize(facts.text, placeholders=False) \
-        if policy.disallowed_words or policy.moderation_words or facts.trusted_domains else None
+        if policy.disallowed_words or policy.moderation_words else None
     word, spans, fields = _word_hits(policy.disallowed_words, facts, plain)
     if word:
         return Decision(Status.SPAM, (_reason(
@@ -247,12 +255,15 @@ def _untrusted_links(text: str, trusted: frozenset[str],
                      plain: Normalized | None) -> list[tuple[int, int]]:
     """Spans of the links WordPress would count, less those to trusted domains.
 
-    Each link's host is read in `plain` (the text normalised, addresses kept), a DNS name's
-    length at most: normalising each link's address on its own took quadratic time when many
-    links shared one long word ("//" * 30000 took minutes)."""
+    Each link's host is read in `plain` (the text normalised, addresses kept; None: normalised
+    here, only once a link to read is found), a DNS name's length at most: normalising each
+    link's address on its own took quadratic time when many links shared one long word
+    ("//" * 30000 took minutes)."""
     links = [match.span() for match in _LINK.finditer(text)]
-    if not trusted or not links or plain is None:
+    if not trusted or not links:
         return links
+    if plain is None:
+        plain = normalize(text, placeholders=False)
     untrusted = []
     for start, end in links:
         host = host_at(plain.text, bisect_left(plain.offsets, start))

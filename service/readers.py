@@ -34,17 +34,8 @@ def _reader_key() -> str:
 @require_site
 def export_reader():
     """Everything Hakam holds about one reader on the site, by their email."""
-    store, reader = get_store(), _reader_key()
-    held = {"site": g.site.name, "comments": store.reader_comments(g.site.name, reader),
-            "labels": store.reader_labels(g.site.name, reader)}
-    reports = store.reports_made_by(g.site.name, reader)
-    if reports:  # only where there are some: the answer of a reader without any is as before
-        held["reports"] = reports
-    # what moderators did to the reader (authors.py), when they did anything
-    actions = store.reader_actions(g.site.name, reader)
-    if actions["restriction"] or actions["actions"]:
-        held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
-    return jsonify(held)
+    return jsonify({"site": g.site.name,
+                    **get_store().reader_export(g.site.name, _reader_key())})
 
 
 @bp.post("/readers/erase")
@@ -54,6 +45,6 @@ def erase_reader():
     erasure = get_store().erase_reader(g.site.name, _reader_key())
     # Counts only: who the reader was is exactly what this log must not say.
     log.info("reader erasure site=%s comments=%d labels=%d decisions_unlinked=%d "
-             "deliveries=%d", g.site.name, erasure.comments, erasure.labels,
-             erasure.decisions, erasure.deliveries)
+             "deliveries=%d reports=%d", g.site.name, erasure.comments, erasure.labels,
+             erasure.decisions, erasure.deliveries, erasure.reports)
     return jsonify({"erased": erasure.comments, "labels": erasure.labels})

@@ -34,7 +34,14 @@ from hakam.model.scorer import MAX_SPANS
 from .discussion import MAX_CLOSE_AFTER_DAYS
 from .reader_keys import normalized_email
 from .site_settings import SiteRules
-from .vocabulary import HOLD_REASONS, MissingParent, ModeratorDecision, Status, one_of
+from .vocabulary import (
+    HOLD_REASONS,
+    MissingParent,
+    ModeratorDecision,
+    ReportReason,
+    Status,
+    one_of,
+)
 
 # WordPress's limits, from wp_get_comment_fields_max_lengths(): the wp_comments column sizes less
 # a margin of 10. The comment is a TEXT column, so its limit is in bytes, not characters.
@@ -492,6 +499,7 @@ class ClaimRequest(BaseModel):
 
 
 DecisionWord = one_of(ModeratorDecision)
+ReportReasonWord = one_of(ReportReason)
 
 
 class ReportRequest(BaseModel):
@@ -499,7 +507,7 @@ class ReportRequest(BaseModel):
 
     model_config = ConfigDict(strict=True, str_strip_whitespace=True)
 
-    reason: Literal["abuse", "spam", "other"]
+    reason: ReportReasonWord
     reporter: str = Field(
         min_length=1, max_length=200,
         description="The site's own id for the reader who reports (a user id, a guest's "
@@ -877,7 +885,7 @@ class ExportedLabel(BaseModel):
 
 
 class ExportedReport(BaseModel):
-    reason: Literal["abuse", "spam", "other"]
+    reason: ReportReasonWord
     note: str | None = None
     at: float
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from flask import Flask, current_app
 
 from hakam.model import Score, Scorer
+from hakam.model.normalize import Normalized
 
 from .adapting import SiteAdapters, SiteModel
 from .metrics import SCORING_SECONDS
@@ -47,21 +48,26 @@ def site_model(site) -> SiteModel:
 
 
 def score_comment(text: str, trusted_domains: frozenset[str] = frozenset(),
-                  model: SiteModel | None = None) -> Score:
+                  model: SiteModel | None = None, *,
+                  normalized: Normalized | None = None) -> Score:
     """Both heads' scores of one comment (timed for /metrics); links to `trusted_domains`
     are read as citations (see `SitePolicy.trusted_for`); `model` from `site_model` scores it
-    as its site's adapter does."""
+    as its site's adapter does. `normalized`: the text as `normalize` gives it with those
+    trusted domains, when the caller has it already (`Scorer.score`)."""
     started = time.perf_counter()
-    score = score_text(text, trusted_domains, model)
+    score = score_text(text, trusted_domains, model, normalized=normalized)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     return score
 
 
 def score_text(text: str, trusted_domains: frozenset[str] = frozenset(),
-               model: SiteModel | None = None, *, explain_all: bool = False) -> Score:
+               model: SiteModel | None = None, *, explain_all: bool = False,
+               normalized: Normalized | None = None) -> Score:
     """Both heads' scores of a text that is not a whole comment (a sentence of one, for
     Perspective's span annotations), untimed, the same way as `score_comment`."""
     options = {"explain_all": True} if explain_all else {}
+    if normalized is not None:  # only then: a scorer is any object with `score()`
+        options["normalized"] = normalized
     if model is not None and model.columns is not None:
         return get_scorer().score(text, trusted_domains=trusted_domains, site=model.columns,
                                   **options)

@@ -115,6 +115,14 @@ _RESTRICTS = {AuthorAction.PREMODERATE: Restriction.PREMODERATED,
               AuthorAction.SUSPEND: Restriction.SUSPENDED, AuthorAction.BAN: Restriction.BANNED}
 
 
+class ReportReason(StrEnum):
+    """Why a reader reports a published comment (POST /v1/comments/{id}/reports)."""
+
+    ABUSE = "abuse"
+    SPAM = "spam"
+    OTHER = "other"
+
+
 class ModeratorReason(StrEnum):
     """The reason a moderator may attach to a decision on the moderator page."""
 

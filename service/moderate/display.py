@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from hakam.model import ATTRIBUTES
 
-from ..vocabulary import MissingParent
+from ..vocabulary import MissingParent, ReportReason
 
 # Embeddings, overrides, isolates and the invisible marks: in hostile text they only serve to
 # make a name or comment read differently from what it is (a "Trojan Source" style spoof).
@@ -122,7 +122,7 @@ def held_comment(comment: dict, now: float | None = None, badge: dict | None = N
         "reports": ({"count": int(comment["reports"].get("count", 0)),
                      "reasons": {reason: int(count) for reason, count
                                  in comment["reports"].get("reasons", {}).items()
-                                 if reason in ("abuse", "spam", "other")}}
+                                 if reason in tuple(ReportReason)}}
                     if comment.get("reports") else None),
         "post_title": without_bidi_controls(comment.get("post_title") or ""),
         "parent": parent_comment(comment.get("parent")),

@@ -410,17 +410,24 @@ def claim():
                     "counts": get_store().counts(site)})
 
 
-@bp.post("/api/comments/<comment_id>/decision")
-def decide(comment_id: str):
-    """Record the signed-in moderator's decision on one comment."""
-    moderator = _api_moderator()
-    body = json_object_body("send a JSON object")
+def _decision_and_reason(body: dict) -> tuple[str, str]:
+    """The page's decision and its reason code ("" for none), or 400: one check for the one
+    comment and the several."""
     decision = body.get("decision")
     reason = body.get("reason") or ""
     if decision not in tuple(ModeratorDecision):
         raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
     if reason and reason not in tuple(ModeratorReason):
         raise BadRequest("unknown reason code")
+    return decision, reason
+
+
+@bp.post("/api/comments/<comment_id>/decision")
+def decide(comment_id: str):
+    """Record the signed-in moderator's decision on one comment."""
+    moderator = _api_moderator()
+    body = json_object_body("send a JSON object")
+    decision, reason = _decision_and_reason(body)
     if body.get("group") is True:  # a campaign's card: every held member with it
         record, _campaign, outcomes = moderation.record_group_decision(
             comment_id, moderator, decision, reason)
@@ -450,15 +457,10 @@ def decide_many():
     moderator = _api_moderator()
     body = json_object_body("send a JSON object")
     ids = body.get("ids")
-    decision = body.get("decision")
-    reason = body.get("reason") or ""
     if (not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK
             or not all(isinstance(i, str) and i for i in ids)):
         raise BadRequest(f"ids must be a list of 1 to {MAX_BULK} comment ids")
-    if decision not in tuple(ModeratorDecision):
-        raise BadRequest(f"decision must be one of {', '.join(ModeratorDecision)}")
-    if reason and reason not in tuple(ModeratorReason):
-        raise BadRequest("unknown reason code")
+    decision, reason = _decision_and_reason(body)
     outcomes = moderation.record_decisions(ids, moderator, decision, reason,
                                            group=body.get("group") is True)
     return jsonify({"results": decision_outcomes(outcomes)})

@@ -8,7 +8,7 @@ from typing import Any
 from hakam.model import ATTRIBUTES
 
 from .. import jsonio
-from ..vocabulary import MissingParent
+from ..vocabulary import MissingParent, ReportReason
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
@@ -42,7 +42,7 @@ def comment_view(data: dict[str, str]) -> dict:
     }
     if data.get("report_count"):  # readers' reports: how many, and why
         view["reports"] = {"count": int(data["report_count"]), "reasons": {
-            reason: int(data[f"report_{reason}"]) for reason in ("abuse", "spam", "other")
+            reason.value: int(data[f"report_{reason}"]) for reason in ReportReason
             if data.get(f"report_{reason}")}}
     if data.get("lease_moderator"):
         view["lease"] = {"moderator": data["lease_moderator"],

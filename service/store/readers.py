@@ -63,8 +63,25 @@ class Readers(StorePart):
     _erase: DirectScript
     _retain: Callable[..., Any]
     forget_author: Callable[[str, str], int]
+    reports_made_by: Callable[[str, str], list[dict]]
+    reader_actions: Callable[[str, str], dict]
 
     # -- export -----------------------------------------------------------------------------
+
+    def reader_export(self, site: str, author_key: str) -> dict:
+        """Everything Hakam holds about the reader on the site: what `POST /v1/readers/export`
+        answers and `hakam readers export` prints for each site. The reports they made and
+        what moderators did to them appear only where there are some, so the export of a
+        reader without any is as it was before either existed."""
+        held = {"comments": self.reader_comments(site, author_key),
+                "labels": self.reader_labels(site, author_key)}
+        reports = self.reports_made_by(site, author_key)
+        if reports:
+            held["reports"] = reports
+        actions = self.reader_actions(site, author_key)  # on the reader (authors.py)
+        if actions["restriction"] or actions["actions"]:
+            held.update(restriction=actions["restriction"], moderator_actions=actions["actions"])
+        return held
 
     @unavailable_on_redis_errors
     def reader_comments(self, site: str, author_key: str) -> list[dict]:

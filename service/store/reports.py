@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsonio
-from ..vocabulary import Reason, Status
+from ..vocabulary import Reason, ReportReason, Status
 from . import keys, scripts
 from .base import StorePart
 from .connection import unavailable_on_redis_errors
 
-REPORT_REASONS = ("abuse", "spam", "other")
+REPORT_REASONS = tuple(ReportReason)
 ERASE_ROUNDS = 20  # a reader whose comments keep being reported while erased: retried
 
 

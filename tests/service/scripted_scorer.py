@@ -27,9 +27,12 @@ class ScriptedScorer:
         self.scripts[word] = (spam, abuse, {**unscored(), **attributes})
 
     def score(self, text: str, *, trusted_domains=(), explain_all: bool = False,
-              site=None) -> Score:
-        # which links are citations is the real normaliser's call, as in the real scorer
-        cited = normalize(text, trusted_domains=trusted_set(trusted_domains)).cited
+              site=None, normalized=None) -> Score:
+        # which links are citations is the real normaliser's call, as in the real scorer (which
+        # takes the text normalised already, as intake hands it over, in the same way)
+        if normalized is None:
+            normalized = normalize(text, trusted_domains=trusted_set(trusted_domains))
+        cited = normalized.cited
         for word, (spam, abuse, attributes) in self.scripts.items():
             at = text.find(word)
             if at >= 0:

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from hakam.model.normalize import normalize, trusted_set
 from hakam.service import campaigns
 
 TEXT = "قاطعوا منتجات الشركة الآن وشاركوا هذا المنشور مع أصدقائكم قبل أن يحذفوه من الموقع"
@@ -62,3 +63,17 @@ def test_the_estimate_follows_the_true_jaccard_similarity():
 def test_a_stored_signature_gives_back_the_same_bands():
     made = campaigns.fingerprint(TEXT)
     assert campaigns.from_signature(made.signature) == made
+
+
+@pytest.mark.parametrize("text, cites", [
+    (TEXT, False),
+    (TEXT + " www.spam-shop.xyz/deal", False),
+    (TEXT + " المصدر https://www.bbc.com/arabic/123", True),
+])
+def test_intake_hands_over_the_scorers_normal_form_and_the_fingerprint_is_the_same(text, cites):
+    # intake normalises once, with the post's trusted domains, for the scorer and the
+    # fingerprint; a fingerprint must still not depend on which domains a site trusts
+    scorers = normalize(text, trusted_domains=trusted_set(["bbc.com", "example.com"]))
+    assert bool(scorers.cited) == cites
+
+    assert campaigns.fingerprint(text, scorers) == campaigns.fingerprint(text)
