@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import redis.connection  # noqa: E402
+
+from round_trips import ROUND_TRIPS  # noqa: E402  (bench/, beside this script)
 
 from hakam.model.normalize import normalize  # noqa: E402
 from hakam.service import campaigns, create_app  # noqa: E402
@@ -33,18 +34,6 @@ from hakam.service.config import Config  # noqa: E402
 from hakam.service.store import keys as store_keys  # noqa: E402
 from tests.redis_harness import ThrowawayRedis  # noqa: E402
 from tests.service.scripted_scorer import ScriptedScorer  # noqa: E402
-
-ROUND_TRIPS = 0
-_send = redis.connection.AbstractConnection.send_packed_command
-
-
-def _counted(self, command, check_health=True):
-    global ROUND_TRIPS
-    ROUND_TRIPS += 1
-    return _send(self, command, check_health)
-
-
-redis.connection.AbstractConnection.send_packed_command = _counted
 
 WORDS = ("الحكومة الشعب الحرب المدينة الأخبار الصحفي المقال الرئيس البرلمان القرار السوق "
          "الأسعار المدرسة المستشفى الطريق الماء الكهرباء الشباب المستقبل الحقيقة الإعلام "
@@ -94,7 +83,6 @@ def main() -> None:
         timings: dict[str, list[float]] = {"off": [], "on": []}
         differences: list[float] = []
         ratios: list[float] = []
-        global ROUND_TRIPS
         trips = {"off": 0, "on": 0}
         serial = 0
         for round_number in range(args.rounds):
@@ -107,12 +95,12 @@ def main() -> None:
                     campaigns.fingerprint = fingerprint if name == "on" else _no_fingerprint
                     body = {"comment": text, "author": f"قارئ {serial}",
                             "email": f"r{serial}@example.com", "comment_post_ID": serial % 97 + 1}
-                    ROUND_TRIPS = 0
+                    ROUND_TRIPS.reset()
                     started = time.perf_counter()
                     answer = client.post("/v1/comments", json=body,
                                          headers={"Authorization": f"Bearer {keys[name]}"})
                     pair[name] = time.perf_counter() - started
-                    trips[name] += ROUND_TRIPS
+                    trips[name] += ROUND_TRIPS.count
                     assert answer.status_code == 201, answer.get_json()
                 for name in pair:
                     timings[name].append(pair[name] * 1e6)

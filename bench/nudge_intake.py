@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import redis.connection  # noqa: E402
+
+from round_trips import ROUND_TRIPS  # noqa: E402  (bench/, beside this script)
 
 from hakam.service import create_app  # noqa: E402
 from hakam.service.config import Config  # noqa: E402
@@ -39,24 +40,14 @@ from hakam.training.datasets import dedupe_key, load_dataset, split_of  # noqa: 
 from tests.redis_harness import ThrowawayRedis  # noqa: E402
 from tests.service.scripted_scorer import ScriptedScorer  # noqa: E402
 
-ROUND_TRIPS = 0
-_send = redis.connection.AbstractConnection.send_packed_command
 _run = DirectScript.run
 
 
-def _counted(self, command, check_health=True):
-    global ROUND_TRIPS
-    ROUND_TRIPS += 1
-    return _send(self, command, check_health)
-
-
 def _counted_run(self, **kwargs):
-    global ROUND_TRIPS
-    ROUND_TRIPS += 1  # the script (and its WAIT, when asked for) go out in one write
+    ROUND_TRIPS.tick()  # the script (and its WAIT, when asked for) go out in one write
     return _run(self, **kwargs)
 
 
-redis.connection.AbstractConnection.send_packed_command = _counted
 DirectScript.run = _counted_run
 
 
@@ -73,7 +64,6 @@ def latency(server_url: str, comments: int, rounds: int) -> None:
     timings = {(site, case): [] for site in keys for case in cases}
     trips = {(site, case): [] for site in keys for case in cases}
     serial = 0
-    global ROUND_TRIPS
     for round_number in range(rounds):
         # each site first in every other round: the first to run after a pause runs slower
         for site in (("off", "on") if round_number % 2 == 0 else ("on", "off")):
@@ -81,7 +71,7 @@ def latency(server_url: str, comments: int, rounds: int) -> None:
             tokens = []
             for case in cases:
                 each = []
-                ROUND_TRIPS = 0
+                ROUND_TRIPS.reset()
                 for n in range(comments):
                     serial += 1
                     text = (f"تعليق عادي رقم {serial}" if case == "ordinary"
@@ -101,7 +91,7 @@ def latency(server_url: str, comments: int, rounds: int) -> None:
                     else:
                         assert answer.status_code == 201, answer.get_json()
                 timings[(site, case)].append(statistics.median(each) * 1e6)
-                trips[(site, case)].append(ROUND_TRIPS / comments)
+                trips[(site, case)].append(ROUND_TRIPS.count / comments)
     print("POST /v1/comments, scripted scorer, one Redis; median µs per comment "
           f"({comments} comments × {rounds} rounds per case, interleaved)")
     for case, what in (("ordinary", "ordinary comment (published)"),

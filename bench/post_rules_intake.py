@@ -21,25 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import redis.connection  # noqa: E402
+
+from round_trips import ROUND_TRIPS  # noqa: E402  (bench/, beside this script)
 
 from hakam.service import create_app  # noqa: E402
 from hakam.service.config import Config  # noqa: E402
 from hakam.service.discussion import PostRule, SectionRule  # noqa: E402
 from tests.redis_harness import ThrowawayRedis  # noqa: E402
 from tests.service.scripted_scorer import ScriptedScorer  # noqa: E402
-
-ROUND_TRIPS = 0
-_send = redis.connection.AbstractConnection.send_packed_command
-
-
-def _counted(self, command, check_health=True):
-    global ROUND_TRIPS
-    ROUND_TRIPS += 1
-    return _send(self, command, check_health)
-
-
-redis.connection.AbstractConnection.send_packed_command = _counted
 
 
 def main() -> None:
@@ -67,8 +56,7 @@ def main() -> None:
             for name in ("plain", "ruled"):
                 headers = {"Authorization": f"Bearer {keys[name]}"}
                 each = []
-                global ROUND_TRIPS
-                ROUND_TRIPS = 0
+                ROUND_TRIPS.reset()
                 for n in range(args.comments):
                     serial += 1
                     body = {"comment": f"تعليق عادي رقم {serial}", "author": f"قارئ {serial}",
@@ -79,7 +67,7 @@ def main() -> None:
                     each.append(time.perf_counter() - started)
                     assert answer.status_code == 201, answer.get_json()
                 timings[name].append(statistics.median(each) * 1e6)
-                trips[name].append(ROUND_TRIPS / args.comments)
+                trips[name].append(ROUND_TRIPS.count / args.comments)
         plain, ruled = (statistics.median(timings[n]) for n in ("plain", "ruled"))
         for name in ("plain", "ruled"):
             rounds = sorted(timings[name])
