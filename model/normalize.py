@@ -295,7 +295,9 @@ _EMAIL = re.compile(
 _SCHEME_URL = re.compile(
     rf"(?<!\w)(?:h(?:tt|xx|\*\*?)ps?|ftp) ?: ?/ ?/ ?(?:{_HOST}{_PATH}|[^\s]*[^\s.,!?;:)\]'\"؟،])"
 )
-_WWW_URL = re.compile(rf"(?<!\w)www(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]'\"؟،])")
+# "www" arrives as "ww" (letter runs shrink first); either starts a link whatever follows, so
+# "www.pills-shop.example" is a link although its top-level domain is no known one.
+_WWW_URL = re.compile(rf"(?<!\w)www?(?:{_DOT}{_HOST}{_PATH}|\.[^\s]*[^\s.,!?;:)\]'\"؟،])")
 _BARE_URL = re.compile(rf"(?<![\w.@-]){_HOST}{_PATH}")
 _TLD_TAIL = re.compile(rf"(?:{_DOT}(?:{_TLDS})(?!\w))++")
 _BARE_URL_HINT = re.compile(rf"[.\])] ?(?:{_TLDS})(?!\w)")
@@ -326,7 +328,7 @@ def _address_spans(text: str) -> list[tuple[int, int, str]]:
         found += [(*m.span(), EMAIL_TOKEN) for m in _EMAIL.finditer(text)]
     if "/" in text:
         found += [_url_span(text, m) for m in _SCHEME_URL.finditer(text)]
-    if "www" in text:
+    if "ww" in text:
         found += [_url_span(text, m) for m in _WWW_URL.finditer(text)]
     if "dot" in text or _BARE_URL_HINT.search(text):
         found += [_url_span(text, m) for m in _BARE_URL.finditer(text)]

@@ -202,6 +202,14 @@ def _goemotions(folder: Path) -> Iterator[tuple[str, int]]:
                 yield text, 0
 
 
+def _comment_spam_seeds(folder: Path) -> Iterator[tuple[str, int]]:
+    with open(folder / "comments.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                yield row["text"], int(row["label"])
+
+
 def _toxic_spans(folder: Path) -> Iterator[tuple[str, int]]:
     # Civil Comments news-site comments, every one toxic and none spam: spam-head ham only
     for row in _csv_dicts(folder / "toxic_spans_comment_types.derived.csv"):
@@ -226,7 +234,15 @@ LOADERS: dict[str, tuple[str, Callable[[Path], Iterable[tuple[str, int]]]]] = {
     "tsac-tunisian-sentiment": ("spam", _tsac),
     "goemotions-reddit-comments": ("spam", _goemotions),
     "toxic-spans-civil-comments": ("spam", _toxic_spans),
+    # hand-written for this project (its SOURCE.md): comment-section spam (pharmacy, SEO,
+    # scams, service adverts) and the comments that look like it but are not
+    "hakam-comment-spam-seeds": ("spam", _comment_spam_seeds),
 }
+
+# Seed sets written for this project live in the repository (training/seeds/<name>/, each
+# with its SOURCE.md), not in the data folder of public datasets.
+BUNDLED = Path(__file__).parent / "seeds"
+BUNDLED_NAMES = frozenset({"hakam-comment-spam-seeds"})
 
 
 # --- attribute labels: what some abuse datasets say about the kind of abuse ---------------
@@ -350,10 +366,16 @@ def load_attribute_labels(data_dir: str | Path, name: str,
         raise DatasetError(f"cannot read dataset {name} in {folder}: {error!r}") from error
 
 
+def dataset_folder(data_dir: str | Path, name: str) -> Path:
+    """Where a dataset's files are: this repository's own seed sets (`BUNDLED`) whatever the
+    data folder, every other dataset in the data folder."""
+    return BUNDLED / name if name in BUNDLED_NAMES else Path(data_dir) / name
+
+
 def load_dataset(data_dir: str | Path, name: str) -> list[Example]:
     if name not in LOADERS:
         raise DatasetError(f"unknown dataset {name!r}; known: {', '.join(sorted(LOADERS))}")
-    folder = Path(data_dir) / name
+    folder = dataset_folder(data_dir, name)
     if not folder.is_dir():
         raise DatasetError(f"dataset folder {folder} does not exist")
     task, loader = LOADERS[name]

@@ -339,6 +339,13 @@ def _attribute_threshold(calibration: tuple, settings: dict) -> float:
     probs, labels, _ = calibration
     found = _lowest_threshold_with_precision(
         probs, labels, settings.get("attribute_hold_precision", 0.7))
+    clean_share = settings.get("attribute_hold_clean_share")
+    if clean_share is not None and (labels == 0).any():
+        # and above all but this share of the clean rows: the attributes' data is mostly
+        # abusive (Aljazeera's deleted comments), so precision alone drew the insult line at
+        # the floor, where it named words on most ordinary comments
+        above_clean = float(np.quantile(probs[labels == 0], 1 - clean_share))
+        found = above_clean if found is None else max(found, above_clean)
     floor = settings.get("attribute_hold_floor", 0.3)
     ceiling = settings.get("attribute_hold_ceiling", 0.9)
     return float(min(max(found if found is not None else ceiling, floor), ceiling))

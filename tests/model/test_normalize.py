@@ -113,6 +113,9 @@ def test_what_the_reader_wrote_is_seen_plainly(written, seen):
     ("visit https://example.com/page now", f"visit {URL_TOKEN} example com page now"),
     ("hxxp://bit . ly/x", f"{URL_TOKEN} bit ly"),
     ("go to www . site . com", f"go to {URL_TOKEN} site com"),
+    # "www." starts a link whatever its top-level domain (issue 23's pharmacy advert)
+    ("order now www.pills-shop.example", f"order now {URL_TOKEN} pills shop example"),
+    ("see wwww.shop.zz/x", f"see {URL_TOKEN} shop zz"),
     ("site dot com", f"{URL_TOKEN} site com"),
     ("site[.]com", f"{URL_TOKEN} site com"),
     ("site(dot)com", f"{URL_TOKEN} site com"),

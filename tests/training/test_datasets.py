@@ -59,3 +59,13 @@ def test_extra_files_accept_moderator_labels_in_csv_and_jsonl(tmp_path):
     assert [(e.text, e.task, e.label) for e in jsonl] == [("buy now", "spam", 1),
                                                           ("nice", "abuse", 0)]
     assert [(e.text, e.label) for e in csv_rows] == [("يا حمار", 1)]
+
+
+def test_the_hand_written_seed_set_loads_from_the_repository_whatever_the_data_folder(
+        tmp_path):
+    rows = datasets.load_dataset(tmp_path, "hakam-comment-spam-seeds")  # an empty data folder
+    by_label = Counter((datasets.language_of(row.text), row.label) for row in rows)
+    # spam and its look-alikes, in both languages, in about equal numbers
+    assert set(by_label) == {("ar", 0), ("ar", 1), ("en", 0), ("en", 1)}
+    assert min(by_label.values()) > 150
+    assert all(row.task == "spam" for row in rows)
