@@ -68,9 +68,11 @@ ACTIVE_MODEL_FILE = "active-model"
 # re-exported: the service limits stored spans by it, callers name Reason from here
 __all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer"]
 # 2: attribute heads beside spam and abuse (`attributes`: name -> languages it reads, and a
-# weight array per head in `char` and `word`); format 1 (no attribute heads) still loads
-FORMAT = 2
-READABLE_FORMATS = (1, 2)
+# weight array per head in `char` and `word`); format 1 (no attribute heads) still loads.
+# 3: `language_offset` (head -> language -> offset of its decision value); a scorer that
+# ignored it would score English comments on the wrong line, so format 2 readers refuse it
+FORMAT = 3
+READABLE_FORMATS = (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,10 @@ class Scorer:
                                strict=True), start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
+        # added to the abuse decision value of a comment in that language (`language_of`):
+        # where training put each language's hold line (hakam.training.train.language_offsets)
+        self._abuse_offset = {language: float(offset) for language, offset
+                              in model.get("language_offset", {}).get("abuse", {}).items()}
         self._platt = {task: tuple(map(float, model["platt"][task]))
                        for task in ("spam", "abuse", *self._attributes)}
         # the attribute heads' weights: one column per head, a row per feature as in _table
@@ -346,6 +352,10 @@ class Scorer:
         for _, spam_push, abuse_push in words:
             spam += spam_push
             abuse += abuse_push
+        if self._abuse_offset:
+            # a site's decision value is beta × the shipped one plus its own
+            abuse += self._abuse_offset.get(language_of(text), 0.0) * (
+                1.0 if site is None else site.beta[1])
         # a cited link is out of the signals as it is out of the n-grams
         signals = side_signals(without_spans(text, norm.cited))
         spam += sum(map(mul, side, signals))

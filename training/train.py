@@ -29,11 +29,12 @@ from hakam.model.features import (
     without_spans,
     word_grams,
 )
+from hakam.model.language import language_of
 from hakam.model.normalize import normalize, trusted_set
 from hakam.model.scorer import FORMAT, vocabulary_list
 from hakam.model.thresholds import Thresholds
 
-from . import datasets
+from . import datasets, identity_columns
 from .datasets import Example
 
 DEFAULT_RECIPE = Path(__file__).parent / "recipes" / "default.toml"
@@ -137,6 +138,9 @@ class Pipeline:
     word_vectorizer: TfidfVectorizer
     heads: dict  # task -> list[Member]
     platt: dict  # task -> (a, b)
+    # task -> language -> added to the head's decision value for a text in that language
+    # (`language_of`): each language's hold line where the recipe puts it (`language_offsets`)
+    language_offset: dict = field(default_factory=dict)
 
     def text_features(self, normalized: list[str]):
         return sparse.hstack([self.char_vectorizer.transform(normalized),
@@ -153,15 +157,26 @@ class Pipeline:
 
     def decision(self, texts, task, normalized=None, features=None) -> np.ndarray:
         features = features if features is not None else self.features(texts, task, normalized)
-        return np.mean([member.decision(features) for member in self.heads[task]], axis=0)
+        values = np.mean([member.decision(features) for member in self.heads[task]], axis=0)
+        offsets = self.language_offset.get(task)
+        if offsets:
+            values = values + np.array([offsets.get(language_of(text), 0.0) for text in texts])
+        return values
 
     def predict(self, texts: list[str], normalized: list[str] | None = None,
                 trusted_domains=()) -> dict:
+        languages_of = texts  # the language is the written text's, cited links and all
         if trusted_domains:
             normalized, texts = _cited_out(texts, trusted_domains)
         normalized = normalized if normalized is not None else [normalize(t).text for t in texts]
-        return {task: platt_apply(self.decision(texts, task, normalized), self.platt[task])
-                for task in HEADS if task in self.heads}
+        result = {}
+        for task in HEADS:
+            if task not in self.heads:
+                continue
+            values = self.decision(languages_of, task, normalized,
+                                   self.features(texts, task, normalized))
+            result[task] = platt_apply(values, self.platt[task])
+        return result
 
     @classmethod
     def from_compiled(cls, model: dict) -> Pipeline:
@@ -190,7 +205,9 @@ class Pipeline:
             head.intercept_ = np.array([model["intercept"][task]])
             heads[task] = [Member(head)]
         return cls(vectorizers[0], vectorizers[1], heads,
-                   {task: tuple(model["platt"][task]) for task in tasks})
+                   {task: tuple(model["platt"][task]) for task in tasks},
+                   {task: dict(offsets) for task, offsets
+                    in model.get("language_offset", {}).items()})
 
 
 @dataclass
@@ -432,6 +449,8 @@ def compile_model(pipeline: Pipeline, thresholds: Thresholds, metadata: dict,
         task: float(np.mean([m.regression.intercept_[0] for m in pipeline.heads[task]]))
         for task in heads}
     model["platt"] = {task: list(pipeline.platt[task]) for task in heads}
+    model["language_offset"] = {task: dict(offsets) for task, offsets
+                                in pipeline.language_offset.items() if offsets}
     # each attribute head and the languages it reads (its labels' languages)
     model["attributes"] = {task: sorted(languages.get(task, ATTRIBUTE_LANGUAGES[task]))
                            for task in heads if task in ATTRIBUTES}
@@ -486,7 +505,18 @@ def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = Fa
     return sources, matrix
 
 
-def _fit_member(X, y, text_features, rows, recipe, task, settings: dict) -> Member:
+def _without_columns(features, masked: np.ndarray):
+    """`features` with the `masked` columns (of its first len(masked)) zeroed."""
+    keep = np.ones(features.shape[1])
+    keep[:len(masked)][masked] = 0.0
+    return features @ sparse.diags(keep)
+
+
+def _fit_member(X, y, text_features, rows, recipe, task, settings: dict,
+                masked: np.ndarray | None = None) -> Member:
+    """`masked`: text feature columns this head is trained without (their weights stay 0)."""
+    if masked is not None:
+        X, text_features = _without_columns(X, masked), _without_columns(text_features, masked)
     ratios = None
     if settings.get("nb"):
         ratios = nb_ratios(text_features, y, float(settings["nb"]),
@@ -549,6 +579,9 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
     word_vectorizer = _fit_vectorizer(
         _vectorizer(word_grams, features.get("word_max_features", 60000), features), train_texts)
     pipeline = Pipeline(char_vectorizer, word_vectorizer, {}, {})
+    masked_heads = recipe.get("bias", {}).get("identity_masked", ())
+    group_columns = identity_columns.masked(char_vectorizer, word_vectorizer,
+                                            len(train_texts)) if masked_heads else None
 
     calibration = {}
     for task in _progress(tasks, "fitting heads", quiet=quiet):
@@ -558,19 +591,51 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
         text_features = pipeline.text_features([normalized[e.text] for e in rows])
         X = pipeline.features(texts, task, [normalized[e.text] for e in rows], text_features)
         pipeline.heads[task] = [
-            _fit_member(X, y, text_features, rows, recipe, task, settings)
+            _fit_member(X, y, text_features, rows, recipe, task, settings,
+                        group_columns if task in masked_heads else None)
             for settings in head_members(recipe, task)]
         held = [e for e in examples if e.task == task and e.split == "calibration"]
         if len({e.label for e in held}) < 2:  # tiny data: calibrate on training rows
             held = rows
         values = pipeline.decision([e.text for e in held], task,
                                    [normalized[e.text] for e in held])
+        if task == "abuse":
+            pipeline.language_offset[task] = language_offsets(
+                values, held, recipe.get("thresholds", {}))
+            values = pipeline.decision([e.text for e in held], task,
+                                       [normalized[e.text] for e in held])
         held_labels = np.array([e.label for e in held])
         pipeline.platt[task] = platt_fit(values, held_labels, row_weights(held, recipe, task))
         calibration[task] = (platt_apply(values, pipeline.platt[task]), held_labels,
                              np.array([e.dataset for e in held]))
     thresholds, notes = choose_thresholds(calibration, recipe)
     return Fitted(pipeline, thresholds, notes, calibration)
+
+
+def language_offsets(values: np.ndarray, held: list[Example], settings: dict) -> dict:
+    """What each language's abuse decision values are shifted by, so that one abuse_hold
+    keeps back `recall` of each language's anchor dataset's abusive comments
+    (`[thresholds.abuse_hold_languages]`), as it does `abuse_hold_recall` of
+    `abuse_hold_dataset`'s: trained with one intercept per dataset the head has no base rate
+    of its own, and one line drawn on Aljazeera's comments held half the clean English
+    tweets. A language whose anchor is missing from `held` (held out) is not shifted."""
+    labels = np.array([e.label for e in held])
+    names = np.array([e.dataset for e in held])
+
+    def value_at(dataset: str, recall: float) -> float | None:
+        positives = np.sort(values[(names == dataset) & (labels == 1)])[::-1]
+        if not len(positives):
+            return None
+        return float(positives[max(int(np.ceil(recall * len(positives))), 1) - 1])
+
+    reference = value_at(settings.get("abuse_hold_dataset", "mubarak2017-aljazeera-comments"),
+                         settings.get("abuse_hold_recall", 0.82))
+    offsets = {}
+    for language, anchor in settings.get("abuse_hold_languages", {}).items():
+        own = value_at(anchor["dataset"], anchor["recall"])
+        if reference is not None and own is not None:
+            offsets[language] = reference - own
+    return offsets
 
 
 def normalize_all(examples: list[Example], quiet: bool = False) -> dict[str, str]:
