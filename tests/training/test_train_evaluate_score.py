@@ -189,3 +189,24 @@ def test_a_sites_base_rate_does_not_teach_the_model_its_reply_token(tmp_path, co
     assert alone > 0.8
     assert abs(as_reply - alone) < 0.1  # the site's base rate stayed the site's
     assert scorer.metadata["site_bias"]["abuse"]["extra:labels.jsonl/akhbar"] < 0
+
+
+def test_a_languages_offset_moves_its_comments_alone_in_the_scorer_and_the_pipeline(
+        trained_model):
+    from hakam.model.language import language_of
+    from hakam.model.scorer import MODEL_FILE
+
+    model = joblib.load(trained_model / MODEL_FILE)
+    pipeline = joblib.load(trained_model / "pipeline.joblib")
+    texts = _varied_texts(2_000) + ["you are a stupid idiot", "this is a fine article"]
+    before = Scorer(model, "before").score_many(texts)
+    shifted = Scorer({**model, "language_offset": {"abuse": {"en": -2.0}}}, "shifted")
+    pipeline.language_offset = {"abuse": {"en": -2.0}}
+    after = shifted.score_many(texts)
+    expected = pipeline.predict(texts)["abuse"]
+    assert np.abs(np.array([s.abuse for s in after]) - expected).max() <= 1e-6
+    english = np.array([language_of(text) == "en" for text in texts])
+    moved = np.array([a.abuse - b.abuse for a, b in zip(after, before, strict=True)])
+    assert english.any() and (~english).any()
+    assert (moved[english] < 0).all()  # an offset below 0 lowers every English score
+    assert (moved[~english] == 0).all()  # and leaves Arabic ones as they were
