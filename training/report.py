@@ -239,6 +239,27 @@ def _members(recipe: dict) -> str:
     return "; ".join(described) + " (the recipe is in the model's metadata)"
 
 
+def _language_lines(result: dict, settings: dict) -> str:
+    offsets = result.get("language_offset", {}).get("abuse", {})
+    anchors = settings.get("abuse_hold_languages", {})
+    if not anchors:
+        return ""
+    parts = []
+    for language, anchor in sorted(anchors.items()):
+        offset = offsets.get(language)
+        shift = f"shifted by {offset:+.3f}" if offset is not None else "not shifted (anchor absent)"
+        parts.append(f"{language}: {anchor['recall']:.0%} of {anchor['dataset']}, {shift}")
+    return (" Each other language's abuse decision values are shifted (the model's "
+            "`language_offset`) so that the same line keeps back the same share of its own "
+            "anchor's abusive rows: " + "; ".join(parts) + ".")
+
+
+def _clean_share_rule(settings: dict) -> str:
+    share = settings.get("attribute_hold_clean_share")
+    return (f", and above all but {share:.0%} of its clean calibration rows" if share is not None
+            else "")
+
+
 def _bias_recipe(recipe: dict) -> str:
     bias = recipe.get("bias", {})
     neutral = recipe.get("identity_negatives", {})
@@ -256,6 +277,13 @@ def _bias_recipe(recipe: dict) -> str:
             f"- The abuse head's NB ratios count each dataset's abusive and clean rows toward "
             f"evenness (weights (n / 2·n_label) ** {evens[0]:g}): a dataset's base rate no "
             "longer makes its topic words look abusive in the ratios either.")
+    if bias.get("identity_masked"):
+        lines.append(
+            "- The " + ", ".join(bias["identity_masked"]) + " heads are trained without the "
+            "features that name a group of people (training/identity_columns.py: word n-grams "
+            "holding an identity term, character n-grams whose documents mostly owe them to "
+            "one), so their weights there are 0 and naming a group never raises those scores "
+            "by itself; identity_attack keeps them.")
     if neutral.get("datasets"):
         lines.append(
             "- Clean rows naming a group of people (an identity term) from "
@@ -429,6 +457,8 @@ def model_card(result: dict, recipe: dict, data_dir, previous: dict | None = Non
         "abuse_hold": f"{thresholds['abuse_hold']:.4f}",
         "abuse_hold_recall": f"{settings.get('abuse_hold_recall', 0.82):.0%}",
         "abuse_hold_dataset": settings.get("abuse_hold_dataset", "every dataset"),
+        "abuse_hold_languages": _language_lines(result, settings),
+        "attribute_hold_clean_share": _clean_share_rule(settings),
         "attribute_holds": ", ".join(f"{name} {line:.3f}" for name, line in
                                      thresholds.get("attribute_hold", {}).items()),
         "attribute_hold_precision": settings.get("attribute_hold_precision", 0.7),

@@ -98,6 +98,7 @@ def train(data_dir, out, recipe_path=None, extras=(), quiet=False, *,
     result["attributes"] = evaluate.attributes(scorer, evaluation_rows, quiet=quiet)
     result["bias"] = bias.report(scorer, evaluation_rows, normalized)
     result["thresholds"] = thresholds.as_dict()
+    result["language_offset"] = model.get("language_offset", {})
     result["threshold_notes"] = threshold_notes
     result["sizes"] = metadata["sizes"]
     result["model_version"] = scorer.version
