@@ -4,12 +4,12 @@ Owns `Reason`, choosing the top pushes (character n-grams for every head at once
 n-grams in plain Python) and finding the words of the original text that hold them. The
 scorer computes the pushes' ingredients; nothing here scores.
 
-A comment is explained for up to six heads, and at a few hundred n-grams the cost is the count
-of numpy calls and Python operations, not arithmetic: so the character n-grams' top pushes of
-all heads come from two argpartitions (spam and abuse, the attribute heads), and what naming
-words costs (where the words start,
-which words hold an n-gram, their spans in the original text) is found once per comment and
-shared by every head's reason (`WordPlaces`); the heads' top n-grams overlap a lot.
+A comment may be explained for every head (six in the shipped model), and at a few hundred
+n-grams the cost is the count of numpy calls and Python operations, not arithmetic: so the
+character n-grams' top pushes of all heads come from two argpartitions (spam and abuse, the
+attribute heads), and what naming words costs (where the words start, which words hold an
+n-gram, their spans in the original text) is found once per comment and shared by every
+head's reason (`WordPlaces`); the heads' top n-grams overlap a lot.
 """
 
 from __future__ import annotations
