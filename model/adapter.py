@@ -9,8 +9,7 @@ x is what the scorer already computes for a comment (character and word TF-IDF, 
 l2-normalised, and for spam the side signals), so an adapter is small: alpha, beta and the
 weights of the features the site's labelled comments hold (every other weight is exactly 0
 under the fit's L2 penalty). `Scorer.compile_adapter` turns it into the site's own weight columns,
-beside the shipped idf in the shape of the shipped table, so a site's comment costs exactly
-what any comment costs.
+beside the shipped idf, so a site's comment costs what any comment costs and one gather more.
 
 An adapter belongs to one base model (`base_version`): its weights mean nothing on top of
 another, so a scorer refuses to compile it. This module holds no fitting code and never
@@ -117,12 +116,14 @@ class SiteColumns:
     (alpha_h − beta_h·b_h + b_h) / (−a_h) for the head's Platt slope a_h and offset b_h: that is
     the adapter's logit exactly, in the units the scorer's pushes (and explanations) use.
 
-    `table` is the scorer's table (idf, spam weight, abuse weight per feature) with the site's
-    weights, beta × the shipped one plus rho, in place of the shipped ones: a site's comment
-    takes the very same gather and product as any comment, and the words its explanations name
-    are the ones behind the site's score. `words` holds rho of the word n-grams that have one
-    (their shipped weights come from the scorer's word dictionary); `side` and `intercept` are
-    the site's whole weights of the side signals and the heads' intercepts. A head the adapter
+    `table` is the scorer's idf, spam and abuse columns with the site's weights, beta × the
+    shipped one plus rho, in place of the shipped ones: a site's comment gathers its rows of it
+    over the scorer's own (whose other columns, the attribute heads, no adapter changes; three
+    columns, not all of them: what a site costs a worker does not grow with the heads), then
+    takes the very same product as any comment, and the words its explanations name are the
+    ones behind the site's score. `words` holds rho of the word n-grams that have one (their
+    shipped weights come from the scorer's word dictionary); `side` and `intercept` are the
+    site's whole weights of the side signals and the heads' intercepts. A head the adapter
     leaves alone has beta 1 and nothing of its own: the shipped head exactly.
     """
 

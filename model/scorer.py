@@ -1,10 +1,11 @@
 """The one interface the service scores through: `Scorer.load()` and `scorer.score(text)`.
 
-The scorer is the trained scikit-learn pipeline compiled into a table of rows (idf, spam weight,
-abuse weight) per n-gram; scoring one comment counts its n-grams, applies sublinear tf × idf and
-the l2 norm, takes the two dot products and the Platt sigmoid. This gives the pipeline's
-probabilities (to ~1e-12) without scikit-learn's per-call overhead. It never imports
-scikit-learn or anything from hakam.training.
+The scorer is the trained scikit-learn pipeline compiled into a table of rows (idf, then the
+weight of each head: spam, abuse and the attribute heads the model has) per n-gram; scoring one
+comment counts its n-grams, applies sublinear tf × idf and the l2 norm, takes every head's dot
+product at once and the Platt sigmoid. This gives the pipeline's probabilities (to ~1e-12)
+without scikit-learn's per-call overhead. It never imports scikit-learn or anything from
+hakam.training.
 
 A comment has a few hundred character n-grams and a few dozen word n-grams, a size at which
 the cost is the count of numpy calls, of Python operations and of cache misses, not arithmetic
@@ -13,8 +14,9 @@ makes every one of them dearer): character n-grams of the words the model knows 
 at load and kept as bytes in the word n-gram dictionary, so a comment's words cost one
 dictionary lookup each for both kinds of n-gram; the other words' n-grams are hashed with one
 matmul and found in a bucketed hash table (one cache line each); all are counted by runs of
-the sorted indexes and scored with a dozen vector operations; word n-grams are scored with
-plain Python floats.
+the sorted indexes and scored, every head at once, with a dozen vector operations; word
+n-grams are scored with plain Python floats. Explaining a head costs Python operations per
+head, so whatever the heads can share is found once per comment (see explanations.py).
 
 Which model `Scorer.load(path=None)` loads:
 1. `path` when given (a model directory or its `model.joblib`; the service passes HAKAM_MODEL);
@@ -45,11 +47,10 @@ from .explanations import (
     MAX_SPANS,
     TOP_TERMS,
     Reason,
-    attribute_pushes,
+    WordPlaces,
     char_tops,
     reason,
     top_pushes,
-    word_places,
 )
 from .features import (
     fold_repeats,
@@ -139,29 +140,40 @@ def vocabulary_list(part: dict) -> list[str]:
 
 class _CharPart(NamedTuple):
     """A comment's character n-grams: feature indexes (each once), their tf × idf before the l2
-    norm, their table rows (idf, spam weight, abuse weight), 1 / norm, and both heads' sums."""
+    norm, their table rows (idf, then a weight per head: `Scorer._heads`), 1 / norm, and each
+    head's sum."""
 
     indexes: np.ndarray
     values: np.ndarray
     rows: np.ndarray
     scale: float
-    spam: float
-    abuse: float
+    sums: list[float]
+
+
+class _WordPart(NamedTuple):
+    """A comment's word n-grams in the vocabulary, in text order: feature indexes, tf × idf
+    before the l2 norm, 1 / norm, a column of weights per head (one per n-gram; a site's for
+    spam and abuse when it has columns) and each head's sum."""
+
+    indexes: tuple[int, ...]
+    values: tuple[float, ...]
+    scale: float
+    columns: list[tuple[float, ...]]
+    sums: list[float]
 
 
 class _Evaluation(NamedTuple):
-    """One comment seen by the model (`Scorer._evaluate`): both heads' decision values, the
-    character part, the word pushes, the normal form, and what the attribute heads and
-    `features` reuse (word n-grams with their tf × idf and 1 / norm, side signals)."""
+    """One comment seen by the model (`Scorer._evaluate`): every head's decision value (spam,
+    abuse, and the attribute heads' in `Scorer._attributes` order), both parts of n-grams, the
+    normal form and the side signals, which explanations and `features` reuse."""
 
     spam: float
     abuse: float
+    attributes: list[float]
     char: _CharPart | None
-    words: list
-    norm: object
+    words: _WordPart
+    norm: Normalized
     folded: str
-    grams: list
-    scale: float
     signals: tuple
 
 
@@ -191,40 +203,36 @@ class Scorer:
         self._missing = len(self._terms)
         char_hashes = term_hashes(char_terms)
         self._char_table = CharTable(char_hashes, self._missing)
-        # one row per feature: idf, spam weight, abuse weight (one gather per comment), and an
-        # all-zero row last for every n-gram outside the vocabulary
+        # every head's weights side by side, spam and abuse first: one gather of a comment's
+        # rows and one product serve them all (a second table for the attribute heads cost a
+        # second gather and product, and a pass per head to explain them)
+        self._heads = ("spam", "abuse", *self._attributes)
+        # one row per feature: idf, then each head's weight, and an all-zero row last for
+        # every n-gram outside the vocabulary
         self._table = np.column_stack([
-            np.concatenate([char["idf"], word["idf"], [0.0]]),
-            np.concatenate([char["spam"], word["spam"], [0.0]]),
-            np.concatenate([char["abuse"], word["abuse"], [0.0]]),
+            np.concatenate([char[part], word[part], [0.0]]) for part in ("idf", *self._heads)
         ])
-        # word n-gram -> (feature index, idf, spam weight, abuse weight) as Python numbers: a
-        # comment has a handful in the vocabulary, and plain arithmetic on a handful beats
-        # numpy's cost per call. A single word's entry also holds its character n-gram
-        # features: the character part looks its words up in this same dictionary, so the word
-        # part then finds the same entries in cache (two dictionaries cost two misses a word).
-        # A word that folding would change is never looked up, and does no harm.
+        # word n-gram -> (feature index, idf, each head's weight, character n-gram features) as
+        # Python numbers: a comment has a handful in the vocabulary, and plain arithmetic on a
+        # handful beats numpy's cost per call. A single word's entry also holds its character
+        # n-gram features: the character part looks its words up in this same dictionary, so
+        # the word part then finds the same entries in cache (two dictionaries cost two misses
+        # a word). A word that folding would change is never looked up, and does no harm.
         unigrams = [term for term in word_terms if " " not in term]
         char_features = known_word_features(unigrams, char_hashes)
-        self._words = {term: (index, *row, char_features.get(term))
+        self._words = {term: (index, row[0], tuple(row[1:]), char_features.get(term))
                        for index, (term, row) in enumerate(
                            zip(word_terms, self._table[self._char_size:-1].tolist(),
                                strict=True), start=self._char_size)}
         self._side = [float(weight) for weight in model["side"]["spam"]]
-        self._intercept = (float(model["intercept"]["spam"]), float(model["intercept"]["abuse"]))
+        self._intercepts = tuple(float(model["intercept"][head]) for head in self._heads)
+        self._platt = {head: tuple(map(float, model["platt"][head])) for head in self._heads}
+        # a comment without character or word n-grams: nothing on any head
+        self._nothing = [0.0] * len(self._heads)
         # added to the abuse decision value of a comment in that language (`language_of`):
         # where training put each language's hold line (hakam.training.train.language_offsets)
         self._abuse_offset = {language: float(offset) for language, offset
                               in model.get("language_offset", {}).get("abuse", {}).items()}
-        self._platt = {task: tuple(map(float, model["platt"][task]))
-                       for task in ("spam", "abuse", *self._attributes)}
-        # the attribute heads' weights: one column per head, a row per feature as in _table
-        # (kept apart so that spam, abuse and a site's columns stay as they were)
-        self._attribute_table = np.column_stack([
-            np.concatenate([char[name], word[name], [0.0]]) for name in self._attributes
-        ]) if self._attributes else None
-        self._attribute_intercept = np.array(
-            [float(model["intercept"][name]) for name in self._attributes])
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Scorer:
@@ -236,11 +244,13 @@ class Scorer:
     # -- scoring ---------------------------------------------------------------------------
     # A comment has a few hundred character n-grams and a few dozen word n-grams; at that size
     # the cost is the number of numpy calls, not arithmetic. So character n-grams go through a
-    # dozen vector operations in all and word n-grams through plain Python floats.
+    # dozen vector operations in all, whatever the number of heads (a wider row costs next to
+    # nothing, a second gather or product per head a call each), and word n-grams through
+    # plain Python floats.
 
-    def _char_rows(self, folded: str, table: np.ndarray):
+    def _char_rows(self, folded: str):
         """A comment's character n-gram features (each once), their tf × idf before the l2
-        norm and their rows of `table`; None when it has none."""
+        norm and their table rows; None when it has none."""
         # Most words of a comment are words the model knows, whose character n-gram features
         # were found at load; only the others are hashed and looked up.
         known = self._words.get
@@ -251,7 +261,7 @@ class Scorer:
             if entry is None:
                 unknown.append(word)
             else:
-                pieces.append(entry[4])  # its character n-gram features
+                pieces.append(entry[3])  # its character n-gram features
         if unknown:
             pieces.append(self._char_table.find(unknown).tobytes())
         # a bytearray, so the array is writable and sorts in place (for the counting below)
@@ -265,6 +275,7 @@ class Scorer:
         edges[0] = edges[count] = True
         np.not_equal(found[1:], found[:-1], out=edges[1:count])
         starts = edges.nonzero()[0]
+        table = self._table
         if len(starts) == count + 1:  # every n-gram once: tf is 1
             indexes = found
             rows = table.take(indexes, axis=0)
@@ -278,88 +289,88 @@ class Scorer:
             values *= rows[:, 0]
         return indexes, values, rows
 
-    def _char_part(self, folded: str, table: np.ndarray | None = None) -> _CharPart | None:
-        """`table`: a site's columns (SiteColumns.table) in place of the shipped ones."""
-        counted = self._char_rows(folded, self._table if table is None else table)
+    def _char_part(self, folded: str, site: SiteColumns | None = None) -> _CharPart | None:
+        counted = self._char_rows(folded)
         if counted is None:
             return None
         indexes, values, rows = counted
+        if site is not None:
+            # the site's spam and abuse weights over the shipped ones (its table has the same
+            # idf); the attribute heads are the shipped ones for every site
+            rows[:, 1:3] = site.table.take(indexes, axis=0)[:, 1:]
         squares = float(values @ values)
         scale = 1.0 / math.sqrt(squares) if squares else 1.0  # the l2 norm
-        spam, abuse = (values @ rows[:, 1:]).tolist()
-        return _CharPart(indexes, values, rows, scale, spam * scale, abuse * scale)
+        # all the rows, idf too: a product with a contiguous matrix costs less than with a slice
+        sums = (values @ rows).tolist()
+        return _CharPart(indexes, values, rows, scale, [total * scale for total in sums[1:]])
 
-    def _word_values(self, folded: str) -> tuple[list[tuple[int, float, float, float]], float]:
-        """(feature index, tf × idf before the l2 norm, spam weight, abuse weight) of each word
-        n-gram in the vocabulary, and 1 / their norm."""
-        words = self._words
-        # counted by n-gram, not by row: a string keeps its hash, a row's tuple would rehash
-        counts = Counter(filter(words.__contains__, folded_word_grams(folded)))
+    def _word_part(self, folded: str, site: SiteColumns | None = None) -> _WordPart:
+        known = self._words.get
         grams = []
         squares = 0.0
-        for gram, count in counts.items():
-            index, value, spam, abuse, _ = words[gram]
+        # counted by n-gram, not by row: a string keeps its hash, a row's tuple would rehash;
+        # all of them, known or not, so that each costs one lookup in the vocabulary
+        for gram, count in Counter(folded_word_grams(folded)).items():
+            entry = known(gram)
+            if entry is None:
+                continue
+            index, value, weights, _ = entry
             # value: idf until tf multiplies it
             if count > 1:
                 value *= 1.0 + math.log(count)
             squares += value * value
-            grams.append((index, value, spam, abuse))
-        return grams, 1.0 / math.sqrt(squares) if squares else 1.0
+            grams.append((index, value, weights))
+        if not grams:
+            return _WordPart((), (), 1.0, [()] * len(self._heads), self._nothing)
+        scale = 1.0 / math.sqrt(squares) if squares else 1.0
+        # transposed: a tuple of values and one of weights per head, so that each head's sum
+        # is one sum(map(mul)) at C speed, for any number of heads
+        indexes, values, weights = zip(*grams, strict=True)
+        columns = list(zip(*weights, strict=True))
+        if site is not None:
+            columns[:2] = self._site_word_columns(site, indexes, columns[:2])
+        sums = [sum(map(mul, values, column)) * scale for column in columns]
+        return _WordPart(indexes, values, scale, columns, sums)
 
     @staticmethod
-    def _word_part(grams: list[tuple[int, float, float, float]], scale: float,
-                   site: SiteColumns | None = None) -> list[tuple[int, float, float]]:
-        """(feature index, spam push, abuse push) of each word n-gram in the vocabulary (from
-        `_word_values`); with a site's columns, the adapted pushes (beta × the shipped one,
-        plus the site's own)."""
-        if site is None:
-            return [(index, value * spam * scale, value * abuse * scale)
-                    for index, value, spam, abuse in grams]
-        beta_spam, beta_abuse = site.beta
-        rho = site.words.get
-        pushes = []
-        for index, value, spam, abuse in grams:
-            own = rho(index)
-            if own is None:
-                pushes.append((index, value * beta_spam * spam * scale,
-                               value * beta_abuse * abuse * scale))
-            else:
-                pushes.append((index, value * (beta_spam * spam + own[0]) * scale,
-                               value * (beta_abuse * abuse + own[1]) * scale))
-        return pushes
+    def _site_word_columns(site: SiteColumns, indexes, columns) -> list[tuple[float, ...]]:
+        """Spam's and abuse's weights of these word n-grams with a site's columns: beta × the
+        shipped weight, plus the site's own where it has one (the numbers `SiteColumns.table`
+        holds for them)."""
+        own = site.words.get
+        none = (0.0, 0.0)
+        rho = [own(index, none) for index in indexes]
+        return [tuple(beta * weight + extra[head] for weight, extra in zip(column, rho,
+                                                                             strict=True))
+                for head, (beta, column) in enumerate(zip(site.beta, columns, strict=True))]
 
     def _evaluate(self, text: str, trusted: frozenset[str] = frozenset(),
-                  site: SiteColumns | None = None, norm: Normalized | None = None):
+                  site: SiteColumns | None = None, norm: Normalized | None = None
+                  ) -> _Evaluation:
         if norm is None:
             norm = normalize(text, trusted_domains=trusted)
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
-        grams, scale = self._word_values(folded)
+        char = self._char_part(folded, site)
+        words = self._word_part(folded, site)
         if site is None:
-            char = self._char_part(folded)
-            words = self._word_part(grams, scale)
-            spam, abuse = self._intercept
-            side = self._side
+            intercepts, side = self._intercepts, self._side
         else:
-            char = self._char_part(folded, site.table)
-            words = self._word_part(grams, scale, site)
-            spam, abuse = site.intercept
-            side = site.side
-        if char is not None:
-            spam += char.spam
-            abuse += char.abuse
-        for _, spam_push, abuse_push in words:
-            spam += spam_push
-            abuse += abuse_push
+            intercepts, side = (*site.intercept, *self._intercepts[2:]), site.side
+        char_sums = self._nothing if char is None else char.sums
+        # each head's decision value: its intercept, its character part, its word part
+        spam, abuse, *attributes = [
+            intercept + char_sum + word_sum for intercept, char_sum, word_sum
+            in zip(intercepts, char_sums, words.sums, strict=True)]
         if self._abuse_offset:
             # a site's decision value is beta × the shipped one plus its own
             abuse += self._abuse_offset.get(language_of(text), 0.0) * (
                 1.0 if site is None else site.beta[1])
         # a cited link is out of the signals as it is out of the n-grams
         signals = side_signals(without_spans(text, norm.cited))
-        spam += sum(map(mul, side, signals))
-        return _Evaluation(spam, abuse, char, words, norm, folded, grams, scale, signals)
+        spam += sum(map(mul, side, signals))  # the side signals are the spam head's alone
+        return _Evaluation(spam, abuse, attributes, char, words, norm, folded, signals)
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -390,68 +401,43 @@ class Scorer:
         it); the score is the same, without normalising the text again."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        spam_value, abuse_value, char, words, norm, folded, grams, scale, _ = self._evaluate(
-            text, trusted_set(trusted_domains), site, normalized)
-        spam = self._probability("spam", spam_value)
-        abuse = self._probability("abuse", abuse_value)
+        seen = self._evaluate(text, trusted_set(trusted_domains), site, normalized)
+        spam = self._probability("spam", seen.spam)
+        abuse = self._probability("abuse", seen.abuse)
         abuse_hold = self.thresholds.abuse_hold
         if site is not None and site.abuse_hold is not None:
             abuse_hold = site.abuse_hold
-        reasons = []
-        places = None
-        tops = None
-        for column, task, probability, threshold in (
-                (0, "spam", spam, self.thresholds.spam_hold),
-                (1, "abuse", abuse, abuse_hold)):
-            if not explain_all and probability <= threshold:
-                continue
-            if tops is None:
-                tops = char_tops(char) if char is not None else ([], [])
-            chosen = top_pushes(column, tops[column], words)
-            if chosen:
-                if places is None:
-                    places = word_places(norm.text, folded)
-                reasons.append(reason(task, chosen, text, norm, places, self._terms,
-                                      self._char_size))
+        # (head, probability, hold threshold) of every head scored, in `_heads` order
+        scored = [(0, spam, self.thresholds.spam_hold), (1, abuse, abuse_hold)]
         attributes = unscored()
         if self._attributes:
             language = language_of(text)
-            read = [k for k, name in enumerate(self._attributes)
-                    if language in self._attribute_languages[name]]
-            if read:
-                pieces = self._attribute_pieces(char, grams, scale)
-                values = self._attribute_intercept + sum(
-                    piece[1] @ piece[2] for piece in pieces)
-                for k in read:
-                    name = self._attributes[k]
-                    probability = self._probability(name, float(values[k]))
-                    attributes[name] = probability
-                    if not explain_all and probability <= self.thresholds.attribute_hold[name]:
-                        continue
-                    chosen = attribute_pushes(k, pieces)
-                    if chosen:
-                        if places is None:
-                            places = word_places(norm.text, folded)
-                        reasons.append(reason(name, chosen, text, norm, places,
-                                              self._terms, self._char_size))
-        return Score(spam=spam, abuse=abuse, reasons=tuple(reasons), cited=norm.cited,
-                     attributes=attributes)
+            for head, (name, value) in enumerate(zip(self._attributes, seen.attributes,
+                                                     strict=True), start=2):
+                if language in self._attribute_languages[name]:
+                    probability = attributes[name] = self._probability(name, value)
+                    scored.append((head, probability, self.thresholds.attribute_hold[name]))
+        explained = [head for head, probability, threshold in scored
+                     if explain_all or probability > threshold]
+        return Score(spam=spam, abuse=abuse,
+                     reasons=self._reasons(explained, text, seen) if explained else (),
+                     cited=seen.norm.cited, attributes=attributes)
 
-    def _attribute_pieces(self, char: _CharPart | None, grams, scale: float
-                          ) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
-        """(feature indexes, l2-normalised tf × idf, attribute weight rows) of the comment's
-        character and word n-grams: each attribute's sum is values @ rows, one matmul for all
-        heads (the n-grams were counted once, for spam and abuse)."""
-        table = self._attribute_table
-        pieces = []
-        if char is not None:
-            pieces.append((char.indexes, char.values * char.scale,
-                           table.take(char.indexes, axis=0)))
-        if grams:
-            indexes = [gram[0] for gram in grams]
-            pieces.append((indexes, np.array([gram[1] for gram in grams]) * scale,
-                           table.take(indexes, axis=0)))
-        return pieces
+    def _reasons(self, heads: list[int], text: str, seen: _Evaluation) -> tuple[Reason, ...]:
+        """The reason of each of these heads that some n-gram pushed up."""
+        tops = char_tops(seen.char, heads) if seen.char is not None else None
+        words = seen.words
+        places = None
+        reasons = []
+        for head in heads:
+            chosen = top_pushes(tops[head] if tops is not None else [], words.indexes,
+                                words.values, words.columns[head], words.scale)
+            if chosen:
+                if places is None:  # found once, for every head's reason
+                    places = WordPlaces(text, seen.norm, seen.folded)
+                reasons.append(reason(self._heads[head], chosen, places, self._terms,
+                                      self._char_size))
+        return tuple(reasons)
 
     # -- the features an adapter learns from, and adapters compiled -------------------------
 
@@ -460,16 +446,16 @@ class Scorer:
         one space, character n-grams first, each kind l2-normalised as the vectorisers do),
         the side signals, and both heads' decision values (those `score` computes)."""
         seen = self._evaluate(text, trusted_set(trusted_domains))
-        char, grams, scale = seen.char, seen.grams, seen.scale
+        char, words = seen.char, seen.words
         indexes: list[np.ndarray] = []
         values: list[np.ndarray] = []
         if char is not None:
             keep = char.indexes != self._missing  # the all-zero slot of unknown n-grams
             indexes.append(char.indexes[keep].astype(np.int64))
             values.append(char.values[keep] * char.scale)
-        if grams:
-            indexes.append(np.array([gram[0] for gram in grams], dtype=np.int64))
-            values.append(np.array([gram[1] * scale for gram in grams]))
+        if words.indexes:
+            indexes.append(np.array(words.indexes, dtype=np.int64))
+            values.append(np.array(words.values) * words.scale)
         return Features(
             np.concatenate(indexes) if indexes else np.empty(0, dtype=np.int64),
             np.concatenate(values) if values else np.empty(0), seen.signals, seen.spam,
@@ -488,9 +474,9 @@ class Scorer:
                              f"{adapter.base_version}, not on {self.version}")
         rho = np.zeros((len(self._table), 2))
         beta = [1.0, 1.0]
-        intercept = list(self._intercept)
+        intercept = list(self._intercepts[:2])
         side = list(self._side)
-        table = self._table.copy()
+        table = self._table[:, :3].copy()  # idf, spam, abuse: an adapter changes no other head
         for column, task in enumerate(("spam", "abuse")):
             head = adapter.heads.get(task)
             if head is None:
@@ -504,7 +490,7 @@ class Scorer:
             rho[head.indexes, column] = head.weights / -slope
             gamma = (head.alpha - head.beta * offset + offset) / -slope
             beta[column] = head.beta
-            intercept[column] = head.beta * self._intercept[column] + gamma
+            intercept[column] = head.beta * self._intercepts[column] + gamma
             # the site's column: beta × the shipped weight, plus the site's own
             table[:, 1 + column] *= head.beta
             table[:, 1 + column] += rho[:, column]
