@@ -223,17 +223,37 @@ _LOWER_IS_BETTER = {("abuse", "clean_held"), ("spam", "genuine_rejected")}
 SHARE_TOLERANCE = 0.02  # decision shares move with the thresholds chosen: looser than AUCs
 
 
+def _moved_line(theirs: dict, ours: dict) -> bool:
+    """Whether the abuse shares moved together, both by more than SHARE_TOLERANCE: fewer
+    abusive and fewer clean comments kept back (a stricter line) or more of both (a looser
+    one). That is where the line was drawn, a choice the recipe states, not a worse model:
+    how well the model ranks the group is what its ROC-AUC and PR-AUC, still compared, say."""
+    abusive = [side.get("abuse", {}).get("abusive_held") for side in (theirs, ours)]
+    clean = [side.get("abuse", {}).get("clean_held") for side in (theirs, ours)]
+    if None in abusive or None in clean:
+        return False
+    stricter = (abusive[1] < abusive[0] - SHARE_TOLERANCE
+                and clean[1] < clean[0] - SHARE_TOLERANCE)
+    looser = (abusive[1] > abusive[0] + SHARE_TOLERANCE
+              and clean[1] > clean[0] + SHARE_TOLERANCE)
+    return stricter or looser
+
+
 def worse_groups(candidate: dict, active: dict, tolerance: float) -> list[str]:
     """Groups where the candidate's cross-source figures are worse than the active model's:
     ROC-AUC or PR-AUC lower by more than `tolerance`, abusive held lower or clean held higher
-    by more than SHARE_TOLERANCE, or a larger share of genuine comments rejected as spam (no
-    tolerance: that is the error Hakam must never make), as sentences."""
+    by more than SHARE_TOLERANCE (unless both moved together: `_moved_line`), or a larger
+    share of genuine comments rejected as spam (no tolerance: that is the error Hakam must
+    never make), as sentences."""
     problems = []
     for group, theirs in active.items():
         ours = candidate.get(group)
         if ours is None or "model" not in ours or "model" not in theirs:
             continue
+        moved = _moved_line(theirs["model"], ours["model"])
         for task, metric in sorted(_HIGHER_IS_BETTER | _LOWER_IS_BETTER):
+            if moved and metric in ("abusive_held", "clean_held"):
+                continue
             a = theirs["model"].get(task, {}).get(metric)
             b = ours["model"].get(task, {}).get(metric)
             if a is None or b is None:

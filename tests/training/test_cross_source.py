@@ -114,3 +114,20 @@ def test_worse_figures_on_a_held_out_group_are_named():
     problems = crosssource.worse_groups(figures(0.78, 0.20, 0.001), active, 0.005)
     assert len(problems) == 3
     assert all(problem.startswith("held-out levantine") for problem in problems)
+
+
+def test_a_line_drawn_stricter_on_a_held_out_group_is_not_a_worse_model():
+    def figures(abusive_held, clean_held, roc=0.80):
+        return {"levantine": {"model": {"abuse": {
+            "roc_auc": roc, "pr_auc": 0.8, "abusive_held": abusive_held,
+            "clean_held": clean_held}}}}
+
+    active = figures(0.70, 0.20)
+    # fewer abusive and fewer clean comments kept back: where the line is, not how it ranks
+    assert crosssource.worse_groups(figures(0.60, 0.10), active, 0.005) == []
+    assert crosssource.worse_groups(figures(0.80, 0.30), active, 0.005) == []
+    # fewer abusive kept back for the same clean ones held is worse, as is a worse ranking
+    assert crosssource.worse_groups(figures(0.60, 0.20), active, 0.005) == [
+        "held-out levantine: abuse abusive_held 0.6000 vs active 0.7000"]
+    assert crosssource.worse_groups(figures(0.60, 0.10, roc=0.78), active, 0.005) == [
+        "held-out levantine: abuse roc_auc 0.7800 vs active 0.8000"]
