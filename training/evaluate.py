@@ -41,11 +41,19 @@ def _at(labels: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
 
 
 def slices(rows: list[Example]) -> dict[str, np.ndarray]:
-    """Slice name ("abuse/ar", "abuse/dataset:...") -> row indexes. Tasks are separate rows."""
+    """Slice name ("abuse/ar", "abuse/dataset:...") -> row indexes. Tasks are separate rows.
+    A dataset with rows in both languages (MLMA) is sliced per language too
+    ("abuse/dataset:mlma-hate-speech/en"): the model's language offset moves one language's
+    scores against the other's, which says nothing about how it ranks either."""
+    languages: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        languages[(row.task, row.dataset)].add(row.language)
     found: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
         found[f"{row.task}/{row.language}"].append(index)
         found[f"{row.task}/dataset:{row.dataset}"].append(index)
+        if len(languages[(row.task, row.dataset)]) > 1:
+            found[f"{row.task}/dataset:{row.dataset}/{row.language}"].append(index)
     return {name: np.array(indexes) for name, indexes in sorted(found.items())}
 
 
@@ -59,12 +67,19 @@ def score_rows(scorer, rows: list[Example], quiet: bool = False) -> dict[str, np
     return {"spam": np.array(spam), "abuse": np.array(abuse)}
 
 
-def evaluate(scorer, rows: list[Example], baseline=None, quiet: bool = False) -> dict:
-    """Metrics per slice for the scorer (and the baseline, when given) on `rows`."""
-    # identity-neutral rows (clean headlines naming a group) train the abuse head; evaluated
-    # they would flatter it (the bias figures measure what they are for)
-    rows = [r for r in rows if r.task in TASKS and not is_identity_neutral(r)]
-    scores = score_rows(scorer, rows, quiet)
+def evaluated_rows(rows: list[Example]) -> list[Example]:
+    """The rows `evaluate` measures: identity-neutral rows (clean headlines naming a group)
+    train the abuse head; evaluated they would flatter it (the bias figures measure what they
+    are for)."""
+    return [r for r in rows if r.task in TASKS and not is_identity_neutral(r)]
+
+
+def evaluate(scorer, rows: list[Example], baseline=None, quiet: bool = False,
+             scores: dict | None = None) -> dict:
+    """Metrics per slice for the scorer (and the baseline, when given) on `rows`; `scores`:
+    `score_rows(scorer, evaluated_rows(rows))` when the caller has them already."""
+    rows = evaluated_rows(rows)
+    scores = scores if scores is not None else score_rows(scorer, rows, quiet)
     baseline_scores = baseline.predict([r.text for r in rows]) if baseline is not None else None
     labels = np.array([r.label for r in rows])
     own = np.array([scores[r.task][i] for i, r in enumerate(rows)])
@@ -86,18 +101,52 @@ def evaluate(scorer, rows: list[Example], baseline=None, quiet: bool = False) ->
     return report
 
 
-def worse_slices(candidate: dict, active: dict, tolerance: float) -> list[str]:
+def worse_slices(candidate: dict, active: dict, tolerance: float,
+                 within_noise=None) -> list[str]:
     """Slices where the candidate's ROC-AUC or PR-AUC falls below the active model's by more
-    than `tolerance`, as sentences naming the slice."""
+    than `tolerance`, as sentences naming the slice. `within_noise(name, metric)`, when given,
+    says whether such a drop is one the slice's own sampling noise could make
+    (`drop_within_noise`): those are not counted."""
     problems = []
     for name, entry in active["slices"].items():
         theirs = entry["model"]
         ours = candidate["slices"].get(name, {}).get("model", {})
         for metric in ("roc_auc", "pr_auc"):
             if metric in theirs and metric in ours and ours[metric] < theirs[metric] - tolerance:
+                if within_noise is not None and within_noise(name, metric):
+                    continue
                 problems.append(f"{name}: {metric} {ours[metric]:.4f} < active "
                                 f"{theirs[metric]:.4f} - {tolerance}")
     return problems
+
+
+BOOTSTRAP_RESAMPLES = 500
+NOISE_SHARE = 0.05  # a drop seen in fewer resamples than this is beyond the slice's noise
+# A bootstrap of fewer rows misstates its own spread (a handful of misranked pairs is in or
+# out of a resample): below this the tolerance alone decides, as it always did.
+BOOTSTRAP_MIN_ROWS = 200
+
+
+def drop_within_noise(labels: np.ndarray, ours: np.ndarray, theirs: np.ndarray, metric: str,
+                      tolerance: float, seed: int = 0) -> bool:
+    """Whether the candidate's drop on a slice could be sampling noise: in a paired bootstrap
+    of the slice's rows (both models scored on each resample), the candidate's metric is no
+    more than `tolerance` below the active model's in at least NOISE_SHARE of the resamples.
+    A slice of a few hundred rows (Fox News' comments) moves by ±0.03 between resamples."""
+    if len(labels) < BOOTSTRAP_MIN_ROWS:
+        return False
+    measure = roc_auc_score if metric == "roc_auc" else average_precision_score
+    rng = np.random.default_rng(seed)
+    kept = 0
+    usable = 0
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        sample = rng.integers(0, len(labels), len(labels))
+        if not 0 < labels[sample].sum() < len(sample):
+            continue
+        usable += 1
+        kept += measure(labels[sample], ours[sample]) >= (
+            measure(labels[sample], theirs[sample]) - tolerance)
+    return usable > 0 and kept / usable >= NOISE_SHARE
 
 
 def attributes(scorer, rows: list[Example], quiet: bool = False) -> dict:

@@ -22,6 +22,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from hakam.model import Scorer
 from hakam.model.scorer import ACTIVE_MODEL_FILE, MODEL_FILE, data_dir, resolve_model_path
 
@@ -128,6 +130,23 @@ def bias_problems(candidate: Scorer, active: Scorer, tolerance: float) -> list[s
     return []
 
 
+def _noise_check(measured, our_scores: dict, their_scores: dict, tolerance: float):
+    """`within_noise(slice, metric)` for evaluate.worse_slices: a paired bootstrap of the
+    slice's rows with both models' scores (evaluate.drop_within_noise). A drop beyond the
+    tolerance that the slice's sampling noise could make does not refuse a model; one that it
+    could not still does."""
+    labels = np.array([row.label for row in measured])
+    ours = np.array([our_scores[row.task][i] for i, row in enumerate(measured)])
+    theirs = np.array([their_scores[row.task][i] for i, row in enumerate(measured)])
+    indexes = evaluate.slices(measured)
+
+    def within_noise(name: str, metric: str) -> bool:
+        index = indexes[name]
+        return evaluate.drop_within_noise(labels[index], ours[index], theirs[index], metric,
+                                          tolerance)
+    return within_noise
+
+
 def promote(candidate_path: str | Path, data: str | Path | None = None, *, force: bool = False,
             tolerance: float = TOLERANCE, quiet: bool = True) -> Promotion:
     candidate = Scorer.load(candidate_path)
@@ -143,11 +162,15 @@ def promote(candidate_path: str | Path, data: str | Path | None = None, *, force
         except datasets.DatasetError as error:
             rows, problems = [], [f"cannot evaluate: {error}"]
         if rows:
-            ours = evaluate.evaluate(candidate, rows, quiet=quiet)
-            theirs = evaluate.evaluate(active, rows, quiet=quiet)
+            measured = evaluate.evaluated_rows(rows)
+            our_scores = evaluate.score_rows(candidate, measured, quiet)
+            their_scores = evaluate.score_rows(active, measured, quiet)
+            ours = evaluate.evaluate(candidate, rows, quiet=quiet, scores=our_scores)
+            theirs = evaluate.evaluate(active, rows, quiet=quiet, scores=their_scores)
             left_out = pooled_slices_left_out(candidate)
-            problems = evaluate.worse_slices(_small(ours, left_out), _small(theirs, left_out),
-                                             tolerance)
+            problems = evaluate.worse_slices(
+                _small(ours, left_out), _small(theirs, left_out), tolerance,
+                _noise_check(measured, our_scores, their_scores, tolerance))
             if left_out:
                 problems += bias_problems(candidate, active, tolerance)
         elif not problems:

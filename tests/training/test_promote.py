@@ -73,7 +73,23 @@ def test_promotion_refuses_a_model_a_skewed_site_export_made_worse(
     assert trained.exit_code == 0, trained.output
 
     refused = run_hakam("model", "promote", str(out), "--data", str(corpus))
-
     assert refused.exit_code != 0
     assert "worse on abuse/" in refused.output and "not promoted" in refused.output
     assert Scorer.load().version == _version(trained_model)
+
+
+def test_a_drop_within_a_small_slices_sampling_noise_is_told_from_a_real_one():
+    import numpy as np
+
+    from hakam.training.evaluate import drop_within_noise
+
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, 300)
+    signal = labels + rng.normal(0, 0.9, 300)
+    jitter = signal + rng.normal(0, 0.15, 300)  # about as good: any drop is noise
+    assert drop_within_noise(labels, jitter, signal, "roc_auc", 0.005)
+    worse = labels + rng.normal(0, 2.5, 300)  # far worse ranking
+    assert not drop_within_noise(labels, worse, signal, "roc_auc", 0.005)
+    # too few rows for a bootstrap to tell: the tolerance alone decides, as before
+    assert not drop_within_noise(labels[:100], jitter[:100] - 5 * labels[:100],
+                                 signal[:100], "roc_auc", 0.005)
