@@ -97,8 +97,14 @@ def cross_source_problems(candidate: Scorer, active: Scorer, tolerance: float) -
 
 
 def _small(report: dict, pooled_left_out: frozenset[str] = frozenset()) -> dict:
-    return {"slices": {name: entry for name, entry in report["slices"].items()
+    """The slices the gate compares: at least MIN_SLICE_ROWS rows; no pooled language slice
+    of a head in `pooled_left_out`; and a dataset in two languages by each language alone
+    (its pooled slice mixes two languages the model's language offset shifts apart)."""
+    names = report["slices"]
+    split_by_language = {name.rsplit("/", 1)[0] for name in names if name.count("/") == 2}
+    return {"slices": {name: entry for name, entry in names.items()
                        if entry["model"]["n"] >= MIN_SLICE_ROWS
+                       and name not in split_by_language
                        and not (name.split("/")[0] in pooled_left_out and "dataset:" not in name)}}
 
 

@@ -93,3 +93,14 @@ def test_a_drop_within_a_small_slices_sampling_noise_is_told_from_a_real_one():
     # too few rows for a bootstrap to tell: the tolerance alone decides, as before
     assert not drop_within_noise(labels[:100], jitter[:100] - 5 * labels[:100],
                                  signal[:100], "roc_auc", 0.005)
+
+
+def test_a_dataset_in_two_languages_is_compared_language_by_language():
+    from hakam.training.promote import _small
+
+    report = {"slices": {name: {"model": {"n": 100}} for name in (
+        "abuse/ar", "abuse/dataset:mlma-hate-speech", "abuse/dataset:mlma-hate-speech/ar",
+        "abuse/dataset:mlma-hate-speech/en", "abuse/dataset:olid-english-offensive")}}
+    assert sorted(_small(report, frozenset({"abuse"}))["slices"]) == [
+        "abuse/dataset:mlma-hate-speech/ar", "abuse/dataset:mlma-hate-speech/en",
+        "abuse/dataset:olid-english-offensive"]
