@@ -125,7 +125,9 @@ def test_the_sites_word_becomes_an_insult_for_that_site_and_is_named_as_the_reas
 
     assert report["active"] and adapter is not None
     figures = report["heads"]["abuse"]["roc_auc"]
-    assert figures["adapted"] > 0.95 and figures["adapted"] > figures["base"] + 0.2
+    # the shipped model reads "يا <word>" as a likely insult whatever the word (0.83 on this
+    # site's comments since issue 23's model); the site's own line lifts it past 0.95
+    assert figures["adapted"] > 0.95 and figures["adapted"] > figures["base"] + 0.1
     site = shipped.compile_adapter(adapter)
     text = f"مقال جيد لكن الكاتب {WORD}"
     assert shipped.score(text).abuse < shipped.thresholds.abuse_hold  # nowhere else an insult
