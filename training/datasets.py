@@ -161,13 +161,18 @@ def _vanetik(folder: Path) -> Iterator[tuple[str, int, str]]:
                 yield text, int(label), part
 
 
-def _fox_news(folder: Path) -> Iterator[tuple[str, int]]:
-    # JSON lines; `label` 1 = hateful (broad: attacks on groups or people, insults)
-    with open(folder / "fox-news-comments.json", encoding="utf-8") as handle:
+def _labelled_json_lines(path: Path) -> Iterator[tuple[str, int]]:
+    """(text, label) of each line of a JSON-lines file with `text` and a 0/1 `label`."""
+    with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 row = json.loads(line)
                 yield row["text"], int(row["label"])
+
+
+def _fox_news(folder: Path) -> Iterator[tuple[str, int]]:
+    # `label` 1 = hateful (broad: attacks on groups or people, insults)
+    return _labelled_json_lines(folder / "fox-news-comments.json")
 
 
 def _stormfront(folder: Path) -> Iterator[tuple[str, int]]:
@@ -203,11 +208,7 @@ def _goemotions(folder: Path) -> Iterator[tuple[str, int]]:
 
 
 def _comment_spam_seeds(folder: Path) -> Iterator[tuple[str, int]]:
-    with open(folder / "comments.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                row = json.loads(line)
-                yield row["text"], int(row["label"])
+    return _labelled_json_lines(folder / "comments.jsonl")
 
 
 def _toxic_spans(folder: Path) -> Iterator[tuple[str, int]]:
