@@ -408,10 +408,15 @@ def _abuse_threshold(calibration: dict, settings: dict, notes: dict) -> float:
         notes["abuse_hold_anchor"] = "all abuse calibration rows (anchor dataset absent)"
     else:
         notes["abuse_hold_anchor"] = anchor
-    positives = np.sort(probs[mask][labels[mask] == 1])[::-1]
-    needed = max(int(np.ceil(target * len(positives))), 1)
-    # hold everything scoring above the needed-th abusive comment's score
-    return float(np.nextafter(positives[needed - 1], -1.0))
+    # hold everything scoring above the score that keeps back `target` of its abusive rows
+    return float(np.nextafter(_keeping_back(probs[mask & (labels == 1)], target), -1.0))
+
+
+def _keeping_back(positives: np.ndarray, recall: float) -> float:
+    """The score of the abusive row at which `recall` of `positives` (their scores) score as
+    high or higher: the needed-th highest."""
+    needed = max(int(np.ceil(recall * len(positives))), 1)
+    return float(np.sort(positives)[::-1][needed - 1])
 
 
 # --- compile ---------------------------------------------------------------------------------
@@ -597,13 +602,13 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
         held = [e for e in examples if e.task == task and e.split == "calibration"]
         if len({e.label for e in held}) < 2:  # tiny data: calibrate on training rows
             held = rows
-        values = pipeline.decision([e.text for e in held], task,
-                                   [normalized[e.text] for e in held])
-        if task == "abuse":
+        held_texts = [e.text for e in held]
+        held_features = pipeline.features(held_texts, task, [normalized[t] for t in held_texts])
+        values = pipeline.decision(held_texts, task, features=held_features)
+        if task == "abuse":  # the offsets are chosen on the unshifted values, then applied
             pipeline.language_offset[task] = language_offsets(
                 values, held, recipe.get("thresholds", {}))
-            values = pipeline.decision([e.text for e in held], task,
-                                       [normalized[e.text] for e in held])
+            values = pipeline.decision(held_texts, task, features=held_features)
         held_labels = np.array([e.label for e in held])
         pipeline.platt[task] = platt_fit(values, held_labels, row_weights(held, recipe, task))
         calibration[task] = (platt_apply(values, pipeline.platt[task]), held_labels,
@@ -623,10 +628,8 @@ def language_offsets(values: np.ndarray, held: list[Example], settings: dict) ->
     names = np.array([e.dataset for e in held])
 
     def value_at(dataset: str, recall: float) -> float | None:
-        positives = np.sort(values[(names == dataset) & (labels == 1)])[::-1]
-        if not len(positives):
-            return None
-        return float(positives[max(int(np.ceil(recall * len(positives))), 1) - 1])
+        positives = values[(names == dataset) & (labels == 1)]
+        return _keeping_back(positives, recall) if len(positives) else None
 
     reference = value_at(settings.get("abuse_hold_dataset", "mubarak2017-aljazeera-comments"),
                          settings.get("abuse_hold_recall", 0.82))
