@@ -175,6 +175,8 @@ class _Evaluation(NamedTuple):
     norm: Normalized
     folded: str
     signals: tuple
+    # `language_of(text)`, when the model needs it (a language offset or attribute heads)
+    language: str | None
 
 
 class Scorer:
@@ -363,14 +365,16 @@ class Scorer:
         spam, abuse, *attributes = [
             intercept + char_sum + word_sum for intercept, char_sum, word_sum
             in zip(intercepts, char_sums, words.sums, strict=True)]
+        language = language_of(text) if self._abuse_offset or self._attributes else None
         if self._abuse_offset:
             # a site's decision value is beta × the shipped one plus its own
-            abuse += self._abuse_offset.get(language_of(text), 0.0) * (
+            abuse += self._abuse_offset.get(language, 0.0) * (
                 1.0 if site is None else site.beta[1])
         # a cited link is out of the signals as it is out of the n-grams
         signals = side_signals(without_spans(text, norm.cited))
         spam += sum(map(mul, side, signals))  # the side signals are the spam head's alone
-        return _Evaluation(spam, abuse, attributes, char, words, norm, folded, signals)
+        return _Evaluation(spam, abuse, attributes, char, words, norm, folded, signals,
+                           language)
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -411,10 +415,9 @@ class Scorer:
         scored = [(0, spam, self.thresholds.spam_hold), (1, abuse, abuse_hold)]
         attributes = unscored()
         if self._attributes:
-            language = language_of(text)
             for head, (name, value) in enumerate(zip(self._attributes, seen.attributes,
                                                      strict=True), start=2):
-                if language in self._attribute_languages[name]:
+                if seen.language in self._attribute_languages[name]:
                     probability = attributes[name] = self._probability(name, value)
                     scored.append((head, probability, self.thresholds.attribute_hold[name]))
         explained = [head for head, probability, threshold in scored
