@@ -6,7 +6,12 @@ Two measures, never trained on:
   only), *BPSN* AUC (background positives, subgroup negatives: low when clean comments naming
   the group score above abusive comments that do not) and *BNSP* AUC (background negatives,
   subgroup positives: low when abuse naming the group scores below clean comments that do
-  not). A term is reported where its rows hold at least MIN_ROWS of each label.
+  not). A term is reported where its rows hold at least MIN_ROWS of each label. Each AUC is
+  also given *within datasets* (`within_dataset`): only pairs of rows of one dataset are
+  ranked. The model is trained with one intercept per dataset, so it no longer carries the
+  datasets' base rates (Aljazeera's comments are four in five abusive, OSACT's tweets one in
+  five); pooled over datasets, a term named mostly in one of them is judged partly by how far
+  apart the datasets' scores sit, not by whether naming it raises the score.
 - Neutral mentions: sentences written from templates (neutral or sympathetic, Arabic and
   English, in the manner of Dixon et al. 2018) with each term's group phrase; the share of
   them the abuse decision holds, per term and overall. The issue's target is at most one in
@@ -97,11 +102,27 @@ def _auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     return round(float(roc_auc_score(labels, scores)), 4)
 
 
-def unintended_bias(normalized_texts: list[str], labels, scores) -> dict:
+def _within_auc(labels: np.ndarray, scores: np.ndarray, strata: np.ndarray) -> float | None:
+    """ROC-AUC over the (positive, negative) pairs of one stratum only: each stratum's AUC
+    weighed by its count of pairs."""
+    total = weight = 0.0
+    for stratum in np.unique(strata):
+        inside = strata == stratum
+        positives = int(labels[inside].sum())
+        pairs = positives * (int(inside.sum()) - positives)
+        if pairs:
+            total += pairs * roc_auc_score(labels[inside], scores[inside])
+            weight += pairs
+    return round(total / weight, 4) if weight else None
+
+
+def unintended_bias(normalized_texts: list[str], labels, scores, sources=None) -> dict:
     """Per term: rows naming it, subgroup / BPSN / BNSP AUC (Borkan et al. 2019), where its rows
-    hold MIN_ROWS of each label. `normalized_texts` are the rows' normal forms."""
+    hold MIN_ROWS of each label. `normalized_texts` are the rows' normal forms; `sources`, each
+    row's dataset, adds the same AUCs ranked within datasets only (`within_dataset`)."""
     labels = np.asarray(labels)
     scores = np.asarray(scores, dtype=np.float64)
+    strata = None if sources is None else np.asarray(sources)
     members: dict[str, list[int]] = defaultdict(list)
     for index, text in enumerate(normalized_texts):
         for key in identity_terms.mentioned(text, normalized=True):
@@ -120,18 +141,27 @@ def unintended_bias(normalized_texts: list[str], labels, scores) -> dict:
                        "subgroup_auc": _auc(labels[in_group], scores[in_group]),
                        "bpsn_auc": _auc(labels[bpsn], scores[bpsn]),
                        "bnsp_auc": _auc(labels[bnsp], scores[bnsp])}
+        if strata is not None:
+            report[key]["within_dataset"] = {
+                measure: _within_auc(labels[rows], scores[rows], strata[rows])
+                for measure, rows in (("subgroup_auc", in_group), ("bpsn_auc", bpsn),
+                                      ("bnsp_auc", bnsp))}
     return report
 
 
 def summary(report: dict) -> dict:
-    """The mean and the lowest of each AUC over the terms reported (lowest names its term)."""
+    """The mean and the lowest of each AUC over the terms reported (lowest names its term),
+    pooled and, where measured, within datasets (`<measure>_within_dataset`)."""
     out = {}
     for measure in ("subgroup_auc", "bpsn_auc", "bnsp_auc"):
-        values = {k: v[measure] for k, v in report.items() if v[measure] is not None}
-        if values:
-            worst = min(values, key=values.get)
-            out[measure] = {"mean": round(float(np.mean(list(values.values()))), 4),
-                            "min": values[worst], "min_term": worst}
+        for name, read in ((measure, lambda v, m=measure: v[m]),
+                           (f"{measure}_within_dataset",
+                            lambda v, m=measure: v.get("within_dataset", {}).get(m))):
+            values = {k: read(v) for k, v in report.items() if read(v) is not None}
+            if values:
+                worst = min(values, key=values.get)
+                out[name] = {"mean": round(float(np.mean(list(values.values()))), 4),
+                             "min": values[worst], "min_term": worst}
     return out
 
 
@@ -149,6 +179,7 @@ def report(scorer, rows, normalized: dict | None = None) -> dict:
         texts = [normalized[abuse[i].text] if normalized and abuse[i].text in normalized
                  else normalize(abuse[i].text).text for i in index]
         per_term = unintended_bias(texts, [abuse[i].label for i in index],
-                                   [scores[i] for i in index])
+                                   [scores[i] for i in index],
+                                   [abuse[i].dataset for i in index])
         result["terms"][language] = {"per_term": per_term, "summary": summary(per_term)}
     return result

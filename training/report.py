@@ -361,13 +361,16 @@ def neutral_markdown(bias: dict, previous: dict | None = None) -> list[str]:
              f"{mine['held_share']:.3f} ({mine['held']} of {mine['sentences']}); by language: "
              + ", ".join(f"{lang} {_before(theirs.get('by_language', {}).get(lang), before)}"
                          f"{share:.3f}" for lang, share in mine["by_language"].items()) + ".", "",
-             "| term | held share" + (" (previous → this)" if before else "") + " | BPSN AUC |",
-             "|---|---|---:|"]
-    bpsn = {key: entry.get("bpsn_auc") for language in bias.get("terms", {}).values()
-            for key, entry in language.get("per_term", {}).items()}
+             "| term | held share" + (" (previous → this)" if before else "")
+             + " | BPSN AUC | BPSN AUC within datasets |",
+             "|---|---|---:|---:|"]
+    terms = {key: entry for language in bias.get("terms", {}).values()
+             for key, entry in language.get("per_term", {}).items()}
     for key, share in mine["terms"].items():
+        entry = terms.get(key, {})
         lines.append(f"| {key} | {_before(theirs.get('terms', {}).get(key), before)}"
-                     f"{share:.1f} | {_number(bpsn.get(key))} |")
+                     f"{share:.1f} | {_number(entry.get('bpsn_auc'))} | "
+                     f"{_number(entry.get('within_dataset', {}).get('bpsn_auc'))} |")
     return lines
 
 
@@ -376,13 +379,16 @@ def _before(value, shown: bool) -> str:
 
 
 def borkan_markdown(bias: dict) -> list[str]:
+    """Pooled over the language's datasets, then (in brackets) ranked within datasets only."""
     lines = ["| term | rows (+) | subgroup AUC | BPSN AUC | BNSP AUC |",
              "|---|---:|---:|---:|---:|"]
     for language, entry in bias.get("terms", {}).items():
         for key, figures in entry.get("per_term", {}).items():
+            within = figures.get("within_dataset", {})
+            cells = [f"{_number(figures[m])}" + (f" ({_number(within.get(m))})" if within else "")
+                     for m in ("subgroup_auc", "bpsn_auc", "bnsp_auc")]
             lines.append(f"| {key} | {figures['rows']} ({figures['positives']}) | "
-                         f"{_number(figures['subgroup_auc'])} | {_number(figures['bpsn_auc'])} |"
-                         f" {_number(figures['bnsp_auc'])} |")
+                         + " | ".join(cells) + " |")
         for measure, summary in entry.get("summary", {}).items():
             lines.append(f"| {language}: mean {measure} | | {summary['mean']:.3f} (lowest "
                          f"{summary['min']:.3f}, {summary['min_term']}) | | |")

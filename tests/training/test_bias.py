@@ -95,3 +95,19 @@ def test_the_gate_refuses_a_candidate_missing_a_held_out_figure_the_active_model
     problems = promote.cross_source_problems("candidate", "active", 0.005)
     assert problems == ["held-out levantine: the candidate has no spam figures (hakam evaluate "
                         "--holdout-source GROUP --record) and the active model has"]
+
+
+def test_within_datasets_a_term_is_judged_by_its_own_datasets_pairs_only():
+    """Two datasets on different scales (one scored high throughout, as a model without the
+    datasets' base rates may): pooled, clean mentions of the group in the high one outrank the
+    other's abuse and BPSN reads bias; ranked within each dataset there is none."""
+    texts = (["الاكراد"] * 20 + ["الطقس"] * 20) * 2 + (["الطقس"] * 40) * 2
+    labels = np.array(([0] * 40 + [1] * 40) + [0, 1] * 40)
+    sources = np.array(["high"] * 80 + ["low"] * 80)
+    # high dataset: clean rows 0.6, abusive 0.9; low dataset: clean 0.1, abusive 0.4
+    scores = np.where(sources == "high", 0.6, 0.1) + 0.3 * labels
+    report = bias.unintended_bias(texts, labels, scores, sources)["ar:kurds"]
+    assert report["bpsn_auc"] < 0.8  # the high dataset's clean mentions above the low's abuse
+    assert report["within_dataset"]["bpsn_auc"] == 1.0
+    summary = bias.summary({"ar:kurds": report})
+    assert summary["bpsn_auc_within_dataset"]["min"] == 1.0
