@@ -31,6 +31,7 @@ from hakam.model import identity_terms
 from hakam.model.normalize import normalize
 
 from . import datasets
+from .evaluate import within_strata_auc
 
 MIN_ROWS = 20  # a term's rows of each label needed for its AUCs
 
@@ -102,20 +103,6 @@ def _auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
     return round(float(roc_auc_score(labels, scores)), 4)
 
 
-def _within_auc(labels: np.ndarray, scores: np.ndarray, strata: np.ndarray) -> float | None:
-    """ROC-AUC over the (positive, negative) pairs of one stratum only: each stratum's AUC
-    weighed by its count of pairs."""
-    total = weight = 0.0
-    for stratum in np.unique(strata):
-        inside = strata == stratum
-        positives = int(labels[inside].sum())
-        pairs = positives * (int(inside.sum()) - positives)
-        if pairs:
-            total += pairs * roc_auc_score(labels[inside], scores[inside])
-            weight += pairs
-    return round(total / weight, 4) if weight else None
-
-
 def unintended_bias(normalized_texts: list[str], labels, scores, sources=None) -> dict:
     """Per term: rows naming it, subgroup / BPSN / BNSP AUC (Borkan et al. 2019), where its rows
     hold MIN_ROWS of each label. `normalized_texts` are the rows' normal forms; `sources`, each
@@ -143,7 +130,7 @@ def unintended_bias(normalized_texts: list[str], labels, scores, sources=None) -
                        "bnsp_auc": _auc(labels[bnsp], scores[bnsp])}
         if strata is not None:
             report[key]["within_dataset"] = {
-                measure: _within_auc(labels[rows], scores[rows], strata[rows])
+                measure: within_strata_auc(labels[rows], scores[rows], strata[rows])
                 for measure, rows in (("subgroup_auc", in_group), ("bpsn_auc", bpsn),
                                       ("bnsp_auc", bnsp))}
     return report

@@ -29,6 +29,7 @@ from hakam.model.thresholds import Thresholds
 
 from . import datasets, train
 from .datasets import TASKS, Example
+from .evaluate import within_strata_auc
 
 # Group -> the sources (dataset, or dataset/part) it holds. Vanetik's collection is split by
 # its original datasets: ID4 YouTube comments (several dialects) and ID10 public-figure
@@ -118,6 +119,10 @@ def figures(rows: list[Example], scored: Scored) -> dict:
                            **_auc(y, abuse[abuse_mask]),
                            "abusive_held": _share(kept_back[abuse_mask][y == 1]),
                            "clean_held": _share(kept_back[abuse_mask][y == 0])}
+        sources = np.array([r.source for r, keep in zip(rows, abuse_mask, strict=True) if keep])
+        if len(set(sources)) > 1:  # a group of several sources: ranked within each too
+            result["abuse"]["within_source_roc_auc"] = within_strata_auc(
+                y, abuse[abuse_mask], sources)
     if spam_rows.any() and scored.spam is not None:
         y = labels[spam_rows]
         genuine = y == 0

@@ -27,6 +27,23 @@ def _metrics(labels: np.ndarray, scores: np.ndarray) -> dict:
     return result
 
 
+def within_strata_auc(labels, scores, strata) -> float | None:
+    """ROC-AUC over the (positive, negative) pairs of one stratum only (a dataset, a source):
+    each stratum's AUC weighed by its count of pairs. Pooled over strata whose base rates
+    differ, an AUC also scores how far apart a model puts the strata, which a model trained
+    with one intercept per dataset is meant not to learn."""
+    labels, scores, strata = np.asarray(labels), np.asarray(scores), np.asarray(strata)
+    total = weight = 0.0
+    for stratum in np.unique(strata):
+        inside = strata == stratum
+        positives = int(labels[inside].sum())
+        pairs = positives * (int(inside.sum()) - positives)
+        if pairs:
+            total += pairs * roc_auc_score(labels[inside], scores[inside])
+            weight += pairs
+    return round(total / weight, 4) if weight else None
+
+
 def _at(labels: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
     flagged = probs > threshold
     true_positives = int((flagged & (labels == 1)).sum())

@@ -484,8 +484,8 @@ def head_members(recipe: dict, task: str) -> list[dict]:
     return head.get("members") or [head]
 
 
-def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = False
-                      ) -> tuple[list[str], sparse.csr_matrix | None]:
+def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = False,
+                      by_part: bool = True) -> tuple[list[str], sparse.csr_matrix | None]:
     """One indicator column per extra source (a site's labels: `extra:<file>/<site>`), `value`
     on that source's rows: the source's own intercept. A site whose comments are mostly fine
     (or mostly not) then has its base rate explained by its column, not by the words common on
@@ -496,14 +496,18 @@ def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = Fa
     for the same reason: the Aljazeera comments are four in five abusive and OSACT's tweets one
     in five, and without its own intercept a dataset's base rate is learned by its topic words
     (the peoples and sects a news comment section names). Identity-neutral rows get none:
-    what they teach is that naming a group is not abuse, which an intercept would absorb."""
-    sources = sorted({row.source for row in rows if datasets.is_extra(row)
+    what they teach is that naming a group is not abuse, which an intercept would absorb.
+    `by_part` False: a dataset gathering several collections (Vanetik's) gets one column."""
+    def source(row: Example) -> str:
+        return row.source if by_part or datasets.is_extra(row) else row.dataset
+
+    sources = sorted({source(row) for row in rows if datasets.is_extra(row)
                       or (datasets_too and not datasets.is_identity_neutral(row))})
     if not sources:
         return [], None
-    column = {source: index for index, source in enumerate(sources)}
-    marked = [(index, column[row.source]) for index, row in enumerate(rows)
-              if row.source in column]
+    column = {name: index for index, name in enumerate(sources)}
+    marked = [(index, column[source(row)]) for index, row in enumerate(rows)
+              if source(row) in column]
     matrix = sparse.csr_matrix((np.full(len(marked), value),
                                 ([i for i, _ in marked], [j for _, j in marked])),
                                shape=(len(rows), len(sources)))
@@ -532,8 +536,10 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict,
     member = Member(LogisticRegression(C=settings.get("C", 2.0), solver="liblinear",
                                        max_iter=1000), ratios)
     bias_value = float(recipe.get("extra", {}).get("site_bias", 1.0))
-    per_dataset = task in recipe.get("bias", {}).get("dataset_intercepts", ())
-    sources, bias = (site_bias_columns(rows, bias_value, per_dataset) if bias_value
+    per_dataset = (task in recipe.get("bias", {}).get("dataset_intercepts", ())
+                   and settings.get("dataset_intercepts", True))
+    by_part = recipe.get("bias", {}).get("intercepts_by", "source") == "source"
+    sources, bias = (site_bias_columns(rows, bias_value, per_dataset, by_part) if bias_value
                      else ([], None))
     features = X if bias is None else sparse.hstack([X, bias], format="csr")
     member.regression.fit(member.scaled(features), y, sample_weight=row_weights(
