@@ -131,3 +131,19 @@ def test_a_line_drawn_stricter_on_a_held_out_group_is_not_a_worse_model():
         "held-out levantine: abuse abusive_held 0.6000 vs active 0.7000"]
     assert crosssource.worse_groups(figures(0.60, 0.10, roc=0.78), active, 0.005) == [
         "held-out levantine: abuse roc_auc 0.7800 vs active 0.8000"]
+
+
+def test_a_group_of_several_sources_is_judged_by_its_ranking_within_each_source():
+    def figures(pooled, within=None):
+        abuse = {"roc_auc": pooled, "pr_auc": pooled, "abusive_held": 0.5, "clean_held": 0.2}
+        if within is not None:
+            abuse["within_source_roc_auc"] = within
+        return {"english-tweets": {"model": {"abuse": abuse}}}
+
+    # pooled lower (the datasets' scores sit closer together), within each source no worse
+    assert crosssource.worse_groups(figures(0.52, 0.58), figures(0.55, 0.58), 0.005) == []
+    # within each source lower: refused, whatever the pooled figure
+    assert crosssource.worse_groups(figures(0.60, 0.55), figures(0.55, 0.58), 0.005) == [
+        "held-out english-tweets: abuse within_source_roc_auc 0.5500 vs active 0.5800"]
+    # an active model measured before within-source figures existed: pooled, as before
+    assert len(crosssource.worse_groups(figures(0.52, 0.58), figures(0.55), 0.005)) == 2
