@@ -139,16 +139,22 @@ def unintended_bias(normalized_texts: list[str], labels, scores, sources=None) -
 def summary(report: dict) -> dict:
     """The mean and the lowest of each AUC over the terms reported (lowest names its term),
     pooled and, where measured, within datasets (`<measure>_within_dataset`)."""
+    figures: dict[str, dict[str, float]] = defaultdict(dict)  # name -> term -> AUC
+    for term, entry in report.items():
+        for measure in ("subgroup_auc", "bpsn_auc", "bnsp_auc"):
+            for name, value in ((measure, entry[measure]),
+                                (f"{measure}_within_dataset",
+                                 entry.get("within_dataset", {}).get(measure))):
+                if value is not None:
+                    figures[name][term] = value
     out = {}
-    for measure in ("subgroup_auc", "bpsn_auc", "bnsp_auc"):
-        for name, read in ((measure, lambda v, m=measure: v[m]),
-                           (f"{measure}_within_dataset",
-                            lambda v, m=measure: v.get("within_dataset", {}).get(m))):
-            values = {k: read(v) for k, v in report.items() if read(v) is not None}
-            if values:
-                worst = min(values, key=values.get)
-                out[name] = {"mean": round(float(np.mean(list(values.values()))), 4),
-                             "min": values[worst], "min_term": worst}
+    for name in (f"{m}{kind}" for m in ("subgroup_auc", "bpsn_auc", "bnsp_auc")
+                 for kind in ("", "_within_dataset")):
+        values = figures.get(name)
+        if values:
+            worst = min(values, key=values.get)
+            out[name] = {"mean": round(float(np.mean(list(values.values()))), 4),
+                         "min": values[worst], "min_term": worst}
     return out
 
 

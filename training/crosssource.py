@@ -259,10 +259,9 @@ def worse_groups(candidate: dict, active: dict, tolerance: float) -> list[str]:
     """Groups where the candidate's cross-source figures are worse than the active model's:
     ROC-AUC or PR-AUC lower by more than `tolerance` (for a group of several sources, its
     within-source ROC-AUC instead, where both have it: `_within_sources`), abusive held lower
-    or clean held higher
-    by more than SHARE_TOLERANCE (unless both moved together: `_moved_line`), or a larger
-    share of genuine comments rejected as spam (no tolerance: that is the error Hakam must
-    never make), as sentences."""
+    or clean held higher by more than SHARE_TOLERANCE (unless both moved together:
+    `_moved_line`), or a larger share of genuine comments rejected as spam (no tolerance: that
+    is the error Hakam must never make), as sentences."""
     problems = []
     for group, theirs in active.items():
         ours = candidate.get(group)

@@ -514,6 +514,17 @@ def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = Fa
     return sources, matrix
 
 
+def _intercepts_by_part(recipe: dict) -> bool:
+    """`[bias] intercepts_by`: "source" (default: one intercept per part of a dataset gathering
+    several collections, Vanetik's) or "dataset" (one per dataset); a misspelt value would
+    otherwise silently train the other way."""
+    by = recipe.get("bias", {}).get("intercepts_by", "source")
+    if by not in ("source", "dataset"):
+        raise datasets.DatasetError(
+            f'[bias] intercepts_by is "source" or "dataset", not {by!r}')
+    return by == "source"
+
+
 def _without_columns(features, masked: np.ndarray):
     """`features` with the `masked` columns (of its first len(masked)) zeroed."""
     keep = np.ones(features.shape[1])
@@ -538,7 +549,7 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict,
     bias_value = float(recipe.get("extra", {}).get("site_bias", 1.0))
     per_dataset = (task in recipe.get("bias", {}).get("dataset_intercepts", ())
                    and settings.get("dataset_intercepts", True))
-    by_part = recipe.get("bias", {}).get("intercepts_by", "source") == "source"
+    by_part = _intercepts_by_part(recipe)
     sources, bias = (site_bias_columns(rows, bias_value, per_dataset, by_part) if bias_value
                      else ([], None))
     features = X if bias is None else sparse.hstack([X, bias], format="csr")

@@ -111,3 +111,30 @@ def test_within_datasets_a_term_is_judged_by_its_own_datasets_pairs_only():
     assert report["within_dataset"]["bpsn_auc"] == 1.0
     summary = bias.summary({"ar:kurds": report})
     assert summary["bpsn_auc_within_dataset"]["min"] == 1.0
+
+
+def test_intercepts_per_dataset_give_a_collections_parts_one_column():
+    rows = _rows("vanetik", 2, 2, part="ID4") + _rows("vanetik", 1, 3, part="ID11")
+    sources, _ = train.site_bias_columns(rows, 1.0, datasets_too=True)
+    assert sources == ["vanetik/ID11", "vanetik/ID4"]
+    sources, matrix = train.site_bias_columns(rows, 1.0, datasets_too=True, by_part=False)
+    assert sources == ["vanetik"] and matrix.toarray().sum() == 8
+
+
+def test_a_member_can_be_fitted_without_the_heads_dataset_intercepts():
+    import pytest
+    import scipy.sparse as sparse
+
+    rows = _rows("a", 30, 10) + _rows("b", 10, 30)
+    y = np.array([r.label for r in rows])
+    rng = np.random.default_rng(0)
+    X = sparse.csr_matrix(rng.random((len(rows), 5)))
+    recipe = {"bias": {"dataset_intercepts": ["abuse"]}}
+    with_them = train._fit_member(X, y, X, rows, recipe, "abuse", {"C": 2.0})
+    assert set(with_them.dataset_bias) == {"a", "b"}
+    without = train._fit_member(X, y, X, rows, recipe, "abuse",
+                                {"C": 2.0, "dataset_intercepts": False})
+    assert without.dataset_bias == {}
+    misspelt = {"bias": {"dataset_intercepts": ["abuse"], "intercepts_by": "sources"}}
+    with pytest.raises(datasets.DatasetError, match="intercepts_by"):
+        train._fit_member(X, y, X, rows, misspelt, "abuse", {"C": 2.0})
