@@ -14,9 +14,9 @@ head's reason (`WordPlaces`); the heads' top n-grams overlap a lot.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from operator import itemgetter
 
 import numpy as np
@@ -60,182 +60,165 @@ MESSAGES = {
     "threat": "These words often appear in threats: {terms}.",
 }
 
-# Heads from this one on (the attribute heads) break ties between equal pushes by feature order
-# (they were chosen with a stable sort); spam and abuse keep the argpartition's choice.
-FIRST_STABLE_HEAD = 2
-
-
-def char_tops(char, heads: list[int]) -> dict[int, list[tuple[int, float]]]:
+def top_features(char, words, heads: list[int]) -> dict[int, list[tuple[int, float]]]:
     """For each of these heads (0 spam, 1 abuse, then the attribute heads: the columns of
-    `char.rows` after the idf), the TOP_TERMS character n-grams that pushed it most and their
-    pushes, in the order `top_pushes` takes them. Found for all heads at once, an argpartition
-    for spam and abuse and one for the attribute heads (the cost is per numpy call, and each
-    head on its own cost several). With a site's columns the rows hold the site's weights, so
-    the pushes are the site's.
+    `char.rows` after the idf, and of `words.columns`), the TOP_TERMS n-grams that pushed it up
+    most, as (feature index, push) pairs, strongest first; a head nothing pushed up is left out.
+    Equal pushes are taken in the order the comment's n-grams come: character n-grams by
+    feature index, then word n-grams in text order.
 
-    Where equal pushes straddle the cut, which of them a head names is the one it named when
-    every head chose on its own: spam and abuse keep argpartition's pick on their columns, the
-    attribute heads (from `FIRST_STABLE_HEAD` on) the first in feature order, a stable sort's."""
-    scale = char.scale
-    indexes = char.indexes
-    count = len(indexes)
-    if count <= TOP_TERMS:  # every n-gram, in feature order
-        pairs = list(zip(indexes.tolist(), (char.rows * char.values[:, None]).tolist(),
-                         strict=True))
-        return {head: [(index, push[head + 1] * scale) for index, push in pairs]
-                for head in heads}
-    # a row of pushes per column of the table (idf, then each head), each row contiguous:
-    # argpartition along contiguous rows costs two thirds of what it does down columns
-    pushes = np.multiply(char.rows.T, char.values, order="C")
-    tops = {}
-    if any(head < FIRST_STABLE_HEAD for head in heads):
-        block = pushes[1:FIRST_STABLE_HEAD + 1]
-        top = block.argpartition(-TOP_TERMS, axis=1)[:, -TOP_TERMS:]
-        chosen = _by_row(indexes.take(top), block[np.arange(len(block))[:, None], top])
-        for head in heads:
-            if head < FIRST_STABLE_HEAD:
-                tops[head] = [(index, push * scale) for index, push in chosen[head]]
-    if any(head >= FIRST_STABLE_HEAD for head in heads):
-        block = pushes[FIRST_STABLE_HEAD + 1:]
-        # partitioned at the next push after the TOP_TERMS largest: when it equals the least of
-        # them, a tie straddles the cut (a few comments in a thousand) and a stable sort
-        # settles it. One place, not two: numpy's vectorised argpartition takes one (at two it
-        # falls back to a generic one, dearer than the rest of the choice together).
-        top = block.argpartition(count - TOP_TERMS - 1, axis=1)[:, -TOP_TERMS - 1:]
-        values = block[np.arange(len(block))[:, None], top]
-        next_largest = values[:, 0].tolist()
-        chosen = _by_row(indexes.take(top[:, 1:]), values[:, 1:])
-        for head in heads:
-            if head < FIRST_STABLE_HEAD:
-                continue
-            row = head - FIRST_STABLE_HEAD
-            # strongest first, equal pushes in feature order (a stable sort's order)
-            pairs = sorted(chosen[row], key=_strongest_first)
-            if 0 < pairs[-1][1] == next_largest[row]:
-                order = np.argsort(-block[row], kind="stable")[:TOP_TERMS]
-                pairs = list(zip(indexes.take(order).tolist(), block[row].take(order).tolist(),
-                                 strict=True))
-            tops[head] = [(index, push * scale) for index, push in pairs]
+    Character and word n-grams of every head are chosen together, by a handful of numpy calls
+    whatever the number of heads: a matrix of pushes (a row per head, a column per n-gram),
+    each row's TOP_TERMS-th largest push by a partition, and every push at or above it. A
+    comment has a few hundred n-grams, and at that size the cost is per numpy call (an
+    argpartition, or a sort, costs several partitions). With a site's columns the rows and
+    columns hold the site's weights, so the pushes are the site's."""
+    pushes, indexes, scale = _pushes(char, words)
+    if len(heads) < len(pushes):
+        pushes = pushes[heads]
+    count = pushes.shape[1]
+    if count > TOP_TERMS:
+        least = np.partition(pushes, count - TOP_TERMS, axis=1)[:, count - TOP_TERMS]
+        rows, columns = (pushes >= np.maximum(least, 0.0)[:, None]).nonzero()
+    else:  # every n-gram that pushed up
+        rows, columns = (pushes > 0.0).nonzero()
+    tops: dict[int, list[tuple[int, float]]] = {}
+    # in row order, and in each row in the order the n-grams come: the candidates of a head,
+    # strongest first after a stable sort
+    candidates = zip(rows.tolist(), indexes.take(columns).tolist(),
+                     pushes[rows, columns].tolist(), strict=True)
+    for row, index, push in candidates:
+        if push > 0.0:
+            tops.setdefault(heads[row], []).append((index, push * scale))
+    for pairs in tops.values():
+        if len(pairs) > 1:
+            pairs.sort(key=_PUSH, reverse=True)  # stable, like sorting by -push
+            del pairs[TOP_TERMS:]
     return tops
 
 
-def _by_row(indexes: np.ndarray, pushes: np.ndarray) -> list[list[tuple[int, float]]]:
-    """(feature index, push) pairs per row of these equally shaped arrays."""
-    return [list(zip(*row, strict=True))
-            for row in zip(indexes.tolist(), pushes.tolist(), strict=True)]
-
-
-def _strongest_first(pair: tuple[int, float]) -> tuple[float, int]:
-    return (-pair[1], pair[0])
-
-
-def top_pushes(char_top: list[tuple[int, float]], indexes, values, weights, scale: float
-               ) -> list[tuple[int, float]]:
-    """The TOP_TERMS features that pushed a head up most, strongest first: of its character
-    n-grams' tops (`char_tops`) and its word n-grams (feature indexes, tf × idf, the head's
-    weights and 1 / norm, in text order)."""
-    candidates = [pair for pair in char_top if pair[1] > 0]
-    # a word's push has its weight's sign (tf × idf and 1 / norm are positive): only the
-    # words that push up cost a product
-    candidates += [(index, value * weight * scale) for index, value, weight
-                   in zip(indexes, values, weights, strict=True) if weight > 0]
-    candidates.sort(key=itemgetter(1), reverse=True)  # stable, like sorting by -push
-    return candidates[:TOP_TERMS]
-
-
-_TWO_SPACES = re.compile("  ")
+def _pushes(char, words) -> tuple[np.ndarray, np.ndarray, float]:
+    """Every head's push (a row per head) from each of the comment's n-grams (a column per
+    n-gram: character n-grams, then word n-grams) over a common scale, the n-grams' feature
+    indexes, and the scale (the pushes times it are the n-grams' shares of each head's
+    decision value): one multiplication fewer than scaling every push."""
+    pushes, indexes = [], []
+    scale = words.scale
+    if char is not None:
+        # the rows' columns after the idf, transposed: a row of pushes per head, contiguous
+        pushes.append(np.multiply(char.rows.T[1:], char.values))
+        indexes.append(char.indexes)
+        scale = char.scale
+    if words.indexes:
+        ratio = words.scale / scale
+        pushes.append(np.multiply(words.columns, [value * ratio for value in words.values]))
+        indexes.append(np.array(words.indexes, dtype=np.uint64))
+    if not pushes:
+        return np.empty((len(words.columns), 0)), np.empty(0, dtype=np.uint64), scale
+    if len(pushes) == 1:
+        return pushes[0], indexes[0], scale
+    return np.concatenate(pushes, axis=1), np.concatenate(indexes), scale
 
 
 class WordPlaces:
-    """A comment's whitespace-separated words, to name the ones holding an n-gram, with what
-    naming them costs found once for all of the comment's reasons: `joined` is the folded
-    words, each padded with a space, laid end to end (as their n-grams were cut), and
-    `spans[k]` is word k's [start, end) in the normalised text (folding never moves a space, so
-    the words line up)."""
+    """A comment's whitespace-separated words, to name the ones holding the n-grams behind a
+    head's score (`reason`), with what naming them costs found once for all of the comment's
+    reasons (the heads' top n-grams overlap a lot): the words holding each n-gram, as a bit
+    mask over word positions, and each set of words' spans in the original text and quoted
+    text. `joined` is the folded words, each padded with a space, laid end to end (as their
+    n-grams were cut); word k's [start, end) in the normalised text is
+    `word_spans(norm.text)[k]` (folding never moves a space, so the words line up)."""
 
-    def __init__(self, text: str, norm, folded: str) -> None:
+    def __init__(self, text: str, norm, folded: str, vocabulary: list[str],
+                 char_size: int) -> None:
         self.text = text
         self.norm = norm
-        self.joined = padded_words(folded.split())
-        self.spans = word_spans(norm.text)
-        self._starts: list[int] | None = None
-        self._holding: dict[str, set[int]] = {}
-        self._named: dict[tuple[int, ...], tuple[tuple[tuple[int, int], ...], str]] = {}
-        self._original: dict[int, tuple[int, int]] = {}
+        words = folded.split()
+        self.joined = padded_words(words)
+        # where padded word k starts in `joined`, and one past the end
+        self._starts = list(accumulate([len(word) + 2 for word in words], initial=0))
+        self._vocabulary = vocabulary
+        self._char_size = char_size
+        self._places: list[tuple[int, int]] | None = None  # `_original_places`
+        self._holding: dict[int, int] = {}  # feature index -> mask of the words holding it
+        self._named: dict[int, tuple[tuple[tuple[int, int], ...], str]] = {}
 
-    def holding(self, needles: list[str], limit: int = MAX_SPANS) -> list[int]:
-        """The first `limit` words (their positions, ascending) holding any of these n-grams
-        or words: one search of the joined words per needle, where testing every padded word
-        cost a search per word. A needle found there lies inside one padded word, since
-        crossing into the next would take two spaces in a row, which no n-gram of a
-        vocabulary holds; and the padded word it starts in is the last one starting at or
-        before it (found by bisection: counting the two spaces between words up to each find
-        made a word repeated throughout a long comment cost quadratic time). Each needle is
-        looked for until it has named `limit` words: the first `limit` of all are among
-        those."""
-        holding: set[int] = set()
-        for needle in needles:
-            named = self._holding.get(needle)
-            if named is None:
-                named = self._holding[needle] = self._words_holding(needle, limit)
-            holding |= named
-        return sorted(holding)[:limit]
+    def reason(self, task: str, chosen: list[tuple[int, float]]) -> Reason:
+        """The reason naming the words that hold the `chosen` features (feature indexes, with
+        their pushes): a character n-gram is held by the words it was cut from, a word n-gram
+        by the words holding either of its words."""
+        holding = self._holding
+        mask = 0
+        for index, _ in chosen:
+            words = holding.get(index)
+            if words is None:
+                words = holding[index] = self._words_holding(index)
+            mask |= words
+        named = self._named.get(mask)
+        if named is None:
+            named = self._named[mask] = self._name(mask)
+        spans, terms = named
+        return Reason(code=_CODES.get(task) or explanation_code(task),
+                      message=MESSAGES[task].format(terms=terms or "(signals without words)"),
+                      spans=spans, task=task, weight=round(sum(map(_PUSH, chosen)), 4))
 
-    def _words_holding(self, needle: str, limit: int) -> set[int]:
+    def _words_holding(self, index: int) -> int:
+        term = self._vocabulary[index]
+        if index < self._char_size:
+            return self._find(term)
+        first, _, second = term.partition(" ")
+        return self._find(first) | self._find(second) if second else self._find(first)
+
+    def _find(self, needle: str, limit: int = MAX_SPANS) -> int:
+        """The first `limit` words holding this n-gram or word, as a mask: one search of the
+        joined words, where testing every padded word cost a search per word. A needle found
+        there lies inside one padded word, since crossing into the next would take two spaces
+        in a row, which no n-gram of a vocabulary holds; and the padded word it starts in is
+        the last one starting at or before it (found by bisection: counting the two spaces
+        between words up to each find made a word repeated throughout a long comment cost
+        quadratic time). The first `limit` words of several needles together are among the
+        first `limit` of each."""
         joined = self.joined
         at = joined.find(needle)
-        named: set[int] = set()
-        if at < 0:
-            return named
+        mask = 0
+        found = 0
         starts = self._starts
-        if starts is None:
-            # padded word k starts where the k-th pair of spaces ends (word 0 at 0)
-            starts = self._starts = [0, *(match.end() - 1
-                                          for match in _TWO_SPACES.finditer(joined))]
-        while at >= 0 and len(named) < limit:
+        while at >= 0 and found < limit:
             word = bisect_right(starts, at) - 1
-            named.add(word)
+            mask |= 1 << word
+            found += 1
             # the rest of this padded word can name no other word
-            at = joined.find(needle, max(at + 1, starts[word + 1] if word + 1 < len(starts)
-                                         else len(joined)))
-        return named
+            at = joined.find(needle, starts[word + 1])
+        return mask
 
-    def named(self, words: list[int]) -> tuple[tuple[tuple[int, int], ...], str]:
-        """These words' merged spans in the original text, and the text of each, quoted."""
-        key = tuple(words)
-        found = self._named.get(key)
-        if found is None:
-            spans = self.spans
-            original = self._original
-            held = []
-            for word in words:
-                span = original.get(word)
-                if span is None:
-                    if word >= len(spans):
-                        continue
-                    span = original[word] = self.norm.original_span(*spans[word])
-                held.append(span)
-            merged = merge(held)
-            text = self.text
-            found = self._named[key] = (merged, ", ".join(f"“{text[s:e]}”" for s, e in merged))
-        return found
+    def _name(self, mask: int) -> tuple[tuple[tuple[int, int], ...], str]:
+        """The first MAX_SPANS words of this mask: their merged spans in the original text, and
+        the text of each span, quoted."""
+        places = self._places
+        if places is None:
+            places = self._places = self._original_places()
+        held = []
+        while mask and len(held) < MAX_SPANS:
+            lowest = mask & -mask
+            mask ^= lowest
+            word = lowest.bit_length() - 1
+            if word >= len(places):
+                break
+            held.append(places[word])
+        merged = merge(held)
+        text = self.text
+        return merged, ", ".join(f"“{text[s:e]}”" for s, e in merged)
+
+    def _original_places(self) -> list[tuple[int, int]]:
+        """Every word's [start, end) in the original text, found at once: a comment's reasons
+        name most of its words between them."""
+        norm = self.norm
+        spans = word_spans(norm.text)
+        offsets, ends = norm.offsets, norm.ends
+        if len(offsets) != len(norm.text) or len(ends) != len(offsets):
+            return [norm.original_span(start, end) for start, end in spans]
+        return [(offsets[start], ends[end - 1]) for start, end in spans]
 
 
+_PUSH = itemgetter(1)
 _CODES = {task: explanation_code(task) for task in MESSAGES}
-
-
-def reason(task: str, chosen: list[tuple[int, float]], places: WordPlaces,
-           vocabulary: list[str], char_size: int) -> Reason:
-    """The reason naming the words of the comment that hold the `chosen` features (indexes
-    into `vocabulary`, character n-grams below `char_size`, then word n-grams)."""
-    needles = []  # what a word must hold to be named: an n-gram, or either word of a bigram
-    for index, _ in chosen:
-        term = vocabulary[index]
-        if index < char_size:
-            needles.append(term)
-        else:
-            needles.extend(term.split(" ", 1))
-    merged, terms = places.named(places.holding(needles))
-    return Reason(code=_CODES.get(task) or explanation_code(task),
-                  message=MESSAGES[task].format(terms=terms or "(signals without words)"),
-                  spans=merged, task=task, weight=round(sum(map(itemgetter(1), chosen)), 4))

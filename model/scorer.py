@@ -43,15 +43,7 @@ import numpy as np
 from .adapter import Adapter, SiteColumns
 from .attributes import ATTRIBUTES, unscored
 from .char_table import CharTable, known_word_features
-from .explanations import (
-    MAX_SPANS,
-    TOP_TERMS,
-    Reason,
-    WordPlaces,
-    char_tops,
-    reason,
-    top_pushes,
-)
+from .explanations import MAX_SPANS, TOP_TERMS, Reason, WordPlaces, top_features
 from .features import (
     fold_repeats,
     folded_word_grams,
@@ -428,19 +420,12 @@ class Scorer:
 
     def _reasons(self, heads: list[int], text: str, seen: _Evaluation) -> tuple[Reason, ...]:
         """The reason of each of these heads that some n-gram pushed up."""
-        tops = char_tops(seen.char, heads) if seen.char is not None else None
-        words = seen.words
-        places = None
-        reasons = []
-        for head in heads:
-            chosen = top_pushes(tops[head] if tops is not None else [], words.indexes,
-                                words.values, words.columns[head], words.scale)
-            if chosen:
-                if places is None:  # found once, for every head's reason
-                    places = WordPlaces(text, seen.norm, seen.folded)
-                reasons.append(reason(self._heads[head], chosen, places, self._terms,
-                                      self._char_size))
-        return tuple(reasons)
+        tops = top_features(seen.char, seen.words, heads)
+        if not tops:
+            return ()
+        places = WordPlaces(text, seen.norm, seen.folded, self._terms, self._char_size)
+        return tuple(places.reason(self._heads[head], tops[head]) for head in heads
+                     if head in tops)
 
     # -- the features an adapter learns from, and adapters compiled -------------------------
 
