@@ -60,6 +60,7 @@ MESSAGES = {
     "threat": "These words often appear in threats: {terms}.",
 }
 
+
 def top_features(char, words, heads: list[int]) -> dict[int, list[tuple[int, float]]]:
     """For each of these heads (0 spam, 1 abuse, then the attribute heads: the columns of
     `char.rows` after the idf, and of `words.columns`), the TOP_TERMS n-grams that pushed it up
@@ -79,22 +80,32 @@ def top_features(char, words, heads: list[int]) -> dict[int, list[tuple[int, flo
     count = pushes.shape[1]
     if count > TOP_TERMS:
         least = np.partition(pushes, count - TOP_TERMS, axis=1)[:, count - TOP_TERMS]
-        rows, columns = (pushes >= np.maximum(least, 0.0)[:, None]).nonzero()
+        # pushes at or above it, and above nothing: a head is explained by what pushed it up
+        least = np.maximum(least, _LEAST_PUSH)
+        rows, columns = (pushes >= least[:, None]).nonzero()
     else:  # every n-gram that pushed up
         rows, columns = (pushes > 0.0).nonzero()
-    tops: dict[int, list[tuple[int, float]]] = {}
+    by_row: dict[int, list[tuple[int, float]]] = {}
     # in row order, and in each row in the order the n-grams come: the candidates of a head,
     # strongest first after a stable sort
     candidates = zip(rows.tolist(), indexes.take(columns).tolist(),
                      pushes[rows, columns].tolist(), strict=True)
     for row, index, push in candidates:
-        if push > 0.0:
-            tops.setdefault(heads[row], []).append((index, push * scale))
-    for pairs in tops.values():
+        pairs = by_row.get(row)
+        if pairs is None:
+            by_row[row] = [(index, push * scale)]
+        else:
+            pairs.append((index, push * scale))
+    tops = {}
+    for row, pairs in by_row.items():
         if len(pairs) > 1:
             pairs.sort(key=_PUSH, reverse=True)  # stable, like sorting by -push
             del pairs[TOP_TERMS:]
+        tops[heads[row]] = pairs
     return tops
+
+
+_LEAST_PUSH = np.nextafter(0.0, 1.0)
 
 
 def _pushes(char, words) -> tuple[np.ndarray, np.ndarray, float]:
@@ -197,17 +208,25 @@ class WordPlaces:
         places = self._places
         if places is None:
             places = self._places = self._original_places()
-        held = []
-        while mask and len(held) < MAX_SPANS:
+        # merged as they come: words come in text order, and so do their spans (normalising
+        # keeps the order of what it maps), so a span overlaps or touches only the last one
+        merged: list[tuple[int, int]] = []
+        count = 0
+        while mask and count < MAX_SPANS:
             lowest = mask & -mask
             mask ^= lowest
             word = lowest.bit_length() - 1
             if word >= len(places):
                 break
-            held.append(places[word])
-        merged = merge(held)
+            count += 1
+            start, end = places[word]
+            if merged and start <= merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], end)
+            else:
+                merged.append((start, end))
         text = self.text
-        return merged, ", ".join(f"“{text[s:e]}”" for s, e in merged)
+        return tuple(merged), ", ".join(f"“{text[s:e]}”" for s, e in merged)
 
     def _original_places(self) -> list[tuple[int, int]]:
         """Every word's [start, end) in the original text, found at once: a comment's reasons
