@@ -84,7 +84,7 @@ def main() -> None:
         samples["adapted explained"] += time_each(
             lambda text: scorer.score(text, explain_all=True, site=site), texts, 1)
     weights = sum(len(head.indexes) for head in adapter.heads.values())
-    memory = site.table.nbytes + len(site.words) * 120  # a dict entry with its floats, about
+    memory = site.table.nbytes  # its word n-grams are rows of the table like the rest
     print(f"model {scorer.version}; adapter of {'+'.join(tasks)} fitted on {args.labels} "
           f"labels per head in "
           f"{fit_seconds:.2f} s, {weights} weights; compiled in {compile_ms:.0f} ms, "

@@ -4,7 +4,11 @@ for the heads over their hold threshold; also shown with every head always expla
 the scikit-learn pipeline it was compiled from (every head's probability, no explanations),
 measured in the same run.
 
-    python bench/score_latency.py [--model DIR] [--comments N] [--data DIR]
+    python bench/score_latency.py [--model DIR] [--baseline DIR] [--comments N] [--data DIR]
+
+`--baseline DIR` also times another model (an earlier one, say the model a budget was set
+with) on the same comments in the same run, and prints this model's p50s as ratios of its:
+the budget's microseconds hold on the machine they were measured on, a ratio on any.
 
 Comments come from the evaluation split of the Arabic news comments and YouTube/SMS data when
 the dataset folder is present (HAKAM_DATASETS, default ../shared/datasets beside the
@@ -90,6 +94,8 @@ def time_each(function, texts: list[str], rounds: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model folder (default: the shipped one)")
+    parser.add_argument("--baseline", default=None,
+                        help="another model folder, timed in the same run for ratios")
     parser.add_argument("--comments", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--data", type=Path, default=default_data())
@@ -126,7 +132,29 @@ def main() -> None:
           f"({normalize_p50 / compiled_p50:.0%} of the compiled p50)")
     print(f"budget (every head explained, p50 <= {BUDGET_P50} µs): "
           f"{'met' if explained_p50 <= BUDGET_P50 else 'NOT met'}")
+    if args.baseline:
+        compare_with_baseline(scorer, Scorer.load(args.baseline), texts, args.rounds)
 
+
+def compare_with_baseline(scorer: Scorer, baseline: Scorer, texts: list[str],
+                          rounds: int) -> None:
+    """Both models timed round by round in turns (a machine's drift then falls on both)."""
+    samples: dict[tuple[str, bool], list[float]] = {}
+    for _ in range(rounds):
+        for name, model in (("this", scorer), ("baseline", baseline)):
+            for explain in (False, True):
+                samples.setdefault((name, explain), []).extend(time_each(
+                    lambda text, model=model, explain=explain: model.score(
+                        text, explain_all=explain), texts, 1))
+    p50 = {key: percentiles(values)[0] for key, values in samples.items()}
+    heads = 2 + len(baseline.attribute_heads)
+    print(f"baseline model {baseline.version} ({heads} heads), timed in turns with this one: "
+          f"compiled p50 {p50['baseline', False]:.1f} µs (this {p50['this', False]:.1f}), "
+          f"every head explained p50 {p50['baseline', True]:.1f} µs "
+          f"(this {p50['this', True]:.1f})")
+    print(f"ratio (this model / baseline): compiled "
+          f"{p50['this', False] / p50['baseline', False]:.2f}x, every head explained "
+          f"{p50['this', True] / p50['baseline', True]:.2f}x")
 
 if __name__ == "__main__":
     main()

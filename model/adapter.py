@@ -121,16 +121,15 @@ class SiteColumns:
     over the scorer's own (whose other columns, the attribute heads, no adapter changes; three
     columns, not all of them: what a site costs a worker does not grow with the heads), then
     takes the very same product as any comment, and the words its explanations name are the
-    ones behind the site's score. `words` holds rho of the word n-grams that have one (their
-    shipped weights come from the scorer's word dictionary); `side` and `intercept` are the
-    site's whole weights of the side signals and the heads' intercepts. A head the adapter
-    leaves alone has beta 1 and nothing of its own: the shipped head exactly.
+    ones behind the site's score (word n-grams are rows of it like the character n-grams).
+    `side` and `intercept` are the site's whole weights of the side signals and the heads'
+    intercepts. A head the adapter leaves alone has beta 1 and nothing of its own: the shipped
+    head exactly.
     """
 
     version: str
     base_version: str
     table: np.ndarray  # (features + 1) × 3: idf, the site's spam and abuse weights
-    words: dict[int, tuple[float, float]]
     side: tuple[float, ...]
     beta: tuple[float, float]  # spam, abuse
     intercept: tuple[float, float]

@@ -1,15 +1,15 @@
 """Why a head scored as it did: the n-grams that pushed it most, named as spans of the text.
 
-Owns `Reason`, choosing the top pushes (character n-grams for every head at once, word
-n-grams in plain Python) and finding the words of the original text that hold them. The
-scorer computes the pushes' ingredients; nothing here scores.
+Owns `Reason`, choosing the top pushes (every head's at once, `top_features`) and finding the
+words of the original text that hold them. The scorer computes the pushes' ingredients;
+nothing here scores.
 
 A comment may be explained for every head (six in the shipped model), and at a few hundred
-n-grams the cost is the count of numpy calls and Python operations, not arithmetic: so the
-character n-grams' top pushes of all heads come from two argpartitions (spam and abuse, the
-attribute heads), and what naming words costs (where the words start, which words hold an
-n-gram, their spans in the original text) is found once per comment and shared by every
-head's reason (`WordPlaces`); the heads' top n-grams overlap a lot.
+n-grams the cost is the count of numpy calls and Python operations, not arithmetic: so the top
+pushes of all heads, character and word n-grams alike, come from one partition of one matrix,
+and what naming words costs (which words hold an n-gram, as a bit mask; every word's span in
+the original text) is found once per comment and shared by every head's reason
+(`WordPlaces`); the heads' top n-grams overlap a lot.
 """
 
 from __future__ import annotations
@@ -61,20 +61,20 @@ MESSAGES = {
 }
 
 
-def top_features(char, words, heads: list[int]) -> dict[int, list[tuple[int, float]]]:
+def top_features(ngrams, heads: list[int]) -> dict[int, list[tuple[int, float]]]:
     """For each of these heads (0 spam, 1 abuse, then the attribute heads: the columns of
-    `char.rows` after the idf, and of `words.columns`), the TOP_TERMS n-grams that pushed it up
-    most, as (feature index, push) pairs, strongest first; a head nothing pushed up is left out.
-    Equal pushes are taken in the order the comment's n-grams come: character n-grams by
-    feature index, then word n-grams in text order.
+    `ngrams.rows` after the idf), the TOP_TERMS n-grams that pushed it up most, as (feature
+    index, push) pairs, strongest first; a head nothing pushed up is left out. Equal pushes are
+    taken by feature index (character n-grams before word n-grams).
 
-    Character and word n-grams of every head are chosen together, by a handful of numpy calls
-    whatever the number of heads: a matrix of pushes (a row per head, a column per n-gram),
-    each row's TOP_TERMS-th largest push by a partition, and every push at or above it. A
-    comment has a few hundred n-grams, and at that size the cost is per numpy call (an
-    argpartition, or a sort, costs several partitions). With a site's columns the rows and
-    columns hold the site's weights, so the pushes are the site's."""
-    pushes, indexes, scale = _pushes(char, words)
+    Every head's n-grams are chosen together, by a handful of numpy calls whatever the number
+    of heads: a matrix of pushes (a row per head, a column per n-gram), each row's TOP_TERMS-th
+    largest push by a partition, and every push at or above it. A comment has a few hundred
+    n-grams, and at that size the cost is per numpy call (an argpartition, or a sort, costs
+    several partitions). With a site's columns the rows hold the site's weights, so the pushes
+    are the site's."""
+    # the rows' columns after the idf, transposed: a row of pushes per head, contiguous
+    pushes = np.multiply(ngrams.rows.T[1:], ngrams.values)
     if len(heads) < len(pushes):
         pushes = pushes[heads]
     count = pushes.shape[1]
@@ -86,16 +86,16 @@ def top_features(char, words, heads: list[int]) -> dict[int, list[tuple[int, flo
     else:  # every n-gram that pushed up
         rows, columns = (pushes > 0.0).nonzero()
     by_row: dict[int, list[tuple[int, float]]] = {}
-    # in row order, and in each row in the order the n-grams come: the candidates of a head,
-    # strongest first after a stable sort
-    candidates = zip(rows.tolist(), indexes.take(columns).tolist(),
+    # in row order, and in each row by feature index: the candidates of a head, strongest
+    # first after a stable sort
+    candidates = zip(rows.tolist(), ngrams.indexes.take(columns).tolist(),
                      pushes[rows, columns].tolist(), strict=True)
     for row, index, push in candidates:
         pairs = by_row.get(row)
         if pairs is None:
-            by_row[row] = [(index, push * scale)]
+            by_row[row] = [(index, push)]
         else:
-            pairs.append((index, push * scale))
+            pairs.append((index, push))
     tops = {}
     for row, pairs in by_row.items():
         if len(pairs) > 1:
@@ -106,29 +106,6 @@ def top_features(char, words, heads: list[int]) -> dict[int, list[tuple[int, flo
 
 
 _LEAST_PUSH = np.nextafter(0.0, 1.0)
-
-
-def _pushes(char, words) -> tuple[np.ndarray, np.ndarray, float]:
-    """Every head's push (a row per head) from each of the comment's n-grams (a column per
-    n-gram: character n-grams, then word n-grams) over a common scale, the n-grams' feature
-    indexes, and the scale (the pushes times it are the n-grams' shares of each head's
-    decision value): one multiplication fewer than scaling every push."""
-    pushes, indexes = [], []
-    scale = words.scale
-    if char is not None:
-        # the rows' columns after the idf, transposed: a row of pushes per head, contiguous
-        pushes.append(np.multiply(char.rows.T[1:], char.values))
-        indexes.append(char.indexes)
-        scale = char.scale
-    if words.indexes:
-        ratio = words.scale / scale
-        pushes.append(np.multiply(words.columns, [value * ratio for value in words.values]))
-        indexes.append(np.array(words.indexes, dtype=np.uint64))
-    if not pushes:
-        return np.empty((len(words.columns), 0)), np.empty(0, dtype=np.uint64), scale
-    if len(pushes) == 1:
-        return pushes[0], indexes[0], scale
-    return np.concatenate(pushes, axis=1), np.concatenate(indexes), scale
 
 
 class WordPlaces:

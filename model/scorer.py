@@ -13,10 +13,12 @@ the cost is the count of numpy calls, of Python operations and of cache misses, 
 makes every one of them dearer): character n-grams of the words the model knows are looked up
 at load and kept as bytes in the word n-gram dictionary, so a comment's words cost one
 dictionary lookup each for both kinds of n-gram; the other words' n-grams are hashed with one
-matmul and found in a bucketed hash table (one cache line each); all are counted by runs of
-the sorted indexes and scored, every head at once, with a dozen vector operations; word
-n-grams are scored with plain Python floats. Explaining a head costs Python operations per
-head, so whatever the heads can share is found once per comment (see explanations.py).
+matmul and found in a bucketed hash table (one cache line each); word n-grams are features of
+the same index space, found in the same dictionary; all are counted together by runs of the
+sorted indexes, gathered with one `take` and scored, every head at once, with a dozen vector
+operations (word n-grams scored apart, in plain Python floats, cost a Python operation per
+n-gram and head, and a second pass to explain them). Explaining a head costs Python operations
+per head, so whatever the heads can share is found once per comment (see explanations.py).
 
 Which model `Scorer.load(path=None)` loads:
 1. `path` when given (a model directory or its `model.joblib`; the service passes HAKAM_MODEL);
@@ -30,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import mul
@@ -130,40 +131,27 @@ def vocabulary_list(part: dict) -> list[str]:
     return list(vocabulary)
 
 
-class _CharPart(NamedTuple):
-    """A comment's character n-grams: feature indexes (each once), their tf × idf before the l2
-    norm, their table rows (idf, then a weight per head: `Scorer._heads`), 1 / norm, and each
-    head's sum."""
+class _NGrams(NamedTuple):
+    """A comment's n-grams in the vocabulary, each once, by feature index (character n-grams,
+    then word n-grams, then perhaps the all-zero slot of unknown character n-grams): their
+    sublinear tf × idf, each kind l2-normalised as its vectoriser does, and their table rows
+    (idf, then a weight per head: `Scorer._heads`; a site's spam and abuse weights when it has
+    columns)."""
 
     indexes: np.ndarray
     values: np.ndarray
     rows: np.ndarray
-    scale: float
-    sums: list[float]
-
-
-class _WordPart(NamedTuple):
-    """A comment's word n-grams in the vocabulary, in text order: feature indexes, tf × idf
-    before the l2 norm, 1 / norm, a column of weights per head (one per n-gram; a site's for
-    spam and abuse when it has columns) and each head's sum."""
-
-    indexes: tuple[int, ...]
-    values: tuple[float, ...]
-    scale: float
-    columns: list[tuple[float, ...]]
-    sums: list[float]
 
 
 class _Evaluation(NamedTuple):
     """One comment seen by the model (`Scorer._evaluate`): every head's decision value (spam,
-    abuse, and the attribute heads' in `Scorer._attributes` order), both parts of n-grams, the
-    normal form and the side signals, which explanations and `features` reuse."""
+    abuse, and the attribute heads' in `Scorer._attributes` order), its n-grams, the normal
+    form and the side signals, which explanations and `features` reuse."""
 
     spam: float
     abuse: float
     attributes: list[float]
-    char: _CharPart | None
-    words: _WordPart
+    ngrams: _NGrams | None
     norm: Normalized
     folded: str
     signals: tuple
@@ -206,23 +194,20 @@ class Scorer:
         self._table = np.column_stack([
             np.concatenate([char[part], word[part], [0.0]]) for part in ("idf", *self._heads)
         ])
-        # word n-gram -> (feature index, idf, each head's weight, character n-gram features) as
-        # Python numbers: a comment has a handful in the vocabulary, and plain arithmetic on a
-        # handful beats numpy's cost per call. A single word's entry also holds its character
-        # n-gram features: the character part looks its words up in this same dictionary, so
-        # the word part then finds the same entries in cache (two dictionaries cost two misses
-        # a word). A word that folding would change is never looked up, and does no harm.
+        # word n-gram -> (its character n-gram features, its own feature), each as the raw
+        # bytes of uint64 feature indexes: a comment's n-grams of both kinds are found by one
+        # lookup per word and counted, gathered and scored together (`_ngrams`). A single
+        # word's character n-grams are there for the whitespace-separated words of a comment
+        # the vocabulary knows (about three in four), so both kinds cost one dictionary (two
+        # cost two cache misses a word); a word that folding would change is never looked up.
         unigrams = [term for term in word_terms if " " not in term]
         char_features = known_word_features(unigrams, char_hashes)
-        self._words = {term: (index, row[0], tuple(row[1:]), char_features.get(term))
-                       for index, (term, row) in enumerate(
-                           zip(word_terms, self._table[self._char_size:-1].tolist(),
-                               strict=True), start=self._char_size)}
+        self._words = {term: (char_features.get(term, b""), np.uint64(index).tobytes())
+                       for index, term in enumerate(word_terms, start=self._char_size)}
+        self._first_word = np.uint64(self._char_size)
         self._side = [float(weight) for weight in model["side"]["spam"]]
         self._intercepts = tuple(float(model["intercept"][head]) for head in self._heads)
         self._platt = {head: tuple(map(float, model["platt"][head])) for head in self._heads}
-        # a comment without character or word n-grams: nothing on any head
-        self._nothing = [0.0] * len(self._heads)
         # added to the abuse decision value of a comment in that language (`language_of`):
         # where training put each language's hold line (hakam.training.train.language_offsets)
         self._abuse_offset = {language: float(offset) for language, offset
@@ -237,16 +222,15 @@ class Scorer:
 
     # -- scoring ---------------------------------------------------------------------------
     # A comment has a few hundred character n-grams and a few dozen word n-grams; at that size
-    # the cost is the number of numpy calls, not arithmetic. So character n-grams go through a
-    # dozen vector operations in all, whatever the number of heads (a wider row costs next to
-    # nothing, a second gather or product per head a call each), and word n-grams through
-    # plain Python floats.
+    # the cost is the number of numpy calls, not arithmetic. So all of them go through a dozen
+    # vector operations in all, whatever the number of heads (a wider row costs next to
+    # nothing, a second gather or product per head a call each).
 
-    def _char_rows(self, folded: str):
-        """A comment's character n-gram features (each once), their tf × idf before the l2
-        norm and their table rows; None when it has none."""
+    def _ngrams(self, folded: str, site: SiteColumns | None = None) -> _NGrams | None:
+        """A comment's n-grams in the vocabulary (`_NGrams`); None when it has none."""
         # Most words of a comment are words the model knows, whose character n-gram features
-        # were found at load; only the others are hashed and looked up.
+        # were found at load; only the others are hashed and looked up. Word n-grams are
+        # features like any other: found with a lookup each, and counted with the rest.
         known = self._words.get
         pieces = []
         unknown = []
@@ -255,15 +239,19 @@ class Scorer:
             if entry is None:
                 unknown.append(word)
             else:
-                pieces.append(entry[3])  # its character n-gram features
+                pieces.append(entry[0])  # its character n-gram features
         if unknown:
             pieces.append(self._char_table.find(unknown).tobytes())
+        for gram in folded_word_grams(folded):
+            entry = known(gram)
+            if entry is not None:
+                pieces.append(entry[1])  # the word n-gram's own feature
         # a bytearray, so the array is writable and sorts in place (for the counting below)
         found = np.frombuffer(bytearray().join(pieces), dtype=np.uint64)
-        found.sort()
         count = len(found)
         if not count:
             return None
+        found.sort()
         # counting: sorted, each run of one feature is its count
         edges = np.empty(count + 1, dtype=bool)
         edges[0] = edges[count] = True
@@ -273,7 +261,7 @@ class Scorer:
         if len(starts) == count + 1:  # every n-gram once: tf is 1
             indexes = found
             rows = table.take(indexes, axis=0)
-            values = rows[:, 0]
+            values = rows[:, 0].copy()
         else:
             indexes = found.take(starts[:-1])
             rows = table.take(indexes, axis=0)
@@ -281,62 +269,18 @@ class Scorer:
             values = np.log(starts[1:] - starts[:-1])
             values += 1.0
             values *= rows[:, 0]
-        return indexes, values, rows
-
-    def _char_part(self, folded: str, site: SiteColumns | None = None) -> _CharPart | None:
-        counted = self._char_rows(folded)
-        if counted is None:
-            return None
-        indexes, values, rows = counted
         if site is not None:
             # the site's spam and abuse weights over the shipped ones (its table has the same
             # idf); the attribute heads are the shipped ones for every site
             rows[:, 1:3] = site.table.take(indexes, axis=0)[:, 1:]
-        squares = float(values @ values)
-        scale = 1.0 / math.sqrt(squares) if squares else 1.0  # the l2 norm
-        # all the rows, idf too: a product with a contiguous matrix costs less than with a slice
-        sums = (values @ rows).tolist()
-        return _CharPart(indexes, values, rows, scale, [total * scale for total in sums[1:]])
-
-    def _word_part(self, folded: str, site: SiteColumns | None = None) -> _WordPart:
-        known = self._words.get
-        grams = []
-        squares = 0.0
-        # counted by n-gram, not by row: a string keeps its hash, a row's tuple would rehash;
-        # all of them, known or not, so that each costs one lookup in the vocabulary
-        for gram, count in Counter(folded_word_grams(folded)).items():
-            entry = known(gram)
-            if entry is None:
-                continue
-            index, value, weights, _ = entry
-            # value: idf until tf multiplies it
-            if count > 1:
-                value *= 1.0 + math.log(count)
-            squares += value * value
-            grams.append((index, value, weights))
-        if not grams:
-            return _WordPart((), (), 1.0, [()] * len(self._heads), self._nothing)
-        scale = 1.0 / math.sqrt(squares) if squares else 1.0
-        # transposed: a tuple of values and one of weights per head, so that each head's sum
-        # is one sum(map(mul)) at C speed, for any number of heads
-        indexes, values, weights = zip(*grams, strict=True)
-        columns = list(zip(*weights, strict=True))
-        if site is not None:
-            columns[:2] = self._site_word_columns(site, indexes, columns[:2])
-        sums = [sum(map(mul, values, column)) * scale for column in columns]
-        return _WordPart(indexes, values, scale, columns, sums)
-
-    @staticmethod
-    def _site_word_columns(site: SiteColumns, indexes, columns) -> list[tuple[float, ...]]:
-        """Spam's and abuse's weights of these word n-grams with a site's columns: beta × the
-        shipped weight, plus the site's own where it has one (the numbers `SiteColumns.table`
-        holds for them)."""
-        own = site.words.get
-        none = (0.0, 0.0)
-        rho = [own(index, none) for index in indexes]
-        return [tuple(beta * weight + extra[head] for weight, extra in zip(column, rho,
-                                                                             strict=True))
-                for head, (beta, column) in enumerate(zip(site.beta, columns, strict=True))]
+        # each kind's l2 norm, as each vectoriser applies its own (the all-zero slot of unknown
+        # character n-grams sorts last and weighs nothing)
+        split = int(indexes.searchsorted(self._first_word))
+        for kind in (values[:split], values[split:]):
+            squares = float(kind @ kind)
+            if squares:
+                kind *= 1.0 / math.sqrt(squares)
+        return _NGrams(indexes, values, rows)
 
     def _evaluate(self, text: str, trusted: frozenset[str] = frozenset(),
                   site: SiteColumns | None = None, norm: Normalized | None = None
@@ -346,17 +290,19 @@ class Scorer:
         # the normaliser keeps doubled letters; features fold them, once here for both kinds
         # (fold_repeats is idempotent, so the n-grams are those of char_grams and word_grams)
         folded = fold_repeats(norm.text)
-        char = self._char_part(folded, site)
-        words = self._word_part(folded, site)
+        ngrams = self._ngrams(folded, site)
         if site is None:
             intercepts, side = self._intercepts, self._side
         else:
             intercepts, side = (*site.intercept, *self._intercepts[2:]), site.side
-        char_sums = self._nothing if char is None else char.sums
-        # each head's decision value: its intercept, its character part, its word part
-        spam, abuse, *attributes = [
-            intercept + char_sum + word_sum for intercept, char_sum, word_sum
-            in zip(intercepts, char_sums, words.sums, strict=True)]
+        # each head's decision value: its intercept and its n-grams' share (all the rows, idf
+        # too: a product with a contiguous matrix costs less than with a slice)
+        if ngrams is None:
+            spam, abuse, *attributes = intercepts
+        else:
+            sums = (ngrams.values @ ngrams.rows).tolist()
+            spam, abuse, *attributes = [intercept + total for intercept, total
+                                        in zip(intercepts, sums[1:], strict=True)]
         language = language_of(text) if self._abuse_offset or self._attributes else None
         if self._abuse_offset:
             # a site's decision value is beta × the shipped one plus its own
@@ -365,8 +311,7 @@ class Scorer:
         # a cited link is out of the signals as it is out of the n-grams
         signals = side_signals(without_spans(text, norm.cited))
         spam += sum(map(mul, side, signals))  # the side signals are the spam head's alone
-        return _Evaluation(spam, abuse, attributes, char, words, norm, folded, signals,
-                           language)
+        return _Evaluation(spam, abuse, attributes, ngrams, norm, folded, signals, language)
 
     def _probability(self, task: str, value: float) -> float:
         slope, offset = self._platt[task]
@@ -420,7 +365,9 @@ class Scorer:
 
     def _reasons(self, heads: list[int], text: str, seen: _Evaluation) -> tuple[Reason, ...]:
         """The reason of each of these heads that some n-gram pushed up."""
-        tops = top_features(seen.char, seen.words, heads)
+        if seen.ngrams is None:
+            return ()
+        tops = top_features(seen.ngrams, heads)
         if not tops:
             return ()
         places = WordPlaces(text, seen.norm, seen.folded, self._terms, self._char_size)
@@ -434,20 +381,14 @@ class Scorer:
         one space, character n-grams first, each kind l2-normalised as the vectorisers do),
         the side signals, and both heads' decision values (those `score` computes)."""
         seen = self._evaluate(text, trusted_set(trusted_domains))
-        char, words = seen.char, seen.words
-        indexes: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        if char is not None:
-            keep = char.indexes != self._missing  # the all-zero slot of unknown n-grams
-            indexes.append(char.indexes[keep].astype(np.int64))
-            values.append(char.values[keep] * char.scale)
-        if words.indexes:
-            indexes.append(np.array(words.indexes, dtype=np.int64))
-            values.append(np.array(words.values) * words.scale)
-        return Features(
-            np.concatenate(indexes) if indexes else np.empty(0, dtype=np.int64),
-            np.concatenate(values) if values else np.empty(0), seen.signals, seen.spam,
-            seen.abuse)
+        ngrams = seen.ngrams
+        if ngrams is None:
+            indexes, values = np.empty(0, dtype=np.int64), np.empty(0)
+        else:
+            keep = ngrams.indexes != self._missing  # the all-zero slot of unknown n-grams
+            indexes = ngrams.indexes[keep].astype(np.int64)
+            values = ngrams.values[keep]
+        return Features(indexes, values, seen.signals, seen.spam, seen.abuse)
 
     @property
     def feature_count(self) -> int:
@@ -486,12 +427,8 @@ class Scorer:
                 own = head.side or (0.0,) * len(side)
                 side = [head.beta * weight + extra / -slope
                         for weight, extra in zip(self._side, own, strict=True)]
-        word_rows = np.flatnonzero(rho[self._char_size:self._missing].any(axis=1))
-        words = {int(index) + self._char_size: (float(rho[index + self._char_size, 0]),
-                                                float(rho[index + self._char_size, 1]))
-                 for index in word_rows}
         return SiteColumns(version=adapter.version, base_version=self.version, table=table,
-                           words=words, side=tuple(side), beta=(beta[0], beta[1]),
+                           side=tuple(side), beta=(beta[0], beta[1]),
                            intercept=(intercept[0], intercept[1]),
                            abuse_hold=adapter.abuse_hold)
 
