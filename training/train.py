@@ -485,7 +485,8 @@ def head_members(recipe: dict, task: str) -> list[dict]:
 
 
 def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = False,
-                      by_part: bool = True) -> tuple[list[str], sparse.csr_matrix | None]:
+                      by_part: bool = True, single_label: bool = True
+                      ) -> tuple[list[str], sparse.csr_matrix | None]:
     """One indicator column per extra source (a site's labels: `extra:<file>/<site>`), `value`
     on that source's rows: the source's own intercept. A site whose comments are mostly fine
     (or mostly not) then has its base rate explained by its column, not by the words common on
@@ -497,12 +498,24 @@ def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = Fa
     in five, and without its own intercept a dataset's base rate is learned by its topic words
     (the peoples and sects a news comment section names). Identity-neutral rows get none:
     what they teach is that naming a group is not abuse, which an intercept would absorb.
-    `by_part` False: a dataset gathering several collections (Vanetik's) gets one column."""
+    `by_part` False: a dataset gathering several collections (Vanetik's) gets one column.
+    `single_label` False: a dataset whose rows here all have one label (the comments every
+    abuse dataset lends the spam head as not spam, GoEmotions' Reddit comments) gets none, for
+    the identity-neutral rows' reason: it has no base rate to explain, and its column would
+    absorb what it is there to teach (that such texts are not spam)."""
     def source(row: Example) -> str:
         return row.source if by_part or datasets.is_extra(row) else row.dataset
 
     sources = sorted({source(row) for row in rows if datasets.is_extra(row)
                       or (datasets_too and not datasets.is_identity_neutral(row))})
+    if datasets_too and not single_label:
+        labels: dict[str, set[int]] = {}
+        sites = set()
+        for row in rows:
+            labels.setdefault(source(row), set()).add(row.label)
+            if datasets.is_extra(row):
+                sites.add(source(row))
+        sources = [name for name in sources if name in sites or len(labels[name]) > 1]
     if not sources:
         return [], None
     column = {name: index for index, name in enumerate(sources)}
@@ -550,8 +563,9 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict,
     per_dataset = (task in recipe.get("bias", {}).get("dataset_intercepts", ())
                    and settings.get("dataset_intercepts", True))
     by_part = _intercepts_by_part(recipe)
-    sources, bias = (site_bias_columns(rows, bias_value, per_dataset, by_part) if bias_value
-                     else ([], None))
+    single_label = bool(recipe.get("bias", {}).get("single_label_intercepts", True))
+    sources, bias = (site_bias_columns(rows, bias_value, per_dataset, by_part, single_label)
+                     if bias_value else ([], None))
     features = X if bias is None else sparse.hstack([X, bias], format="csr")
     member.regression.fit(member.scaled(features), y, sample_weight=row_weights(
         rows, recipe, task, balance=bool(settings.get("balance", False))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sparse
 
 from hakam.training import bias, datasets, train
 from hakam.training.datasets import Example
@@ -111,6 +112,23 @@ def test_within_datasets_a_term_is_judged_by_its_own_datasets_pairs_only():
     assert report["within_dataset"]["bpsn_auc"] == 1.0
     summary = bias.summary({"ar:kurds": report})
     assert summary["bpsn_auc_within_dataset"]["min"] == 1.0
+
+
+def test_a_dataset_of_one_label_can_be_left_without_an_intercept():
+    # "lent" holds only clean rows (an abuse dataset lending its texts as not spam): its own
+    # column would absorb what it teaches
+    rows = _rows("mixed", 3, 3) + _rows("lent", 0, 4) + _rows("spam-only", 5, 0)
+    sources, _ = train.site_bias_columns(rows, 1.0, datasets_too=True)
+    assert sources == ["lent", "mixed", "spam-only"]  # the default: every dataset has one
+    sources, matrix = train.site_bias_columns(rows, 1.0, datasets_too=True,
+                                              single_label=False)
+    assert sources == ["mixed"]
+    assert matrix.toarray()[:6, 0].sum() == 6 and matrix.toarray()[6:].sum() == 0
+    recipe = {"bias": {"dataset_intercepts": ["abuse"], "single_label_intercepts": False}}
+    y = np.array([r.label for r in rows])
+    X = sparse.csr_matrix(np.random.default_rng(0).random((len(rows), 3)))
+    member = train._fit_member(X, y, X, rows, recipe, "abuse", {"C": 2.0})
+    assert set(member.dataset_bias) == {"mixed"}
 
 
 def test_intercepts_per_dataset_give_a_collections_parts_one_column():
