@@ -41,16 +41,6 @@ class Reason:
     weight: float = 0.0
 
 
-def merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return tuple((start, end) for start, end in merged)
-
-
 MESSAGES = {
     "spam": "These words and signs often appear in spam: {terms}.",
     "abuse": "These words often appear in abusive comments: {terms}.",
