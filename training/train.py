@@ -506,21 +506,21 @@ def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = Fa
     def source(row: Example) -> str:
         return row.source if by_part or datasets.is_extra(row) else row.dataset
 
-    sources = sorted({source(row) for row in rows if datasets.is_extra(row)
-                      or (datasets_too and not datasets.is_identity_neutral(row))})
+    # each row that has a column, and its column's name: found once for all that follows
+    owned = [(index, source(row)) for index, row in enumerate(rows)
+             if datasets.is_extra(row)
+             or (datasets_too and not datasets.is_identity_neutral(row))]
+    sources = sorted({name for _, name in owned})
     if datasets_too and not single_label:
-        labels: dict[str, set[int]] = {}
-        sites = set()
-        for row in rows:
-            labels.setdefault(source(row), set()).add(row.label)
-            if datasets.is_extra(row):
-                sites.add(source(row))
-        sources = [name for name in sources if name in sites or len(labels[name]) > 1]
+        labels: dict[str, set[int]] = {}  # a dataset's labels (a site keeps its column)
+        for index, name in owned:
+            if not datasets.is_extra(rows[index]):
+                labels.setdefault(name, set()).add(rows[index].label)
+        sources = [name for name in sources if name not in labels or len(labels[name]) > 1]
     if not sources:
         return [], None
     column = {name: index for index, name in enumerate(sources)}
-    marked = [(index, column[source(row)]) for index, row in enumerate(rows)
-              if source(row) in column]
+    marked = [(index, column[name]) for index, name in owned if name in column]
     matrix = sparse.csr_matrix((np.full(len(marked), value),
                                 ([i for i, _ in marked], [j for _, j in marked])),
                                shape=(len(rows), len(sources)))

@@ -67,6 +67,11 @@ def test_dataset_intercepts_leave_identity_neutral_rows_without_one():
     dense = matrix.toarray()
     assert dense[:6, 0].sum() == 6 and dense[6:10, 1].sum() == 4
     assert dense[10:].sum() == 0
+    # nor when a dataset's parts share one column: the neutral rows of "a" stay out of it
+    rows += _rows("a", 0, 3, part=datasets.IDENTITY_NEUTRAL)
+    sources, matrix = train.site_bias_columns(rows, 1.0, datasets_too=True, by_part=False)
+    assert sources == ["a", "b"]
+    assert matrix.toarray()[12:].sum() == 0
 
 
 def test_the_gate_compares_an_intercept_head_per_dataset_not_pooled():
@@ -141,7 +146,6 @@ def test_intercepts_per_dataset_give_a_collections_parts_one_column():
 
 def test_a_member_can_be_fitted_without_the_heads_dataset_intercepts():
     import pytest
-    import scipy.sparse as sparse
 
     rows = _rows("a", 30, 10) + _rows("b", 10, 30)
     y = np.array([r.label for r in rows])
