@@ -401,7 +401,6 @@ class Scorer:
         if adapter.base_version != self.version:
             raise ValueError(f"adapter {adapter.version} was fitted on model "
                              f"{adapter.base_version}, not on {self.version}")
-        rho = np.zeros((len(self._table), 2))
         beta = [1.0, 1.0]
         intercept = list(self._intercepts[:2])
         side = list(self._side)
@@ -416,13 +415,12 @@ class Scorer:
             slope, offset = self._platt[task]
             # logit = -(slope f + offset); the adapter's logit alpha + beta·logit + w·x is
             # -(slope f' + offset) for f' = beta f + x·w/(-slope) + gamma:
-            rho[head.indexes, column] = head.weights / -slope
             gamma = (head.alpha - head.beta * offset + offset) / -slope
             beta[column] = head.beta
             intercept[column] = head.beta * self._intercepts[column] + gamma
-            # the site's column: beta × the shipped weight, plus the site's own
+            # the site's column: beta × the shipped weight, plus the site's own (rho)
             table[:, 1 + column] *= head.beta
-            table[:, 1 + column] += rho[:, column]
+            table[head.indexes, 1 + column] += head.weights / -slope
             if task == "spam":
                 own = head.side or (0.0,) * len(side)
                 side = [head.beta * weight + extra / -slope
