@@ -7,7 +7,7 @@ nothing here scores.
 A comment may be explained for every head (six in the shipped model), and at a few hundred
 n-grams the cost is the count of numpy calls and Python operations, not arithmetic: so the top
 pushes of all heads, character and word n-grams alike, come from one partition of one matrix,
-and what naming words costs (which words hold an n-gram, as a bit mask; every word's span in
+and what naming words costs (which words hold an n-gram, as a bit mask; a named word's span in
 the original text) is found once per comment and shared by every head's reason
 (`WordPlaces`); the heads' top n-grams overlap a lot.
 """
@@ -117,7 +117,8 @@ class WordPlaces:
         self._starts = list(accumulate([len(word) + 2 for word in words], initial=0))
         self._vocabulary = vocabulary
         self._char_size = char_size
-        self._places: list[tuple[int, int]] | None = None  # `_original_places`
+        self._spans: list[tuple[int, int]] | None = None  # each word's, in the normal form
+        self._places: list[tuple[int, int] | None] = []  # each word's in the original text
         self._holding: dict[int, int] = {}  # feature index -> mask of the words holding it
         self._named: dict[int, tuple[tuple[tuple[int, int], ...], str]] = {}
 
@@ -173,8 +174,9 @@ class WordPlaces:
         """The first MAX_SPANS words of this mask: their merged spans in the original text, and
         the text of each span, quoted."""
         places = self._places
-        if places is None:
-            places = self._places = self._original_places()
+        if self._spans is None:
+            self._spans = word_spans(self.norm.text)
+            places.extend([None] * len(self._spans))
         # merged as they come: words come in text order, and so do their spans (normalising
         # keeps the order of what it maps), so a span overlaps or touches only the last one
         merged: list[tuple[int, int]] = []
@@ -186,7 +188,10 @@ class WordPlaces:
             if word >= len(places):
                 break
             count += 1
-            start, end = places[word]
+            place = places[word]
+            if place is None:
+                place = places[word] = self._original_place(word)
+            start, end = place
             if merged and start <= merged[-1][1]:
                 if end > merged[-1][1]:
                     merged[-1] = (merged[-1][0], end)
@@ -195,15 +200,15 @@ class WordPlaces:
         text = self.text
         return tuple(merged), ", ".join(f"“{text[s:e]}”" for s, e in merged)
 
-    def _original_places(self) -> list[tuple[int, int]]:
-        """Every word's [start, end) in the original text, found at once: a comment's reasons
-        name most of its words between them."""
+    def _original_place(self, word: int) -> tuple[int, int]:
+        """Word k's [start, end) in the original text, found when a reason first names it: a
+        long comment has tens of thousands of words, and its reasons name a few hundred."""
         norm = self.norm
-        spans = word_spans(norm.text)
+        start, end = self._spans[word]
         offsets, ends = norm.offsets, norm.ends
-        if len(offsets) != len(norm.text) or len(ends) != len(offsets):
-            return [norm.original_span(start, end) for start, end in spans]
-        return [(offsets[start], ends[end - 1]) for start, end in spans]
+        if len(ends) == len(offsets) == len(norm.text):
+            return offsets[start], ends[end - 1]
+        return norm.original_span(start, end)
 
 
 _PUSH = itemgetter(1)
