@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hakam.model import Scorer, features
+from hakam.model.explanations import WordPlaces
 from hakam.model.normalize import (
     count_links,
     host_at,
@@ -135,3 +136,19 @@ def test_the_scorer_takes_any_text_and_its_spans_lie_in_it(text):
     assert 0.0 <= score.spam <= 1.0 and 0.0 <= score.abuse <= 1.0
     for reason in score.reasons:
         assert all(0 <= start <= end <= len(text) for start, end in reason.spans)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_TEXT, st.lists(st.sampled_from(["ab", "كلب", "aaa", " ", "  ", "\t", "\n",
+                                                  "\u00a0", "x"]), max_size=12).map("".join)))
+@example("one two three")  # one space apart and nothing folded: the shortcut
+@example("one  two")  # two spaces: searched
+@example("cooool one")  # folding shortens a word: searched
+def test_the_words_named_lie_where_a_search_of_the_normal_form_finds_them(text):
+    """Explanations find words in the normal form without a search when folding changed
+    nothing and the words are one whitespace character apart; that shortcut must give the
+    spans the search does."""
+    norm = normalize(text)
+    folded = features.fold_repeats(norm.text)
+    places = WordPlaces(text, norm, folded, [], 0)
+    assert places._normal_spans() == features.word_spans(norm.text)
