@@ -17,7 +17,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from operator import itemgetter
 
 import numpy as np
 
@@ -125,18 +124,20 @@ class WordPlaces:
         by the words holding either of its words."""
         holding = self._holding
         mask = 0
-        for index, _ in chosen:
+        weight = 0.0
+        for index, push in chosen:
             words = holding.get(index)
             if words is None:
                 words = holding[index] = self._words_holding(index)
             mask |= words
+            weight += push
         named = self._named.get(mask)
         if named is None:
             named = self._named[mask] = self._name(mask)
         spans, terms = named
-        return Reason(code=_CODES.get(task) or explanation_code(task),
-                      message=MESSAGES[task].format(terms=terms or "(signals without words)"),
-                      spans=spans, task=task, weight=round(sum(map(_PUSH, chosen)), 4))
+        code, before, after = _WORDING[task]
+        return Reason(code=code, message=before + (terms or _NO_WORDS) + after, spans=spans,
+                      task=task, weight=round(weight, 4))
 
     def _words_holding(self, index: int) -> int:
         term = self._vocabulary[index]
@@ -178,11 +179,12 @@ class WordPlaces:
         # keeps the order of what it maps), so a span overlaps or touches only the last one
         merged: list[tuple[int, int]] = []
         count = 0
+        words = len(places)
         while mask and count < MAX_SPANS:
             lowest = mask & -mask
             mask ^= lowest
             word = lowest.bit_length() - 1
-            if word >= len(places):
+            if word >= words:
                 break
             count += 1
             place = places[word]
@@ -195,7 +197,7 @@ class WordPlaces:
             else:
                 merged.append((start, end))
         text = self.text
-        return tuple(merged), ", ".join(f"“{text[s:e]}”" for s, e in merged)
+        return tuple(merged), ", ".join([f"“{text[s:e]}”" for s, e in merged])
 
     def _normal_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) in the normal form. When folding changed nothing and the
@@ -220,5 +222,7 @@ class WordPlaces:
         return norm.original_span(start, end)
 
 
-_PUSH = itemgetter(1)
-_CODES = {task: explanation_code(task) for task in MESSAGES}
+# each head's reason code, and its message's words before and after the terms
+_WORDING = {task: (explanation_code(task), *message.split("{terms}"))
+            for task, message in MESSAGES.items()}
+_NO_WORDS = "(signals without words)"
