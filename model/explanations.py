@@ -172,9 +172,16 @@ class WordPlaces:
         """The first MAX_SPANS words of this mask: their merged spans in the original text, and
         the text of each span, quoted."""
         places = self._places
-        if self._spans is None:
-            self._spans = self._normal_spans()
-            places.extend([None] * len(self._spans))
+        spans = self._spans
+        if spans is None:
+            spans = self._spans = self._normal_spans()
+            places.extend([None] * len(spans))
+        norm = self.norm
+        offsets, ends = norm.offsets, norm.ends
+        # a word's place in the original text runs from its first character's offset to its
+        # last one's end; found when a reason first names it: a long comment has tens of
+        # thousands of words, and its reasons name a few hundred
+        mapped = len(ends) == len(offsets) == len(norm.text)
         # merged as they come: words come in text order, and so do their spans (normalising
         # keeps the order of what it maps), so a span overlaps or touches only the last one
         merged: list[tuple[int, int]] = []
@@ -189,7 +196,9 @@ class WordPlaces:
             count += 1
             place = places[word]
             if place is None:
-                place = places[word] = self._original_place(word)
+                start, end = spans[word]
+                place = places[word] = ((offsets[start], ends[end - 1]) if mapped
+                                        else norm.original_span(start, end))
             start, end = place
             if merged and start <= merged[-1][1]:
                 if end > merged[-1][1]:
@@ -210,16 +219,6 @@ class WordPlaces:
         if len(self.joined) == len(text) + count + 1 and self.folded == text:
             return [(starts[word] - word, starts[word + 1] - word - 2) for word in range(count)]
         return word_spans(text)
-
-    def _original_place(self, word: int) -> tuple[int, int]:
-        """Word k's [start, end) in the original text, found when a reason first names it: a
-        long comment has tens of thousands of words, and its reasons name a few hundred."""
-        norm = self.norm
-        start, end = self._spans[word]
-        offsets, ends = norm.offsets, norm.ends
-        if len(ends) == len(offsets) == len(norm.text):
-            return offsets[start], ends[end - 1]
-        return norm.original_span(start, end)
 
 
 # each head's reason code, and its message's words before and after the terms
