@@ -6,10 +6,10 @@ nothing here scores.
 
 A comment may be explained for every head (six in the shipped model), and at a few hundred
 n-grams the cost is the count of numpy calls and Python operations, not arithmetic: so the top
-pushes of all heads, character and word n-grams alike, come from one partition of one matrix,
-and what naming words costs (which words hold an n-gram, as a bit mask; a named word's span in
-the original text) is found once per comment and shared by every head's reason
-(`WordPlaces`); the heads' top n-grams overlap a lot.
+pushes of all heads, character and word n-grams alike, come from one matrix, a column per
+head, by three argmaxes over all its columns at once, and what naming words costs (which words
+hold an n-gram, as a bit mask; a named word's span in the original text) is found once per
+comment and shared by every head's reason (`WordPlaces`); the heads' top n-grams overlap a lot.
 """
 
 from __future__ import annotations
