@@ -324,7 +324,7 @@ class Scorer:
 
     def score(self, text: str, *, explain_all: bool = False, trusted_domains=(),
               site: SiteColumns | None = None, normalized: Normalized | None = None) -> Score:
-        """Both probabilities, and a reason for each head whose score reaches its hold
+        """Every head's probability, and a reason for each head whose score is over its hold
         threshold (the n-grams that pushed it most, as spans of `text`). A head below its
         threshold gets no reason, since "these words suggest abuse" would mislead on a clean
         comment; `explain_all=True` explains every head that any n-gram pushed up.

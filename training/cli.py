@@ -49,7 +49,7 @@ def _reason(reason, explain: bool) -> dict:
 @click.option("--model", "model_path", type=click.Path(exists=True),
               help="A trained model folder or file (default: the active model).")
 @click.option("--explain", is_flag=True,
-              help="Explain both heads (not only those at their hold threshold), with each "
+              help="Explain every head (not only those over their hold threshold), with each "
                    "reason's message, spans and weight.")
 def score_command(model_path: str | None, explain: bool) -> None:
     """Score JSONL {"text": ...} from standard input; one JSON line out per line in.
