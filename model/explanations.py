@@ -143,11 +143,15 @@ class WordPlaces:
         term = self._vocabulary[index]
         if index < self._char_size:
             return self._find(term)
+        # a word n-gram's words are tokens (`word_grams`): "يا" is held by «يا», not by «لياتي»,
+        # and "ام" by «ام», not by «الكلام»
         first, _, second = term.partition(" ")
-        return self._find(first) | self._find(second) if second else self._find(first)
+        mask = self._find(first, token=True)
+        return mask | self._find(second, token=True) if second else mask
 
-    def _find(self, needle: str, limit: int = MAX_SPANS) -> int:
-        """The first `limit` words holding this n-gram or word, as a mask: one search of the
+    def _find(self, needle: str, token: bool = False, limit: int = MAX_SPANS) -> int:
+        """The first `limit` words holding this n-gram, or with `token` this token (a whole
+        run of word characters, as `word_grams` cuts them), as a mask: one search of the
         joined words, where testing every padded word cost a search per word. A needle found
         there lies inside one padded word, since crossing into the next would take two spaces
         in a row, which no n-gram of a vocabulary holds; and the padded word it starts in is
@@ -160,7 +164,13 @@ class WordPlaces:
         mask = 0
         found = 0
         starts = self._starts
+        size = len(needle)
         while at >= 0 and found < limit:
+            # a token's neighbours are no word characters (the joined words begin and end
+            # with a space, so both exist); inside a longer run, look further in this word
+            if token and (_is_word(joined[at - 1]) or _is_word(joined[at + size])):
+                at = joined.find(needle, at + 1)
+                continue
             word = bisect_right(starts, at) - 1
             mask |= 1 << word
             found += 1
@@ -219,6 +229,11 @@ class WordPlaces:
         if len(self.joined) == len(text) + count + 1 and self.folded == text:
             return [(starts[word] - word, starts[word + 1] - word - 2) for word in range(count)]
         return word_spans(text)
+
+
+def _is_word(character: str) -> bool:
+    """What \\w matches in a str pattern (the regular expression engine's own test)."""
+    return character.isalnum() or character == "_"
 
 
 # each head's reason code, and its message's words before and after the terms

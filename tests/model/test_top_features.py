@@ -1,5 +1,5 @@
 """Which n-grams a head's explanation names: every head's top n-grams, character and word
-n-grams together, come from one partition over all of them; equal pushes are named by feature
+n-grams together, come from one matrix of pushes; equal pushes are named by feature
 index, the same for every head, so an explanation never depends on how a sort broke a tie."""
 
 from __future__ import annotations
