@@ -180,7 +180,7 @@ class WordPlaces:
 
     def _name(self, mask: int) -> tuple[tuple[tuple[int, int], ...], str]:
         """The first MAX_SPANS words of this mask: their merged spans in the original text, and
-        the text of each span, quoted."""
+        the text of each span, quoted (each text once)."""
         places = self._places
         spans = self._spans
         if spans is None:
@@ -215,8 +215,7 @@ class WordPlaces:
                     merged[-1] = (merged[-1][0], end)
             else:
                 merged.append((start, end))
-        text = self.text
-        return tuple(merged), ", ".join([f"“{text[s:e]}”" for s, e in merged])
+        return tuple(merged), ", ".join(quoted_words(self.text, merged))
 
     def _normal_spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) in the normal form. When folding changed nothing and the
@@ -229,6 +228,14 @@ class WordPlaces:
         if len(self.joined) == len(text) + count + 1 and self.folded == text:
             return [(starts[word] - word, starts[word + 1] - word - 2) for word in range(count)]
         return word_spans(text)
+
+
+def quoted_words(text: str, spans) -> list[str]:
+    """The text of each span, quoted, for a message naming them: every place a word stands is
+    a span, but a word the comment repeats is quoted once ("“يا”, “لقد”, “هذا”", not
+    "“يا”, “لقد”, “هذا”, “يا”"), where it first appears. Every message naming a reason's words
+    quotes them so (the model's in English, the service's in the reader's language)."""
+    return list(dict.fromkeys([f"“{text[start:end]}”" for start, end in spans]))
 
 
 def _is_word(character: str) -> bool:

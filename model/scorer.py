@@ -44,7 +44,7 @@ import numpy as np
 from .adapter import Adapter, SiteColumns
 from .attributes import ATTRIBUTES, unscored
 from .char_table import CharTable, known_word_features
-from .explanations import MAX_SPANS, TOP_TERMS, Reason, WordPlaces, top_features
+from .explanations import MAX_SPANS, TOP_TERMS, Reason, WordPlaces, quoted_words, top_features
 from .features import (
     fold_repeats,
     folded_word_grams,
@@ -60,7 +60,7 @@ ARTIFACT_DIR = Path(__file__).parent / "artifact"
 MODEL_FILE = "model.joblib"
 ACTIVE_MODEL_FILE = "active-model"
 # re-exported: the service limits stored spans by it, callers name Reason from here
-__all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer"]
+__all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer", "quoted_words"]
 # 2: attribute heads beside spam and abuse (`attributes`: name -> languages it reads, and a
 # weight array per head in `char` and `word`); format 1 (no attribute heads) still loads.
 # 3: `language_offset` (head -> language -> offset of its decision value); a scorer that

@@ -24,6 +24,7 @@ from flask import current_app
 
 from hakam.model import Score
 from hakam.model.normalize import Normalized, normalize
+from hakam.model.scorer import quoted_words
 
 from . import campaigns, nudge, policy
 from .adapting import SiteModel
@@ -394,7 +395,7 @@ def _model_reasons(score: Score, text: str) -> list[dict]:
 def _model_message(reason, text: str) -> str:
     """The model explains in English; the answer names the same words in the reader's language."""
     gettext, _, spoken_list = translator()
-    terms = spoken_list([f"“{text[start:end]}”" for start, end in reason.spans])
+    terms = spoken_list(quoted_words(text, reason.spans))
     if reason.code == Reason.SPAM_TERMS:
         return gettext("These words and signs often appear in spam: %(terms)s.",
                        terms=terms or gettext("(signals without words)"))

@@ -22,7 +22,7 @@ from itertools import islice
 
 from hakam.model import Score, Thresholds
 from hakam.model.normalize import Normalized, host_at, is_trusted, normalize
-from hakam.model.scorer import MAX_SPANS
+from hakam.model.scorer import MAX_SPANS, quoted_words
 
 from .i18n import translator
 from .site_settings import SitePolicy
@@ -219,7 +219,7 @@ def _attribute_holds(score: Score, policy: SitePolicy, text: str,
     reasons = []
     for name in held_attributes(score, policy):
         spans = model_spans[name]
-        words = spoken_list([f"“{text[start:end]}”" for start, end in spans])
+        words = spoken_list(quoted_words(text, spans))
         values = {"name": attribute_score_name(name), "score": score.attributes[name],
                   "limit": policy.attribute_hold[name]}
         if words:

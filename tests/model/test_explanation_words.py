@@ -14,17 +14,25 @@ from hakam.model.features import fold_repeats
 from hakam.model.normalize import normalize
 
 
-def named(text: str, vocabulary: list[str], char_size: int, index: int) -> list[str]:
-    """The words an explanation names for feature `index` of this vocabulary."""
+def reason(text: str, vocabulary: list[str], char_size: int, index: int):
+    """The explanation of feature `index` of this vocabulary."""
     norm = normalize(text)
     places = WordPlaces(text, norm, fold_repeats(norm.text), vocabulary, char_size)
-    return [text[start:end] for start, end in places.reason("abuse", [(index, 1.0)]).spans]
+    return places.reason("abuse", [(index, 1.0)])
+
+
+def named(text: str, vocabulary: list[str], char_size: int, index: int) -> list[str]:
+    """The words an explanation names for feature `index` of this vocabulary."""
+    return [text[start:end] for start, end in reason(text, vocabulary, char_size, index).spans]
 
 
 def test_a_word_is_named_for_a_word_ngram_only_where_it_is_a_whole_token():
     text = "يا من لياتي يا"
     # the same string as a word n-gram (index 0 of a vocabulary without character n-grams)
     assert named(text, ["يا"], 0, 0) == ["يا", "يا"]
+    # every place it stands is a span; the message quotes it once
+    assert reason(text, ["يا"], 0, 0).message == \
+        "These words often appear in abusive comments: “يا”."
     # and as a character n-gram: every word it was cut from
     assert named(text, ["يا"], 1, 0) == ["يا", "لياتي", "يا"]
 

@@ -187,6 +187,18 @@ def test_an_attribute_hold_names_the_attribute_its_score_the_line_and_the_words(
                                  "threshold 0.50: “go back” and “came from”.")
 
 
+def test_an_attribute_hold_quotes_a_repeated_word_once_and_keeps_every_place_it_stands():
+    text = "يا كلب يا ابن الكلب، كلب"
+    score = Score(spam=0.05, abuse=0.9, attributes={**dict.fromkeys(ATTRIBUTES), "insult": 0.9},
+                  reasons=(Reason("insult_terms", "", spans=((3, 6), (21, 24)),
+                                  task="insult"),))
+    decision = decide(score, SitePolicy(attribute_hold={"insult": 0.5}), DEFAULTS,
+                      CommentFacts(text=text))
+    (reason,) = [r for r in decision.reasons if r["code"] == "insult_score"]
+    assert reason["spans"] == [[3, 6], [21, 24]]
+    assert reason["message"] == "Insult score 0.90 is above the site's hold threshold 0.50: “كلب”."
+
+
 def test_an_attribute_hold_without_words_still_names_the_attribute():
     decision = decide(_attributed(threat=0.66), SitePolicy(attribute_hold={"threat": 0.6}),
                       DEFAULTS, CommentFacts(text="x"))
