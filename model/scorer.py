@@ -59,7 +59,8 @@ from .thresholds import Thresholds
 ARTIFACT_DIR = Path(__file__).parent / "artifact"
 MODEL_FILE = "model.joblib"
 ACTIVE_MODEL_FILE = "active-model"
-# re-exported: the service limits stored spans by it, callers name Reason from here
+# re-exported: the service limits stored spans by MAX_SPANS and quotes a reason's words with
+# quoted_words; callers name Reason from here
 __all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer", "quoted_words"]
 # 2: attribute heads beside spam and abuse (`attributes`: name -> languages it reads, and a
 # weight array per head in `char` and `word`); format 1 (no attribute heads) still loads.
