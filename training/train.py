@@ -485,7 +485,8 @@ def head_members(recipe: dict, task: str) -> list[dict]:
 
 
 def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = False,
-                      by_part: bool = True, single_label: bool = True
+                      by_part: bool = True, single_label: bool = True,
+                      shared: dict[str, str] | None = None
                       ) -> tuple[list[str], sparse.csr_matrix | None]:
     """One indicator column per extra source (a site's labels: `extra:<file>/<site>`), `value`
     on that source's rows: the source's own intercept. A site whose comments are mostly fine
@@ -502,9 +503,14 @@ def site_bias_columns(rows: list[Example], value: float, datasets_too: bool = Fa
     `single_label` False: a dataset whose rows here all have one label (the comments every
     abuse dataset lends the spam head as not spam, GoEmotions' Reddit comments) gets none, for
     the identity-neutral rows' reason: it has no base rate to explain, and its column would
-    absorb what it is there to teach (that such texts are not spam)."""
+    absorb what it is there to teach (that such texts are not spam).
+    `shared`: dataset source -> the source whose column its rows go into instead of their own
+    (GoEmotions' Reddit comments, all ham, into YouTube's comment-section column): the two
+    then have one base rate, and the ham's words must tell it from the spam it shares it
+    with. Applied before `single_label`, so a shared column is judged by all its rows."""
     def source(row: Example) -> str:
-        return row.source if by_part or datasets.is_extra(row) else row.dataset
+        name = row.source if by_part or datasets.is_extra(row) else row.dataset
+        return name if not shared or datasets.is_extra(row) else shared.get(name, name)
 
     # each row that has a column, and its column's name: found once for all that follows
     owned = [(index, source(row)) for index, row in enumerate(rows)
@@ -564,7 +570,9 @@ def _fit_member(X, y, text_features, rows, recipe, task, settings: dict,
                    and settings.get("dataset_intercepts", True))
     by_part = _intercepts_by_part(recipe)
     single_label = bool(recipe.get("bias", {}).get("single_label_intercepts", True))
-    sources, bias = (site_bias_columns(rows, bias_value, per_dataset, by_part, single_label)
+    shared = recipe.get("bias", {}).get("shared_intercepts") or None
+    sources, bias = (site_bias_columns(rows, bias_value, per_dataset, by_part, single_label,
+                                       shared)
                      if bias_value else ([], None))
     features = X if bias is None else sparse.hstack([X, bias], format="csr")
     member.regression.fit(member.scaled(features), y, sample_weight=row_weights(

@@ -136,6 +136,34 @@ def test_a_dataset_of_one_label_can_be_left_without_an_intercept():
     assert set(member.dataset_bias) == {"mixed"}
 
 
+def test_a_one_label_dataset_can_share_a_mixed_datasets_intercept():
+    # "reddit" holds only clean comments; with its own column it would explain its rows by
+    # their base rate; sharing "youtube"'s it has that comment section's base rate instead
+    rows = _rows("youtube", 3, 3) + _rows("reddit", 0, 4) + _rows("sms", 2, 2)
+    rows += _rows("youtube", 0, 2, part=datasets.IDENTITY_NEUTRAL)
+    default = train.site_bias_columns(rows, 1.0, datasets_too=True)
+    assert default[0] == ["reddit", "sms", "youtube"]
+    same = train.site_bias_columns(rows, 1.0, datasets_too=True, shared={})
+    assert same[0] == default[0] and (same[1] != default[1]).nnz == 0
+    sources, matrix = train.site_bias_columns(rows, 1.0, datasets_too=True,
+                                              shared={"reddit": "youtube"})
+    assert sources == ["sms", "youtube"]
+    dense = matrix.toarray()
+    assert dense[:10, 1].sum() == 10 and dense[:10, 0].sum() == 0  # youtube's and reddit's
+    assert dense[10:14, 0].sum() == 4 and dense[14:].sum() == 0  # neutral rows: still none
+    # the shared column has both labels, so it stays when one-label datasets get none
+    sources, _ = train.site_bias_columns(rows, 1.0, datasets_too=True, single_label=False,
+                                         shared={"reddit": "youtube"})
+    assert sources == ["sms", "youtube"]
+    recipe = {"bias": {"dataset_intercepts": ["spam"],
+                       "shared_intercepts": {"reddit": "youtube"}}}
+    y = np.array([r.label for r in rows])
+    X = sparse.csr_matrix(np.random.default_rng(0).random((len(rows), 3)))
+    member = train._fit_member(X, y, X, rows, recipe, "spam", {"C": 2.0})
+    assert set(member.dataset_bias) == {"sms", "youtube"}
+    assert member.regression.coef_.shape == (1, 3)
+
+
 def test_intercepts_per_dataset_give_a_collections_parts_one_column():
     rows = _rows("vanetik", 2, 2, part="ID4") + _rows("vanetik", 1, 3, part="ID11")
     sources, _ = train.site_bias_columns(rows, 1.0, datasets_too=True)
