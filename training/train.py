@@ -602,10 +602,13 @@ class Fitted:
 
 
 def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = False,
-        tasks: tuple[str, ...] = TASKS) -> Fitted:
+        tasks: tuple[str, ...] = TASKS,
+        vocabulary_tasks: tuple[str, ...] | None = None) -> Fitted:
     """Fit the vectorisers and `tasks`' heads on the training split of `examples`, Platt scaling
     and thresholds on their calibration split. `normalized` maps each text to its normal form.
-    A task left out gets no head (the cross-source harness fits one head at a time)."""
+    A task left out gets no head (the cross-source harness fits one head at a time).
+    `vocabulary_tasks` (experiments only): fit the vectorisers on these tasks' training texts
+    instead of `tasks'`, e.g. TASKS to fit one head on the vocabulary a full train gives it."""
     say = (lambda *a: None) if quiet else (lambda m: print(m, file=sys.stderr))
     for task in tasks:
         task_rows = [e for e in examples if e.task == task]
@@ -614,8 +617,10 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
     train_rows = [e for e in examples if e.split == "train" and e.task in tasks]
     # the vocabulary comes from the deciding heads' texts (attribute rows repeat them, and
     # counting a text once per head would skew document frequencies)
-    train_texts = [normalized[e.text] for e in train_rows if e.task in TASKS] or [
-        normalized[e.text] for e in train_rows]
+    vocabulary_rows = train_rows if vocabulary_tasks is None else [
+        e for e in examples if e.split == "train" and e.task in vocabulary_tasks]
+    train_texts = [normalized[e.text] for e in vocabulary_rows if e.task in TASKS] or [
+        normalized[e.text] for e in vocabulary_rows]
     features = recipe.get("features", {})
     say(f"fitting vectorisers on {len(train_rows)} training texts")
     char_vectorizer = _fit_vectorizer(
