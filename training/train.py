@@ -622,7 +622,7 @@ def fit(examples: list[Example], normalized: dict, recipe: dict, quiet: bool = F
     train_texts = [normalized[e.text] for e in vocabulary_rows if e.task in TASKS] or [
         normalized[e.text] for e in vocabulary_rows]
     features = recipe.get("features", {})
-    say(f"fitting vectorisers on {len(train_rows)} training texts")
+    say(f"fitting vectorisers on {len(train_texts)} training texts")
     char_vectorizer = _fit_vectorizer(
         _vectorizer(char_grams, features.get("char_max_features", 150000), features), train_texts)
     word_vectorizer = _fit_vectorizer(

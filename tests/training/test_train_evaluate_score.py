@@ -210,3 +210,24 @@ def test_a_languages_offset_moves_its_comments_alone_in_the_scorer_and_the_pipel
     assert english.any() and (~english).any()
     assert (moved[english] < 0).all()  # an offset below 0 lowers every English score
     assert (moved[~english] == 0).all()  # and leaves Arabic ones as they were
+
+
+def test_one_head_fitted_alone_on_the_full_vocabulary_is_the_full_trains_head(corpus, recipe):
+    """An experiment on one head (`fit(..., tasks=("spam",))`) gets a vocabulary of that
+    head's texts alone, and so a head unlike the shipped one; with `vocabulary_tasks=TASKS` it
+    gets a full train's vocabulary, and the same head a full train fits."""
+    from hakam.training import train
+
+    loaded = train.load_recipe(recipe)
+    examples = train.gather(corpus, loaded, quiet=True)
+    normalized = train.normalize_all(examples, quiet=True)
+    full = train.fit(examples, normalized, loaded, quiet=True)
+    alone = train.fit(examples, normalized, loaded, quiet=True, tasks=("spam",))
+    matched = train.fit(examples, normalized, loaded, quiet=True, tasks=("spam",),
+                        vocabulary_tasks=train.TASKS)
+    vocabulary = full.pipeline.char_vectorizer.vocabulary_
+    assert alone.pipeline.char_vectorizer.vocabulary_ != vocabulary
+    assert matched.pipeline.char_vectorizer.vocabulary_ == vocabulary
+    texts = ENGLISH_SPAM[:5] + ENGLISH_HAM[:5] + ARABIC_CLEAN[:5]
+    assert np.allclose(matched.pipeline.predict(texts)["spam"],
+                       full.pipeline.predict(texts)["spam"], atol=1e-12)
