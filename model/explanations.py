@@ -22,6 +22,7 @@ import numpy as np
 
 from .attributes import explanation_code
 from .features import padded_words, word_spans
+from .normalize import is_word_char
 
 TOP_TERMS = 3  # n-grams named per head in an explanation
 # Words named (and spans given) per explanation: a comment repeating one word throughout would
@@ -63,8 +64,8 @@ def top_features(ngrams, heads: list[int]) -> dict[int, list[tuple[int, float]]]
     size the cost is per numpy call and per cache line: a partition of each head's pushes and
     a search for those at or above its third largest cost a third more (26.7 against 19.2 µs
     a comment on average with every head explained, then 15.7 with the argmax along rows),
-    most of it on longer comments. With a site's columns the rows hold
-    the site's weights, so the pushes are the site's."""
+    most of it on longer comments. With a site's columns the rows hold the site's weights,
+    so the pushes are the site's."""
     # a row per column of the table, the idf's too (a product of whole rows costs half what
     # one of a slice does), written row by row: each argmax then reads one contiguous row (a
     # third faster than down the columns of the untransposed product)
@@ -169,7 +170,7 @@ class WordPlaces:
         while at >= 0 and found < limit:
             # a token's neighbours are no word characters (the joined words begin and end
             # with a space, so both exist); inside a longer run, look further in this word
-            if token and (_is_word(joined[at - 1]) or _is_word(joined[at + size])):
+            if token and (is_word_char(joined[at - 1]) or is_word_char(joined[at + size])):
                 at = joined.find(needle, at + 1)
                 continue
             word = bisect_right(starts, at) - 1
@@ -237,11 +238,6 @@ def quoted_words(text: str, spans) -> list[str]:
     "“يا”, “لقد”, “هذا”, “يا”"), where it first appears. Every message naming a reason's words
     quotes them so (the model's in English, the service's in the reader's language)."""
     return list(dict.fromkeys([f"“{text[start:end]}”" for start, end in spans]))
-
-
-def _is_word(character: str) -> bool:
-    """What \\w matches in a str pattern (the regular expression engine's own test)."""
-    return character.isalnum() or character == "_"
 
 
 # each head's reason code, and its message's words before and after the terms

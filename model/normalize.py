@@ -308,7 +308,8 @@ _NOT_PHONE = re.compile(
 )
 
 
-def _is_word_char(char: str) -> bool:
+def is_word_char(char: str) -> bool:
+    """What \\w matches in a str pattern (the regular expression engine's own test)."""
     return char.isalnum() or char == "_"
 
 
@@ -334,8 +335,8 @@ def _address_spans(text: str) -> list[tuple[int, int, str]]:
         found += [_url_span(text, m) for m in _BARE_URL.finditer(text)]
     for match in _PHONE.finditer(text):
         start, end = match.span()
-        if (start and (_is_word_char(text[start - 1]) or text[start - 1] == "@")) or (
-            end < len(text) and _is_word_char(text[end])
+        if (start and (is_word_char(text[start - 1]) or text[start - 1] == "@")) or (
+            end < len(text) and is_word_char(text[end])
         ):
             continue  # part of a word, a handle (@100046729) or a longer number
         if _NOT_PHONE.fullmatch(match.group()):

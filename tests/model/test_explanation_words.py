@@ -9,9 +9,9 @@ import re
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hakam.model.explanations import WordPlaces, _is_word
+from hakam.model.explanations import WordPlaces
 from hakam.model.features import fold_repeats
-from hakam.model.normalize import normalize
+from hakam.model.normalize import is_word_char, normalize
 
 
 def reason(text: str, vocabulary: list[str], char_size: int, index: int):
@@ -50,4 +50,4 @@ def test_a_token_beside_punctuation_is_named_and_one_inside_a_longer_token_is_no
 @example("ـ")  # the tatweel, a letter modifier
 @example("\u200c")  # zero-width non-joiner
 def test_a_word_character_is_what_the_token_pattern_calls_one(character):
-    assert _is_word(character) == bool(re.fullmatch(r"\w", character))
+    assert is_word_char(character) == bool(re.fullmatch(r"\w", character))
