@@ -156,5 +156,6 @@ def compare_with_baseline(scorer: Scorer, baseline: Scorer, texts: list[str],
           f"{p50['this', False] / p50['baseline', False]:.2f}x, every head explained "
           f"{p50['this', True] / p50['baseline', True]:.2f}x")
 
+
 if __name__ == "__main__":
     main()

@@ -17,11 +17,6 @@ CHAR_RANGE = (2, 5)
 _WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without \b (same matches)
 _LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz|me|co|io)\b",
                    re.IGNORECASE)
-# What the model was trained with counted the matches of \S+@\S+\.\w+, which backtracks in
-# cubic time ("@" * 2000 took 5 s). It matches at most once in a whitespace-separated word, and
-# does when the word has an "@" after its first character and, at least two characters past
-# that first "@", a "." followed by a word character: this pattern says exactly that, reading
-# each word once, so it finds the same number of matches in linear time.
 # What every match of _LINK holds, lower-cased: a cheap search that clears most comments with a
 # full stop before _LINK (whose \b\w+\. branch starts at every letter) runs. Under IGNORECASE
 # _LINK also matches letters outside ASCII that lower-casing does not turn into ASCII: İ and ı
@@ -29,6 +24,11 @@ _LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz
 # comment holding one goes straight to _LINK.
 _LINK_HINT = re.compile(r"://|www\.|\.(?:com|net|org|ly|info|biz|me|co|io)")
 _LINK_FOLDS = ("\u0130", "\u0131")
+# What the model was trained with counted the matches of \S+@\S+\.\w+, which backtracks in
+# cubic time ("@" * 2000 took 5 s). It matches at most once in a whitespace-separated word, and
+# does when the word has an "@" after its first character and, at least two characters past
+# that first "@", a "." followed by a word character: this pattern says exactly that, reading
+# each word once, so it finds the same number of matches in linear time.
 _EMAIL = re.compile(r"(?<!\S)\S[^\s@]*+@\S\S*?\.\w")
 _PHONE = re.compile(r"(?:\+|00)?\d[\d\s\-]{6,}\d")
 _REPEAT = re.compile(r"(.)\1{2,}")
