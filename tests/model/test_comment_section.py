@@ -15,15 +15,21 @@ def shipped() -> Scorer:
     return Scorer.load()
 
 
-def test_a_comment_about_another_comment_is_not_rejected_as_spam(shipped):
-    # Held for review today (spam 0.72 over the 0.60 line): the spam head reads "your
-    # comment" as YouTube's self-promotion, a limitation the model card states. Before the
-    # spam head's dataset intercepts it was published, but 14 of the 94 ordinary comments
-    # were held as spam against 8 now (test_ordinary_comments).
-    score = shipped.score("Your comment made me rethink my view, thank you")
-    assert score.spam <= shipped.thresholds.spam_reject
-    assert shipped.score("Thank you for this article, very informative.").spam <= (
-        shipped.thresholds.spam_hold)
+@pytest.mark.parametrize("comment", [
+    "Your comment made me rethink my view, thank you",
+    "I agree with this comment.",
+    "Thank you for this article, very informative.",
+])
+def test_a_comment_about_another_comment_or_the_article_is_published(shipped, comment):
+    # The first two were held as spam until the spam head's English line moved onto English
+    # comments (its language offset) and GoEmotions' Reddit comments shared YouTube's
+    # intercept: "your comment" and "this comment" read as YouTube's self-promotion.
+    assert shipped.score(comment).spam <= shipped.thresholds.spam_hold
+
+
+def test_a_pharmacy_advert_with_a_link_is_held_as_spam(shipped):
+    score = shipped.score("Cheap meds online, no prescription, order now www.pills-shop.example")
+    assert score.spam > shipped.thresholds.spam_hold
 
 
 def test_recommending_something_in_a_comment_is_not_rejected_outright(shipped):
