@@ -21,9 +21,9 @@ def shipped() -> Scorer:
     "Thank you for this article, very informative.",
 ])
 def test_a_comment_about_another_comment_or_the_article_is_published(shipped, comment):
-    # The first two were held as spam until the spam head's English line moved onto English
-    # comments (its language offset) and GoEmotions' Reddit comments shared YouTube's
-    # intercept: "your comment" and "this comment" read as YouTube's self-promotion.
+    # The first two were held as spam (0.78 and 0.68) until GoEmotions' Reddit comments
+    # shared YouTube's intercept in the spam head: with a base rate of its own, YouTube's
+    # self-promotion ("check out this comment") had taught "comment" nothing but spam.
     assert shipped.score(comment).spam <= shipped.thresholds.spam_hold
 
 
