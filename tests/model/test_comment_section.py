@@ -22,8 +22,9 @@ def shipped() -> Scorer:
 ])
 def test_a_comment_about_another_comment_or_the_article_is_published(shipped, comment):
     # The first two were held as spam (0.78 and 0.68) until GoEmotions' Reddit comments
-    # shared YouTube's intercept in the spam head: with a base rate of its own, YouTube's
-    # self-promotion ("check out this comment") had taught "comment" nothing but spam.
+    # shared YouTube's intercept in the spam head: with a column of their own, their being
+    # ham was learned by it, not by their words, and "your comment" kept what YouTube's
+    # self-promotion ("check out this comment") taught it.
     assert shipped.score(comment).spam <= shipped.thresholds.spam_hold
 
 
