@@ -116,6 +116,24 @@ def test_worse_figures_on_a_held_out_group_are_named():
     assert all(problem.startswith("held-out levantine") for problem in problems)
 
 
+def test_genuine_comments_rejected_on_a_held_out_group_are_compared_as_counts():
+    def figures(rejected, genuine=43338):
+        return {"english-tweets": {"model": {"spam": {
+            "genuine": genuine, "genuine_rejected": round(rejected / genuine, 4),
+            "genuine_rejected_count": rejected}}}}
+
+    # 1 and 2 of 43,338 both round to a share of 0.0000: one more rejected reader still refuses
+    assert crosssource.worse_groups(figures(2), figures(1), 0.005) == [
+        "held-out english-tweets: spam genuine_rejected 2 vs active 1 of 43,338"]
+    assert crosssource.worse_groups(figures(3), figures(2), 0.005) == [
+        "held-out english-tweets: spam genuine_rejected 3 vs active 2 of 43,338"]
+    assert crosssource.worse_groups(figures(2), figures(2), 0.005) == []
+    assert crosssource.worse_groups(figures(1), figures(6), 0.005) == []
+    # counted on other rows (another held-out split): the shares, as before
+    assert crosssource.worse_groups(figures(3, 40000), figures(2), 0.005) == [
+        "held-out english-tweets: spam genuine_rejected 0.0001 vs active 0.0000"]
+
+
 def test_a_line_drawn_stricter_on_a_held_out_group_is_not_a_worse_model():
     def figures(abusive_held, clean_held, roc=0.80):
         return {"levantine": {"model": {"abuse": {
