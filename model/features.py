@@ -103,16 +103,22 @@ def without_spans(text: str, spans) -> str:
     return "".join(pieces)
 
 
-def _links(original: str) -> int:
-    """How many links the text holds (_LINK's matches)."""
+def _links(original: str, per_word: bool = True) -> int:
+    """How many links the text holds: the whitespace-separated words holding a match of _LINK.
+    A full URL matches three times ("https://", "www.", "bbc.com"), and counted so (models of
+    format 3 and before were trained with `per_word=False`) one cited source weighed as much as
+    three bare domains (the recipe's [bias] notes hold what counting per word changed)."""
     if _LINK_HINT.search(original.lower()) is None and not any(
             fold in original for fold in _LINK_FOLDS):
         return 0
+    if per_word:
+        return sum(1 for word in original.split() if _LINK.search(word))
     return len(_LINK.findall(original))
 
 
-def side_signals(original: str) -> tuple[float, ...]:
-    """Cheap signals of spam measured on what the reader wrote, each scaled to about [0, 1]."""
+def side_signals(original: str, links_per_word: bool = True) -> tuple[float, ...]:
+    """Cheap signals of spam measured on what the reader wrote, each scaled to about [0, 1].
+    `links_per_word=False`: links counted as models of format 3 and before were trained."""
     letters = sum(map(str.isalpha, original))
     capitals = sum(map(str.isupper, original))
     repeated = sum(len(m.group(0)) for m in _REPEAT.finditer(original))
@@ -122,7 +128,8 @@ def side_signals(original: str) -> tuple[float, ...]:
         min(math.log1p(len(original)) / 7.0, 1.5),
         capitals / letters if letters else 0.0,
         repeated / len(original) if original else 0.0,
-        min(_links(original), 5) / 5.0 if "." in original or ":" in original else 0.0,
+        (min(_links(original, links_per_word), 5) / 5.0
+         if "." in original or ":" in original else 0.0),
         min(len(_EMAIL.findall(original)), 3) / 3.0 if "@" in original else 0.0,
         min(len(_PHONE.findall(original)), 3) / 3.0 if _DIGIT.search(original) else 0.0,
     )

@@ -66,8 +66,10 @@ __all__ = ["MAX_SPANS", "TOP_TERMS", "Features", "Reason", "Score", "Scorer", "q
 # weight array per head in `char` and `word`); format 1 (no attribute heads) still loads.
 # 3: `language_offset` (head -> language -> offset of its decision value); a scorer that
 # ignored it would score English comments on the wrong line, so format 2 readers refuse it
-FORMAT = 3
-READABLE_FORMATS = (1, 2, 3)
+# 4: the spam head's `links` side signal counts the words holding a link, not the matches of
+# the link pattern (three in one full URL); a format 3 reader would count the old way
+FORMAT = 4
+READABLE_FORMATS = (1, 2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class Scorer:
                        for index, term in enumerate(word_terms, start=self._char_size)}
         self._first_word = np.uint64(self._char_size)
         self._side = [float(weight) for weight in model["side"]["spam"]]
+        # the side signals as this model was trained with them (features.side_signals)
+        self._links_per_word = model["format"] >= 4
         self._intercepts = tuple(float(model["intercept"][head]) for head in self._heads)
         self._platt = {head: tuple(map(float, model["platt"][head])) for head in self._heads}
         # added to the abuse decision value of a comment in that language (`language_of`):
@@ -310,7 +314,7 @@ class Scorer:
             abuse += self._abuse_offset.get(language, 0.0) * (
                 1.0 if site is None else site.beta[1])
         # a cited link is out of the signals as it is out of the n-grams
-        signals = side_signals(without_spans(text, norm.cited))
+        signals = side_signals(without_spans(text, norm.cited), self._links_per_word)
         spam += sum(map(mul, side, signals))  # the side signals are the spam head's alone
         return _Evaluation(spam, abuse, attributes, ngrams, norm, folded, signals, language)
 

@@ -55,9 +55,9 @@ def _progress(iterable, description: str, total: int | None = None, quiet: bool 
 
 # --- the pipeline ---------------------------------------------------------------------------
 
-def _side_matrix(texts: list[str]) -> sparse.csr_matrix:
-    return sparse.csr_matrix(np.array([side_signals(t) for t in texts], dtype=np.float64)
-                             .reshape(len(texts), -1))
+def _side_matrix(texts: list[str], links_per_word: bool = True) -> sparse.csr_matrix:
+    return sparse.csr_matrix(np.array([side_signals(t, links_per_word) for t in texts],
+                                      dtype=np.float64).reshape(len(texts), -1))
 
 
 def _cited_out(texts: list[str], trusted_domains) -> tuple[list[str], list[str]]:
@@ -141,6 +141,9 @@ class Pipeline:
     # task -> language -> added to the head's decision value for a text in that language
     # (`language_of`): each language's hold line where the recipe puts it (`language_offsets`)
     language_offset: dict = field(default_factory=dict)
+    # how the spam head's side signals count links (features.side_signals): per word since
+    # model format 4; a pipeline rebuilt from an older model counts as it was trained
+    links_per_word: bool = True
 
     def text_features(self, normalized: list[str]):
         return sparse.hstack([self.char_vectorizer.transform(normalized),
@@ -152,7 +155,7 @@ class Pipeline:
         blocks = [text_features if text_features is not None
                   else self.text_features(normalized)]
         if task == "spam":
-            blocks.append(_side_matrix(texts))
+            blocks.append(_side_matrix(texts, self.links_per_word))
         return sparse.hstack(blocks, format="csr")
 
     def decision(self, texts, task, normalized=None, features=None) -> np.ndarray:
@@ -207,7 +210,8 @@ class Pipeline:
         return cls(vectorizers[0], vectorizers[1], heads,
                    {task: tuple(model["platt"][task]) for task in tasks},
                    {task: dict(offsets) for task, offsets
-                    in model.get("language_offset", {}).items()})
+                    in model.get("language_offset", {}).items()},
+                   links_per_word=model["format"] >= 4)
 
 
 @dataclass

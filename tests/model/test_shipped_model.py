@@ -231,3 +231,21 @@ def test_obfuscation_barely_moves_the_abuse_score_of_held_out_news_comments(ship
     moves = _moved(shipped, abusive)
     within = sum(move <= 0.05 for move in moves) / len(moves)
     assert within >= 0.99, sorted(moves)[-10:]
+
+
+def test_a_model_trained_before_format_4_counts_links_as_it_was_trained(shipped):
+    """Format 4 counts each word holding a link once in the spam head's side signals; a model of
+    an earlier format (a site's promoted model) is scored with every match counted, as it was
+    trained, so upgrading Hakam never moves its scores."""
+    model = joblib.load(ARTIFACT_DIR / MODEL_FILE)
+    assert model["format"] == 4
+    older = Scorer({**model, "format": 3}, version="older")
+    text = "Details here https://www.example.com/report"
+    links = 3  # SIDE_SIGNALS: length, capitals, repeats, links, ...
+    assert shipped.features(text).side[links] == pytest.approx(0.2)
+    assert older.features(text).side[links] == pytest.approx(0.6)
+    assert older.features(text).spam > shipped.features(text).spam
+    # without a link both read a comment the same
+    plain = "Details are in the report"
+    assert older.score(plain) == shipped.score(plain)
+

@@ -44,8 +44,9 @@ def test_the_side_signals_count_addresses_as_the_trained_pattern_did(text):
 
 SIDE_EMAILS = features.SIDE_SIGNALS.index("emails")
 SIDE_LINKS = features.SIDE_SIGNALS.index("links")
-# What the side signals count as links (the shipped model was trained with it); the scorer
-# clears most texts with a cheaper search first, which must never miss one
+# What the side signals count as links (the shipped model was trained with it), once per word
+# that holds one; the scorer clears most texts with a cheaper search first, which must never
+# miss one
 TRAINED_LINK = re.compile(r"https?://|hxxps?://|www\.|\b\w+\.(?:com|net|org|ly|info|biz|me|co|io)\b",
                           re.IGNORECASE)
 _LINKISH = st.lists(st.sampled_from([
@@ -61,9 +62,21 @@ _LINKISH = st.lists(st.sampled_from([
 @example("see x.B\u0130Z now")
 @example("x.\u0131o, WWW.A.CO and httpſ://b")
 def test_the_side_signals_count_links_as_the_trained_pattern_did(text):
-    expected = min(len(TRAINED_LINK.findall(text)), 5) / 5.0 if "." in text or ":" in text \
-        else 0.0
+    # each whitespace-separated word holding a link counts once ("https://www.x.com" is one)
+    holding = sum(1 for word in text.split() if TRAINED_LINK.search(word))
+    expected = min(holding, 5) / 5.0 if "." in text or ":" in text else 0.0
     assert features.side_signals(text)[SIDE_LINKS] == expected
+    # models of format 3 and before were trained counting every match
+    legacy = min(len(TRAINED_LINK.findall(text)), 5) / 5.0 if "." in text or ":" in text \
+        else 0.0
+    assert features.side_signals(text, links_per_word=False)[SIDE_LINKS] == legacy
+
+
+def test_a_cited_source_is_one_link_however_its_address_is_written():
+    written = ["see bbc.com/news", "see www.bbc.com/news", "see https://www.bbc.com/news"]
+    assert {features.side_signals(text)[SIDE_LINKS] for text in written} == {0.2}
+    assert [features.side_signals(text, links_per_word=False)[SIDE_LINKS]
+            for text in written] == [0.2, 0.4, 0.6]
 
 
 @settings(max_examples=500, deadline=None)
