@@ -72,6 +72,12 @@ FORMAT = 4
 READABLE_FORMATS = (1, 2, 3, 4)
 
 
+def counts_links_per_word(model: dict) -> bool:
+    """How a compiled model's spam head counts links in its side signals
+    (`features.side_signals`): per word holding one since format 4, every match before."""
+    return model["format"] >= 4
+
+
 @dataclass(frozen=True)
 class Score:
     spam: float
@@ -210,7 +216,7 @@ class Scorer:
         self._first_word = np.uint64(self._char_size)
         self._side = [float(weight) for weight in model["side"]["spam"]]
         # the side signals as this model was trained with them (features.side_signals)
-        self._links_per_word = model["format"] >= 4
+        self._links_per_word = counts_links_per_word(model)
         self._intercepts = tuple(float(model["intercept"][head]) for head in self._heads)
         self._platt = {head: tuple(map(float, model["platt"][head])) for head in self._heads}
         # added to the abuse decision value of a comment in that language (`language_of`):

@@ -31,7 +31,7 @@ from hakam.model.features import (
 )
 from hakam.model.language import language_of
 from hakam.model.normalize import normalize, trusted_set
-from hakam.model.scorer import FORMAT, vocabulary_list
+from hakam.model.scorer import FORMAT, counts_links_per_word, vocabulary_list
 from hakam.model.thresholds import Thresholds
 
 from . import datasets, identity_columns
@@ -211,7 +211,7 @@ class Pipeline:
                    {task: tuple(model["platt"][task]) for task in tasks},
                    {task: dict(offsets) for task, offsets
                     in model.get("language_offset", {}).items()},
-                   links_per_word=model["format"] >= 4)
+                   links_per_word=counts_links_per_word(model))
 
 
 @dataclass

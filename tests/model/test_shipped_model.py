@@ -248,4 +248,3 @@ def test_a_model_trained_before_format_4_counts_links_as_it_was_trained(shipped)
     # without a link both read a comment the same
     plain = "Details are in the report"
     assert older.score(plain) == shipped.score(plain)
-
